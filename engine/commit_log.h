@@ -1,0 +1,117 @@
+// CommitLog: the single append-only log every queue writes to, as a list of fixed-size
+// MappedSegments in commit-log offset order.
+//
+// Invariants:
+//  - One writer at a time (append() takes write_mutex_); offsets only grow.
+//  - written_offset() is published with release order after the record's bytes are in place:
+//    every byte below it is a complete record or end-of-segment marker.
+//  - Segments are contiguous: segment i+1 starts where segment i ends. The log starts at the
+//    first segment's base (retention moves it forward a whole segment at a time).
+//  - A record never spans segments.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "engine/config.h"
+#include "engine/mapped_segment.h"
+#include "engine/record_format.h"
+#include "engine/segment_allocator.h"
+
+namespace ringmq::engine {
+
+struct AppendRequest {
+  uint32_t queue_id = 0;
+  std::span<const std::byte> payload;
+  uint32_t record_count = 1;     // logical offsets the payload takes
+  int64_t max_timestamp_ms = -1;  // producer's largest timestamp; -1 = use the store time
+};
+
+struct AppendResult {
+  uint64_t queue_offset = 0;       // first logical offset assigned
+  uint64_t commit_log_offset = 0;  // where the record starts
+  uint64_t end_offset = 0;         // commit-log offset just past the record (flush target)
+  int64_t store_timestamp_ms = 0;
+};
+
+// A record read back with the segment that holds it pinned (views stay valid while held).
+struct PinnedRecord {
+  DecodedSlot slot;
+  std::shared_ptr<MappedSegment> segment;
+};
+
+// What recovery found, for the start-up log and the tests.
+struct CommitLogRecovery {
+  uint64_t log_start_offset = 0;
+  uint64_t end_offset = 0;
+  uint64_t scanned_from = 0;
+  uint64_t records_scanned = 0;
+  bool truncated = false;  // a torn or corrupt tail was cut off
+  std::string truncation_reason;
+};
+
+class CommitLog {
+ public:
+  CommitLog(const EngineConfig& config, std::string directory, SegmentAllocator& allocator);
+
+  // Opens the segments on disk and finds the end of valid data by scanning from the start of
+  // the segment holding `trusted_offset` (what the last checkpoint saw flushed). A bad record
+  // at or beyond trusted_offset is a torn tail: it and everything after it is cut off.
+  // A bad record below it was flushed and then damaged: that fails with kCorrupt.
+  Result<CommitLogRecovery> recover(uint64_t trusted_offset);
+
+  Result<AppendResult> append(const AppendRequest& request);
+
+  uint64_t written_offset() const { return written_offset_.load(std::memory_order_acquire); }
+  uint64_t log_start_offset() const { return log_start_offset_.load(std::memory_order_acquire); }
+  // Makes [from, to) durable (msync of the touched segments).
+  Status flush_range(uint64_t from, uint64_t to);
+
+  // The slot at `offset` (must be below written_offset()). kOutOfRange below the log start.
+  Result<PinnedRecord> read_slot(uint64_t offset, bool verify_crc) const;
+  std::shared_ptr<MappedSegment> segment_containing(uint64_t offset) const;
+  // Start of the segment after the one holding `offset`.
+  uint64_t next_segment_base(uint64_t offset) const {
+    return (offset / config_.segment_bytes + 1) * config_.segment_bytes;
+  }
+
+  // Retention: the segments that could go (all but the active one), oldest first.
+  std::vector<std::shared_ptr<MappedSegment>> inactive_segments() const;
+  // Removes the oldest segment (it must be inactive) and advances the log start.
+  Status delete_oldest_segment();
+  uint64_t size_bytes() const;
+
+  // Rejects appends with kDiskFull while set (the disk is above its high-water mark).
+  void set_disk_full(bool full, std::string reason);
+
+ private:
+  Status roll(uint64_t next_base);
+
+  const EngineConfig& config_;
+  const std::string directory_;
+  SegmentAllocator& allocator_;
+
+  mutable std::shared_mutex segments_mutex_;  // guards segments_ (writer rolls, retention trims)
+  std::vector<std::shared_ptr<MappedSegment>> segments_;
+
+  std::mutex write_mutex_;
+  std::shared_ptr<MappedSegment> active_;  // guarded by write_mutex_
+  uint64_t write_offset_ = 0;              // guarded by write_mutex_
+  std::vector<uint64_t> next_queue_offset_;  // guarded by write_mutex_; indexed by queue id
+  std::atomic<uint64_t> written_offset_{0};
+  std::atomic<uint64_t> log_start_offset_{0};
+  std::atomic<bool> disk_full_{false};
+  std::string disk_full_reason_;  // guarded by write_mutex_
+
+  friend class MessageStore;  // seeds next_queue_offset_ from the index after recovery
+};
+
+}  // namespace ringmq::engine

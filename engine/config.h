@@ -1,0 +1,71 @@
+// EngineConfig: every knob of the storage engine, with units in the names and defaults sized
+// for a production host. The broker loads it from TOML; tests shrink segments to a few MiB.
+// validate() is the one place that rejects impossible combinations, with a message that
+// names the setting.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+
+namespace ringmq::engine {
+
+// How appends reach the segment file.
+enum class WriteMode {
+  kMmap,        // copy into the mapped segment; no warm-up (the baseline, RocketMQ's default)
+  kMmapLocked,  // the same, but segments are pre-faulted and mlock'd before they are used
+  kPool,        // copy into a locked transient pool buffer, io_uring writes it (io_uring issue)
+};
+enum class FlushMode {
+  kAsync,  // answer after the append; flush every flush_interval_ms or flush_dirty_bytes
+  kSync,   // group commit: answer after the flush that covers the record
+};
+
+const char* write_mode_name(WriteMode mode);
+const char* flush_mode_name(FlushMode mode);
+std::optional<WriteMode> parse_write_mode(const std::string& name);
+std::optional<FlushMode> parse_flush_mode(const std::string& name);
+
+struct EngineConfig {
+  std::string data_dir;  // holds commitlog/, index/, checkpoint, abort
+
+  // Commit log.
+  uint64_t segment_bytes = 1ull << 30;
+  WriteMode write_mode = WriteMode::kMmapLocked;
+  // Locked memory allowed for segments; 0 means two segments (the active one and the next).
+  uint64_t mlock_budget_bytes = 0;
+  uint32_t max_record_bytes = 64u << 20;
+  uint32_t max_queue_id = 1u << 20;
+  // An append that must wait longer than this for the next segment fails with kBusy.
+  uint32_t append_wait_timeout_ms = 2000;
+
+  // Flush.
+  FlushMode flush_mode = FlushMode::kAsync;
+  uint32_t flush_interval_ms = 200;
+  uint64_t flush_dirty_bytes = 64u << 10;
+  uint32_t sync_flush_timeout_ms = 5000;
+  uint32_t checkpoint_interval_ms = 1000;
+
+  // ConsumeQueue (per-queue index).
+  uint32_t index_entries_per_file = 1u << 20;  // 32 MiB files
+
+  // Reads.
+  bool verify_crc_on_read = true;
+
+  // Retention: whole segments older than retention_ms or beyond retention_bytes go.
+  uint64_t retention_ms = 7ull * 24 * 3600 * 1000;
+  uint64_t retention_bytes = 0;  // 0 = no size limit
+  uint32_t retention_check_interval_ms = 5000;
+  // Appends are rejected while the data directory's file system is fuller than this.
+  uint32_t disk_high_water_percent = 95;
+
+  // Throws std::invalid_argument naming the bad setting (start-up only).
+  void validate() const;
+  uint64_t effective_mlock_budget_bytes() const {
+    return mlock_budget_bytes ? mlock_budget_bytes : 2 * segment_bytes;
+  }
+};
+
+}  // namespace ringmq::engine

@@ -1,0 +1,235 @@
+#include "engine/consume_queue.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+
+#include "io/file.h"
+
+namespace ringmq::engine {
+namespace {
+
+IndexEntry load_entry(const std::byte* p) {
+  IndexEntry e;
+  std::memcpy(&e.commit_log_offset, p, 8);
+  std::memcpy(&e.size, p + 8, 4);
+  std::memcpy(&e.record_count, p + 12, 4);
+  std::memcpy(&e.base_offset, p + 16, 8);
+  std::memcpy(&e.max_timestamp_ms, p + 24, 8);
+  return e;
+}
+
+void store_entry(std::byte* p, const IndexEntry& e) {
+  std::memcpy(p, &e.commit_log_offset, 8);
+  std::memcpy(p + 8, &e.size, 4);
+  std::memcpy(p + 12, &e.record_count, 4);
+  std::memcpy(p + 16, &e.base_offset, 8);
+  std::memcpy(p + 24, &e.max_timestamp_ms, 8);
+}
+
+bool all_zero(const std::byte* p) {
+  static constexpr std::byte kZeros[kIndexEntrySize] = {};
+  return std::memcmp(p, kZeros, kIndexEntrySize) == 0;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<MappedSegment>> ConsumeQueue::add_file(uint64_t first_entry, bool existing) {
+  const std::string path = directory_ + "/" + segment_file_name(first_entry);
+  const uint64_t bytes = uint64_t{entries_per_file_} * kIndexEntrySize;
+  auto file = existing ? MappedSegment::open_existing(path, first_entry, bytes)
+                       : MappedSegment::create(path, first_entry, bytes);
+  if (!file) return file;
+  std::unique_lock lock(files_mutex_);
+  files_.push_back(*file);
+  return file;
+}
+
+std::shared_ptr<MappedSegment> ConsumeQueue::file_for(uint64_t n) const {
+  std::shared_lock lock(files_mutex_);
+  if (files_.empty() || n < files_.front()->base_offset()) return nullptr;
+  const size_t index = (n - files_.front()->base_offset()) / entries_per_file_;
+  return index < files_.size() ? files_[index] : nullptr;
+}
+
+Result<std::unique_ptr<ConsumeQueue>> ConsumeQueue::open(const std::string& directory, uint32_t queue_id,
+                                                         uint32_t entries_per_file, uint64_t log_end) {
+  if (auto s = io::make_directories(directory); !s) return std::unexpected(s.error());
+  std::unique_ptr<ConsumeQueue> queue(new ConsumeQueue(directory, queue_id, entries_per_file));
+
+  std::vector<uint64_t> firsts;
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    auto first = parse_segment_file_name(entry.path().filename().string());
+    if (first) firsts.push_back(*first);
+  }
+  std::sort(firsts.begin(), firsts.end());
+
+  // Load the longest valid prefix: contiguous files of the right size, entries that continue
+  // each other and point inside the commit log.
+  std::string stop_reason;
+  uint64_t n = firsts.empty() ? 0 : firsts.front();
+  std::optional<IndexEntry> previous;
+  size_t loaded_files = 0;
+  for (uint64_t first : firsts) {
+    if (first % entries_per_file != 0 || first != n) {
+      stop_reason = "index file " + segment_file_name(n) + " is missing";
+      break;
+    }
+    auto file = queue->add_file(first, true);
+    if (!file) {
+      stop_reason = file.error().message;
+      break;
+    }
+    ++loaded_files;
+    bool stopped = false;
+    for (uint32_t slot = 0; slot < entries_per_file; ++slot, ++n) {
+      const std::byte* p = (*file)->data() + uint64_t{slot} * kIndexEntrySize;
+      if (all_zero(p)) {
+        stopped = true;
+        break;
+      }
+      IndexEntry e = load_entry(p);
+      const bool valid = e.size >= 64 && e.record_count > 0 && e.commit_log_offset + e.size <= log_end &&
+                         (!previous || (e.base_offset == previous->end_offset() &&
+                                        e.commit_log_offset > previous->commit_log_offset));
+      if (!valid) {
+        stop_reason = "entry " + std::to_string(n) + " does not continue the index (torn or beyond the log end)";
+        stopped = true;
+        break;
+      }
+      if (!previous) queue->start_offset_.store(e.base_offset);
+      previous = e;
+    }
+    if (stopped) break;
+  }
+  queue->first_entry_.store(firsts.empty() ? 0 : firsts.front());
+  queue->entry_count_.store(n);
+  queue->flushed_entries_ = n;
+  if (previous) {
+    queue->next_offset_.store(previous->end_offset());
+  }
+
+  // Clear what follows the valid prefix: the rest of its file and any later files.
+  if (!stop_reason.empty()) spdlog::warn("index of queue {}: {}; rebuilding it from the commit log", queue_id, stop_reason);
+  {
+    std::unique_lock lock(queue->files_mutex_);
+    while (queue->files_.size() > 1 && queue->files_.back()->base_offset() > (n == 0 ? 0 : (n - 1)) / entries_per_file * entries_per_file) {
+      if (auto s = queue->files_.back()->remove_file(); !s) return std::unexpected(s.error());
+      queue->files_.pop_back();
+    }
+  }
+  for (size_t i = loaded_files; i < firsts.size(); ++i) {
+    if (auto s = io::remove_file(directory + "/" + segment_file_name(firsts[i])); !s) return std::unexpected(s.error());
+  }
+  if (auto file = queue->file_for(n)) {
+    if (auto s = file->zero_from((n - file->base_offset()) * kIndexEntrySize); !s) return std::unexpected(s.error());
+  }
+  return queue;
+}
+
+ConsumeQueue::~ConsumeQueue() = default;
+
+Status ConsumeQueue::append(const IndexEntry& entry) {
+  const uint64_t n = entry_count_.load(std::memory_order_relaxed);
+  if (n > 0 && entry.base_offset != next_offset_.load(std::memory_order_relaxed))
+    return make_error(ErrorCode::kInvalidArgument,
+                      "queue " + std::to_string(queue_id_) + ": entry at offset " + std::to_string(entry.base_offset) +
+                          " does not continue the index at " + std::to_string(next_offset()));
+  auto file = file_for(n);
+  if (!file) {
+    auto created = add_file(n / entries_per_file_ * entries_per_file_, false);
+    if (!created) return std::unexpected(created.error());
+    file = *created;
+  }
+  store_entry(file->data() + (n - file->base_offset()) * kIndexEntrySize, entry);
+  if (n == 0 || n == first_entry_.load(std::memory_order_relaxed)) {
+    if (n == 0) first_entry_.store(0, std::memory_order_release);
+    start_offset_.store(entry.base_offset, std::memory_order_release);
+  }
+  next_offset_.store(entry.end_offset(), std::memory_order_release);
+  entry_count_.store(n + 1, std::memory_order_release);
+  return {};
+}
+
+IndexEntry ConsumeQueue::entry(uint64_t n) const {
+  auto file = file_for(n);
+  if (!file) return {};
+  return load_entry(file->data() + (n - file->base_offset()) * kIndexEntrySize);
+}
+
+Result<uint64_t> ConsumeQueue::find(uint64_t logical_offset) const {
+  const uint64_t start = start_offset(), next = next_offset();
+  if (logical_offset < start || logical_offset >= next || empty())
+    return make_error(ErrorCode::kOutOfRange, "offset " + std::to_string(logical_offset) + " is outside queue " +
+                                                  std::to_string(queue_id_) + "'s range [" + std::to_string(start) +
+                                                  ", " + std::to_string(next) + ")");
+  // Last entry whose base offset is <= logical_offset.
+  uint64_t lo = first_entry(), hi = entry_count();  // answer in [lo, hi)
+  while (hi - lo > 1) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    if (entry(mid).base_offset <= logical_offset) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+std::optional<uint64_t> ConsumeQueue::find_by_timestamp(int64_t timestamp_ms) const {
+  uint64_t lo = first_entry(), hi = entry_count();  // first entry with max_timestamp >= target
+  while (lo < hi) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    if (entry(mid).max_timestamp_ms < timestamp_ms) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == entry_count()) return std::nullopt;
+  return lo;
+}
+
+Status ConsumeQueue::flush() {
+  const uint64_t count = entry_count();
+  uint64_t n = flushed_entries_;
+  while (n < count) {
+    auto file = file_for(n);
+    if (!file) break;
+    const uint64_t end = std::min(count, file->base_offset() + entries_per_file_);
+    if (auto s = file->flush((n - file->base_offset()) * kIndexEntrySize, (end - file->base_offset()) * kIndexEntrySize); !s)
+      return s;
+    n = end;
+  }
+  flushed_entries_ = count;
+  return {};
+}
+
+Status ConsumeQueue::trim_before(uint64_t log_start) {
+  uint64_t first = first_entry();
+  const uint64_t count = entry_count();
+  while (first < count && entry(first).commit_log_offset < log_start) ++first;
+  if (first == first_entry()) return {};
+  start_offset_.store(first < count ? entry(first).base_offset : next_offset(), std::memory_order_release);
+  first_entry_.store(first, std::memory_order_release);
+  // Delete whole files before the one holding `first` (the file holding the last entry stays,
+  // so an emptied queue still knows its next offset after a restart).
+  std::unique_lock lock(files_mutex_);
+  const uint64_t keep_from = std::min(first, count == 0 ? 0 : count - 1) / entries_per_file_ * entries_per_file_;
+  while (files_.size() > 1 && files_.front()->base_offset() < keep_from) {
+    if (auto s = files_.front()->remove_file(); !s) return s;
+    files_.erase(files_.begin());
+  }
+  return {};
+}
+
+Status ConsumeQueue::reset() {
+  std::unique_lock lock(files_mutex_);
+  for (auto& file : files_)
+    if (auto s = file->remove_file(); !s) return s;
+  files_.clear();
+  first_entry_.store(0);
+  entry_count_.store(0);
+  start_offset_.store(0);
+  next_offset_.store(0);
+  flushed_entries_ = 0;
+  return {};
+}
+
+}  // namespace ringmq::engine

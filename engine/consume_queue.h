@@ -1,0 +1,94 @@
+// ConsumeQueue: the per-queue index. One fixed-size entry per commit-log record of the queue,
+// in mapped files under index/<queue id>/, so a fetch finds a logical offset with a binary
+// search and then reads the record in place. Written only by the Dispatcher; read by any
+// thread. Entries are published with release order on entry_count_.
+//
+// Entry layout (32 bytes, little-endian), documented here and nowhere else:
+//   offset size field
+//   0      8    commit_log_offset   where the record starts in the commit log
+//   8      4    size                the record's total size (header + payload)
+//   12     4    record_count        logical offsets the record takes
+//   16     8    base_offset         its first logical offset
+//   24     8    max_timestamp_ms
+// An all-zero entry is unused space. Files are named by the 20-digit number of their first
+// entry; each holds index_entries_per_file entries. Entry n lives in file n / per_file.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "engine/mapped_segment.h"
+
+namespace ringmq::engine {
+
+struct IndexEntry {
+  uint64_t commit_log_offset = 0;
+  uint32_t size = 0;
+  uint32_t record_count = 0;
+  uint64_t base_offset = 0;
+  int64_t max_timestamp_ms = 0;
+
+  uint64_t end_offset() const { return base_offset + record_count; }
+};
+inline constexpr uint32_t kIndexEntrySize = 32;
+
+class ConsumeQueue {
+ public:
+  // Opens (or creates) the index of `queue_id` in `directory`. Entries must form one run of
+  // consecutive logical offsets pointing into [log_start, log_end) of the commit log; loading
+  // stops at the first entry that breaks this (a torn tail, or a missing file), and the tail
+  // after it is cleared so the dispatcher can rebuild it from the commit log.
+  static Result<std::unique_ptr<ConsumeQueue>> open(const std::string& directory, uint32_t queue_id,
+                                                    uint32_t entries_per_file, uint64_t log_end);
+  ~ConsumeQueue();
+
+  uint32_t queue_id() const { return queue_id_; }
+  // [start_offset, next_offset): the logical offsets this index can serve.
+  uint64_t start_offset() const { return start_offset_.load(std::memory_order_acquire); }
+  uint64_t next_offset() const { return next_offset_.load(std::memory_order_acquire); }
+  bool empty() const { return entry_count() == first_entry(); }
+
+  // Dispatcher only. The entry must continue the queue (base == next_offset), or start it.
+  Status append(const IndexEntry& entry);
+  // Number of the entry whose range holds `logical_offset`; kOutOfRange outside
+  // [start_offset, next_offset).
+  Result<uint64_t> find(uint64_t logical_offset) const;
+  // Entry n, for first_entry() <= n < entry_count().
+  IndexEntry entry(uint64_t n) const;
+  uint64_t first_entry() const { return first_entry_.load(std::memory_order_acquire); }
+  uint64_t entry_count() const { return entry_count_.load(std::memory_order_acquire); }
+
+  // Makes the entries written so far durable.
+  Status flush();
+  // Retention: forgets entries pointing below `log_start` and deletes files made only of them.
+  Status trim_before(uint64_t log_start);
+  // First entry whose max timestamp is >= timestamp_ms (ListOffsets by time), if any.
+  std::optional<uint64_t> find_by_timestamp(int64_t timestamp_ms) const;
+  // Drops every entry and file (the index was found inconsistent and is rebuilt).
+  Status reset();
+
+ private:
+  ConsumeQueue(std::string directory, uint32_t queue_id, uint32_t entries_per_file)
+      : directory_(std::move(directory)), queue_id_(queue_id), entries_per_file_(entries_per_file) {}
+  Result<std::shared_ptr<MappedSegment>> add_file(uint64_t first_entry, bool existing);
+  std::shared_ptr<MappedSegment> file_for(uint64_t n) const;
+
+  const std::string directory_;
+  const uint32_t queue_id_;
+  const uint32_t entries_per_file_;
+  mutable std::shared_mutex files_mutex_;           // guards files_
+  std::vector<std::shared_ptr<MappedSegment>> files_;  // contiguous, by first entry
+  std::atomic<uint64_t> first_entry_{0};
+  std::atomic<uint64_t> entry_count_{0};
+  std::atomic<uint64_t> start_offset_{0};
+  std::atomic<uint64_t> next_offset_{0};
+  uint64_t flushed_entries_ = 0;  // flusher's progress
+};
+
+}  // namespace ringmq::engine

@@ -1,0 +1,61 @@
+// Dispatcher: follows the commit log and appends one ConsumeQueue entry per record. Runs on
+// its own thread while the store is open, and synchronously at open to bring the indexes up
+// to the recovered end of the log.
+//
+// Dispatch is idempotent, so it can always restart from an earlier offset: a record whose
+// base offset is below its queue's next offset is already indexed and skipped. A record above
+// it means index entries are missing (a lost index file): kCorrupt, and the store rebuilds.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+#include "engine/commit_log.h"
+#include "engine/queue_indexes.h"
+#include "engine/service_thread.h"
+
+namespace ringmq::engine {
+
+// What the checkpoint records of the indexes: everything below `offset` is indexed, and each
+// queue's next offset at that point.
+struct DispatchSnapshot {
+  uint64_t offset = 0;
+  std::vector<std::pair<uint32_t, uint64_t>> next_offsets;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(CommitLog& log, QueueIndexes& indexes) : log_(log), indexes_(indexes) {}
+  ~Dispatcher() { stop(); }
+
+  // Indexes [from, to). With `rebuilding`, an empty queue accepts whatever base offset it
+  // meets first (the scan started at the log start, so that is the queue's first record).
+  Status dispatch_range(uint64_t from, uint64_t to, bool rebuilding);
+
+  void start();
+  void stop();
+  // Called after an append; wakes the thread only if it went idle (no system call otherwise).
+  void notify() {
+    if (idle_.load(std::memory_order_relaxed) && idle_.exchange(false)) thread_.wake();
+  }
+  uint64_t dispatched_offset() const { return dispatched_.load(std::memory_order_acquire); }
+  DispatchSnapshot snapshot() const;
+  // Retention: trims every index to the new log start, serialised with dispatching.
+  Status trim_indexes(uint64_t log_start);
+
+ private:
+  void run_once();
+
+  CommitLog& log_;
+  QueueIndexes& indexes_;
+  ServiceThread thread_;
+  mutable std::mutex mutex_;  // held for each batch, so snapshot() sees a consistent state
+  std::atomic<uint64_t> dispatched_{0};
+  std::atomic<bool> idle_{false};
+};
+
+}  // namespace ringmq::engine

@@ -1,0 +1,99 @@
+#include "engine/flusher.h"
+
+#include <spdlog/spdlog.h>
+
+namespace ringmq::engine {
+
+GroupCommitFlusher::GroupCommitFlusher(const EngineConfig& config, CommitLog& log, std::function<void()> checkpoint)
+    : config_(config), log_(log), checkpoint_(std::move(checkpoint)) {}
+
+void GroupCommitFlusher::start(uint64_t flushed_offset) {
+  flushed_.store(flushed_offset);
+  requested_ = flushed_offset;
+  stopping_ = false;
+  last_checkpoint_ = std::chrono::steady_clock::now();
+  thread_.start("rmq-flusher", [this] { run_once(); });
+}
+
+void GroupCommitFlusher::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  flush_cv_.notify_all();
+  waiters_cv_.notify_all();
+  thread_.stop();
+}
+
+void GroupCommitFlusher::wake() {
+  std::lock_guard lock(mutex_);
+  flush_cv_.notify_one();
+}
+
+std::optional<Error> GroupCommitFlusher::failure() const {
+  std::lock_guard lock(mutex_);
+  return failure_;
+}
+
+Status GroupCommitFlusher::wait_flushed(uint64_t end_offset) {
+  if (flushed_.load(std::memory_order_acquire) >= end_offset) return {};
+  std::unique_lock lock(mutex_);
+  if (requested_ < end_offset) {
+    requested_ = end_offset;
+    flush_cv_.notify_one();
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.sync_flush_timeout_ms);
+  const bool covered = waiters_cv_.wait_until(lock, deadline, [&] {
+    return flushed_.load(std::memory_order_acquire) >= end_offset || failure_ || stopping_;
+  });
+  if (failure_) return std::unexpected(*failure_);
+  if (flushed_.load(std::memory_order_acquire) >= end_offset) return {};
+  if (!covered)
+    return make_error(ErrorCode::kTimeout, "flush did not cover offset " + std::to_string(end_offset) + " within " +
+                                               std::to_string(config_.sync_flush_timeout_ms) +
+                                               " ms (sync_flush_timeout_ms); the disk is slow or stalled");
+  return make_error(ErrorCode::kClosed, "store is closing before the flush covered offset " + std::to_string(end_offset));
+}
+
+Status GroupCommitFlusher::flush_to(uint64_t target) {
+  std::lock_guard flush_lock(flush_mutex_);
+  const uint64_t from = flushed_.load(std::memory_order_acquire);
+  if (target <= from) return {};
+  auto s = log_.flush_range(from, target);
+  {
+    std::lock_guard lock(mutex_);
+    if (!s) {
+      if (!failure_) spdlog::critical("commit log flush failed, refusing further writes: {}", s.error().message);
+      failure_ = s.error();
+    } else {
+      flushed_.store(target, std::memory_order_release);
+      flush_count_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  waiters_cv_.notify_all();
+  return s;
+}
+
+Status GroupCommitFlusher::flush_all() { return flush_to(log_.written_offset()); }
+
+void GroupCommitFlusher::run_once() {
+  {
+    std::unique_lock lock(mutex_);
+    const auto interval = std::chrono::milliseconds(config_.flush_interval_ms);
+    flush_cv_.wait_for(lock, interval, [&] {
+      return stopping_ || requested_ > flushed_.load(std::memory_order_relaxed) ||
+             dirty_signalled_.load(std::memory_order_relaxed);
+    });
+    if (stopping_ || failure_) return;
+  }
+  dirty_signalled_.store(false, std::memory_order_relaxed);
+  // Everything written by now, which covers every waiter that registered before this point.
+  (void)flush_to(log_.written_offset());
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_checkpoint_ >= std::chrono::milliseconds(config_.checkpoint_interval_ms)) {
+    last_checkpoint_ = now;
+    checkpoint_();
+  }
+}
+
+}  // namespace ringmq::engine

@@ -1,0 +1,74 @@
+// GroupCommitFlusher: the one thread that makes the commit log durable.
+//
+// async: flushes what was written every flush_interval_ms, or sooner once flush_dirty_bytes
+//        are waiting; appends never wait.
+// sync:  an append waits in wait_flushed() until a flush covers its end offset. One msync
+//        covers every waiter that arrived before it started (group commit); a wait that runs
+//        past sync_flush_timeout_ms returns kTimeout, which a front end answers with a
+//        retriable error.
+// Every checkpoint_interval_ms it also runs the checkpoint callback (on this thread).
+// After a failed flush the page cache state is unknown (fsyncgate), so the error sticks:
+// every later wait and append gets it.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+
+#include "common/result.h"
+#include "engine/commit_log.h"
+#include "engine/config.h"
+#include "engine/service_thread.h"
+
+namespace ringmq::engine {
+
+class GroupCommitFlusher {
+ public:
+  GroupCommitFlusher(const EngineConfig& config, CommitLog& log, std::function<void()> checkpoint);
+  ~GroupCommitFlusher() { stop(); }
+
+  void start(uint64_t flushed_offset);
+  void stop();
+
+  // Blocks until everything below `end_offset` is durable, or the timeout / a flush error.
+  Status wait_flushed(uint64_t end_offset);
+  // Async mode: called after an append; wakes the flusher once enough bytes are dirty.
+  void note_written(uint64_t end_offset) {
+    if (end_offset - flushed_.load(std::memory_order_relaxed) >= config_.flush_dirty_bytes &&
+        !dirty_signalled_.exchange(true, std::memory_order_relaxed))
+      wake();
+  }
+  // Flushes everything written so far on the calling thread (close, tests).
+  Status flush_all();
+  uint64_t flushed_offset() const { return flushed_.load(std::memory_order_acquire); }
+  std::optional<Error> failure() const;
+  uint64_t flush_count() const { return flush_count_.load(std::memory_order_relaxed); }
+
+ private:
+  void run_once();
+  void wake();
+  Status flush_to(uint64_t target);
+
+  const EngineConfig& config_;
+  CommitLog& log_;
+  std::function<void()> checkpoint_;
+  ServiceThread thread_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable flush_cv_;    // the flusher waits here for work
+  std::condition_variable waiters_cv_;  // sync appenders wait here for their flush
+  uint64_t requested_ = 0;              // largest end offset a waiter asked for
+  bool stopping_ = false;
+  std::optional<Error> failure_;
+  std::atomic<uint64_t> flushed_{0};
+  std::atomic<bool> dirty_signalled_{false};
+  std::atomic<uint64_t> flush_count_{0};
+  std::mutex flush_mutex_;  // one flush at a time (flusher thread vs flush_all)
+  std::chrono::steady_clock::time_point last_checkpoint_;
+};
+
+}  // namespace ringmq::engine

@@ -1,0 +1,129 @@
+#include "engine/mapped_segment.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <algorithm>
+#include <cstring>
+#include <linux/falloc.h>
+
+#include "io/file.h"
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+namespace ringmq::engine {
+
+Result<std::shared_ptr<MappedSegment>> MappedSegment::map(const std::string& path, io::UniqueFd fd, uint64_t base,
+                                                          uint64_t size) {
+  void* addr = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+  if (addr == MAP_FAILED) return errno_error("mmap " + std::to_string(size) + " bytes of " + path, errno);
+  return std::shared_ptr<MappedSegment>(
+      new MappedSegment(path, std::move(fd), static_cast<std::byte*>(addr), base, size));
+}
+
+Result<std::shared_ptr<MappedSegment>> MappedSegment::create(const std::string& path, uint64_t base, uint64_t size) {
+  auto fd = io::open_file(path, O_RDWR | O_CREAT);
+  if (!fd) return std::unexpected(fd.error());
+  if (auto s = io::allocate_file(fd->get(), path, size); !s) {
+    ::unlink(path.c_str());  // a half-reserved segment must not look like a real one
+    return std::unexpected(s.error());
+  }
+  return map(path, std::move(*fd), base, size);
+}
+
+Result<std::shared_ptr<MappedSegment>> MappedSegment::open_existing(const std::string& path, uint64_t base,
+                                                                    uint64_t size) {
+  auto fd = io::open_file(path, O_RDWR);
+  if (!fd) return std::unexpected(fd.error());
+  auto actual = io::file_size(fd->get(), path);
+  if (!actual) return std::unexpected(actual.error());
+  if (*actual != size)
+    return make_error(ErrorCode::kCorrupt, "segment " + path + " is " + std::to_string(*actual) +
+                                               " bytes but segment_bytes is " + std::to_string(size));
+  return map(path, std::move(*fd), base, size);
+}
+
+MappedSegment::~MappedSegment() {
+  unlock();
+  ::munmap(data_, size_);
+}
+
+Status MappedSegment::prefault() {
+  if (::madvise(data_, size_, MADV_POPULATE_WRITE) == 0) return {};
+  if (errno != EINVAL) return errno_error("madvise(MADV_POPULATE_WRITE) " + path_, errno);
+  // Older kernel: write one byte per page. Each byte is read and written back unchanged, so
+  // this is safe on a segment that already holds records.
+  const long page = ::sysconf(_SC_PAGESIZE);
+  for (uint64_t at = 0; at < size_; at += static_cast<uint64_t>(page)) {
+    auto* p = reinterpret_cast<volatile unsigned char*>(data_ + at);
+    *p = *p;
+  }
+  return {};
+}
+
+Status MappedSegment::lock() {
+  if (locked_) return {};
+  if (::mlock(data_, size_) != 0) {
+    int err = errno;
+    return make_error(ErrorCode::kIo, "mlock of " + std::to_string(size_ >> 20) + " MiB for " + path_ +
+                                          " failed: " + std::strerror(err) +
+                                          "; raise RLIMIT_MEMLOCK (`ulimit -l`, LimitMEMLOCK= in the systemd unit)"
+                                          " or lower segment_bytes");
+  }
+  locked_ = true;
+  return {};
+}
+
+void MappedSegment::unlock() {
+  if (locked_) ::munlock(data_, size_);
+  locked_ = false;
+}
+
+Status MappedSegment::flush(uint64_t from, uint64_t to) {
+  if (to <= from) return {};
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t start = from / page * page;
+  if (::msync(data_ + start, to - start, MS_SYNC) != 0) return errno_error("msync " + path_, errno);
+  return {};
+}
+
+Status MappedSegment::zero_from(uint64_t from) {
+  if (from >= size_) return {};
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t page_end = std::min(size_, (from + page - 1) / page * page);
+  std::memset(data_ + from, 0, page_end - from);
+  if (auto s = flush(from, page_end); !s) return s;
+  if (page_end == size_) return {};
+  if (::fallocate(fd_.get(), FALLOC_FL_ZERO_RANGE, static_cast<off_t>(page_end),
+                  static_cast<off_t>(size_ - page_end)) != 0) {
+    if (errno != EOPNOTSUPP) return errno_error("fallocate(ZERO_RANGE) " + path_, errno);
+    std::memset(data_ + page_end, 0, size_ - page_end);  // file system without ZERO_RANGE
+    return flush(page_end, size_);
+  }
+  return io::datasync(fd_.get(), path_);
+}
+
+Status MappedSegment::remove_file() { return io::remove_file(path_); }
+
+std::string segment_file_name(uint64_t base_offset) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%020llu", static_cast<unsigned long long>(base_offset));
+  return name;
+}
+
+std::optional<uint64_t> parse_segment_file_name(const std::string& name) {
+  if (name.size() != 20) return std::nullopt;
+  uint64_t value = 0;
+  for (char c : name) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return value;
+}
+
+}  // namespace ringmq::engine

@@ -1,0 +1,75 @@
+// MappedSegment: one commit-log segment file, fixed size, mapped shared and read-write for
+// its whole life. Owns the fd, the mapping and the mlock (all released in the destructor).
+// Shared by shared_ptr: readers pin the segment they read from, so retention can unlink a
+// file while a fetch still holds views into it.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "common/result.h"
+#include "io/unique_fd.h"
+
+namespace ringmq::engine {
+
+class MappedSegment {
+ public:
+  // Creates (or reuses) `path`, reserves `size` bytes with fallocate and maps it.
+  static Result<std::shared_ptr<MappedSegment>> create(const std::string& path, uint64_t base_offset, uint64_t size);
+  // Maps an existing file, which must be exactly `size` bytes.
+  static Result<std::shared_ptr<MappedSegment>> open_existing(const std::string& path, uint64_t base_offset,
+                                                              uint64_t size);
+  ~MappedSegment();
+  MappedSegment(const MappedSegment&) = delete;
+  MappedSegment& operator=(const MappedSegment&) = delete;
+
+  // Makes every page present and writable now, so appends do not take first-touch faults:
+  // MADV_POPULATE_WRITE (Linux 5.14+), else one write per page.
+  Status prefault();
+  // mlock the whole mapping; the caller accounts for the budget.
+  Status lock();
+  void unlock();
+  bool locked() const { return locked_; }
+
+  // Makes [from, to) (offsets within the segment) durable: msync(MS_SYNC) of just that range,
+  // so pre-faulted pages beyond the write position are not written back (and write-protected).
+  Status flush(uint64_t from, uint64_t to);
+  // Zeroes [from, size) durably: recovery's truncation, so stale bytes cannot come back. Whole
+  // pages are zeroed with fallocate(FALLOC_FL_ZERO_RANGE), which costs no data I/O.
+  Status zero_from(uint64_t from);
+
+  std::byte* data() const { return data_; }
+  std::span<const std::byte> bytes_from(uint64_t at) const { return {data_ + at, size_ - at}; }
+  uint64_t size() const { return size_; }
+  uint64_t base_offset() const { return base_offset_; }
+  uint64_t end_offset() const { return base_offset_ + size_; }
+  const std::string& path() const { return path_; }
+
+  // Unlinks the file now; the mapping stays valid until the last reference goes.
+  Status remove_file();
+
+ private:
+  MappedSegment(std::string path, io::UniqueFd fd, std::byte* data, uint64_t base, uint64_t size)
+      : path_(std::move(path)), fd_(std::move(fd)), data_(data), base_offset_(base), size_(size) {}
+  static Result<std::shared_ptr<MappedSegment>> map(const std::string& path, io::UniqueFd fd, uint64_t base,
+                                                    uint64_t size);
+
+  std::string path_;
+  io::UniqueFd fd_;
+  std::byte* data_;
+  uint64_t base_offset_;
+  uint64_t size_;
+  bool locked_ = false;
+};
+
+// Segment file names: the 20-digit, zero-padded commit-log offset of the first byte.
+std::string segment_file_name(uint64_t base_offset);
+// The offset a segment file name stands for, or nullopt if it is not one.
+std::optional<uint64_t> parse_segment_file_name(const std::string& name);
+
+}  // namespace ringmq::engine

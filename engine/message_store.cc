@@ -1,0 +1,280 @@
+#include "engine/message_store.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <stdexcept>
+
+#include "engine/checkpoint.h"
+#include "engine/dispatcher.h"
+#include "engine/flusher.h"
+#include "engine/memlock_check.h"
+#include "engine/queue_indexes.h"
+#include "engine/retention.h"
+#include "engine/segment_allocator.h"
+#include "io/file.h"
+
+namespace ringmq::engine {
+namespace {
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::string OpenReport::summary() const {
+  std::string s = previous_run_crashed ? "recovered after a crash" : "clean start";
+  s += ": commit log [" + std::to_string(commit_log.log_start_offset) + ", " + std::to_string(commit_log.end_offset) +
+       "), scanned " + std::to_string(commit_log.records_scanned) + " records from " +
+       std::to_string(commit_log.scanned_from);
+  if (!had_checkpoint) s += ", no checkpoint";
+  if (commit_log.truncated) s += ", torn tail cut (" + commit_log.truncation_reason + ")";
+  if (index_rebuilt) s += ", indexes rebuilt from the commit log";
+  return s;
+}
+
+MessageStore::MessageStore(const EngineConfig& config)
+    : config_(config),
+      commit_log_dir_(config.data_dir + "/commitlog"),
+      index_dir_(config.data_dir + "/index"),
+      checkpoint_path_(config.data_dir + "/checkpoint"),
+      abort_path_(config.data_dir + "/abort") {}
+
+Result<std::unique_ptr<MessageStore>> MessageStore::open(const EngineConfig& config) {
+  try {
+    config.validate();
+  } catch (const std::invalid_argument& e) {
+    return make_error(ErrorCode::kInvalidArgument, e.what());
+  }
+  if (config.write_mode == WriteMode::kMmapLocked) {
+    if (auto s = check_memlock_allowance(config.effective_mlock_budget_bytes(), current_memlock_allowance()); !s)
+      return std::unexpected(s.error());
+  }
+  std::unique_ptr<MessageStore> store(new MessageStore(config));
+  if (auto s = store->recover(); !s) return std::unexpected(s.error());
+  spdlog::info("store {} open ({} mode, {} flush): {}", config.data_dir, write_mode_name(config.write_mode),
+               flush_mode_name(config.flush_mode), store->report_.summary());
+  return store;
+}
+
+Status MessageStore::recover() {
+  for (const auto& dir : {config_.data_dir, commit_log_dir_, index_dir_})
+    if (auto s = io::make_directories(dir); !s) return s;
+  report_.previous_run_crashed = io::path_exists(abort_path_);
+
+  std::optional<Checkpoint> checkpoint;
+  if (auto c = read_checkpoint(checkpoint_path_)) {
+    checkpoint = *c;
+  } else if (c.error().code != ErrorCode::kNotFound) {
+    spdlog::warn("{}; recovering from a full scan of the commit log", c.error().message);
+  }
+  report_.had_checkpoint = checkpoint.has_value();
+
+  allocator_ = std::make_unique<SegmentAllocator>(config_, commit_log_dir_);
+  log_ = std::make_unique<CommitLog>(config_, commit_log_dir_, *allocator_);
+  auto recovered = log_->recover(checkpoint ? checkpoint->flushed_offset : 0);
+  if (!recovered) return std::unexpected(recovered.error());
+  report_.commit_log = *recovered;
+  const uint64_t end = recovered->end_offset;
+
+  indexes_ = std::make_unique<QueueIndexes>(index_dir_, config_.index_entries_per_file);
+  if (auto s = indexes_->load(end); !s) return s;
+  dispatcher_ = std::make_unique<Dispatcher>(*log_, *indexes_);
+  if (auto s = rebuild_indexes_if_needed(checkpoint, end); !s) return s;
+  if (auto s = dispatcher_->trim_indexes(log_->log_start_offset()); !s) return s;
+  indexes_->for_each([&](ConsumeQueue& q) {
+    auto& next = log_->next_queue_offset_;
+    if (q.queue_id() >= next.size()) next.resize(q.queue_id() + 1, 0);
+    next[q.queue_id()] = q.next_offset();
+  });
+
+  // From here on a crash must be detected at the next open.
+  {
+    auto marker = io::open_file(abort_path_, O_WRONLY | O_CREAT);
+    if (!marker) return std::unexpected(marker.error());
+  }
+  if (auto s = io::sync_directory(config_.data_dir); !s) return s;
+
+  flusher_ = std::make_unique<GroupCommitFlusher>(config_, *log_, [this] { write_checkpoint(); });
+  // What was read back after a process crash may still be only in the page cache: make it
+  // durable before anything new is acknowledged.
+  flusher_->start(checkpoint ? std::min(checkpoint->flushed_offset, end) : log_->log_start_offset());
+  if (auto s = flusher_->flush_all(); !s) return s;
+  write_checkpoint();
+  allocator_->start();
+  dispatcher_->start();
+  retention_ = std::make_unique<RetentionService>(config_, *log_, *dispatcher_);
+  retention_->start();
+  return {};
+}
+
+Status MessageStore::rebuild_indexes_if_needed(const std::optional<Checkpoint>& checkpoint, uint64_t end) {
+  const uint64_t log_start = log_->log_start_offset();
+  bool rebuild = !checkpoint;
+  if (checkpoint) {
+    for (const auto& [queue_id, next] : checkpoint->queue_next_offsets) {
+      const ConsumeQueue* q = indexes_->find(queue_id);
+      if (!q || q->next_offset() < next) {
+        spdlog::warn("index of queue {} ends before offset {} recorded in the checkpoint; rebuilding indexes",
+                     queue_id, next);
+        rebuild = true;
+      }
+    }
+  }
+  uint64_t from = rebuild ? log_start : std::max(log_start, std::min(checkpoint->dispatched_offset, end));
+  auto s = dispatcher_->dispatch_range(from, end, rebuild);
+  if (!s && s.error().code == ErrorCode::kCorrupt) {
+    // Entries are missing in the middle of some index: start every index again from the log.
+    spdlog::warn("{}; rebuilding all indexes from the commit log", s.error().message);
+    Status reset;
+    indexes_->for_each([&](ConsumeQueue& q) {
+      if (auto r = q.reset(); !r && reset) reset = r;
+    });
+    if (!reset) return reset;
+    rebuild = true;
+    s = dispatcher_->dispatch_range(log_start, end, true);
+  }
+  report_.index_rebuilt = rebuild && end > log_start;
+  return s;
+}
+
+void MessageStore::write_checkpoint() {
+  // Order matters: snapshot the indexes first, then make the log durable past that point, then
+  // the index files, and only then record it. A checkpoint never claims more than is on disk.
+  DispatchSnapshot snap = dispatcher_->snapshot();
+  if (auto s = flusher_->flush_all(); !s) return;
+  Status index_flush;
+  indexes_->for_each([&](ConsumeQueue& q) {
+    if (auto s = q.flush(); !s && index_flush) index_flush = s;
+  });
+  if (!index_flush) {
+    spdlog::error("index flush failed, checkpoint not advanced: {}", index_flush.error().message);
+    return;
+  }
+  Checkpoint c;
+  c.flushed_offset = flusher_->flushed_offset();
+  c.dispatched_offset = std::min(snap.offset, c.flushed_offset);
+  c.log_start_offset = log_->log_start_offset();
+  c.written_at_ms = now_ms();
+  c.queue_next_offsets = std::move(snap.next_offsets);
+  if (auto s = engine::write_checkpoint(checkpoint_path_, c); !s)
+    spdlog::error("checkpoint write failed: {}", s.error().message);
+}
+
+MessageStore::~MessageStore() {
+  if (auto s = close(); !s) spdlog::error("closing store {}: {}", config_.data_dir, s.error().message);
+}
+
+Status MessageStore::close() {
+  if (closed_.exchange(true)) return {};
+  if (retention_) retention_->stop();
+  if (flusher_) flusher_->stop();
+  if (dispatcher_) {
+    dispatcher_->stop();
+    if (auto s = dispatcher_->dispatch_range(dispatcher_->dispatched_offset(), log_->written_offset(), false); !s)
+      return s;
+  }
+  if (allocator_) allocator_->stop();
+  if (!flusher_) return {};
+  if (auto failure = flusher_->failure()) return std::unexpected(*failure);
+  if (auto s = flusher_->flush_all(); !s) return s;
+  write_checkpoint();
+  if (auto s = io::remove_file(abort_path_); !s) return s;
+  return io::sync_directory(config_.data_dir);
+}
+
+Result<AppendResult> MessageStore::append(const AppendRequest& request) {
+  return append(request, config_.flush_mode == FlushMode::kSync);
+}
+
+Result<AppendResult> MessageStore::append(const AppendRequest& request, bool wait_for_flush) {
+  if (closed_.load(std::memory_order_acquire)) return make_error(ErrorCode::kClosed, "store is closed");
+  if (auto failure = flusher_->failure()) return std::unexpected(*failure);
+  auto result = log_->append(request);
+  if (!result) return result;
+  dispatcher_->notify();
+  if (wait_for_flush) {
+    if (auto s = flusher_->wait_flushed(result->end_offset); !s) return std::unexpected(s.error());
+  } else {
+    flusher_->note_written(result->end_offset);
+  }
+  return result;
+}
+
+Status MessageStore::read(uint32_t queue_id, uint64_t offset, uint64_t max_bytes, ReadBatch& out) const {
+  out.clear();
+  const ConsumeQueue* queue = indexes_->find(queue_id);
+  if (!queue) return make_error(ErrorCode::kNotFound, "queue " + std::to_string(queue_id) + " has no records");
+  out.start_offset = queue->start_offset();
+  out.next_offset = queue->next_offset();
+  if (offset == out.next_offset) return {};
+  auto n = queue->find(offset);
+  if (!n) return std::unexpected(n.error());
+  const uint64_t count = queue->entry_count();
+  uint64_t bytes = 0;
+  std::shared_ptr<MappedSegment> segment;
+  for (uint64_t i = *n; i < count; ++i) {
+    const IndexEntry e = queue->entry(i);
+    if (!segment || e.commit_log_offset < segment->base_offset() || e.commit_log_offset >= segment->end_offset()) {
+      segment = log_->segment_containing(e.commit_log_offset);
+      if (!segment) {
+        if (!out.batches.empty()) break;
+        return make_error(ErrorCode::kOutOfRange, "offset " + std::to_string(offset) + " of queue " +
+                                                      std::to_string(queue_id) + " was removed by retention");
+      }
+      out.pins_.push_back(segment);
+    }
+    auto slot = decode_slot(segment->bytes_from(e.commit_log_offset - segment->base_offset()), e.commit_log_offset,
+                            config_.verify_crc_on_read);
+    Error bad;
+    if (!slot) bad = slot.error();
+    else if (slot->kind != SlotKind::kRecord || slot->record.fields.queue_id != queue_id ||
+             slot->record.fields.queue_offset != e.base_offset)
+      bad = Error{ErrorCode::kCorrupt, "index entry " + std::to_string(i) + " of queue " + std::to_string(queue_id) +
+                                           " does not match the commit log at " + std::to_string(e.commit_log_offset)};
+    if (!bad.message.empty()) {
+      if (!out.batches.empty()) break;  // serve what is good; the next read reports the error
+      spdlog::error("read of queue {} at offset {}: {}", queue_id, offset, bad.message);
+      return std::unexpected(bad);
+    }
+    const RecordView& r = slot->record;
+    if (!out.batches.empty() && bytes + r.payload.size() > max_bytes) break;
+    out.batches.push_back({r.payload, r.fields.queue_offset, r.fields.record_count, r.fields.max_timestamp_ms,
+                           r.fields.store_timestamp_ms, e.commit_log_offset});
+    bytes += r.payload.size();
+    if (bytes >= max_bytes) break;
+  }
+  return {};
+}
+
+std::optional<QueueRange> MessageStore::queue_range(uint32_t queue_id) const {
+  const ConsumeQueue* queue = indexes_->find(queue_id);
+  if (!queue) return std::nullopt;
+  return QueueRange{queue->start_offset(), queue->next_offset()};
+}
+
+Result<uint64_t> MessageStore::offset_for_timestamp(uint32_t queue_id, int64_t timestamp_ms) const {
+  const ConsumeQueue* queue = indexes_->find(queue_id);
+  if (!queue) return make_error(ErrorCode::kNotFound, "queue " + std::to_string(queue_id) + " has no records");
+  auto n = queue->find_by_timestamp(timestamp_ms);
+  if (!n) return queue->next_offset();
+  return std::max(queue->entry(*n).base_offset, queue->start_offset());
+}
+
+Status MessageStore::flush() { return flusher_->flush_all(); }
+
+Status MessageStore::enforce_retention(int64_t now) {
+  auto round = retention_->run_once(now);
+  if (!round) return std::unexpected(round.error());
+  return {};
+}
+
+uint64_t MessageStore::written_offset() const { return log_->written_offset(); }
+uint64_t MessageStore::flushed_offset() const { return flusher_->flushed_offset(); }
+uint64_t MessageStore::log_start_offset() const { return log_->log_start_offset(); }
+uint64_t MessageStore::locked_bytes() const { return allocator_->locked_bytes(); }
+
+}  // namespace ringmq::engine

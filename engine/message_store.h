@@ -1,0 +1,128 @@
+// MessageStore: the storage engine's front door. Owns the commit log, the per-queue indexes
+// and the engine threads (allocator, dispatcher, flusher, retention), and runs recovery at
+// open. Thread-safe: any thread may append and read.
+//
+//   auto store = MessageStore::open(config);           // recovers, starts the threads
+//   auto r = store.value()->append({queue, payload, record_count, max_timestamp_ms});
+//   ReadBatch batch; store.value()->read(queue, offset, max_bytes, batch);
+//
+// Files under data_dir: commitlog/<20-digit offset> segments, index/<queue id>/<20-digit
+// entry> index files, `checkpoint` (the safe point) and `abort` (present while open: its
+// presence at open means the last run crashed).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "engine/commit_log.h"
+#include "engine/config.h"
+#include "engine/consume_queue.h"
+
+namespace ringmq::engine {
+
+class SegmentAllocator;
+class QueueIndexes;
+class Dispatcher;
+class GroupCommitFlusher;
+class RetentionService;
+
+// One stored record as read back: a view into mapped memory, valid while its ReadBatch lives.
+struct StoredBatch {
+  std::span<const std::byte> payload;
+  uint64_t base_offset = 0;
+  uint32_t record_count = 0;
+  int64_t max_timestamp_ms = 0;
+  int64_t store_timestamp_ms = 0;
+  uint64_t commit_log_offset = 0;
+};
+
+// The result of read(): reuse one per reader; after warm-up clear() + read() allocate nothing.
+class ReadBatch {
+ public:
+  std::vector<StoredBatch> batches;
+  uint64_t start_offset = 0;    // the queue's first readable offset
+  uint64_t next_offset = 0;     // the queue's next offset to be written (high watermark)
+  void clear() {
+    batches.clear();
+    pins_.clear();
+  }
+
+ private:
+  friend class MessageStore;
+  std::vector<std::shared_ptr<MappedSegment>> pins_;  // keeps the viewed segments mapped
+};
+
+struct QueueRange {
+  uint64_t start_offset = 0;
+  uint64_t next_offset = 0;
+};
+
+// What open() found and did, for the start-up log and tests.
+struct OpenReport {
+  bool previous_run_crashed = false;
+  bool had_checkpoint = false;
+  bool index_rebuilt = false;
+  CommitLogRecovery commit_log;
+  std::string summary() const;
+};
+
+class MessageStore {
+ public:
+  // Validates the config, checks the memlock allowance, recovers and starts the threads.
+  static Result<std::unique_ptr<MessageStore>> open(const EngineConfig& config);
+  ~MessageStore();
+  MessageStore(const MessageStore&) = delete;
+  MessageStore& operator=(const MessageStore&) = delete;
+
+  // Appends one record. In sync flush mode (or with wait_for_flush) it returns once durable.
+  Result<AppendResult> append(const AppendRequest& request);
+  Result<AppendResult> append(const AppendRequest& request, bool wait_for_flush);
+
+  // Reads whole records of `queue_id` from the one holding `offset`, up to `max_bytes` of
+  // payload but always at least one record. An offset equal to the queue's next offset gives
+  // an empty batch; outside [start, next] kOutOfRange; an unknown queue kNotFound; a record
+  // that fails its CRC kCorrupt (if it is the first; otherwise the batch stops before it).
+  Status read(uint32_t queue_id, uint64_t offset, uint64_t max_bytes, ReadBatch& out) const;
+  std::optional<QueueRange> queue_range(uint32_t queue_id) const;
+  // The first offset whose record's max timestamp is >= timestamp_ms, or the next offset.
+  Result<uint64_t> offset_for_timestamp(uint32_t queue_id, int64_t timestamp_ms) const;
+
+  // Flushes everything written so far (close does this too).
+  Status flush();
+  // Runs one retention / disk-watermark round now.
+  Status enforce_retention(int64_t now_ms);
+  // Flushes, checkpoints and marks a clean stop. Idempotent; the destructor calls it.
+  Status close();
+
+  uint64_t written_offset() const;
+  uint64_t flushed_offset() const;
+  uint64_t log_start_offset() const;
+  uint64_t locked_bytes() const;
+  const OpenReport& open_report() const { return report_; }
+  const EngineConfig& config() const { return config_; }
+
+ private:
+  explicit MessageStore(const EngineConfig& config);
+  Status recover();
+  Status rebuild_indexes_if_needed(const std::optional<struct Checkpoint>& checkpoint, uint64_t end);
+  void write_checkpoint();
+
+  EngineConfig config_;
+  std::string commit_log_dir_, index_dir_, checkpoint_path_, abort_path_;
+  std::unique_ptr<SegmentAllocator> allocator_;
+  std::unique_ptr<CommitLog> log_;
+  std::unique_ptr<QueueIndexes> indexes_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<GroupCommitFlusher> flusher_;
+  std::unique_ptr<RetentionService> retention_;
+  OpenReport report_;
+  std::atomic<bool> closed_{false};
+};
+
+}  // namespace ringmq::engine

@@ -1,0 +1,83 @@
+#include "engine/record_format.h"
+
+#include <cstring>
+#include <string>
+
+#include "engine/crc32c.h"
+
+namespace ringmq::engine {
+namespace {
+
+template <typename T>
+void put(std::byte* dst, size_t at, T value) {
+  std::memcpy(dst + at, &value, sizeof(T));  // x86/ARM Linux targets are little-endian
+}
+template <typename T>
+T get(const std::byte* src, size_t at) {
+  T value;
+  std::memcpy(&value, src + at, sizeof(T));
+  return value;
+}
+
+std::unexpected<Error> corrupt(uint64_t offset, const std::string& what) {
+  return make_error(ErrorCode::kCorrupt, "commit log record at offset " + std::to_string(offset) + ": " + what);
+}
+
+}  // namespace
+
+uint32_t encode_record(std::byte* dst, const RecordFields& f, std::span<const std::byte> payload) {
+  const uint32_t total = record_size(payload.size());
+  put<uint32_t>(dst, 0, total);
+  put<uint32_t>(dst, 4, kRecordMagic);
+  put<uint32_t>(dst, 12, 0);
+  put<uint32_t>(dst, 16, f.queue_id);
+  put<uint32_t>(dst, 20, f.record_count);
+  put<uint64_t>(dst, 24, f.queue_offset);
+  put<uint64_t>(dst, 32, f.physical_offset);
+  put<int64_t>(dst, 40, f.store_timestamp_ms);
+  put<int64_t>(dst, 48, f.max_timestamp_ms);
+  put<uint32_t>(dst, 56, static_cast<uint32_t>(payload.size()));
+  put<uint32_t>(dst, 60, 0);
+  if (!payload.empty()) std::memcpy(dst + kRecordHeaderSize, payload.data(), payload.size());
+  put<uint32_t>(dst, 8, crc32c(0, dst + 12, total - 12));
+  return total;
+}
+
+void encode_end_of_segment(std::byte* dst, uint32_t bytes_left) {
+  put<uint32_t>(dst, 0, bytes_left);
+  put<uint32_t>(dst, 4, kEndOfSegmentMagic);
+}
+
+Result<DecodedSlot> decode_slot(std::span<const std::byte> bytes, uint64_t offset, bool verify_crc) {
+  if (bytes.size() < kEndOfSegmentMarkerSize) return DecodedSlot{SlotKind::kEndOfSegment, {}};
+  const std::byte* p = bytes.data();
+  const uint32_t total = get<uint32_t>(p, 0);
+  const uint32_t magic = get<uint32_t>(p, 4);
+  if (total == 0 && magic == 0) return DecodedSlot{SlotKind::kEmpty, {}};
+  if (magic == kEndOfSegmentMagic) {
+    if (total != bytes.size()) return corrupt(offset, "end-of-segment marker with wrong size " + std::to_string(total));
+    return DecodedSlot{SlotKind::kEndOfSegment, {}};
+  }
+  if (magic != kRecordMagic) return corrupt(offset, "bad magic");
+  if (total < kRecordHeaderSize || total > bytes.size())
+    return corrupt(offset, "impossible size " + std::to_string(total));
+  DecodedSlot slot{SlotKind::kRecord, {}};
+  RecordView& r = slot.record;
+  r.total_size = total;
+  r.fields.queue_id = get<uint32_t>(p, 16);
+  r.fields.record_count = get<uint32_t>(p, 20);
+  r.fields.queue_offset = get<uint64_t>(p, 24);
+  r.fields.physical_offset = get<uint64_t>(p, 32);
+  r.fields.store_timestamp_ms = get<int64_t>(p, 40);
+  r.fields.max_timestamp_ms = get<int64_t>(p, 48);
+  const uint32_t payload_size = get<uint32_t>(p, 56);
+  if (payload_size != total - kRecordHeaderSize) return corrupt(offset, "payload size does not match total size");
+  if (r.fields.physical_offset != offset)
+    return corrupt(offset, "stale record (says it belongs at offset " + std::to_string(r.fields.physical_offset) + ")");
+  if (r.fields.record_count == 0) return corrupt(offset, "record count 0");
+  if (verify_crc && crc32c(0, p + 12, total - 12) != get<uint32_t>(p, 8)) return corrupt(offset, "CRC mismatch");
+  r.payload = bytes.subspan(kRecordHeaderSize, payload_size);
+  return slot;
+}
+
+}  // namespace ringmq::engine

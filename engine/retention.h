@@ -1,0 +1,45 @@
+// RetentionService: a thread that keeps the data directory within bounds. Each round it
+//  - checks the file system's fill level and, above disk_high_water_percent, makes the commit
+//    log reject appends with kDiskFull (and lets them through again once below);
+//  - deletes whole commit-log segments, oldest first, that are older than retention_ms (all
+//    their records were stored before the next segment's first record, which is that old) or
+//    beyond retention_bytes, never the active segment nor one not yet indexed;
+//  - trims the per-queue indexes to the new log start.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/result.h"
+#include "engine/commit_log.h"
+#include "engine/config.h"
+#include "engine/dispatcher.h"
+#include "engine/service_thread.h"
+
+namespace ringmq::engine {
+
+struct RetentionRound {
+  uint32_t segments_deleted = 0;
+  bool disk_full = false;
+};
+
+class RetentionService {
+ public:
+  RetentionService(const EngineConfig& config, CommitLog& log, Dispatcher& dispatcher)
+      : config_(config), log_(log), dispatcher_(dispatcher) {}
+  ~RetentionService() { stop(); }
+
+  void start();
+  void stop() { thread_.stop(); }
+  // One round now, on the calling thread (also what the thread runs).
+  Result<RetentionRound> run_once(int64_t now_ms);
+
+ private:
+  const EngineConfig& config_;
+  CommitLog& log_;
+  Dispatcher& dispatcher_;
+  ServiceThread thread_;
+  bool was_full_ = false;
+};
+
+}  // namespace ringmq::engine

@@ -1,0 +1,125 @@
+#include "engine/segment_allocator.h"
+
+#include <spdlog/spdlog.h>
+
+namespace ringmq::engine {
+
+SegmentAllocator::SegmentAllocator(const EngineConfig& config, std::string directory)
+    : config_(config), directory_(std::move(directory)) {}
+
+SegmentAllocator::~SegmentAllocator() { stop(); }
+
+void SegmentAllocator::start() {
+  thread_.start("rmq-allocator", [this] { run_once(); });
+}
+
+void SegmentAllocator::stop() { thread_.stop(); }
+
+Status SegmentAllocator::warm_up(MappedSegment& segment) {
+  if (config_.write_mode != WriteMode::kMmapLocked) return {};
+  if (auto s = segment.prefault(); !s) return s;
+  {
+    std::lock_guard lock(mutex_);
+    if (locked_bytes_ + segment.size() > config_.effective_mlock_budget_bytes()) {
+      if (!warned_budget_)
+        spdlog::warn("mlock budget of {} bytes is used up; segment {} stays unlocked (raise mlock_budget_bytes)",
+                     config_.effective_mlock_budget_bytes(), segment.path());
+      warned_budget_ = true;
+      return {};
+    }
+    locked_bytes_ += segment.size();
+  }
+  if (auto s = segment.lock(); !s) {
+    std::lock_guard lock(mutex_);
+    locked_bytes_ -= segment.size();
+    spdlog::warn("{}; continuing without the lock", s.error().message);
+  }
+  return {};
+}
+
+Result<std::shared_ptr<MappedSegment>> SegmentAllocator::prepare_now(uint64_t base_offset, bool existing) {
+  const std::string path = directory_ + "/" + segment_file_name(base_offset);
+  auto segment = existing ? MappedSegment::open_existing(path, base_offset, config_.segment_bytes)
+                          : MappedSegment::create(path, base_offset, config_.segment_bytes);
+  if (!segment) return segment;
+  if (auto s = warm_up(**segment); !s) return std::unexpected(s.error());
+  return segment;
+}
+
+void SegmentAllocator::request(uint64_t base_offset) {
+  {
+    std::lock_guard lock(mutex_);
+    if ((ready_ && ready_->base_offset() == base_offset) || wanted_ == base_offset) return;
+    wanted_ = base_offset;
+    failure_.reset();
+  }
+  thread_.wake();
+}
+
+Result<std::shared_ptr<MappedSegment>> SegmentAllocator::take(uint64_t base_offset,
+                                                              std::chrono::milliseconds timeout) {
+  request(base_offset);
+  std::unique_lock lock(mutex_);
+  const bool done = ready_cv_.wait_for(lock, timeout, [&] {
+    return (ready_ && ready_->base_offset() == base_offset) || failure_.has_value() || thread_.stopping();
+  });
+  if (failure_) {
+    Error e = *failure_;
+    failure_.reset();
+    return std::unexpected(e);
+  }
+  if (!done || !ready_)
+    return make_error(ErrorCode::kBusy, "the next commit-log segment (offset " + std::to_string(base_offset) +
+                                            ") was not ready within " + std::to_string(timeout.count()) +
+                                            " ms; the disk is slower than the producers");
+  return std::exchange(ready_, nullptr);
+}
+
+void SegmentAllocator::retire(std::shared_ptr<MappedSegment> segment) {
+  {
+    std::lock_guard lock(mutex_);
+    retired_.push_back(std::move(segment));
+  }
+  thread_.wake();
+}
+
+uint64_t SegmentAllocator::locked_bytes() const {
+  std::lock_guard lock(mutex_);
+  return locked_bytes_;
+}
+
+void SegmentAllocator::run_once() {
+  std::optional<uint64_t> wanted;
+  std::vector<std::shared_ptr<MappedSegment>> retired;
+  {
+    std::lock_guard lock(mutex_);
+    wanted = wanted_;
+    retired.swap(retired_);
+  }
+  for (auto& segment : retired) {
+    if (!segment->locked()) continue;
+    segment->unlock();
+    std::lock_guard lock(mutex_);
+    locked_bytes_ -= segment->size();
+  }
+  if (wanted) {
+    auto segment = prepare_now(*wanted, false);
+    {
+      std::lock_guard lock(mutex_);
+      if (wanted_ == wanted) {
+        wanted_.reset();
+        if (segment) {
+          ready_ = std::move(*segment);
+        } else {
+          failure_ = segment.error();
+          spdlog::error("preparing commit-log segment at offset {} failed: {}", *wanted, segment.error().message);
+        }
+      }
+    }
+    ready_cv_.notify_all();
+    return;
+  }
+  thread_.sleep_for(std::chrono::milliseconds(1000));
+}
+
+}  // namespace ringmq::engine

@@ -1,0 +1,190 @@
+#include "engine/message_store.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "tests/engine/store_fixture.h"
+
+namespace ringmq::engine {
+namespace {
+
+using test::append_ok;
+using test::open_store;
+using test::payload;
+using test::small_config;
+
+TEST(MessageStore, AssignsConsecutiveOffsetsPerQueue) {
+  ringmq::test::TempDir dir;
+  auto store = open_store(small_config(dir.path()));
+  EXPECT_EQ(append_ok(*store, 0, payload(0, 100), 5).queue_offset, 0u);
+  EXPECT_EQ(append_ok(*store, 1, payload(1, 100), 1).queue_offset, 0u);
+  EXPECT_EQ(append_ok(*store, 0, payload(2, 100), 2).queue_offset, 5u);
+  EXPECT_EQ(append_ok(*store, 0, payload(3, 100), 1).queue_offset, 7u);
+}
+
+TEST(MessageStore, ReadsBackEveryRecordAcrossSegmentRolls) {
+  ringmq::test::TempDir dir;
+  auto config = small_config(dir.path());
+  auto store = open_store(config);
+  constexpr int kRecords = 3000;  // ~3 MiB of 1 KiB records: several 1 MiB segments
+  for (int i = 0; i < kRecords; ++i) append_ok(*store, i % 3, payload(i, 1000));
+  EXPECT_GT(store->written_offset(), 2 * config.segment_bytes);
+  ReadBatch batch;
+  for (uint32_t q = 0; q < 3; ++q) {
+    // Wait for the dispatcher to index everything.
+    ASSERT_TRUE(test::wait_indexed(*store, q, kRecords / 3));
+    auto all = test::read_all(*store, q, batch);
+    ASSERT_EQ(all.size(), size_t{kRecords / 3});
+  }
+  // Spot-check content through a fresh read.
+  ASSERT_TRUE(store->read(2, 500, 1, batch));
+  ASSERT_EQ(batch.batches.size(), 1u) << "at least one record even above max_bytes";
+  EXPECT_EQ(std::vector<std::byte>(batch.batches[0].payload.begin(), batch.batches[0].payload.end()),
+            payload(500 * 3 + 2, 1000));
+}
+
+TEST(MessageStore, ReadFromTheMiddleOfABatchReturnsTheWholeBatch) {
+  ringmq::test::TempDir dir;
+  auto store = open_store(small_config(dir.path()));
+  append_ok(*store, 0, payload(0, 50), 10);
+  append_ok(*store, 0, payload(1, 50), 10);
+  ASSERT_TRUE(store->flush());
+  ReadBatch batch;
+  ASSERT_TRUE(test::wait_indexed(*store, 0, 20));
+  ASSERT_TRUE(store->read(0, 13, 1 << 20, batch));
+  ASSERT_EQ(batch.batches.size(), 1u);
+  EXPECT_EQ(batch.batches[0].base_offset, 10u);
+  EXPECT_EQ(batch.batches[0].record_count, 10u);
+}
+
+TEST(MessageStore, OffsetsOutsideTheQueueAreOutOfRangeAndTheEndIsEmpty) {
+  ringmq::test::TempDir dir;
+  auto store = open_store(small_config(dir.path()));
+  append_ok(*store, 0, payload(0, 50), 4);
+  ASSERT_TRUE(test::wait_indexed(*store, 0, 4));
+  ReadBatch batch;
+  ASSERT_TRUE(store->read(0, 4, 100, batch));
+  EXPECT_TRUE(batch.batches.empty());
+  EXPECT_EQ(batch.next_offset, 4u);
+  EXPECT_EQ(store->read(0, 5, 100, batch).error().code, ErrorCode::kOutOfRange);
+  EXPECT_EQ(store->read(9, 0, 100, batch).error().code, ErrorCode::kNotFound);
+}
+
+TEST(MessageStore, RejectsARecordLargerThanTheLimit) {
+  ringmq::test::TempDir dir;
+  auto config = small_config(dir.path());
+  auto store = open_store(config);
+  auto r = store->append({0, payload(0, config.max_record_bytes + 1), 1, -1});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kTooLarge);
+  EXPECT_EQ(store->written_offset(), 0u);
+}
+
+TEST(MessageStore, SyncFlushReturnsOnlyOnceDurable) {
+  ringmq::test::TempDir dir;
+  auto config = small_config(dir.path());
+  config.flush_mode = FlushMode::kSync;
+  config.flush_interval_ms = 10'000;  // only waiters can trigger a flush
+  auto store = open_store(config);
+  for (int i = 0; i < 50; ++i) {
+    auto r = append_ok(*store, 0, payload(i, 500));
+    EXPECT_GE(store->flushed_offset(), r.end_offset);
+  }
+}
+
+TEST(MessageStore, GroupCommitCoversConcurrentProducersWithFewerFlushes) {
+  ringmq::test::TempDir dir;
+  auto config = small_config(dir.path());
+  config.flush_mode = FlushMode::kSync;
+  config.flush_interval_ms = 10'000;
+  auto store = open_store(config);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> producers;
+  for (int t = 0; t < 8; ++t)
+    producers.emplace_back([&, t] {
+      for (int i = 0; i < 100; ++i) {
+        auto r = store->append({static_cast<uint32_t>(t), payload(i, 200), 1, -1});
+        if (!r || store->flushed_offset() < r->end_offset) ++failures;
+      }
+    });
+  for (auto& p : producers) p.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
+TEST(MessageStore, AsyncFlushMakesDataDurableWithinTheInterval) {
+  ringmq::test::TempDir dir;
+  auto store = open_store(small_config(dir.path()));  // 20 ms interval
+  auto r = append_ok(*store, 0, payload(0, 100));
+  for (int spin = 0; spin < 2000 && store->flushed_offset() < r.end_offset; ++spin)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_GE(store->flushed_offset(), r.end_offset);
+}
+
+TEST(MessageStore, ReopensAfterACleanCloseWithEverything) {
+  ringmq::test::TempDir dir;
+  auto config = small_config(dir.path());
+  {
+    auto store = open_store(config);
+    for (int i = 0; i < 2500; ++i) append_ok(*store, i % 2, payload(i, 900));
+    ASSERT_TRUE(store->close());
+  }
+  auto store = open_store(config);
+  EXPECT_FALSE(store->open_report().previous_run_crashed);
+  EXPECT_FALSE(store->open_report().index_rebuilt);
+  EXPECT_EQ(store->queue_range(0)->next_offset, 1250u);
+  EXPECT_EQ(store->queue_range(1)->next_offset, 1250u);
+  ReadBatch batch;
+  std::vector<std::vector<std::byte>> copies;
+  test::read_all(*store, 1, batch, &copies);
+  ASSERT_EQ(copies.size(), 1250u);
+  for (size_t i = 0; i < copies.size(); ++i) ASSERT_EQ(copies[i], payload(2 * i + 1, 900));
+  EXPECT_EQ(append_ok(*store, 1, payload(0, 10)).queue_offset, 1250u) << "offsets continue after reopen";
+}
+
+TEST(MessageStore, MmapLockedModeLocksTheActiveAndNextSegment) {
+  ringmq::test::TempDir dir;
+  auto config = small_config(dir.path(), WriteMode::kMmapLocked);
+  auto store = open_store(config);
+  append_ok(*store, 0, payload(0, 100));
+  for (int spin = 0; spin < 2000 && store->locked_bytes() < 2 * config.segment_bytes; ++spin)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_EQ(store->locked_bytes(), 2 * config.segment_bytes);
+  for (int i = 0; i < 3000; ++i) append_ok(*store, 0, payload(i, 1000));  // several rolls
+  for (int spin = 0; spin < 2000 && store->locked_bytes() != 2 * config.segment_bytes; ++spin)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_EQ(store->locked_bytes(), 2 * config.segment_bytes) << "left segments are unlocked, the budget holds";
+}
+
+TEST(MessageStore, MmapModeLocksNothing) {
+  ringmq::test::TempDir dir;
+  auto store = open_store(small_config(dir.path(), WriteMode::kMmap));
+  append_ok(*store, 0, payload(0, 100));
+  EXPECT_EQ(store->locked_bytes(), 0u);
+}
+
+TEST(MessageStore, InvalidConfigIsRejectedWithTheSettingName) {
+  ringmq::test::TempDir dir;
+  auto config = small_config(dir.path(), WriteMode::kMmapLocked);
+  config.mlock_budget_bytes = config.segment_bytes;
+  auto store = MessageStore::open(config);
+  ASSERT_FALSE(store);
+  EXPECT_NE(store.error().message.find("mlock_budget_bytes"), std::string::npos);
+  config = small_config(dir.path());
+  config.segment_bytes = 12345;
+  EXPECT_NE(MessageStore::open(config).error().message.find("segment_bytes"), std::string::npos);
+}
+
+TEST(MessageStore, FindsOffsetsByTimestamp) {
+  ringmq::test::TempDir dir;
+  auto store = open_store(small_config(dir.path()));
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(store->append({0, payload(i, 10), 2, 1000 + 10 * i}));
+  ASSERT_TRUE(test::wait_indexed(*store, 0, 20));
+  EXPECT_EQ(*store->offset_for_timestamp(0, 1035), 8u);
+  EXPECT_EQ(*store->offset_for_timestamp(0, 0), 0u);
+  EXPECT_EQ(*store->offset_for_timestamp(0, 99999), 20u);
+}
+
+}  // namespace
+}  // namespace ringmq::engine
