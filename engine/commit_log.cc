@@ -52,6 +52,7 @@ Result<CommitLogRecovery> CommitLog::recover(uint64_t trusted_offset) {
     if (!first) return std::unexpected(first.error());
     segments_ = {*first};
     active_ = *first;
+    allocator_.activate(active_, &written_offset_);
     allocator_.request(size);
     return report;
   }
@@ -150,6 +151,7 @@ Result<CommitLogRecovery> CommitLog::recover(uint64_t trusted_offset) {
   active_ = segments_.back();
   write_offset_ = pos;
   written_offset_.store(pos, std::memory_order_release);
+  allocator_.activate(active_, &written_offset_);
   allocator_.request(active_->end_offset());
   return report;
 }
@@ -207,6 +209,7 @@ Status CommitLog::roll(uint64_t next_base) {
   allocator_.retire(std::move(active_));
   active_ = std::move(*next);
   write_offset_ = next_base;
+  allocator_.activate(active_, &written_offset_);
   allocator_.request(next_base + active_->size());
   return {};
 }

@@ -45,6 +45,7 @@ void EngineConfig::validate() const {
     fail("mlock_budget_bytes (" + std::to_string(mlock_budget_bytes) +
          ") must hold two segments (the active and the next) in mmap-locked mode: at least " +
          std::to_string(2 * segment_bytes));
+  if (warm_ahead_bytes < (1u << 20)) fail("warm_ahead_bytes must be at least 1 MiB");
   if (flush_interval_ms == 0) fail("flush_interval_ms must be > 0");
   if (sync_flush_timeout_ms == 0) fail("sync_flush_timeout_ms must be > 0");
   if (index_entries_per_file < 16) fail("index_entries_per_file must be at least 16");

@@ -36,6 +36,8 @@ struct EngineConfig {
   WriteMode write_mode = WriteMode::kMmapLocked;
   // Locked memory allowed for segments; 0 means two segments (the active one and the next).
   uint64_t mlock_budget_bytes = 0;
+  // mmap-locked: how far ahead of the writer pages are made writable (see SegmentAllocator).
+  uint64_t warm_ahead_bytes = 64ull << 20;
   uint32_t max_record_bytes = 64u << 20;
   uint32_t max_queue_id = 1u << 20;
   // An append that must wait longer than this for the next segment fails with kBusy.

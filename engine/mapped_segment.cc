@@ -12,7 +12,8 @@
 
 #include "io/file.h"
 
-#ifndef MADV_POPULATE_WRITE
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
 #define MADV_POPULATE_WRITE 23
 #endif
 
@@ -53,15 +54,20 @@ MappedSegment::~MappedSegment() {
   ::munmap(data_, size_);
 }
 
-Status MappedSegment::prefault() {
-  if (::madvise(data_, size_, MADV_POPULATE_WRITE) == 0) return {};
-  if (errno != EINVAL) return errno_error("madvise(MADV_POPULATE_WRITE) " + path_, errno);
-  // Older kernel: write one byte per page. Each byte is read and written back unchanged, so
-  // this is safe on a segment that already holds records.
-  const long page = ::sysconf(_SC_PAGESIZE);
-  for (uint64_t at = 0; at < size_; at += static_cast<uint64_t>(page)) {
+Status MappedSegment::prefault(uint64_t from, uint64_t to, bool writable) {
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  from = from / page * page;
+  to = std::min(size_, (to + page - 1) / page * page);
+  if (to <= from) return {};
+  const int advice = writable ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
+  if (::madvise(data_ + from, to - from, advice) == 0) return {};
+  if (errno != EINVAL) return errno_error("madvise(MADV_POPULATE_*) " + path_, errno);
+  // Older kernel: touch one byte per page. Each byte is read (and for writable, written back
+  // unchanged), so this is safe on a segment that already holds records.
+  for (uint64_t at = from; at < to; at += page) {
     auto* p = reinterpret_cast<volatile unsigned char*>(data_ + at);
-    *p = *p;
+    if (writable) *p = *p;
+    else (void)*p;
   }
   return {};
 }

@@ -28,9 +28,11 @@ class MappedSegment {
   MappedSegment(const MappedSegment&) = delete;
   MappedSegment& operator=(const MappedSegment&) = delete;
 
-  // Makes every page present and writable now, so appends do not take first-touch faults:
-  // MADV_POPULATE_WRITE (Linux 5.14+), else one write per page.
-  Status prefault();
+  // Makes the pages of [from, to) present now. `writable` also runs the file system's
+  // page_mkwrite for each page (MADV_POPULATE_WRITE), so a later store takes no fault at all;
+  // without it (MADV_POPULATE_READ) pages are in the page cache and mapped but not dirtied.
+  // Falls back to touching one byte per page on kernels before 5.14.
+  Status prefault(uint64_t from, uint64_t to, bool writable);
   // mlock the whole mapping; the caller accounts for the budget.
   Status lock();
   void unlock();

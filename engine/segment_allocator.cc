@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace ringmq::engine {
 
 SegmentAllocator::SegmentAllocator(const EngineConfig& config, std::string directory)
@@ -17,7 +19,8 @@ void SegmentAllocator::stop() { thread_.stop(); }
 
 Status SegmentAllocator::warm_up(MappedSegment& segment) {
   if (config_.write_mode != WriteMode::kMmapLocked) return {};
-  if (auto s = segment.prefault(); !s) return s;
+  if (auto s = segment.prefault(0, segment.size(), false); !s) return s;
+  if (auto s = segment.prefault(0, config_.warm_ahead_bytes, true); !s) return s;
   {
     std::lock_guard lock(mutex_);
     if (locked_bytes_ + segment.size() > config_.effective_mlock_budget_bytes()) {
@@ -83,6 +86,16 @@ void SegmentAllocator::retire(std::shared_ptr<MappedSegment> segment) {
   thread_.wake();
 }
 
+void SegmentAllocator::activate(std::shared_ptr<MappedSegment> segment, const std::atomic<uint64_t>* write_offset) {
+  {
+    std::lock_guard lock(mutex_);
+    warmed_to_ = std::max(segment->base_offset(), write_offset->load(std::memory_order_acquire));
+    active_ = std::move(segment);
+    write_offset_ = write_offset;
+  }
+  thread_.wake();
+}
+
 uint64_t SegmentAllocator::locked_bytes() const {
   std::lock_guard lock(mutex_);
   return locked_bytes_;
@@ -119,7 +132,31 @@ void SegmentAllocator::run_once() {
     ready_cv_.notify_all();
     return;
   }
-  thread_.sleep_for(std::chrono::milliseconds(1000));
+  if (config_.write_mode != WriteMode::kMmapLocked) {
+    thread_.sleep_for(std::chrono::milliseconds(1000));
+    return;
+  }
+  // Keep [write position, write position + warm_ahead_bytes) writable-populated.
+  std::shared_ptr<MappedSegment> active;
+  uint64_t from = 0, to = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (active_) {
+      active = active_;
+      from = warmed_to_;
+      to = std::min(active->end_offset(), write_offset_->load(std::memory_order_acquire) + config_.warm_ahead_bytes);
+    }
+  }
+  if (active && from < to) {
+    if (auto s = active->prefault(from - active->base_offset(), to - active->base_offset(), true); !s)
+      spdlog::warn("warming segment {} ahead of the writer: {}", active->path(), s.error().message);
+    std::lock_guard lock(mutex_);
+    if (active_ == active) warmed_to_ = std::max(warmed_to_, to);
+    return;
+  }
+  // The writer needs a window's worth of appends before the next round: a few ms at the
+  // highest rates, so polling this often keeps the window full without a wake-up per append.
+  thread_.sleep_for(std::chrono::milliseconds(2));
 }
 
 }  // namespace ringmq::engine

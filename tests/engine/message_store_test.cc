@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <thread>
 
@@ -184,6 +186,46 @@ TEST(MessageStore, FindsOffsetsByTimestamp) {
   EXPECT_EQ(*store->offset_for_timestamp(0, 1035), 8u);
   EXPECT_EQ(*store->offset_for_timestamp(0, 0), 0u);
   EXPECT_EQ(*store->offset_for_timestamp(0, 99999), 20u);
+}
+
+}  // namespace
+}  // namespace ringmq::engine
+
+namespace ringmq::engine {
+namespace {
+
+long thread_minor_faults() {
+  rusage usage{};
+  getrusage(RUSAGE_THREAD, &usage);
+  return usage.ru_minflt;
+}
+
+// Appends of `count` records after a warm-up append, with no flush in between (a flush
+// write-protects the page at the write position, which the next append faults on).
+long faults_during_appends(WriteMode mode, int count) {
+  ringmq::test::TempDir dir;
+  auto config = test::small_config(dir.path(), mode);
+  config.segment_bytes = 64 << 20;
+  config.warm_ahead_bytes = 32 << 20;
+  config.flush_interval_ms = 60'000;
+  config.flush_dirty_bytes = 1ull << 40;
+  auto store = test::open_store(config);
+  auto data = test::payload(0, 1000);
+  test::append_ok(*store, 0, data);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let the warm window fill
+  const long before = thread_minor_faults();
+  for (int i = 0; i < count; ++i) {
+    if (!store->append({0, data, 1, -1})) return -1;
+  }
+  return thread_minor_faults() - before;
+}
+
+TEST(MessageStore, MmapLockedAppendsTakeNoPageFaultsAfterWarmUp) {
+  EXPECT_EQ(faults_during_appends(WriteMode::kMmapLocked, 10000), 0);
+}
+
+TEST(MessageStore, PlainMmapAppendsFaultOnFirstTouch) {
+  EXPECT_GT(faults_during_appends(WriteMode::kMmap, 10000), 0) << "the baseline the locked mode is measured against";
 }
 
 }  // namespace
