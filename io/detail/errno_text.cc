@@ -1,0 +1,100 @@
+#include "io/detail/errno_text.h"
+
+#include <string.h>
+#include <sys/resource.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace ringmq::io::detail {
+
+std::string errno_name(int err) {
+  // strerrorname_np is glibc 2.32+; g++ defines _GNU_SOURCE, which declares it.
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
+  if (const char* name = ::strerrorname_np(err)) return name;
+#endif
+  return "errno " + std::to_string(err);
+}
+
+std::string errno_text(int err) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
+  if (const char* text = ::strerrordesc_np(err)) return text;
+  return "Unknown error " + std::to_string(err);
+#else
+  char buffer[128];
+  return ::strerror_r(err, buffer, sizeof buffer);  // the GNU variant returns the text
+#endif
+}
+
+std::unexpected<Error> named_errno_error(const std::string& what, int err) {
+  const ErrorCode code = (err == ENOSPC || err == EDQUOT) ? ErrorCode::kDiskFull : ErrorCode::kIo;
+  return make_error(code, what + ": " + errno_text(err) + " (" + errno_name(err) + ")");
+}
+
+std::string format_bytes(uint64_t bytes) {
+  static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
+  if (bytes < 1024) return std::to_string(bytes) + " bytes";
+  double value = static_cast<double>(bytes) / 1024;
+  size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(kUnits)) {
+    value /= 1024;
+    ++unit;
+  }
+  char text[32];
+  if (value == static_cast<double>(static_cast<uint64_t>(value))) {
+    std::snprintf(text, sizeof text, "%llu %s", static_cast<unsigned long long>(value),
+                  kUnits[unit]);
+  } else {
+    std::snprintf(text, sizeof text, "%.1f %s", value, kUnits[unit]);
+  }
+  return text;
+}
+
+std::string memlock_advice() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_MEMLOCK, &limit) != 0) {
+    return "RLIMIT_MEMLOCK could not be read; raise it with `ulimit -l` or `LimitMEMLOCK=` in the "
+           "systemd unit";
+  }
+  auto text = [](rlim_t value) {
+    return value == RLIM_INFINITY ? std::string("unlimited") : format_bytes(value);
+  };
+  return "RLIMIT_MEMLOCK is " + text(limit.rlim_cur) + " (hard limit " + text(limit.rlim_max) +
+         "); raise it with `ulimit -l` or `LimitMEMLOCK=` in the systemd unit";
+}
+
+}  // namespace ringmq::io::detail
+
+namespace ringmq::io::detail {
+
+std::unexpected<Error> io_uring_setup_error(int err) {
+  const std::string failed =
+      "io_uring_setup failed: " + errno_text(err) + " (" + errno_name(err) + ")";
+  switch (err) {
+    case ENOSYS:
+      return make_error(ErrorCode::kUnsupported,
+                        failed + "; the kernel is built without CONFIG_IO_URING");
+    case EPERM: {
+      std::string disabled = "?";
+      if (FILE* f = std::fopen("/proc/sys/kernel/io_uring_disabled", "r")) {
+        char text[16] = {};
+        if (std::fgets(text, sizeof text, f)) disabled.assign(text, strcspn(text, "\n"));
+        std::fclose(f);
+      }
+      return make_error(
+          ErrorCode::kUnsupported,
+          failed + "; io_uring is refused by sysctl kernel.io_uring_disabled (now " + disabled +
+              ") or by a seccomp profile (container runtimes' default profiles block it)");
+    }
+    case ENOMEM:
+      return make_error(ErrorCode::kIo, failed +
+                                            "; on kernels before 5.12 the rings count against the "
+                                            "locked-memory limit: " +
+                                            memlock_advice());
+    default:
+      return named_errno_error("io_uring_setup", err);
+  }
+}
+
+}  // namespace ringmq::io::detail
