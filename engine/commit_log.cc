@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "engine/segment_committer.h"
 #include "io/file.h"
 
 namespace ringmq::engine {
@@ -52,6 +53,7 @@ Result<CommitLogRecovery> CommitLog::recover(uint64_t trusted_offset) {
     if (!first) return std::unexpected(first.error());
     segments_ = {*first};
     active_ = *first;
+    active_base_ = active_->write_base();
     allocator_.activate(active_, &written_offset_);
     allocator_.request(size);
     return report;
@@ -102,7 +104,7 @@ Result<CommitLogRecovery> CommitLog::recover(uint64_t trusted_offset) {
   for (;;) {
     auto segment = segment_containing(pos);
     if (!segment) break;  // the last segment ended with an end-of-segment marker
-    auto slot = decode_slot(segment->bytes_from(pos - segment->base_offset()), pos, true);
+    auto slot = decode_slot(segment->mapped_bytes_from(pos - segment->base_offset()), pos, true);
     if (slot && slot->kind == SlotKind::kRecord) {
       pos += slot->record.total_size;
       ++report.records_scanned;
@@ -150,6 +152,7 @@ Result<CommitLogRecovery> CommitLog::recover(uint64_t trusted_offset) {
   }
   active_ = segments_.back();
   write_offset_ = pos;
+  active_base_ = active_->write_base();
   written_offset_.store(pos, std::memory_order_release);
   allocator_.activate(active_, &written_offset_);
   allocator_.request(active_->end_offset());
@@ -173,7 +176,7 @@ Result<AppendResult> CommitLog::append(const AppendRequest& request) {
   uint64_t in_segment = write_offset_ - active_->base_offset();
   if (in_segment + size > active_->size()) {
     const uint64_t left = active_->size() - in_segment;
-    if (left >= kEndOfSegmentMarkerSize) encode_end_of_segment(active_->data() + in_segment, static_cast<uint32_t>(left));
+    if (left >= kEndOfSegmentMarkerSize) encode_end_of_segment(active_base_ + in_segment, static_cast<uint32_t>(left));
     if (auto s = roll(active_->end_offset()); !s) return std::unexpected(s.error());
     in_segment = 0;
   }
@@ -190,7 +193,7 @@ Result<AppendResult> CommitLog::append(const AppendRequest& request) {
   fields.physical_offset = write_offset_;
   fields.store_timestamp_ms = result.store_timestamp_ms;
   fields.max_timestamp_ms = request.max_timestamp_ms >= 0 ? request.max_timestamp_ms : result.store_timestamp_ms;
-  encode_record(active_->data() + in_segment, fields, request.payload);
+  encode_record(active_base_ + in_segment, fields, request.payload);
 
   next_queue_offset_[request.queue_id] += request.record_count;
   write_offset_ += size;
@@ -209,12 +212,14 @@ Status CommitLog::roll(uint64_t next_base) {
   allocator_.retire(std::move(active_));
   active_ = std::move(*next);
   write_offset_ = next_base;
+  active_base_ = active_->write_base();
   allocator_.activate(active_, &written_offset_);
   allocator_.request(next_base + active_->size());
   return {};
 }
 
 Status CommitLog::flush_range(uint64_t from, uint64_t to) {
+  if (committer_) return committer_->commit(*this, from, to);
   uint64_t pos = from;
   while (pos < to) {
     auto segment = segment_containing(pos);
@@ -242,9 +247,10 @@ Result<PinnedRecord> CommitLog::read_slot(uint64_t offset, bool verify_crc) cons
     return make_error(ErrorCode::kOutOfRange, "commit-log offset " + std::to_string(offset) +
                                                   " is outside the log [" + std::to_string(log_start_offset()) +
                                                   ", " + std::to_string(written_offset()) + ")");
-  auto slot = decode_slot(segment->bytes_from(offset - segment->base_offset()), offset, verify_crc);
+  auto view = segment->read_from(offset - segment->base_offset());
+  auto slot = decode_slot(view.bytes, offset, verify_crc);
   if (!slot) return std::unexpected(slot.error());
-  return PinnedRecord{*slot, std::move(segment)};
+  return PinnedRecord{*slot, std::move(segment), std::move(view.pin)};
 }
 
 std::vector<std::shared_ptr<MappedSegment>> CommitLog::inactive_segments() const {

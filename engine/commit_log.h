@@ -46,6 +46,7 @@ struct AppendResult {
 struct PinnedRecord {
   DecodedSlot slot;
   std::shared_ptr<MappedSegment> segment;
+  std::shared_ptr<const void> buffer_pin;  // pool mode: the buffer the view points into
 };
 
 // What recovery found, for the start-up log and the tests.
@@ -57,6 +58,8 @@ struct CommitLogRecovery {
   bool truncated = false;  // a torn or corrupt tail was cut off
   std::string truncation_reason;
 };
+
+class SegmentCommitter;
 
 class CommitLog {
  public:
@@ -89,6 +92,9 @@ class CommitLog {
   Status delete_oldest_segment();
   uint64_t size_bytes() const;
 
+  // Pool mode: flush_range() commits pool buffers to the files through this committer.
+  void set_committer(SegmentCommitter* committer) { committer_ = committer; }
+
   // Rejects appends with kDiskFull while set (the disk is above its high-water mark).
   void set_disk_full(bool full, std::string reason);
 
@@ -104,6 +110,8 @@ class CommitLog {
 
   std::mutex write_mutex_;
   std::shared_ptr<MappedSegment> active_;  // guarded by write_mutex_
+  std::byte* active_base_ = nullptr;       // where appends to active_ are copied (mapping or pool buffer)
+  SegmentCommitter* committer_ = nullptr;  // pool mode: flushes go through io_uring
   uint64_t write_offset_ = 0;              // guarded by write_mutex_
   std::vector<uint64_t> next_queue_offset_;  // guarded by write_mutex_; indexed by queue id
   std::atomic<uint64_t> written_offset_{0};

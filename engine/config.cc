@@ -39,8 +39,10 @@ void EngineConfig::validate() const {
   if (max_record_bytes == 0 || uint64_t{max_record_bytes} + kRecordHeaderSize > segment_bytes)
     fail("max_record_bytes (" + std::to_string(max_record_bytes) + ") plus a 64-byte header must fit in segment_bytes (" +
          std::to_string(segment_bytes) + ")");
-  if (write_mode == WriteMode::kPool)
-    fail("write_mode 'pool' needs the io_uring write path, which this build does not have yet; use mmap-locked");
+  if (write_mode == WriteMode::kPool && pool_buffers < 2)
+    fail("pool_buffers must be at least 2 (the active segment and the next), got " + std::to_string(pool_buffers));
+  if (write_mode == WriteMode::kPool && segment_bytes > (1u << 30))
+    fail("segment_bytes must be at most 1 GiB in pool mode (the io_uring registered-buffer limit)");
   if (write_mode == WriteMode::kMmapLocked && effective_mlock_budget_bytes() < 2 * segment_bytes)
     fail("mlock_budget_bytes (" + std::to_string(mlock_budget_bytes) +
          ") must hold two segments (the active and the next) in mmap-locked mode: at least " +

@@ -36,6 +36,10 @@ struct EngineConfig {
   WriteMode write_mode = WriteMode::kMmapLocked;
   // Locked memory allowed for segments; 0 means two segments (the active one and the next).
   uint64_t mlock_budget_bytes = 0;
+  // pool: number of segment-sized locked buffers (the active segment, the next one, and
+  // those whose data the committer is still writing).
+  uint32_t pool_buffers = 4;
+  bool pool_huge_pages = true;
   // mmap-locked: how far ahead of the writer pages are made writable (see SegmentAllocator).
   uint64_t warm_ahead_bytes = 64ull << 20;
   uint32_t max_record_bytes = 64u << 20;
@@ -66,6 +70,7 @@ struct EngineConfig {
   // Throws std::invalid_argument naming the bad setting (start-up only).
   void validate() const;
   uint64_t effective_mlock_budget_bytes() const {
+    if (write_mode == WriteMode::kPool) return uint64_t{pool_buffers} * segment_bytes;
     return mlock_budget_bytes ? mlock_budget_bytes : 2 * segment_bytes;
   }
 };

@@ -10,6 +10,7 @@ Status Dispatcher::dispatch_range(uint64_t from, uint64_t to, bool rebuilding) {
   std::lock_guard lock(mutex_);
   uint64_t pos = from;
   std::shared_ptr<MappedSegment> segment;
+  MappedSegment::View view;  // the whole segment, pinned while we read it
   while (pos < to) {
     if (!segment || pos < segment->base_offset() || pos >= segment->end_offset()) {
       segment = log_.segment_containing(pos);
@@ -17,9 +18,10 @@ Status Dispatcher::dispatch_range(uint64_t from, uint64_t to, bool rebuilding) {
         pos = log_.next_segment_base(pos);
         continue;
       }
+      view = segment->read_from(0);
     }
     // The writer made these bytes and recovery checked them: no CRC pass here.
-    auto slot = decode_slot(segment->bytes_from(pos - segment->base_offset()), pos, false);
+    auto slot = decode_slot(view.bytes.subspan(pos - segment->base_offset()), pos, false);
     if (!slot) return std::unexpected(slot.error());
     if (slot->kind != SlotKind::kRecord) {
       pos = segment->end_offset();

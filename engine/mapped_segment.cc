@@ -114,6 +114,33 @@ Status MappedSegment::zero_from(uint64_t from) {
   return io::datasync(fd_.get(), path_);
 }
 
+MappedSegment::View MappedSegment::read_from(uint64_t at) const {
+  std::lock_guard lock(lease_mutex_);
+  if (lease_) return {{lease_->data() + at, size_ - at}, lease_};
+  return {{data_ + at, size_ - at}, nullptr};
+}
+
+void MappedSegment::attach_lease(std::shared_ptr<PoolLease> lease) {
+  std::lock_guard lock(lease_mutex_);
+  lease_ = std::move(lease);
+}
+
+std::shared_ptr<PoolLease> MappedSegment::lease() const {
+  std::lock_guard lock(lease_mutex_);
+  return lease_;
+}
+
+void MappedSegment::detach_lease() {
+  std::shared_ptr<PoolLease> lease;
+  std::lock_guard lock(lease_mutex_);
+  lease.swap(lease_);  // the buffer returns to the pool when the last reader lets go
+}
+
+std::byte* MappedSegment::write_base() const {
+  std::lock_guard lock(lease_mutex_);
+  return lease_ ? lease_->data() : data_;
+}
+
 Status MappedSegment::remove_file() { return io::remove_file(path_); }
 
 std::string segment_file_name(uint64_t base_offset) {

@@ -8,11 +8,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 
 #include "common/result.h"
+#include "engine/transient_pool.h"
 #include "io/unique_fd.h"
 
 namespace ringmq::engine {
@@ -45,8 +47,25 @@ class MappedSegment {
   // pages are zeroed with fallocate(FALLOC_FL_ZERO_RANGE), which costs no data I/O.
   Status zero_from(uint64_t from);
 
+  // The mapping itself (recovery, mmap write modes).
   std::byte* data() const { return data_; }
-  std::span<const std::byte> bytes_from(uint64_t at) const { return {data_ + at, size_ - at}; }
+  std::span<const std::byte> mapped_bytes_from(uint64_t at) const { return {data_ + at, size_ - at}; }
+
+  // What readers use: the bytes from `at` to the end, from the pool buffer while one is
+  // attached (pool mode: it holds data not yet written to the file), else from the mapping.
+  // `pin` keeps the pool buffer from being reused while the view is in use.
+  struct View {
+    std::span<const std::byte> bytes;
+    std::shared_ptr<const void> pin;
+  };
+  View read_from(uint64_t at) const;
+  // Pool mode: the buffer appends go to while this segment is active.
+  void attach_lease(std::shared_ptr<PoolLease> lease);
+  std::shared_ptr<PoolLease> lease() const;
+  // Detaches the buffer once everything in it is in the file; readers switch to the mapping.
+  void detach_lease();
+  // Where the writer copies records: the pool buffer if attached, else the mapping.
+  std::byte* write_base() const;
   uint64_t size() const { return size_; }
   uint64_t base_offset() const { return base_offset_; }
   uint64_t end_offset() const { return base_offset_ + size_; }
@@ -67,6 +86,8 @@ class MappedSegment {
   uint64_t base_offset_;
   uint64_t size_;
   bool locked_ = false;
+  mutable std::mutex lease_mutex_;
+  std::shared_ptr<PoolLease> lease_;  // guarded by lease_mutex_
 };
 
 // Segment file names: the 20-digit, zero-padded commit-log offset of the first byte.

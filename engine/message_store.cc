@@ -13,6 +13,8 @@
 #include "engine/queue_indexes.h"
 #include "engine/retention.h"
 #include "engine/segment_allocator.h"
+#include "engine/segment_committer.h"
+#include "engine/transient_pool.h"
 #include "io/file.h"
 
 namespace ringmq::engine {
@@ -49,7 +51,7 @@ Result<std::unique_ptr<MessageStore>> MessageStore::open(const EngineConfig& con
   } catch (const std::invalid_argument& e) {
     return make_error(ErrorCode::kInvalidArgument, e.what());
   }
-  if (config.write_mode == WriteMode::kMmapLocked) {
+  if (config.write_mode != WriteMode::kMmap) {
     if (auto s = check_memlock_allowance(config.effective_mlock_budget_bytes(), current_memlock_allowance()); !s)
       return std::unexpected(s.error());
   }
@@ -75,6 +77,18 @@ Status MessageStore::recover() {
 
   allocator_ = std::make_unique<SegmentAllocator>(config_, commit_log_dir_);
   log_ = std::make_unique<CommitLog>(config_, commit_log_dir_, *allocator_);
+  if (config_.write_mode == WriteMode::kPool) {
+    auto pool = TransientPool::create(config_.pool_buffers, config_.segment_bytes, config_.pool_huge_pages);
+    if (!pool) return std::unexpected(pool.error());
+    pool_ = std::move(*pool);
+    auto committer = SegmentCommitter::create(*pool_);
+    if (!committer) return std::unexpected(committer.error());
+    committer_ = std::move(*committer);
+    spdlog::info("pool mode: {} buffers of {} bytes; {}", config_.pool_buffers, config_.segment_bytes,
+                 committer_->describe());
+    allocator_->set_pool(pool_.get());
+    log_->set_committer(committer_.get());
+  }
   auto recovered = log_->recover(checkpoint ? checkpoint->flushed_offset : 0);
   if (!recovered) return std::unexpected(recovered.error());
   report_.commit_log = *recovered;
@@ -216,6 +230,7 @@ Status MessageStore::read(uint32_t queue_id, uint64_t offset, uint64_t max_bytes
   const uint64_t count = queue->entry_count();
   uint64_t bytes = 0;
   std::shared_ptr<MappedSegment> segment;
+  std::span<const std::byte> segment_bytes;
   for (uint64_t i = *n; i < count; ++i) {
     const IndexEntry e = queue->entry(i);
     if (!segment || e.commit_log_offset < segment->base_offset() || e.commit_log_offset >= segment->end_offset()) {
@@ -225,9 +240,12 @@ Status MessageStore::read(uint32_t queue_id, uint64_t offset, uint64_t max_bytes
         return make_error(ErrorCode::kOutOfRange, "offset " + std::to_string(offset) + " of queue " +
                                                       std::to_string(queue_id) + " was removed by retention");
       }
+      auto view = segment->read_from(0);
+      segment_bytes = view.bytes;
       out.pins_.push_back(segment);
+      if (view.pin) out.pins_.push_back(std::move(view.pin));
     }
-    auto slot = decode_slot(segment->bytes_from(e.commit_log_offset - segment->base_offset()), e.commit_log_offset,
+    auto slot = decode_slot(segment_bytes.subspan(e.commit_log_offset - segment->base_offset()), e.commit_log_offset,
                             config_.verify_crc_on_read);
     Error bad;
     if (!slot) bad = slot.error();

@@ -31,6 +31,8 @@ class QueueIndexes;
 class Dispatcher;
 class GroupCommitFlusher;
 class RetentionService;
+class SegmentCommitter;
+class TransientPool;
 
 // One stored record as read back: a view into mapped memory, valid while its ReadBatch lives.
 struct StoredBatch {
@@ -55,7 +57,8 @@ class ReadBatch {
 
  private:
   friend class MessageStore;
-  std::vector<std::shared_ptr<MappedSegment>> pins_;  // keeps the viewed segments mapped
+  // Keeps the viewed segments mapped and, in pool mode, their buffers from being reused.
+  std::vector<std::shared_ptr<const void>> pins_;
 };
 
 struct QueueRange {
@@ -115,6 +118,9 @@ class MessageStore {
 
   EngineConfig config_;
   std::string commit_log_dir_, index_dir_, checkpoint_path_, abort_path_;
+  // Shared with every lease: a buffer a reader still views keeps the pool's memory alive.
+  std::shared_ptr<TransientPool> pool_;
+  std::unique_ptr<SegmentCommitter> committer_;
   std::unique_ptr<SegmentAllocator> allocator_;
   std::unique_ptr<CommitLog> log_;
   std::unique_ptr<QueueIndexes> indexes_;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace ringmq::engine {
 
@@ -17,7 +18,18 @@ void SegmentAllocator::start() {
 
 void SegmentAllocator::stop() { thread_.stop(); }
 
-Status SegmentAllocator::warm_up(MappedSegment& segment) {
+Status SegmentAllocator::warm_up(MappedSegment& segment, bool copy_existing) {
+  if (config_.write_mode == WriteMode::kPool) {
+    // Waits while the pool is exhausted (the writer's take() gives up first, with kBusy).
+    Result<std::shared_ptr<PoolLease>> lease = make_error(ErrorCode::kClosed, "allocator stopping");
+    do {
+      lease = pool_->acquire(std::chrono::milliseconds(config_.append_wait_timeout_ms));
+    } while (!lease && lease.error().code == ErrorCode::kBusy && !thread_.stopping());
+    if (!lease) return std::unexpected(lease.error());
+    if (copy_existing) std::memcpy((*lease)->data(), segment.data(), segment.size());
+    segment.attach_lease(std::move(*lease));
+    return {};
+  }
   if (config_.write_mode != WriteMode::kMmapLocked) return {};
   if (auto s = segment.prefault(0, segment.size(), false); !s) return s;
   if (auto s = segment.prefault(0, config_.warm_ahead_bytes, true); !s) return s;
@@ -45,7 +57,7 @@ Result<std::shared_ptr<MappedSegment>> SegmentAllocator::prepare_now(uint64_t ba
   auto segment = existing ? MappedSegment::open_existing(path, base_offset, config_.segment_bytes)
                           : MappedSegment::create(path, base_offset, config_.segment_bytes);
   if (!segment) return segment;
-  if (auto s = warm_up(**segment); !s) return std::unexpected(s.error());
+  if (auto s = warm_up(**segment, existing); !s) return std::unexpected(s.error());
   return segment;
 }
 

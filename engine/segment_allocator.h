@@ -27,6 +27,7 @@
 #include "engine/config.h"
 #include "engine/mapped_segment.h"
 #include "engine/service_thread.h"
+#include "engine/transient_pool.h"
 
 namespace ringmq::engine {
 
@@ -50,7 +51,11 @@ class SegmentAllocator {
   void retire(std::shared_ptr<MappedSegment> segment);
 
   // Pre-faults and locks (in mmap-locked mode) a segment opened elsewhere, e.g. at recovery.
-  Status warm_up(MappedSegment& segment);
+  // In pool mode it attaches a pool buffer instead, holding a copy of what the segment has
+  // (`copy_existing`), so that reads of the active segment can all come from the buffer.
+  Status warm_up(MappedSegment& segment, bool copy_existing = true);
+  // Pool mode: where segment buffers come from.
+  void set_pool(TransientPool* pool) { pool_ = pool; }
   // The writer now appends to `segment`, at positions read from `write_offset`: keep the
   // warm window ahead of it (mmap-locked mode).
   void activate(std::shared_ptr<MappedSegment> segment, const std::atomic<uint64_t>* write_offset);
@@ -74,6 +79,7 @@ class SegmentAllocator {
   std::shared_ptr<MappedSegment> active_;             // the writer's segment
   const std::atomic<uint64_t>* write_offset_ = nullptr;
   uint64_t warmed_to_ = 0;                            // commit-log offset made writable up to
+  TransientPool* pool_ = nullptr;
   bool warned_budget_ = false;
 };
 

@@ -52,6 +52,7 @@ class CrashTest : public ::testing::TestWithParam<WriteMode> {};
 TEST_P(CrashTest, EveryAcknowledgedRecordSurvivesSigkill) {
   ringmq::test::TempDir dir;
   auto config = test::small_config(dir.path(), GetParam());
+  config.pool_huge_pages = false;
   config.flush_mode = FlushMode::kSync;
   config.checkpoint_interval_ms = 50;
   std::mt19937 rng(::testing::UnitTest::GetInstance()->random_seed());
@@ -106,8 +107,8 @@ TEST_P(CrashTest, EveryAcknowledgedRecordSurvivesSigkill) {
   EXPECT_GT(total, 100u) << "the children should have acknowledged a fair number of records";
 }
 
-INSTANTIATE_TEST_SUITE_P(WriteModes, CrashTest, ::testing::Values(WriteMode::kMmap, WriteMode::kMmapLocked),
-                         [](const auto& info) { return info.param == WriteMode::kMmap ? "Mmap" : "MmapLocked"; });
+INSTANTIATE_TEST_SUITE_P(WriteModes, CrashTest, ::testing::Values(WriteMode::kMmap, WriteMode::kMmapLocked, WriteMode::kPool),
+                         [](const auto& info) { return info.param == WriteMode::kMmap ? "Mmap" : info.param == WriteMode::kPool ? "Pool" : "MmapLocked"; });
 
 }  // namespace
 }  // namespace ringmq::engine

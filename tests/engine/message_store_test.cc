@@ -221,7 +221,13 @@ long faults_during_appends(WriteMode mode, int count) {
 }
 
 TEST(MessageStore, MmapLockedAppendsTakeNoPageFaultsAfterWarmUp) {
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan's shadow memory takes first-touch faults of its own for every new page written:
+  // only the comparison with plain mmap is meaningful there.
+  EXPECT_LT(faults_during_appends(WriteMode::kMmapLocked, 10000), faults_during_appends(WriteMode::kMmap, 10000));
+#else
   EXPECT_EQ(faults_during_appends(WriteMode::kMmapLocked, 10000), 0);
+#endif
 }
 
 TEST(MessageStore, PlainMmapAppendsFaultOnFirstTouch) {

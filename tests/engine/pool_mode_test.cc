@@ -1,0 +1,167 @@
+// The pool write mode: appends land in locked pool buffers, io_uring writes them to the
+// segment files, buffers come back when their segment is in its file.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "engine/mapped_segment.h"
+#include "engine/transient_pool.h"
+#include "tests/engine/store_fixture.h"
+
+namespace ringmq::engine {
+namespace {
+
+using test::payload;
+
+EngineConfig pool_config(const std::string& dir) {
+  auto config = test::small_config(dir, WriteMode::kPool);
+  config.pool_buffers = 3;
+  config.pool_huge_pages = false;
+  return config;
+}
+
+TEST(TransientPool, LeasesComeBackZeroedAndAreReused) {
+  auto pool = TransientPool::create(2, 1 << 20, false);
+  ASSERT_TRUE(pool) << pool.error().to_string();
+  std::byte* first_data = nullptr;
+  {
+    auto lease = (*pool)->acquire(std::chrono::milliseconds(10));
+    ASSERT_TRUE(lease);
+    first_data = (*lease)->data();
+    std::memset(first_data, 0x7F, 1 << 20);
+    EXPECT_EQ((*pool)->available(), 1u);
+  }
+  EXPECT_EQ((*pool)->available(), 2u);
+  auto a = (*pool)->acquire(std::chrono::milliseconds(10));
+  auto b = (*pool)->acquire(std::chrono::milliseconds(10));
+  ASSERT_TRUE(a && b);
+  std::byte* reused = (*a)->data() == first_data ? (*a)->data() : (*b)->data();
+  EXPECT_EQ(reused, first_data);
+  for (size_t i = 0; i < (1 << 20); i += 4096) ASSERT_EQ(reused[i], std::byte{0});
+  auto c = (*pool)->acquire(std::chrono::milliseconds(20));
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().code, ErrorCode::kBusy);
+  EXPECT_TRUE(c.error().retriable());
+}
+
+TEST(PoolMode, ReadsBackEveryRecordAcrossRollsWithBuffersReused) {
+  ringmq::test::TempDir dir;
+  auto config = pool_config(dir.path());
+  auto store = test::open_store(config);
+  ASSERT_TRUE(store);
+  constexpr int kRecords = 6000;  // ~6 segments through 3 buffers
+  for (int i = 0; i < kRecords; ++i) test::append_ok(*store, i % 2, payload(i, 1000));
+  ASSERT_TRUE(test::wait_indexed(*store, 1, kRecords / 2));
+  ReadBatch batch;
+  std::vector<std::vector<std::byte>> copies;
+  test::read_all(*store, 1, batch, &copies);
+  ASSERT_EQ(copies.size(), size_t{kRecords / 2});
+  for (size_t i = 0; i < copies.size(); ++i) ASSERT_EQ(copies[i], payload(2 * i + 1, 1000)) << i;
+  batch.clear();
+  ASSERT_TRUE(store->close());
+  store.reset();
+  auto reopened = test::open_store(config);  // the files alone hold everything
+  ASSERT_TRUE(reopened);
+  copies.clear();
+  test::read_all(*reopened, 1, batch, &copies);
+  ASSERT_EQ(copies.size(), size_t{kRecords / 2});
+  for (size_t i = 0; i < copies.size(); ++i) ASSERT_EQ(copies[i], payload(2 * i + 1, 1000)) << i;
+}
+
+TEST(PoolMode, UncommittedRecordsAreServedFromThePoolBuffer) {
+  ringmq::test::TempDir dir;
+  auto config = pool_config(dir.path());
+  config.flush_interval_ms = 60'000;
+  config.flush_dirty_bytes = 1ull << 40;
+  auto store = test::open_store(config);
+  ASSERT_TRUE(store);
+  auto r = test::append_ok(*store, 0, payload(42, 1000));
+  ASSERT_TRUE(test::wait_indexed(*store, 0, 1));
+  // Not in the file yet...
+  int fd = ::open((dir.path() + "/commitlog/" + segment_file_name(0)).c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  std::vector<std::byte> on_disk(1064);
+  ASSERT_EQ(::pread(fd, on_disk.data(), on_disk.size(), static_cast<off_t>(r.commit_log_offset)), 1064);
+  EXPECT_EQ(on_disk, std::vector<std::byte>(1064)) << "the record must not have reached the file yet";
+  // ...but readable.
+  ReadBatch batch;
+  ASSERT_TRUE(store->read(0, 0, 1 << 20, batch));
+  ASSERT_EQ(batch.batches.size(), 1u);
+  EXPECT_EQ(std::vector<std::byte>(batch.batches[0].payload.begin(), batch.batches[0].payload.end()), payload(42, 1000));
+  batch.clear();
+  // After a flush it is in the file.
+  ASSERT_TRUE(store->flush());
+  ASSERT_EQ(::pread(fd, on_disk.data(), on_disk.size(), static_cast<off_t>(r.commit_log_offset)), 1064);
+  EXPECT_NE(on_disk, std::vector<std::byte>(1064));
+  ::close(fd);
+}
+
+TEST(PoolMode, ExhaustedPoolAnswersBusyAndLosesNothing) {
+  ringmq::test::TempDir dir;
+  auto config = pool_config(dir.path());
+  config.pool_buffers = 2;
+  config.flush_interval_ms = 60'000;  // nothing is committed until we ask
+  config.flush_dirty_bytes = 1ull << 40;
+  config.append_wait_timeout_ms = 200;
+  auto store = test::open_store(config);
+  ASSERT_TRUE(store);
+  int stored = 0;
+  Result<AppendResult> r;
+  for (; stored < 5000; ++stored) {
+    r = store->append({0, payload(stored, 1000), 1, -1});
+    if (!r) break;
+  }
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kBusy) << r.error().to_string();
+  EXPECT_TRUE(r.error().retriable());
+  EXPECT_GT(stored, 900);
+  ASSERT_TRUE(store->flush());  // the disk catches up: the full segment's buffer comes back
+  bool resumed = false;
+  for (int attempt = 0; attempt < 50 && !resumed; ++attempt) {
+    r = store->append({0, payload(stored, 1000), 1, -1});
+    resumed = r.has_value();
+  }
+  ASSERT_TRUE(resumed) << r.error().to_string();
+  EXPECT_EQ(r->queue_offset, static_cast<uint64_t>(stored)) << "the refused append took no offset";
+  ++stored;
+  ASSERT_TRUE(test::wait_indexed(*store, 0, stored));
+  ReadBatch batch;
+  std::vector<std::vector<std::byte>> copies;
+  test::read_all(*store, 0, batch, &copies);
+  ASSERT_EQ(copies.size(), static_cast<size_t>(stored));
+  for (int i = 0; i < stored; ++i) ASSERT_EQ(copies[i], payload(i, 1000)) << i;
+}
+
+TEST(PoolMode, SyncFlushIsDurableInTheFile) {
+  ringmq::test::TempDir dir;
+  auto config = pool_config(dir.path());
+  config.flush_mode = FlushMode::kSync;
+  config.flush_interval_ms = 60'000;
+  auto store = test::open_store(config);
+  ASSERT_TRUE(store);
+  for (int i = 0; i < 20; ++i) {
+    auto r = test::append_ok(*store, 0, payload(i, 300));
+    EXPECT_GE(store->flushed_offset(), r.end_offset);
+  }
+}
+
+TEST(PoolMode, CrashAfterFlushLosesNothing) {
+  ringmq::test::TempDir dir;
+  auto config = pool_config(dir.path());
+  test::run_and_crash(config, [](MessageStore& store) {
+    for (int i = 0; i < 2500; ++i)
+      if (!store.append({0, payload(i, 1000), 1, -1})) ::_exit(4);
+  });
+  auto store = test::open_store(config);
+  ASSERT_TRUE(store);
+  EXPECT_TRUE(store->open_report().previous_run_crashed);
+  ReadBatch batch;
+  std::vector<std::vector<std::byte>> copies;
+  ASSERT_TRUE(test::wait_indexed(*store, 0, 2500));
+  test::read_all(*store, 0, batch, &copies);
+  ASSERT_EQ(copies.size(), 2500u);
+  for (size_t i = 0; i < copies.size(); ++i) ASSERT_EQ(copies[i], payload(i, 1000)) << i;
+}
+
+}  // namespace
+}  // namespace ringmq::engine
