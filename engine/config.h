@@ -4,7 +4,9 @@
 // names the setting.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -27,6 +29,16 @@ const char* write_mode_name(WriteMode mode);
 const char* flush_mode_name(FlushMode mode);
 std::optional<WriteMode> parse_write_mode(const std::string& name);
 std::optional<FlushMode> parse_flush_mode(const std::string& name);
+
+// Where the engine's threads and pool memory go (numa/). Set by the broker from its
+// placement plan; empty functions mean "leave it to the kernel".
+struct EnginePlacement {
+  // Called first thing on each engine thread with its role: "allocator", "dispatcher",
+  // "flusher" (which is also the pool mode's committer), "retention".
+  std::function<void(const char* role)> pin_thread;
+  // Binds [data, data + bytes) to the engine's node (pool buffers).
+  std::function<Status(void* data, size_t bytes)> bind_memory;
+};
 
 struct EngineConfig {
   std::string data_dir;  // holds commitlog/, index/, checkpoint, abort
@@ -66,6 +78,8 @@ struct EngineConfig {
   uint32_t retention_check_interval_ms = 5000;
   // Appends are rejected while the data directory's file system is fuller than this.
   uint32_t disk_high_water_percent = 95;
+
+  EnginePlacement placement;
 
   // Throws std::invalid_argument naming the bad setting (start-up only).
   void validate() const;

@@ -65,8 +65,8 @@ Status Dispatcher::trim_indexes(uint64_t log_start) {
   return result;
 }
 
-void Dispatcher::start() {
-  thread_.start("rmq-dispatch", [this] { run_once(); });
+void Dispatcher::start(std::function<void()> on_start) {
+  thread_.start("rmq-dispatch", [this] { run_once(); }, std::move(on_start));
 }
 
 void Dispatcher::stop() { thread_.stop(); }

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -36,7 +37,7 @@ class Dispatcher {
   // meets first (the scan started at the log start, so that is the queue's first record).
   Status dispatch_range(uint64_t from, uint64_t to, bool rebuilding);
 
-  void start();
+  void start(std::function<void()> on_start = {});
   void stop();
   // Called after an append; wakes the thread only if it went idle (no system call otherwise).
   void notify() {

@@ -12,7 +12,7 @@ void GroupCommitFlusher::start(uint64_t flushed_offset) {
   requested_ = flushed_offset;
   stopping_ = false;
   last_checkpoint_ = std::chrono::steady_clock::now();
-  thread_.start("rmq-flusher", [this] { run_once(); });
+  thread_.start("rmq-flusher", [this] { run_once(); }, [this] { if (config_.placement.pin_thread) config_.placement.pin_thread("flusher"); });
 }
 
 void GroupCommitFlusher::stop() {

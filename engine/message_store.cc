@@ -16,6 +16,7 @@
 #include "engine/segment_committer.h"
 #include "engine/transient_pool.h"
 #include "io/file.h"
+#include "io/ring_probe.h"
 
 namespace ringmq::engine {
 namespace {
@@ -78,9 +79,23 @@ Status MessageStore::recover() {
   allocator_ = std::make_unique<SegmentAllocator>(config_, commit_log_dir_);
   log_ = std::make_unique<CommitLog>(config_, commit_log_dir_, *allocator_);
   if (config_.write_mode == WriteMode::kPool) {
+    // Without the io_uring pieces the pool needs, fall back to mmap-locked and say so.
+    auto probe = io::RingProbe::detect();
+    Status usable = probe ? probe->check_required() : Status(std::unexpected(probe.error()));
+    if (!usable) {
+      spdlog::warn("pool write mode unavailable ({}); falling back to mmap-locked", usable.error().message);
+      config_.write_mode = WriteMode::kMmapLocked;
+    }
+  }
+  if (config_.write_mode == WriteMode::kPool) {
     auto pool = TransientPool::create(config_.pool_buffers, config_.segment_bytes, config_.pool_huge_pages);
     if (!pool) return std::unexpected(pool.error());
     pool_ = std::move(*pool);
+    if (config_.placement.bind_memory) {
+      for (const auto& buffer : pool_->buffers())
+        if (auto s = config_.placement.bind_memory(buffer.data(), buffer.size()); !s)
+          spdlog::warn("binding pool memory to its NUMA node: {}", s.error().message);
+    }
     auto committer = SegmentCommitter::create(*pool_);
     if (!committer) return std::unexpected(committer.error());
     committer_ = std::move(*committer);
@@ -119,7 +134,9 @@ Status MessageStore::recover() {
   if (auto s = flusher_->flush_all(); !s) return s;
   write_checkpoint();
   allocator_->start();
-  dispatcher_->start();
+  dispatcher_->start([this] {
+    if (config_.placement.pin_thread) config_.placement.pin_thread("dispatcher");
+  });
   retention_ = std::make_unique<RetentionService>(config_, *log_, *dispatcher_);
   retention_->start();
   return {};

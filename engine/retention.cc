@@ -14,7 +14,7 @@ void RetentionService::start() {
     const int64_t now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
     if (auto r = run_once(now); !r) spdlog::error("retention round failed: {}", r.error().message);
     thread_.sleep_for(milliseconds(config_.retention_check_interval_ms));
-  });
+  }, [this] { if (config_.placement.pin_thread) config_.placement.pin_thread("retention"); });
 }
 
 Result<RetentionRound> RetentionService::run_once(int64_t now_ms) {

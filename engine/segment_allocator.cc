@@ -13,7 +13,7 @@ SegmentAllocator::SegmentAllocator(const EngineConfig& config, std::string direc
 SegmentAllocator::~SegmentAllocator() { stop(); }
 
 void SegmentAllocator::start() {
-  thread_.start("rmq-allocator", [this] { run_once(); });
+  thread_.start("rmq-allocator", [this] { run_once(); }, [this] { if (config_.placement.pin_thread) config_.placement.pin_thread("allocator"); });
 }
 
 void SegmentAllocator::stop() { thread_.stop(); }

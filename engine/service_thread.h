@@ -25,10 +25,12 @@ class ServiceThread {
 
   // Runs `loop` on a new thread named `name` (at most 15 characters) until stop().
   // `loop` is called repeatedly; it should do one round of work and then sleep_for().
-  void start(std::string name, std::function<void()> loop) {
+  // `on_start` runs first on the new thread (the store pins it to its NUMA core there).
+  void start(std::string name, std::function<void()> loop, std::function<void()> on_start = {}) {
     stop_.store(false);
-    thread_ = std::thread([this, name = std::move(name), loop = std::move(loop)] {
+    thread_ = std::thread([this, name = std::move(name), loop = std::move(loop), on_start = std::move(on_start)] {
       ::pthread_setname_np(::pthread_self(), name.substr(0, 15).c_str());
+      if (on_start) on_start();
       while (!stop_.load(std::memory_order_acquire)) loop();
     });
   }
