@@ -72,11 +72,12 @@ Status MappedSegment::prefault(uint64_t from, uint64_t to, bool writable) {
   return {};
 }
 
-Status MappedSegment::lock() {
-  if (locked_) return {};
-  if (::mlock(data_, size_) != 0) {
+Status MappedSegment::lock(uint64_t from, uint64_t to) {
+  to = std::min(to, size_);
+  if (to <= from) return {};
+  if (::mlock(data_ + from, to - from) != 0) {
     int err = errno;
-    return make_error(ErrorCode::kIo, "mlock of " + std::to_string(size_ >> 20) + " MiB for " + path_ +
+    return make_error(ErrorCode::kIo, "mlock of " + std::to_string((to - from) >> 20) + " MiB for " + path_ +
                                           " failed: " + std::strerror(err) +
                                           "; raise RLIMIT_MEMLOCK (`ulimit -l`, LimitMEMLOCK= in the systemd unit)"
                                           " or lower segment_bytes");

@@ -13,10 +13,19 @@ SegmentAllocator::SegmentAllocator(const EngineConfig& config, std::string direc
 SegmentAllocator::~SegmentAllocator() { stop(); }
 
 void SegmentAllocator::start() {
-  thread_.start("rmq-allocator", [this] { run_once(); }, [this] { if (config_.placement.pin_thread) config_.placement.pin_thread("allocator"); });
+  auto pin = [this] {
+    if (config_.placement.pin_thread) config_.placement.pin_thread("allocator");
+  };
+  thread_.start("rmq-allocator", [this] { run_once(); }, pin);
+  // A thread of its own, so that preparing the next segment (which the kernel may throttle
+  // for seconds under heavy writeback) never lets the writer catch up with the window.
+  if (config_.write_mode == WriteMode::kMmapLocked) warmer_.start("rmq-warmer", [this] { warm_ahead_once(); }, pin);
 }
 
-void SegmentAllocator::stop() { thread_.stop(); }
+void SegmentAllocator::stop() {
+  warmer_.stop();
+  thread_.stop();
+}
 
 Status SegmentAllocator::warm_up(MappedSegment& segment, bool copy_existing) {
   if (config_.write_mode == WriteMode::kPool) {
@@ -31,8 +40,6 @@ Status SegmentAllocator::warm_up(MappedSegment& segment, bool copy_existing) {
     return {};
   }
   if (config_.write_mode != WriteMode::kMmapLocked) return {};
-  if (auto s = segment.prefault(0, segment.size(), false); !s) return s;
-  if (auto s = segment.prefault(0, config_.warm_ahead_bytes, true); !s) return s;
   {
     std::lock_guard lock(mutex_);
     if (locked_bytes_ + segment.size() > config_.effective_mlock_budget_bytes()) {
@@ -40,14 +47,20 @@ Status SegmentAllocator::warm_up(MappedSegment& segment, bool copy_existing) {
         spdlog::warn("mlock budget of {} bytes is used up; segment {} stays unlocked (raise mlock_budget_bytes)",
                      config_.effective_mlock_budget_bytes(), segment.path());
       warned_budget_ = true;
-      return {};
+      return segment.prefault(0, config_.warm_ahead_bytes, true);
     }
-    locked_bytes_ += segment.size();
+    locked_bytes_ += segment.size();  // reserved whole; locked window by window
+    segment.mark_locked();
   }
-  if (auto s = segment.lock(); !s) {
-    std::lock_guard lock(mutex_);
-    locked_bytes_ -= segment.size();
-    spdlog::warn("{}; continuing without the lock", s.error().message);
+  return warm_range(segment, 0, config_.warm_ahead_bytes);
+}
+
+Status SegmentAllocator::warm_range(MappedSegment& segment, uint64_t from, uint64_t to) {
+  if (auto s = segment.prefault(from, to, true); !s) return s;
+  if (!segment.locked()) return {};
+  if (auto s = segment.lock(from, to); !s) {
+    if (!warned_lock_) spdlog::warn("{}; continuing without the lock", s.error().message);
+    warned_lock_ = true;
   }
   return {};
 }
@@ -105,7 +118,7 @@ void SegmentAllocator::activate(std::shared_ptr<MappedSegment> segment, const st
     active_ = std::move(segment);
     write_offset_ = write_offset;
   }
-  thread_.wake();
+  warmer_.wake();
 }
 
 uint64_t SegmentAllocator::locked_bytes() const {
@@ -128,7 +141,12 @@ void SegmentAllocator::run_once() {
     locked_bytes_ -= segment->size();
   }
   if (wanted) {
+    const auto started = std::chrono::steady_clock::now();
     auto segment = prepare_now(*wanted, false);
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    if (took > std::chrono::milliseconds(500))
+      spdlog::warn("preparing commit-log segment at offset {} took {} ms (the kernel throttles page-cache "
+                   "population under heavy writeback)", *wanted, took.count());
     {
       std::lock_guard lock(mutex_);
       if (wanted_ == wanted) {
@@ -144,10 +162,10 @@ void SegmentAllocator::run_once() {
     ready_cv_.notify_all();
     return;
   }
-  if (config_.write_mode != WriteMode::kMmapLocked) {
-    thread_.sleep_for(std::chrono::milliseconds(1000));
-    return;
-  }
+  thread_.sleep_for(std::chrono::milliseconds(1000));
+}
+
+void SegmentAllocator::warm_ahead_once() {
   // Keep [write position, write position + warm_ahead_bytes) writable-populated.
   std::shared_ptr<MappedSegment> active;
   uint64_t from = 0, to = 0;
@@ -155,12 +173,15 @@ void SegmentAllocator::run_once() {
     std::lock_guard lock(mutex_);
     if (active_) {
       active = active_;
-      from = warmed_to_;
-      to = std::min(active->end_offset(), write_offset_->load(std::memory_order_acquire) + config_.warm_ahead_bytes);
+      const uint64_t writer = write_offset_->load(std::memory_order_acquire);
+      from = std::max(warmed_to_, writer);  // behind the writer there is nothing left to warm
+      to = std::min(active->end_offset(), writer + config_.warm_ahead_bytes);
     }
   }
   if (active && from < to) {
-    if (auto s = active->prefault(from - active->base_offset(), to - active->base_offset(), true); !s)
+    // In steps, so that a writer overtaking the window is noticed within one step.
+    to = std::min(to, from + (4u << 20));
+    if (auto s = warm_range(*active, from - active->base_offset(), to - active->base_offset()); !s)
       spdlog::warn("warming segment {} ahead of the writer: {}", active->path(), s.error().message);
     std::lock_guard lock(mutex_);
     if (active_ == active) warmed_to_ = std::max(warmed_to_, to);
@@ -168,7 +189,7 @@ void SegmentAllocator::run_once() {
   }
   // The writer needs a window's worth of appends before the next round: a few ms at the
   // highest rates, so polling this often keeps the window full without a wake-up per append.
-  thread_.sleep_for(std::chrono::milliseconds(2));
+  warmer_.sleep_for(std::chrono::milliseconds(2));
 }
 
 }  // namespace ringmq::engine

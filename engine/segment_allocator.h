@@ -3,14 +3,15 @@
 // budget), and that unlocks segments the writer has left. Rolling to a new segment then costs
 // the writer a hand-over under a mutex: no fault, no allocation, no system call.
 //
-// Why pre-faulting is split in two: a whole segment is made present with MADV_POPULATE_READ
-// (page cache + page tables, nothing dirtied, ~0.1 s per GiB) and locked, but the file
-// system's page_mkwrite, which every first store to a shared file page needs, is run only a
-// window ahead of the writer (warm_ahead_bytes, MADV_POPULATE_WRITE). Populating a whole
-// GiB writable at once dirties a GiB of zeros: the kernel then throttles the populating
-// thread (balance_dirty_pages), writes the zeros back (twice the disk traffic) and
-// write-protects them again, which brings the faults back. A window stays small, is
-// overwritten by records long before writeback looks at it, and costs the writer nothing.
+// Why pages are warmed a window at a time: a segment's budget is reserved whole, but its
+// pages are made present, writable (MADV_POPULATE_WRITE runs the file system's page_mkwrite,
+// which every first store to a shared file page needs) and locked only warm_ahead_bytes
+// ahead of the writer, by the rmq-warmer thread. Populating a whole GiB at once was measured
+// here at 2.2 s writable (a GiB of dirty zeros: the kernel throttles the populating thread,
+// writes the zeros back - twice the disk traffic - and write-protects them again, bringing
+// the faults back) and at 2.4 s even read-only while the previous segment was being written
+// back. A window stays small, is overwritten by records long before writeback looks at it,
+// and costs the writer nothing.
 #pragma once
 
 #include <atomic>
@@ -64,10 +65,13 @@ class SegmentAllocator {
 
  private:
   void run_once();
+  void warm_ahead_once();
+  Status warm_range(MappedSegment& segment, uint64_t from, uint64_t to);
 
   const EngineConfig& config_;
   const std::string directory_;
   ServiceThread thread_;
+  ServiceThread warmer_;  // mmap-locked only: keeps the warm window ahead of the writer
 
   mutable std::mutex mutex_;
   std::condition_variable ready_cv_;
@@ -81,6 +85,7 @@ class SegmentAllocator {
   uint64_t warmed_to_ = 0;                            // commit-log offset made writable up to
   TransientPool* pool_ = nullptr;
   bool warned_budget_ = false;
+  bool warned_lock_ = false;
 };
 
 }  // namespace ringmq::engine
