@@ -219,7 +219,7 @@ Status CommitLog::roll(uint64_t next_base) {
 }
 
 Status CommitLog::flush_range(uint64_t from, uint64_t to) {
-  if (committer_) return committer_->commit(*this, from, to);
+  if (committer_) return committer_->commit(*this, from, to, true);
   uint64_t pos = from;
   while (pos < to) {
     auto segment = segment_containing(pos);
@@ -232,6 +232,10 @@ Status CommitLog::flush_range(uint64_t from, uint64_t to) {
     pos = end;
   }
   return {};
+}
+
+Status CommitLog::write_range(uint64_t from, uint64_t to) {
+  return committer_ ? committer_->commit(*this, from, to, false) : Status{};
 }
 
 std::shared_ptr<MappedSegment> CommitLog::segment_containing(uint64_t offset) const {

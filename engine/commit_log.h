@@ -75,8 +75,13 @@ class CommitLog {
 
   uint64_t written_offset() const { return written_offset_.load(std::memory_order_acquire); }
   uint64_t log_start_offset() const { return log_start_offset_.load(std::memory_order_acquire); }
-  // Makes [from, to) durable (msync of the touched segments).
+  // Makes [from, to) durable (msync of the touched segments; pool mode: io_uring writes
+  // then fdatasync).
   Status flush_range(uint64_t from, uint64_t to);
+  // Pool mode: moves [from, to) from the pool buffers to the files without waiting for an
+  // fdatasync (frees buffers early, keeps the disk busy). No-op in the mmap modes.
+  Status write_range(uint64_t from, uint64_t to);
+  bool writes_through_pool() const { return committer_ != nullptr; }
 
   // The slot at `offset` (must be below written_offset()). kOutOfRange below the log start.
   Result<PinnedRecord> read_slot(uint64_t offset, bool verify_crc) const;

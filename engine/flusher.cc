@@ -60,18 +60,25 @@ Status GroupCommitFlusher::flush_to(uint64_t target) {
   const uint64_t from = flushed_.load(std::memory_order_acquire);
   if (target <= from) return {};
   auto s = log_.flush_range(from, target);
+  if (!s) record_failure(s.error());
   {
     std::lock_guard lock(mutex_);
-    if (!s) {
-      if (!failure_) spdlog::critical("commit log flush failed, refusing further writes: {}", s.error().message);
-      failure_ = s.error();
-    } else {
+    if (s) {
       flushed_.store(target, std::memory_order_release);
       flush_count_.fetch_add(1, std::memory_order_relaxed);
     }
   }
   waiters_cv_.notify_all();
   return s;
+}
+
+void GroupCommitFlusher::record_failure(const Error& error) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!failure_) spdlog::critical("commit log flush failed, refusing further writes: {}", error.message);
+    failure_ = error;
+  }
+  waiters_cv_.notify_all();
 }
 
 Status GroupCommitFlusher::flush_all() { return flush_to(log_.written_offset()); }
@@ -86,10 +93,24 @@ void GroupCommitFlusher::run_once() {
     });
     if (stopping_ || failure_) return;
   }
-  dirty_signalled_.store(false, std::memory_order_relaxed);
+  const bool dirty = dirty_signalled_.exchange(false, std::memory_order_relaxed);
+  const auto now = std::chrono::steady_clock::now();
+  bool waiters;
+  {
+    std::lock_guard lock(mutex_);
+    waiters = requested_ > flushed_.load(std::memory_order_relaxed);
+  }
+  if (dirty && !waiters && log_.writes_through_pool() &&
+      now - last_durable_ < std::chrono::milliseconds(config_.flush_interval_ms)) {
+    // Pool mode between durable flushes: keep the disk busy and buffers coming back, but
+    // leave the fdatasync to the interval (or to a sync waiter).
+    std::lock_guard flush_lock(flush_mutex_);  // the committer's ring has one user at a time
+    if (auto s = log_.write_range(flushed_offset(), log_.written_offset()); !s) record_failure(s.error());
+    return;
+  }
+  last_durable_ = now;
   // Everything written by now, which covers every waiter that registered before this point.
   (void)flush_to(log_.written_offset());
-  const auto now = std::chrono::steady_clock::now();
   if (now - last_checkpoint_ >= std::chrono::milliseconds(config_.checkpoint_interval_ms)) {
     last_checkpoint_ = now;
     checkpoint_();

@@ -52,6 +52,7 @@ class GroupCommitFlusher {
   void run_once();
   void wake();
   Status flush_to(uint64_t target);
+  void record_failure(const Error& error);
 
   const EngineConfig& config_;
   CommitLog& log_;
@@ -69,6 +70,7 @@ class GroupCommitFlusher {
   std::atomic<uint64_t> flush_count_{0};
   std::mutex flush_mutex_;  // one flush at a time (flusher thread vs flush_all)
   std::chrono::steady_clock::time_point last_checkpoint_;
+  std::chrono::steady_clock::time_point last_durable_;
 };
 
 }  // namespace ringmq::engine

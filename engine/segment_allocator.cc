@@ -32,7 +32,7 @@ Status SegmentAllocator::warm_up(MappedSegment& segment, bool copy_existing) {
     // Waits while the pool is exhausted (the writer's take() gives up first, with kBusy).
     Result<std::shared_ptr<PoolLease>> lease = make_error(ErrorCode::kClosed, "allocator stopping");
     do {
-      lease = pool_->acquire(std::chrono::milliseconds(config_.append_wait_timeout_ms));
+      lease = pool_->acquire(std::chrono::milliseconds(20));  // short, so stop() is noticed
     } while (!lease && lease.error().code == ErrorCode::kBusy && !thread_.stopping());
     if (!lease) return std::unexpected(lease.error());
     if (copy_existing) std::memcpy((*lease)->data(), segment.data(), segment.size());
@@ -145,8 +145,9 @@ void SegmentAllocator::run_once() {
     auto segment = prepare_now(*wanted, false);
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
     if (took > std::chrono::milliseconds(500))
-      spdlog::warn("preparing commit-log segment at offset {} took {} ms (the kernel throttles page-cache "
-                   "population under heavy writeback)", *wanted, took.count());
+      spdlog::warn("preparing commit-log segment at offset {} took {} ms ({})", *wanted, took.count(),
+                   config_.write_mode == WriteMode::kPool ? "waiting for a pool buffer: the disk is behind"
+                                                          : "file system busy writing back");
     {
       std::lock_guard lock(mutex_);
       if (wanted_ == wanted) {

@@ -26,24 +26,69 @@ Result<std::unique_ptr<SegmentCommitter>> SegmentCommitter::create(TransientPool
 
 std::string SegmentCommitter::describe() const { return ring_.probe().describe(); }
 
-Result<io::DirectFile*> SegmentCommitter::file_for(uint64_t base, const std::string& path) {
-  for (auto& [b, file] : files_)
-    if (b == base) return &file;
+Result<SegmentCommitter::OpenFile*> SegmentCommitter::file_for(uint64_t base, const std::string& path) {
+  for (auto& open : files_)
+    if (open.base == base) return &open;
   io::DirectFileOptions options;
   options.flags = O_RDWR;
   auto file = io::DirectFile::open(path, options);
   if (!file) return std::unexpected(file.error());
   if (!file->is_direct()) spdlog::warn("{}: O_DIRECT refused by the file system, committing through the page cache", path);
-  files_.emplace_back(base, std::move(*file));
-  return &files_.back().second;
+  files_.push_back(OpenFile{base, std::move(*file), false, false});
+  return &files_.back();
 }
 
-void SegmentCommitter::close_file(uint64_t base) {
-  std::erase_if(files_, [&](const auto& entry) { return entry.first == base; });
+Status SegmentCommitter::write_segment_range(MappedSegment& segment, PoolLease& lease, uint64_t from, uint64_t to) {
+  auto open = file_for(segment.base_offset(), segment.path());
+  if (!open) return std::unexpected(open.error());
+  const io::IoAlignment align = (*open)->file.alignment();
+  const uint64_t block = std::max<uint64_t>(align.offset_bytes, 1);
+  uint64_t first = from / block * block;
+  const uint64_t last = std::min(segment.size(), (to + block - 1) / block * block);
+  io::WriteTarget target{io::FileRef::fd((*open)->file.fd()), align, segment.path()};
+  (*open)->unsynced = true;
+  while (first < last) {
+    batch_.clear();
+    for (; first < last && batch_.size() < batch_.capacity(); first += kChunkBytes) {
+      const uint64_t end = std::min(last, first + kChunkBytes);
+      if (auto s = batch_.add({{lease.data() + first, end - first}, first, static_cast<int>(lease.index())}); !s)
+        return s;
+    }
+    auto outcome = batch_.run(ring_, target);
+    if (!outcome.ok()) return outcome.status;
+  }
+  return {};
 }
 
-Status SegmentCommitter::commit(CommitLog& log, uint64_t from, uint64_t to) {
-  uint64_t pos = from;
+Status SegmentCommitter::sync_files() {
+  size_t pending = 0;
+  for (size_t i = 0; i < files_.size(); ++i) {
+    if (!files_[i].unsynced) continue;
+    if (auto s = ring_.prepare_fsync(io::FileRef::fd(files_[i].file.fd()), io::SyncKind::kData, i); !s) return s;
+    ++pending;
+  }
+  io::Completion completions[16];
+  Status result;
+  while (pending > 0) {
+    auto reaped = ring_.wait(std::span(completions).first(std::min<size_t>(pending, std::size(completions))),
+                             std::min<size_t>(pending, std::size(completions)));
+    if (!reaped) return std::unexpected(reaped.error());
+    for (size_t k = 0; k < *reaped; ++k) {
+      OpenFile& open = files_[completions[k].tag];
+      if (!completions[k].ok() && result) result = std::unexpected(io::completion_error(completions[k], "fdatasync of segment"));
+      if (completions[k].ok()) open.unsynced = false;
+    }
+    pending -= *reaped;
+  }
+  // A failed fdatasync is not retried (the kernel may have dropped the pages): the flusher
+  // makes the error stick.
+  if (!result) return result;
+  std::erase_if(files_, [](const OpenFile& open) { return open.complete && !open.unsynced; });
+  return {};
+}
+
+Status SegmentCommitter::commit(CommitLog& log, uint64_t from, uint64_t to, bool sync) {
+  uint64_t pos = std::max(from, committed_);
   while (pos < to) {
     auto segment = log.segment_containing(pos);
     if (!segment) {
@@ -55,26 +100,18 @@ Status SegmentCommitter::commit(CommitLog& log, uint64_t from, uint64_t to) {
     auto lease = segment->lease();
     if (!lease) {  // bytes that reached the file another way (recovery): msync covers them
       if (auto s = segment->flush(pos - base, end - base); !s) return s;
-      pos = end;
-      continue;
-    }
-    auto file = file_for(base, segment->path());
-    if (!file) return std::unexpected(file.error());
-    const io::IoAlignment align = (*file)->alignment();
-    const uint64_t block = std::max<uint64_t>(align.offset_bytes, 1);
-    const uint64_t first = (pos - base) / block * block;
-    const uint64_t last = std::min(segment->size(), (end - base + block - 1) / block * block);
-    io::WriteTarget target{io::FileRef::fd((*file)->fd()), align, segment->path()};
-    io::WriteChunk chunk{{lease->data() + first, last - first}, first, static_cast<int>(lease->index())};
-    auto outcome = io::write_all(ring_, target, chunk, io::SyncAfter::kDatasync);
-    if (!outcome.ok()) return outcome.status;
-    if (end == segment->end_offset()) {  // the whole segment is in its file
-      close_file(base);
-      segment->detach_lease();
+    } else {
+      if (auto s = write_segment_range(*segment, *lease, pos - base, end - base); !s) return s;
+      if (end == segment->end_offset()) {  // the whole segment is in its file
+        for (auto& open : files_)
+          if (open.base == base) open.complete = true;
+        segment->detach_lease();
+      }
     }
     pos = end;
   }
-  return {};
+  committed_ = std::max(committed_, to);
+  return sync ? sync_files() : Status{};
 }
 
 }  // namespace ringmq::engine

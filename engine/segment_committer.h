@@ -18,29 +18,46 @@
 #include "engine/transient_pool.h"
 #include "io/direct_file.h"
 #include "io/ring.h"
+#include "io/write_batch.h"
 
 namespace ringmq::engine {
 
 class CommitLog;
+class MappedSegment;
 
 class SegmentCommitter {
  public:
   // Sets up the ring and registers the pool's buffers with it. Start-up only.
   static Result<std::unique_ptr<SegmentCommitter>> create(TransientPool& pool);
 
-  // Makes [from, to) of the commit log durable in the segment files.
-  Status commit(CommitLog& log, uint64_t from, uint64_t to);
+  // Writes [from, to) of the commit log to the segment files (what an earlier call already
+  // wrote is skipped), several chunks in flight at once; with `sync`, then fdatasyncs every
+  // file written since the last sync, making everything up to `to` durable.
+  Status commit(CommitLog& log, uint64_t from, uint64_t to, bool sync);
   std::string describe() const;
 
  private:
-  SegmentCommitter(io::Ring ring, TransientPool& pool) : ring_(std::move(ring)), pool_(pool) {}
-  Result<io::DirectFile*> file_for(uint64_t base, const std::string& path);
-  void close_file(uint64_t base);
+  SegmentCommitter(io::Ring ring, TransientPool& pool) : ring_(std::move(ring)), pool_(pool), batch_(kMaxChunks) {}
+  struct OpenFile {
+    uint64_t base = 0;
+    io::DirectFile file;
+    bool unsynced = false;  // written since its last fdatasync
+    bool complete = false;  // written to its end: close after the next sync
+  };
+  Result<OpenFile*> file_for(uint64_t base, const std::string& path);
+  Status write_segment_range(MappedSegment& segment, PoolLease& lease, uint64_t from, uint64_t to);
+  Status sync_files();
+
+  // Chunks of one write round: large enough for the device, several in flight.
+  static constexpr uint64_t kChunkBytes = 4u << 20;
+  static constexpr size_t kMaxChunks = 64;
 
   io::Ring ring_;
   TransientPool& pool_;
-  // Segment files being committed, by base offset: at most a few (one per leased buffer).
-  std::vector<std::pair<uint64_t, io::DirectFile>> files_;
+  io::WriteBatch batch_;
+  uint64_t committed_ = 0;  // commit-log offset written to the files up to
+  // Segment files being written or awaiting their sync: at most a few (one per leased buffer).
+  std::vector<OpenFile> files_;
 };
 
 }  // namespace ringmq::engine
