@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "engine/message_store.h"
 
 namespace {
@@ -132,6 +134,7 @@ int run_mode(const Options& o, WriteMode mode) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  spdlog::set_level(spdlog::level::warn);  // the table is the output; engine notes only if they matter
   Options o;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];

@@ -13,7 +13,7 @@ command -v fio >/dev/null || { echo "fio is not installed (apt-get install fio)"
 
 echo "fio --ioengine=sync --rw=write --bs=4k --fdatasync=1 --size=$bytes (fdatasync latency):"
 fio --name=sync4k --ioengine=sync --rw=write --bs=4k --fdatasync=1 --size="$bytes" --filename="$dir/fio-sync.dat" \
-  2>/dev/null | grep -A5 'sync percentiles' | grep -E '50.00th|99.00th' | sed 's/^/  /'
+  2>/dev/null | grep -A5 'sync percentiles' | grep -E '50.00th|99.00th|99.90th' | sed 's/^/  /'
 rm -f "$dir/fio-sync.dat"
 for producers in 1 4 16; do
   "$tool" --bytes "$bytes" --record-bytes 1024 --flush sync --producers "$producers" \
