@@ -169,6 +169,8 @@ Result<AppendResult> CommitLog::append(const AppendRequest& request) {
                                                        " is above max_queue_id " +
                                                        std::to_string(config_.max_queue_id));
   if (request.record_count == 0) return make_error(ErrorCode::kInvalidArgument, "record_count must be at least 1");
+  if (request.stamp_offset_at >= 0 && uint64_t(request.stamp_offset_at) + 8 > request.payload.size())
+    return make_error(ErrorCode::kInvalidArgument, "stamp_offset_at lies outside the payload");
   const uint32_t size = record_size(request.payload.size());
 
   std::lock_guard lock(write_mutex_);
@@ -193,7 +195,7 @@ Result<AppendResult> CommitLog::append(const AppendRequest& request) {
   fields.physical_offset = write_offset_;
   fields.store_timestamp_ms = result.store_timestamp_ms;
   fields.max_timestamp_ms = request.max_timestamp_ms >= 0 ? request.max_timestamp_ms : result.store_timestamp_ms;
-  encode_record(active_base_ + in_segment, fields, request.payload);
+  encode_record(active_base_ + in_segment, fields, request.payload, request.stamp_offset_at);
 
   next_queue_offset_[request.queue_id] += request.record_count;
   write_offset_ += size;

@@ -33,6 +33,10 @@ struct AppendRequest {
   std::span<const std::byte> payload;
   uint32_t record_count = 1;     // logical offsets the payload takes
   int64_t max_timestamp_ms = -1;  // producer's largest timestamp; -1 = use the store time
+  // If >= 0: the assigned queue offset is written big-endian as 8 bytes at this payload
+  // position before the record's CRC is computed (the broker's batches carry their base
+  // offset in the payload, and only the log knows it).
+  int32_t stamp_offset_at = -1;
 };
 
 struct AppendResult {

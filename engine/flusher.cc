@@ -23,6 +23,7 @@ void GroupCommitFlusher::stop() {
   flush_cv_.notify_all();
   waiters_cv_.notify_all();
   thread_.stop();
+  complete_callbacks();  // anything still waiting hears kClosed
 }
 
 void GroupCommitFlusher::wake() {
@@ -55,6 +56,49 @@ Status GroupCommitFlusher::wait_flushed(uint64_t end_offset) {
   return make_error(ErrorCode::kClosed, "store is closing before the flush covered offset " + std::to_string(end_offset));
 }
 
+void GroupCommitFlusher::when_flushed(uint64_t end_offset, std::function<void(Status)> done) {
+  if (flushed_.load(std::memory_order_acquire) >= end_offset) {
+    done({});
+    return;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (!failure_ && !stopping_) {
+      callbacks_.push_back({end_offset,
+                            std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.sync_flush_timeout_ms),
+                            std::move(done)});
+      if (requested_ < end_offset) requested_ = end_offset;
+      flush_cv_.notify_one();
+      return;
+    }
+  }
+  complete_callbacks();  // failed or stopping: answer at once
+  done(failure() ? Status(std::unexpected(*failure())) : make_error(ErrorCode::kClosed, "store is closing"));
+}
+
+void GroupCommitFlusher::complete_callbacks() {
+  std::vector<std::pair<std::function<void(Status)>, Status>> ready;
+  {
+    std::lock_guard lock(mutex_);
+    if (callbacks_.empty()) return;
+    const uint64_t flushed = flushed_.load(std::memory_order_acquire);
+    const auto now = std::chrono::steady_clock::now();
+    std::erase_if(callbacks_, [&](PendingCallback& c) {
+      Status status;
+      if (c.end_offset <= flushed) status = {};
+      else if (failure_) status = std::unexpected(*failure_);
+      else if (stopping_) status = make_error(ErrorCode::kClosed, "store is closing before the flush");
+      else if (now >= c.deadline)
+        status = make_error(ErrorCode::kTimeout, "flush did not cover offset " + std::to_string(c.end_offset) +
+                                                     " within sync_flush_timeout_ms");
+      else return false;
+      ready.emplace_back(std::move(c.done), std::move(status));
+      return true;
+    });
+  }
+  for (auto& [done, status] : ready) done(std::move(status));
+}
+
 Status GroupCommitFlusher::flush_to(uint64_t target) {
   std::lock_guard flush_lock(flush_mutex_);
   const uint64_t from = flushed_.load(std::memory_order_acquire);
@@ -69,6 +113,7 @@ Status GroupCommitFlusher::flush_to(uint64_t target) {
     }
   }
   waiters_cv_.notify_all();
+  complete_callbacks();
   return s;
 }
 
@@ -91,8 +136,13 @@ void GroupCommitFlusher::run_once() {
       return stopping_ || requested_ > flushed_.load(std::memory_order_relaxed) ||
              dirty_signalled_.load(std::memory_order_relaxed);
     });
-    if (stopping_ || failure_) return;
+    if (stopping_ || failure_) {
+      lock.unlock();
+      complete_callbacks();  // time-outs and failures still get their answer
+      return;
+    }
   }
+  complete_callbacks();  // time-outs
   const bool dirty = dirty_signalled_.exchange(false, std::memory_order_relaxed);
   const auto now = std::chrono::steady_clock::now();
   bool waiters;

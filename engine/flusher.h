@@ -18,6 +18,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "common/result.h"
 #include "engine/commit_log.h"
@@ -36,6 +37,10 @@ class GroupCommitFlusher {
 
   // Blocks until everything below `end_offset` is durable, or the timeout / a flush error.
   Status wait_flushed(uint64_t end_offset);
+  // The same without blocking: `done` runs on the flusher thread once a flush covers
+  // `end_offset` (ok), or with the flush error, kTimeout after sync_flush_timeout_ms, or
+  // kClosed at stop. For front ends that must not block a network thread.
+  void when_flushed(uint64_t end_offset, std::function<void(Status)> done);
   // Async mode: called after an append; wakes the flusher once enough bytes are dirty.
   void note_written(uint64_t end_offset) {
     if (end_offset - flushed_.load(std::memory_order_relaxed) >= config_.flush_dirty_bytes &&
@@ -53,6 +58,8 @@ class GroupCommitFlusher {
   void wake();
   Status flush_to(uint64_t target);
   void record_failure(const Error& error);
+  // Runs (outside the lock) the callbacks that are covered, failed, timed out or closed.
+  void complete_callbacks();
 
   const EngineConfig& config_;
   CommitLog& log_;
@@ -65,6 +72,12 @@ class GroupCommitFlusher {
   uint64_t requested_ = 0;              // largest end offset a waiter asked for
   bool stopping_ = false;
   std::optional<Error> failure_;
+  struct PendingCallback {
+    uint64_t end_offset;
+    std::chrono::steady_clock::time_point deadline;
+    std::function<void(Status)> done;
+  };
+  std::vector<PendingCallback> callbacks_;  // guarded by mutex_
   std::atomic<uint64_t> flushed_{0};
   std::atomic<bool> dirty_signalled_{false};
   std::atomic<uint64_t> flush_count_{0};

@@ -301,6 +301,10 @@ Result<uint64_t> MessageStore::offset_for_timestamp(uint32_t queue_id, int64_t t
 
 Status MessageStore::flush() { return flusher_->flush_all(); }
 
+void MessageStore::when_durable(uint64_t end_offset, std::function<void(Status)> done) {
+  flusher_->when_flushed(end_offset, std::move(done));
+}
+
 Status MessageStore::enforce_retention(int64_t now) {
   auto round = retention_->run_once(now);
   if (!round) return std::unexpected(round.error());

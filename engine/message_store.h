@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -86,6 +87,11 @@ class MessageStore {
   // Appends one record. In sync flush mode (or with wait_for_flush) it returns once durable.
   Result<AppendResult> append(const AppendRequest& request);
   Result<AppendResult> append(const AppendRequest& request, bool wait_for_flush);
+
+  // Calls `done` (on the flusher thread) once everything below `end_offset` is durable, or
+  // with the error (kTimeout, kClosed, a flush failure). Never blocks: for network threads
+  // answering acks=all after an append(request, false).
+  void when_durable(uint64_t end_offset, std::function<void(Status)> done);
 
   // Reads whole records of `queue_id` from the one holding `offset`, up to `max_bytes` of
   // payload but always at least one record. An offset equal to the queue's next offset gives

@@ -25,7 +25,8 @@ std::unexpected<Error> corrupt(uint64_t offset, const std::string& what) {
 
 }  // namespace
 
-uint32_t encode_record(std::byte* dst, const RecordFields& f, std::span<const std::byte> payload) {
+uint32_t encode_record(std::byte* dst, const RecordFields& f, std::span<const std::byte> payload,
+                       int32_t stamp_offset_at) {
   const uint32_t total = record_size(payload.size());
   put<uint32_t>(dst, 0, total);
   put<uint32_t>(dst, 4, kRecordMagic);
@@ -39,6 +40,10 @@ uint32_t encode_record(std::byte* dst, const RecordFields& f, std::span<const st
   put<uint32_t>(dst, 56, static_cast<uint32_t>(payload.size()));
   put<uint32_t>(dst, 60, 0);
   if (!payload.empty()) std::memcpy(dst + kRecordHeaderSize, payload.data(), payload.size());
+  if (stamp_offset_at >= 0) {
+    const uint64_t big_endian = __builtin_bswap64(f.queue_offset);
+    std::memcpy(dst + kRecordHeaderSize + stamp_offset_at, &big_endian, 8);
+  }
   put<uint32_t>(dst, 8, crc32c(0, dst + 12, total - 12));
   return total;
 }

@@ -74,7 +74,10 @@ inline uint32_t record_size(size_t payload_size) {
 }
 
 // Writes header + payload to `dst` (record_size(payload.size()) bytes) and returns the size.
-uint32_t encode_record(std::byte* dst, const RecordFields& fields, std::span<const std::byte> payload);
+// With stamp_offset_at >= 0, fields.queue_offset is also written big-endian into the payload
+// at that position (before the CRC is taken).
+uint32_t encode_record(std::byte* dst, const RecordFields& fields, std::span<const std::byte> payload,
+                       int32_t stamp_offset_at = -1);
 // Writes the end-of-segment marker filling `bytes_left` (>= kEndOfSegmentMarkerSize).
 void encode_end_of_segment(std::byte* dst, uint32_t bytes_left);
 

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <future>
 #include <thread>
 
 #include "tests/engine/store_fixture.h"
@@ -232,6 +233,57 @@ TEST(MessageStore, MmapLockedAppendsTakeNoPageFaultsAfterWarmUp) {
 
 TEST(MessageStore, PlainMmapAppendsFaultOnFirstTouch) {
   EXPECT_GT(faults_during_appends(WriteMode::kMmap, 10000), 0) << "the baseline the locked mode is measured against";
+}
+
+}  // namespace
+}  // namespace ringmq::engine
+
+namespace ringmq::engine {
+namespace {
+
+TEST(MessageStore, WhenDurableCallsBackOnceTheFlushCoversTheRecord) {
+  ringmq::test::TempDir dir;
+  auto config = test::small_config(dir.path());
+  config.flush_interval_ms = 60'000;  // only the callback's request triggers a flush
+  config.flush_dirty_bytes = 1ull << 40;
+  auto store = test::open_store(config);
+  auto r = store->append({0, test::payload(0, 100), 1, -1}, false);
+  ASSERT_TRUE(r);
+  std::promise<std::pair<Status, uint64_t>> result;
+  store->when_durable(r->end_offset, [&](Status s) { result.set_value({s, store->flushed_offset()}); });
+  auto [status, flushed] = result.get_future().get();
+  EXPECT_TRUE(status);
+  EXPECT_GE(flushed, r->end_offset);
+}
+
+TEST(MessageStore, PendingDurabilityCallbacksHearClosedAtShutdown) {
+  ringmq::test::TempDir dir;
+  auto config = test::small_config(dir.path());
+  auto store = test::open_store(config);
+  std::promise<Status> result;
+  store->when_durable(store->written_offset() + 1000, [&](Status s) { result.set_value(s); });  // never written
+  ASSERT_TRUE(store->close());
+  auto status = result.get_future().get();
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().code, ErrorCode::kClosed);
+}
+
+TEST(MessageStore, StampsTheAssignedOffsetIntoThePayload) {
+  ringmq::test::TempDir dir;
+  auto store = test::open_store(test::small_config(dir.path()));
+  std::vector<std::byte> data(64, std::byte{0xEE});
+  test::append_ok(*store, 0, data, 5);
+  ASSERT_TRUE(store->append({0, data, 3, -1, /*stamp_offset_at=*/0}));
+  ASSERT_TRUE(test::wait_indexed(*store, 0, 8));
+  ReadBatch batch;
+  ASSERT_TRUE(store->read(0, 5, 1 << 20, batch));
+  ASSERT_EQ(batch.batches.size(), 1u);
+  const std::byte* p = batch.batches[0].payload.data();
+  uint64_t stamped = 0;
+  for (int i = 0; i < 8; ++i) stamped = stamped << 8 | static_cast<uint64_t>(p[i]);
+  EXPECT_EQ(stamped, 5u) << "big-endian base offset";
+  EXPECT_EQ(p[8], std::byte{0xEE});
+  EXPECT_FALSE(store->append({0, std::vector<std::byte>(4), 1, -1, 0})) << "stamp outside the payload";
 }
 
 }  // namespace
