@@ -1,0 +1,134 @@
+// Fetch: read each asked partition from its engine queue, at least one whole batch even above
+// max_bytes; below min_bytes, long-poll until data arrives or max_wait_ms passes. Waiting
+// fetches are re-evaluated on the timer thread: every few milliseconds, and soon after a
+// produce appends (so a tailing consumer sees new data without waiting a full poll period).
+#include <spdlog/spdlog.h>
+
+#include <deque>
+
+#include "broker/kafka/kafka_router.h"
+
+namespace ringmq::broker::kafka {
+
+using protocol::KafkaError;
+
+namespace {
+constexpr auto kPollInterval = std::chrono::milliseconds(5);
+}
+
+// A Fetch request copied out of its frame, with its slot, until it is answered.
+struct KafkaRouter::FetchWait {
+  struct Partition {
+    int32_t partition = 0;
+    int64_t fetch_offset = 0;
+    int32_t max_bytes = 0;
+  };
+  struct Topic {
+    std::string name;
+    std::vector<Partition> partitions;
+  };
+  KafkaRouter* router = nullptr;
+  ResponseSlot slot;
+  int16_t version = 0;
+  int32_t correlation_id = 0;
+  int32_t min_bytes = 0;
+  int32_t max_bytes = 0;
+  std::vector<Topic> topics;
+  std::chrono::steady_clock::time_point received_at, deadline;
+  bool answered = false;
+
+  // Reads every partition; answers and returns true when there is enough data, an error, or
+  // `final` (the deadline passed).
+  bool try_answer(bool final);
+};
+
+bool KafkaRouter::FetchWait::try_answer(bool final) {
+  if (answered) return true;
+  KafkaRouter& r = *router;
+  auto snapshot = r.topics_->snapshot();
+  std::deque<engine::ReadBatch> reads;  // the response's record views point into these
+  protocol::FetchResponse response;
+  int64_t total = 0;
+  bool any_error = false;
+  uint64_t records = 0;
+  for (const Topic& topic : topics) {
+    protocol::FetchTopicResponse& out_topic = response.topics.emplace_back();
+    out_topic.topic = topic.name;
+    const TopicInfo* info = snapshot->find(topic.name);
+    for (const Partition& p : topic.partitions) {
+      protocol::FetchPartitionResponse& out = out_topic.partitions.emplace_back();
+      out.partition_index = p.partition;
+      auto queue = info ? info->queue_id(p.partition) : std::nullopt;
+      if (!queue) {
+        out.error_code = KafkaError::kUnknownTopicOrPartition;
+        any_error = true;
+        continue;
+      }
+      const engine::QueueRange range = r.context_.store.queue_range(*queue).value_or(engine::QueueRange{});
+      out.high_watermark = static_cast<int64_t>(range.next_offset);
+      out.last_stable_offset = out.high_watermark;  // no transactions: KafkaJS reads read_committed
+      out.log_start_offset = static_cast<int64_t>(range.start_offset);
+      if (p.fetch_offset < out.log_start_offset || p.fetch_offset > out.high_watermark) {
+        out.error_code = KafkaError::kOffsetOutOfRange;
+        any_error = true;
+        continue;
+      }
+      if (p.fetch_offset == out.high_watermark) continue;
+      // Budget: the partition's and the request's; the first data of the response may exceed
+      // both (one whole batch), later partitions only get what is left.
+      int64_t budget = std::min<int64_t>(p.max_bytes, int64_t{max_bytes} - total);
+      if (budget <= 0 && total > 0) continue;
+      engine::ReadBatch& batch = reads.emplace_back();
+      auto s = r.context_.store.read(*queue, static_cast<uint64_t>(p.fetch_offset), static_cast<uint64_t>(std::max<int64_t>(budget, 1)), batch);
+      if (!s) {
+        out.error_code = kafka_error_for(s.error());
+        any_error = true;
+        spdlog::warn("fetch {}-{} at {}: {}", topic.name, p.partition, p.fetch_offset, s.error().message);
+        continue;
+      }
+      for (const auto& stored : batch.batches) {
+        out.records.push_back({stored.payload, protocol::kKeepBaseOffset});
+        total += static_cast<int64_t>(stored.payload.size());
+        records += stored.record_count;
+      }
+    }
+  }
+  if (!final && !any_error && total < min_bytes) return false;
+  answered = true;
+  r.context_.metrics.bytes_out.add(static_cast<uint64_t>(total));
+  r.context_.metrics.records_out.add(records);
+  respond(slot, [&](protocol::Writer& w) {
+    return protocol::encode_fetch_response(version, correlation_id, response, w);
+  });
+  r.context_.metrics.fetch_latency.record(std::chrono::steady_clock::now() - received_at);
+  return true;
+}
+
+void KafkaRouter::handle_fetch(const Request& request, const protocol::RequestHeader& h,
+                               const protocol::FetchRequest& r, ResponseSlot slot) {
+  auto wait = std::make_shared<FetchWait>();
+  wait->router = this;
+  wait->slot = std::move(slot);
+  wait->version = h.api_version;
+  wait->correlation_id = h.correlation_id;
+  wait->min_bytes = r.min_bytes;
+  wait->max_bytes = r.max_bytes > 0 ? r.max_bytes : INT32_MAX;
+  wait->received_at = request.received_at;
+  wait->deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(0, r.max_wait_ms));
+  for (const auto& topic : r.topics) {
+    FetchWait::Topic& t = wait->topics.emplace_back();
+    t.name = std::string(topic.topic);
+    for (const auto& p : topic.partitions) t.partitions.push_back({p.partition, p.fetch_offset, p.partition_max_bytes});
+  }
+  if (wait->try_answer(r.max_wait_ms <= 0)) return;
+  // Long poll on the timer thread (one thread: a wait is never evaluated twice at once).
+  auto poll = std::make_shared<std::function<void()>>();
+  *poll = [this, wait, weak_poll = std::weak_ptr<std::function<void()>>(poll)] {
+    const bool final = std::chrono::steady_clock::now() >= wait->deadline;
+    if (wait->try_answer(final)) return;
+    if (auto next = weak_poll.lock()) context_.timers.schedule_after(kPollInterval, [next] { (*next)(); });
+  };
+  context_.timers.schedule_after(kPollInterval, [poll] { (*poll)(); });
+}
+
+}  // namespace ringmq::broker::kafka

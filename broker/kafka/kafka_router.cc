@@ -1,0 +1,369 @@
+#include "broker/kafka/kafka_router.h"
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+namespace ringmq::broker {
+
+std::unique_ptr<RequestRouter> make_kafka_router(const RouterContext& context) {
+  return std::make_unique<kafka::KafkaRouter>(context);
+}
+
+}  // namespace ringmq::broker
+
+namespace ringmq::broker::kafka {
+
+using protocol::KafkaError;
+
+protocol::KafkaError kafka_error_for(const Error& error) {
+  switch (error.code) {
+    case ErrorCode::kBusy:
+    case ErrorCode::kTimeout: return KafkaError::kRequestTimedOut;  // retriable: the client tries again
+    case ErrorCode::kDiskFull:
+    case ErrorCode::kIo: return KafkaError::kKafkaStorageError;
+    case ErrorCode::kCorrupt: return KafkaError::kCorruptMessage;
+    case ErrorCode::kTooLarge: return KafkaError::kMessageTooLarge;
+    case ErrorCode::kOutOfRange: return KafkaError::kOffsetOutOfRange;
+    case ErrorCode::kNotFound: return KafkaError::kUnknownTopicOrPartition;
+    case ErrorCode::kInvalidArgument: return KafkaError::kInvalidRequest;
+    case ErrorCode::kClosed: return KafkaError::kNotLeaderOrFollower;  // shutting down: go elsewhere / retry
+    default: return KafkaError::kUnknownServerError;
+  }
+}
+
+namespace {
+
+template <typename T>
+T unwrap(Result<T> result, const char* what) {
+  if (!result) throw std::runtime_error(std::string(what) + ": " + result.error().message);
+  return std::move(*result);
+}
+
+}  // namespace
+
+KafkaRouter::KafkaRouter(const RouterContext& context) : context_(context) {
+  TopicRegistryOptions topic_options;
+  topic_options.data_dir = context.config.engine.data_dir;
+  topic_options.default_partitions = context.config.topics.default_partitions;
+  topic_options.max_queue_id = context.config.engine.max_queue_id;
+  topics_ = unwrap(TopicRegistry::load(topic_options), "loading topics");
+  offsets_ = unwrap(OffsetStore::recover(context.store), "recovering committed offsets");
+  ProducerStateOptions producer_options;
+  producer_options.data_dir = context.config.engine.data_dir;
+  producers_ = unwrap(ProducerState::open(producer_options), "opening producer state");
+  groups_ = std::make_unique<GroupCoordinator>();
+  ticker_ = std::make_unique<GroupTicker>(*groups_);
+  rebuild_producer_state();
+  schedule_maintenance();
+  spdlog::info("kafka: {} topics, {} committed offsets", topics_->list().size(), offsets_->live_offset_count());
+}
+
+KafkaRouter::~KafkaRouter() {
+  ticker_->stop();
+  groups_->shutdown();
+}
+
+void KafkaRouter::schedule_maintenance() {
+  // Every few seconds: restate committed offsets at the log's tail before retention could
+  // reach them, and forget idle producers. On the timer thread; stops with it.
+  const auto due = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  context_.timers.schedule_at(due, [this, due] {
+    using namespace std::chrono;
+    const int64_t now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    if (auto s = offsets_->maintain(now); !s) spdlog::warn("committed offsets maintenance: {}", s.error().message);
+    producers_->expire_idle_producers(now);
+    // Run early means the timer service is stopping and firing everything: do not come back.
+    if (steady_clock::now() >= due) schedule_maintenance();
+  });
+}
+
+void KafkaRouter::rebuild_producer_state() {
+  // The last batches of every partition tell which producer sequences were already written,
+  // so an idempotent producer retrying across a broker restart is not written twice.
+  constexpr uint64_t kTailRecords = 5 * 64;
+  engine::ReadBatch batch;
+  std::vector<LoggedBatch> logged;
+  for (const auto& topic : topics_->list()) {
+    for (uint32_t queue : topic->queue_ids) {
+      auto range = context_.store.queue_range(queue);
+      if (!range || range->next_offset == range->start_offset) continue;
+      uint64_t offset = range->next_offset > kTailRecords ? range->next_offset - kTailRecords : 0;
+      offset = std::max(offset, range->start_offset);
+      logged.clear();
+      while (offset < range->next_offset) {
+        if (!context_.store.read(queue, offset, 1 << 20, batch) || batch.batches.empty()) break;
+        for (const auto& b : batch.batches) {
+          if (auto l = parse_logged_batch(b.payload, static_cast<int64_t>(b.base_offset))) logged.push_back(*l);
+          offset = b.base_offset + b.record_count;
+        }
+      }
+      producers_->rebuild_from_log(queue, logged);
+    }
+  }
+}
+
+TopicResult<std::shared_ptr<const TopicInfo>> KafkaRouter::topic_for_write(std::string_view name, bool allow_create) {
+  if (auto topic = topics_->find(name)) return topic;
+  if (!allow_create || !context_.config.topics.auto_create)
+    return std::unexpected(TopicError{static_cast<int16_t>(KafkaError::kUnknownTopicOrPartition),
+                                      "unknown topic " + std::string(name)});
+  return topics_->find_or_create(name);
+}
+
+void KafkaRouter::handle(const Request& request, ResponseSlot slot) {
+  context_.metrics.count_request(request.api_key);
+  auto header = protocol::parse_request_header(request.frame);
+  if (!header) {
+    slot.close_connection("unreadable request header: " + header.error().message);
+    return;
+  }
+  if (!header->supported()) {
+    if (header->key() == protocol::ApiKey::kApiVersions) {
+      // A client newer than the broker: answer in the v0 layout with our ranges (error 35),
+      // and it retries with a version we speak.
+      respond(slot, [&](protocol::Writer& w) { return protocol::encode_api_versions_fallback(header->correlation_id, w); });
+      return;
+    }
+    slot.close_connection("unsupported API " + std::to_string(header->api_key) + " version " +
+                          std::to_string(header->api_version));
+    return;
+  }
+  protocol::Request decoded;
+  if (auto s = protocol::decode_request(*header, decoded); !s) {
+    context_.metrics.count_error(static_cast<int16_t>(KafkaError::kInvalidRequest));
+    slot.close_connection("malformed " + std::string(BrokerMetrics::api_name(header->api_key)) + " request: " +
+                          s.error().message);
+    return;
+  }
+  const auto& h = *header;
+  std::visit(
+      [&](auto& r) {
+        using T = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<T, protocol::ApiVersionsRequest>) handle_api_versions(h, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::MetadataRequest>) handle_metadata(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::ProduceRequest>) handle_produce(request, h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::FetchRequest>) handle_fetch(request, h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::ListOffsetsRequest>) handle_list_offsets(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::CreateTopicsRequest>) handle_create_topics(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::DeleteTopicsRequest>) handle_delete_topics(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::InitProducerIdRequest>)
+          handle_init_producer_id(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::FindCoordinatorRequest>)
+          handle_find_coordinator(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::JoinGroupRequest>) handle_join_group(request, h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::SyncGroupRequest>) handle_sync_group(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::HeartbeatRequest>) handle_heartbeat(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::LeaveGroupRequest>) handle_leave_group(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::OffsetCommitRequest>) handle_offset_commit(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::OffsetFetchRequest>) handle_offset_fetch(h, r, std::move(slot));
+        else slot.close_connection("request decoded to nothing");
+      },
+      decoded);
+}
+
+void KafkaRouter::handle_api_versions(const protocol::RequestHeader& h, ResponseSlot slot) {
+  protocol::ApiVersionsResponse response;
+  respond(slot, [&](protocol::Writer& w) {
+    return protocol::encode_api_versions_response(h.api_version, h.correlation_id, response, w);
+  });
+}
+
+void KafkaRouter::handle_metadata(const protocol::RequestHeader& h, const protocol::MetadataRequest& r,
+                                  ResponseSlot slot) {
+  protocol::MetadataResponse response;
+  response.brokers.push_back({context_.config.server.node_id, context_.advertised_host,
+                              static_cast<int32_t>(context_.advertised_port), std::nullopt});
+  response.cluster_id = "ringmq";
+  // KafkaJS sends admin and idempotent requests to the controller: it must be this broker.
+  response.controller_id = context_.config.server.node_id;
+
+  std::vector<std::shared_ptr<const TopicInfo>> keep;  // the views below point into these
+  std::vector<std::string> unknown_names;
+  auto add_topic = [&](const TopicInfo& topic) {
+    protocol::MetadataTopic t;
+    t.name = topic.name;
+    std::copy(topic.topic_id.begin(), topic.topic_id.end(), t.topic_id.bytes.begin());
+    for (int32_t p = 0; p < topic.partition_count(); ++p) {
+      protocol::MetadataPartition part;
+      part.partition_index = p;
+      part.leader_id = context_.config.server.node_id;
+      part.leader_epoch = 0;
+      part.replica_nodes = {context_.config.server.node_id};
+      part.isr_nodes = {context_.config.server.node_id};
+      t.partitions.push_back(std::move(part));
+    }
+    response.topics.push_back(std::move(t));
+  };
+  if (r.all_topics) {
+    keep = topics_->list();
+    for (const auto& topic : keep) add_topic(*topic);
+  } else {
+    unknown_names.reserve(r.topics.size());
+    for (const auto& requested : r.topics) {
+      if (!requested.name) {  // asked by id (v10+)
+        auto snapshot = topics_->snapshot();
+        TopicId id;
+        std::copy(requested.topic_id.bytes.begin(), requested.topic_id.bytes.end(), id.begin());
+        if (const TopicInfo* topic = snapshot->find(id)) {
+          keep.push_back(snapshot->find_shared(topic->name));
+          add_topic(*keep.back());
+        } else {
+          protocol::MetadataTopic t;
+          t.error_code = KafkaError::kUnknownTopicOrPartition;
+          t.topic_id = requested.topic_id;
+          response.topics.push_back(std::move(t));
+        }
+        continue;
+      }
+      auto topic = topic_for_write(*requested.name, r.allow_auto_topic_creation);
+      if (topic) {
+        keep.push_back(*topic);
+        add_topic(**topic);
+      } else {
+        protocol::MetadataTopic t;
+        t.error_code = static_cast<KafkaError>(topic.error().error_code);
+        t.name = *requested.name;
+        response.topics.push_back(std::move(t));
+      }
+    }
+  }
+  respond(slot, [&](protocol::Writer& w) {
+    return protocol::encode_metadata_response(h.api_version, h.correlation_id, response, w);
+  });
+}
+
+void KafkaRouter::handle_list_offsets(const protocol::RequestHeader& h, const protocol::ListOffsetsRequest& r,
+                                      ResponseSlot slot) {
+  protocol::ListOffsetsResponse response;
+  auto snapshot = topics_->snapshot();
+  for (const auto& topic : r.topics) {
+    protocol::ListOffsetsTopicResponse t;
+    t.name = topic.name;
+    const TopicInfo* info = snapshot->find(topic.name);
+    for (const auto& p : topic.partitions) {
+      protocol::ListOffsetsPartitionResponse out;
+      out.partition_index = p.partition_index;
+      auto queue = info ? info->queue_id(p.partition_index) : std::nullopt;
+      if (!queue) {
+        out.error_code = KafkaError::kUnknownTopicOrPartition;
+      } else {
+        auto range = context_.store.queue_range(*queue).value_or(engine::QueueRange{});
+        if (p.timestamp == protocol::kListOffsetsEarliest) {
+          out.offset = static_cast<int64_t>(range.start_offset);
+        } else if (p.timestamp == protocol::kListOffsetsLatest) {
+          out.offset = static_cast<int64_t>(range.next_offset);
+        } else if (p.timestamp < 0) {  // max timestamp (-3) and other specials: the end
+          out.offset = static_cast<int64_t>(range.next_offset);
+        } else {
+          auto offset = context_.store.offset_for_timestamp(*queue, p.timestamp);
+          out.offset = offset ? static_cast<int64_t>(*offset) : static_cast<int64_t>(range.next_offset);
+          out.timestamp = p.timestamp;
+        }
+        out.leader_epoch = 0;
+      }
+      t.partitions.push_back(out);
+    }
+    response.topics.push_back(std::move(t));
+  }
+  respond(slot, [&](protocol::Writer& w) {
+    return protocol::encode_list_offsets_response(h.api_version, h.correlation_id, response, w);
+  });
+}
+
+void KafkaRouter::handle_create_topics(const protocol::RequestHeader& h, const protocol::CreateTopicsRequest& r,
+                                       ResponseSlot slot) {
+  protocol::CreateTopicsResponse response;
+  std::vector<std::string> messages;
+  messages.reserve(r.topics.size());
+  for (const auto& topic : r.topics) {
+    protocol::CreateTopicResult result;
+    result.name = topic.name;
+    const int32_t partitions =
+        topic.num_partitions > 0 ? topic.num_partitions
+                                 : (topic.assignments.empty() ? context_.config.topics.default_partitions
+                                                              : static_cast<int32_t>(topic.assignments.size()));
+    std::optional<TopicError> error;
+    if (topic.replication_factor > 1)
+      error = TopicError{static_cast<int16_t>(KafkaError::kInvalidReplicationFactor),
+                         "replication factor " + std::to_string(topic.replication_factor) +
+                             " is larger than the 1 broker available"};
+    else if (r.validate_only)
+      error = topics_->validate_create(topic.name, partitions);
+    if (!error && !r.validate_only) {
+      std::map<std::string, std::string> configs;
+      for (const auto& c : topic.configs) configs.emplace(std::string(c.name), std::string(c.value.value_or("")));
+      auto created = topics_->create(topic.name, partitions, std::move(configs));
+      if (!created) error = created.error();
+      else std::copy((*created)->topic_id.begin(), (*created)->topic_id.end(), result.topic_id.bytes.begin());
+    }
+    if (error) {
+      result.error_code = static_cast<KafkaError>(error->error_code);
+      messages.push_back(error->message);
+      result.error_message = messages.back();
+    } else {
+      result.num_partitions = partitions;
+      result.replication_factor = 1;
+    }
+    response.topics.push_back(std::move(result));
+  }
+  respond(slot, [&](protocol::Writer& w) {
+    return protocol::encode_create_topics_response(h.api_version, h.correlation_id, response, w);
+  });
+}
+
+void KafkaRouter::handle_delete_topics(const protocol::RequestHeader& h, const protocol::DeleteTopicsRequest& r,
+                                       ResponseSlot slot) {
+  protocol::DeleteTopicsResponse response;
+  std::vector<std::string> messages;
+  messages.reserve(r.topics.size());
+  auto snapshot = topics_->snapshot();
+  for (const auto& topic : r.topics) {
+    protocol::DeletableTopicResult result;
+    result.name = topic.name;
+    result.topic_id = topic.topic_id;
+    std::string name;
+    if (topic.name) {
+      name = std::string(*topic.name);
+    } else {
+      TopicId id;
+      std::copy(topic.topic_id.bytes.begin(), topic.topic_id.bytes.end(), id.begin());
+      if (const TopicInfo* found = snapshot->find(id)) name = found->name;
+    }
+    auto deleted = name.empty() ? TopicResult<std::shared_ptr<const TopicInfo>>(std::unexpected(TopicError{
+                                      static_cast<int16_t>(KafkaError::kUnknownTopicOrPartition), "unknown topic id"}))
+                                : topics_->delete_topic(name);
+    if (!deleted) {
+      result.error_code = static_cast<KafkaError>(deleted.error().error_code);
+      messages.push_back(deleted.error().message);
+      result.error_message = messages.back();
+    } else {
+      for (uint32_t queue : (*deleted)->queue_ids) producers_->forget_partition(queue);
+      if (auto s = offsets_->delete_topic(name); !s)
+        spdlog::warn("deleting committed offsets of topic {}: {}", name, s.error().message);
+    }
+    response.responses.push_back(std::move(result));
+  }
+  respond(slot, [&](protocol::Writer& w) {
+    return protocol::encode_delete_topics_response(h.api_version, h.correlation_id, response, w);
+  });
+}
+
+void KafkaRouter::handle_init_producer_id(const protocol::RequestHeader& h, const protocol::InitProducerIdRequest& r,
+                                          ResponseSlot slot) {
+  protocol::InitProducerIdResponse response;
+  if (r.transactional_id) {
+    // Transactions are not supported: TRANSACTIONAL_ID_AUTHORIZATION_FAILED (53) is final.
+    response.error_code = static_cast<KafkaError>(53);
+  } else if (auto id = producers_->allocate_producer_id()) {
+    response.producer_id = id->producer_id;
+    response.producer_epoch = id->epoch;
+  } else {
+    response.error_code = kafka_error_for(id.error());
+  }
+  respond(slot, [&](protocol::Writer& w) {
+    return protocol::encode_init_producer_id_response(h.api_version, h.correlation_id, response, w);
+  });
+}
+
+}  // namespace ringmq::broker::kafka

@@ -1,0 +1,96 @@
+// KafkaRouter: answers every Kafka request the broker speaks, on top of the storage engine.
+// The TCP server hands it one frame at a time (network thread); it decodes the request with
+// broker/protocol, does the work and completes the ResponseSlot, now or later:
+//   - Produce with acks=-1 (all) is answered from the engine's flusher thread once a flush
+//     covers the appended batches (acks=1 after the append; acks=0 never);
+//   - Fetch below min_bytes long-polls on the timer thread until data or max_wait;
+//   - JoinGroup / SyncGroup are answered when the group coordinator completes the round;
+//   - OffsetCommit is answered once the commit record is durable.
+// Nothing here blocks a network thread. Topics map to engine queues through the
+// TopicRegistry; committed offsets live in the engine (OffsetStore); idempotent producers
+// are checked by ProducerState.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "broker/kafka/group_coordinator.h"
+#include "broker/kafka/group_ticker.h"
+#include "broker/kafka/offset_store.h"
+#include "broker/kafka/producer_state.h"
+#include "broker/kafka/topic_registry.h"
+#include "broker/protocol/messages.h"
+#include "broker/server/request_router.h"
+#include "broker/server/router_factory.h"
+
+namespace ringmq::broker::kafka {
+
+class KafkaRouter final : public RequestRouter {
+ public:
+  // Loads topics, replays committed offsets, opens producer state (start-up: throws on error).
+  explicit KafkaRouter(const RouterContext& context);
+  ~KafkaRouter() override;
+
+  void handle(const Request& request, ResponseSlot slot) override;
+
+ private:
+  void handle_api_versions(const protocol::RequestHeader& h, ResponseSlot slot);
+  void handle_metadata(const protocol::RequestHeader& h, const protocol::MetadataRequest& r, ResponseSlot slot);
+  void handle_produce(const Request& request, const protocol::RequestHeader& h, const protocol::ProduceRequest& r,
+                      ResponseSlot slot);
+  void handle_fetch(const Request& request, const protocol::RequestHeader& h, const protocol::FetchRequest& r,
+                    ResponseSlot slot);
+  void handle_list_offsets(const protocol::RequestHeader& h, const protocol::ListOffsetsRequest& r, ResponseSlot slot);
+  void handle_create_topics(const protocol::RequestHeader& h, const protocol::CreateTopicsRequest& r,
+                            ResponseSlot slot);
+  void handle_delete_topics(const protocol::RequestHeader& h, const protocol::DeleteTopicsRequest& r,
+                            ResponseSlot slot);
+  void handle_init_producer_id(const protocol::RequestHeader& h, const protocol::InitProducerIdRequest& r,
+                               ResponseSlot slot);
+  void handle_find_coordinator(const protocol::RequestHeader& h, const protocol::FindCoordinatorRequest& r,
+                               ResponseSlot slot);
+  void handle_join_group(const Request& request, const protocol::RequestHeader& h,
+                         const protocol::JoinGroupRequest& r, ResponseSlot slot);
+  void handle_sync_group(const protocol::RequestHeader& h, const protocol::SyncGroupRequest& r, ResponseSlot slot);
+  void handle_heartbeat(const protocol::RequestHeader& h, const protocol::HeartbeatRequest& r, ResponseSlot slot);
+  void handle_leave_group(const protocol::RequestHeader& h, const protocol::LeaveGroupRequest& r, ResponseSlot slot);
+  void handle_offset_commit(const protocol::RequestHeader& h, const protocol::OffsetCommitRequest& r,
+                            ResponseSlot slot);
+  void handle_offset_fetch(const protocol::RequestHeader& h, const protocol::OffsetFetchRequest& r,
+                           ResponseSlot slot);
+
+  // The topic for a produce / metadata request, auto-created when the config allows it.
+  TopicResult<std::shared_ptr<const TopicInfo>> topic_for_write(std::string_view name, bool allow_create);
+  // Restores idempotent-producer state of every partition from the tails of their logs.
+  void rebuild_producer_state();
+  void schedule_maintenance();
+
+  const RouterContext context_;
+  std::unique_ptr<TopicRegistry> topics_;
+  std::unique_ptr<OffsetStore> offsets_;
+  std::unique_ptr<ProducerState> producers_;
+  std::unique_ptr<GroupCoordinator> groups_;
+  std::unique_ptr<GroupTicker> ticker_;
+
+  struct FetchWait;  // a long-polling Fetch (fetch_handler.cc)
+  friend struct FetchWait;
+};
+
+// Encodes a response with `encode(writer)` into the slot's recycled buffer and completes the
+// slot; an encoding error (a bug, never the client's fault) closes the connection instead.
+template <typename Encode>
+void respond(ResponseSlot& slot, Encode&& encode) {
+  std::vector<std::byte> out = slot.take_buffer();
+  out.clear();
+  protocol::Writer writer(out);
+  if (Status s = encode(writer); !s) {
+    slot.close_connection("encoding the response failed: " + s.error().message);
+    return;
+  }
+  slot.complete(std::move(out));
+}
+
+// The Kafka error for an engine error.
+protocol::KafkaError kafka_error_for(const Error& error);
+
+}  // namespace ringmq::broker::kafka

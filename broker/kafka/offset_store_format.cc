@@ -1,0 +1,184 @@
+#include "broker/kafka/offset_store_format.h"
+
+#include <string_view>
+
+#include "engine/crc32c.h"
+
+namespace ringmq::broker::kafka {
+namespace {
+
+void put_le(std::vector<std::byte>& out, uint64_t value, size_t bytes) {
+  for (size_t i = 0; i < bytes; ++i)
+    out.push_back(static_cast<std::byte>((value >> (8 * i)) & 0xFF));
+}
+void put_string(std::vector<std::byte>& out, std::string_view s) {
+  put_le(out, s.size(), 2);
+  for (char c : s) out.push_back(static_cast<std::byte>(c));
+}
+
+// Reads forward; a read past the end sets `failed` and returns zeros / empty strings.
+class Reader {
+ public:
+  explicit Reader(std::span<const std::byte> bytes) : bytes_(bytes) {}
+  bool failed() const { return failed_; }
+  size_t remaining() const { return bytes_.size() - pos_; }
+  uint64_t le(size_t bytes) {
+    if (!take(bytes)) return 0;
+    uint64_t value = 0;
+    for (size_t i = 0; i < bytes; ++i)
+      value |= uint64_t{std::to_integer<uint8_t>(bytes_[pos_ - bytes + i])} << (8 * i);
+    return value;
+  }
+  std::string string() {
+    const size_t size = static_cast<size_t>(le(2));
+    if (!take(size)) return {};
+    return std::string(reinterpret_cast<const char*>(bytes_.data() + pos_ - size), size);
+  }
+
+ private:
+  bool take(size_t n) {
+    if (failed_ || n > remaining()) {
+      failed_ = true;
+      return false;
+    }
+    pos_ += n;
+    return true;
+  }
+  std::span<const std::byte> bytes_;
+  size_t pos_ = 0;
+  bool failed_ = false;
+};
+
+std::unexpected<Error> corrupt(const std::string& what) {
+  return make_error(ErrorCode::kCorrupt, what);
+}
+
+// topic_size + topic + partition + offset + leader_epoch + timestamp + metadata_size + metadata
+constexpr size_t kFixedEntryBytes = 2 + 4 + 8 + 4 + 8 + 2;
+// Smallest entry (empty topic and metadata): bounds entry_count before reserving memory.
+constexpr size_t kMinEntryBytes = kFixedEntryBytes;
+
+}  // namespace
+
+size_t encoded_offset_size(const StoredOffset& offset) {
+  return kFixedEntryBytes + offset.topic.size() + offset.metadata.size();
+}
+
+size_t encoded_commit_prefix_size(std::string_view group) {
+  return kOffsetsRecordHeaderSize + 2 + group.size() + 4;
+}
+
+std::vector<std::byte> encode_offsets_record(const OffsetsRecord& record) {
+  std::vector<std::byte> out;
+  put_le(out, kOffsetsRecordMagic, 4);
+  put_le(out, kOffsetsRecordVersion, 1);
+  put_le(out, static_cast<uint8_t>(record.kind), 1);
+  put_le(out, 0, 2);
+  switch (record.kind) {
+    case OffsetsRecordKind::kCommit:
+      put_string(out, record.group);
+      put_le(out, record.offsets.size(), 4);
+      for (const StoredOffset& o : record.offsets) {
+        put_string(out, o.topic);
+        put_le(out, static_cast<uint32_t>(o.partition), 4);
+        put_le(out, static_cast<uint64_t>(o.offset), 8);
+        put_le(out, static_cast<uint32_t>(o.leader_epoch), 4);
+        put_le(out, static_cast<uint64_t>(o.commit_timestamp_ms), 8);
+        put_string(out, o.metadata);
+      }
+      break;
+    case OffsetsRecordKind::kDeleteTopic:
+      put_string(out, record.topic);
+      break;
+    case OffsetsRecordKind::kDeleteGroup:
+      put_string(out, record.group);
+      break;
+    case OffsetsRecordKind::kSnapshotBegin:
+      put_le(out, record.live_entry_count, 8);
+      break;
+  }
+  return out;
+}
+
+Result<OffsetsRecord> decode_offsets_record(std::span<const std::byte> bytes) {
+  Reader in(bytes);
+  const auto magic = static_cast<uint32_t>(in.le(4));
+  const auto version = static_cast<uint8_t>(in.le(1));
+  const auto kind = static_cast<uint8_t>(in.le(1));
+  in.le(2);
+  if (in.failed())
+    return corrupt("record is " + std::to_string(bytes.size()) + " bytes, shorter than its header");
+  if (magic != kOffsetsRecordMagic) return corrupt("not an offsets record (bad magic)");
+  if (version != kOffsetsRecordVersion)
+    return corrupt("offsets record version " + std::to_string(version) +
+                   " is not one this broker reads (" + std::to_string(kOffsetsRecordVersion) +
+                   "); was it written by a newer RingMQ?");
+  OffsetsRecord record;
+  switch (kind) {
+    case static_cast<uint8_t>(OffsetsRecordKind::kCommit): {
+      record.kind = OffsetsRecordKind::kCommit;
+      record.group = in.string();
+      const auto count = static_cast<uint32_t>(in.le(4));
+      if (in.failed() || count > in.remaining() / kMinEntryBytes)
+        return corrupt("commit record claims " + std::to_string(count) + " entries in " +
+                       std::to_string(in.remaining()) + " bytes");
+      record.offsets.resize(count);
+      for (StoredOffset& o : record.offsets) {
+        o.topic = in.string();
+        o.partition = static_cast<int32_t>(in.le(4));
+        o.offset = static_cast<int64_t>(in.le(8));
+        o.leader_epoch = static_cast<int32_t>(in.le(4));
+        o.commit_timestamp_ms = static_cast<int64_t>(in.le(8));
+        o.metadata = in.string();
+      }
+      break;
+    }
+    case static_cast<uint8_t>(OffsetsRecordKind::kDeleteTopic):
+      record.kind = OffsetsRecordKind::kDeleteTopic;
+      record.topic = in.string();
+      break;
+    case static_cast<uint8_t>(OffsetsRecordKind::kDeleteGroup):
+      record.kind = OffsetsRecordKind::kDeleteGroup;
+      record.group = in.string();
+      break;
+    case static_cast<uint8_t>(OffsetsRecordKind::kSnapshotBegin):
+      record.kind = OffsetsRecordKind::kSnapshotBegin;
+      record.live_entry_count = in.le(8);
+      break;
+    default:
+      return corrupt("unknown offsets record kind " + std::to_string(kind));
+  }
+  if (in.failed()) return corrupt("record ends inside its body");
+  if (in.remaining() != 0)
+    return corrupt(std::to_string(in.remaining()) + " unexpected bytes after the body");
+  return record;
+}
+
+std::vector<std::byte> encode_offsets_snapshot(uint64_t snapshot_offset) {
+  std::vector<std::byte> out;
+  put_le(out, kOffsetsSnapshotMagic, 4);
+  put_le(out, kOffsetsSnapshotVersion, 2);
+  put_le(out, 0, 2);
+  put_le(out, snapshot_offset, 8);
+  put_le(out, engine::crc32c(out), 4);
+  return out;
+}
+
+Result<uint64_t> decode_offsets_snapshot(std::span<const std::byte> bytes) {
+  if (bytes.size() != kOffsetsSnapshotFileSize)
+    return corrupt("is " + std::to_string(bytes.size()) + " bytes, not " +
+                   std::to_string(kOffsetsSnapshotFileSize));
+  Reader in(bytes);
+  const auto magic = static_cast<uint32_t>(in.le(4));
+  const auto version = static_cast<uint16_t>(in.le(2));
+  in.le(2);
+  const uint64_t offset = in.le(8);
+  const auto crc = static_cast<uint32_t>(in.le(4));
+  if (magic != kOffsetsSnapshotMagic) return corrupt("bad magic");
+  if (version != kOffsetsSnapshotVersion)
+    return corrupt("unknown version " + std::to_string(version));
+  if (engine::crc32c(bytes.first(16)) != crc) return corrupt("CRC mismatch");
+  return offset;
+}
+
+}  // namespace ringmq::broker::kafka

@@ -1,0 +1,170 @@
+// ringmq-broker: the Kafka-compatible broker process.
+//
+//   ringmq-broker --config config/ringmq.toml [--data-dir DIR] [--port N] [--set key=value ...]
+//
+// Start-up, in order: block the shutdown signals (before any thread exists), load and
+// validate the configuration, set up logging, log the heap allocator and the NUMA plan, run
+// the host tuning check (one warning per item that differs), open the store, bind the Kafka
+// listener, build the Kafka router, start the metrics endpoint and the network threads.
+// Shutdown on SIGTERM / SIGINT: stop reading requests, fire pending timers (long polls answer
+// now), let in-flight requests finish within server.shutdown_timeout_ms, close connections,
+// close the store (flush, checkpoint, clean-shutdown marker). Exit code 0 after a clean stop,
+// 1 when start-up or the store's close fails, 2 for a configuration error.
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include "broker/server/broker_config.h"
+#include "broker/server/broker_metrics.h"
+#include "broker/server/command_line.h"
+#include "broker/server/logging.h"
+#include "broker/server/metrics_http.h"
+#include "broker/server/router_factory.h"
+#include "broker/server/signals.h"
+#include "broker/server/tcp_server.h"
+#include "broker/server/thread_placement.h"
+#include "broker/server/timer_service.h"
+#include "engine/message_store.h"
+#include "numa/allocator_info.h"
+#include "tuning/host_check.h"
+
+namespace {
+
+using namespace ringmq;
+using namespace ringmq::broker;
+
+void log_host_check(const BrokerConfig& config) {
+  tuning::CheckOptions options;
+  options.data_directory = config.engine.data_dir;
+  options.running_limits = tuning::limits_of_this_process();
+  auto results = tuning::check_host(options);
+  if (!results) {
+    spdlog::warn("host tuning check skipped: {}", results.error().to_string());
+    return;
+  }
+  const auto lines = tuning::warning_lines(*results, options.profile);
+  for (const auto& line : lines) spdlog::warn("host tuning: {}", line);
+  if (lines.empty()) spdlog::info("host tuning: every item matches the latency profile");
+}
+
+int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
+  BrokerConfig config = loaded;
+  spdlog::info("ringmq-broker 0.1.0 starting: node_id={} data_dir={} write_mode={} flush_mode={}",
+               config.server.node_id, config.engine.data_dir, engine::write_mode_name(config.engine.write_mode),
+               engine::flush_mode_name(config.engine.flush_mode));
+  const std::string allocator_version = numa::heap_allocator_version();
+  spdlog::info("heap allocator: {}{}", numa::heap_allocator_name(),
+               allocator_version.empty() ? "" : " " + allocator_version);
+
+  const auto placement = ThreadPlacement::plan(config);
+  placement->apply_to(config.engine);
+  log_host_check(config);
+
+  auto opened = engine::MessageStore::open(config.engine);
+  if (!opened) {
+    spdlog::critical("cannot open the store in {}: {}", config.engine.data_dir, opened.error().to_string());
+    return 1;
+  }
+  std::unique_ptr<engine::MessageStore> store = std::move(*opened);
+
+  BrokerMetrics metrics;
+  metrics.watch_store(store.get());
+  TimerService timers;
+
+  // Declared before the server so that, on every path, the server stops before the router goes.
+  std::unique_ptr<RequestRouter> router;
+  auto server = TcpServer::bind(config.server, metrics, placement->network());
+  if (!server) {
+    spdlog::critical("{}", server.error().to_string());
+    return 1;
+  }
+  RouterContext context{config, *store, timers, metrics, config.server.advertised_host,
+                        config.server.advertised_port != 0 ? config.server.advertised_port : (*server)->port()};
+  router = make_kafka_router(context);
+
+  std::unique_ptr<MetricsHttpServer> metrics_http;
+  if (config.metrics.enabled) {
+    auto started = MetricsHttpServer::start(config.metrics.host, config.metrics.port, metrics.registry);
+    if (!started) {
+      spdlog::critical("{}", started.error().to_string());
+      return 1;
+    }
+    metrics_http = std::move(*started);
+  }
+  (*server)->start(*router);
+  spdlog::info("ready: kafka={} advertised={}:{}{}", (*server)->address(), context.advertised_host,
+               context.advertised_port, metrics_http ? " metrics=" + metrics_http->address() : std::string());
+
+  const int signal = signals.wait();
+  spdlog::info("{} received: shutting down (in-flight requests get up to server.shutdown_timeout_ms = {} ms)",
+               ShutdownSignals::name(signal), config.server.shutdown_timeout_ms);
+  (*server)->begin_drain();
+  timers.fire_all_now();
+  // Bounded wait for in-flight requests; a second signal stops waiting.
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(config.server.shutdown_timeout_ms);
+  bool drained = false;
+  while (!(drained = (*server)->wait_until_drained(std::chrono::milliseconds(0))) &&
+         std::chrono::steady_clock::now() < deadline) {
+    if (auto again = signals.wait_for(std::chrono::milliseconds(20))) {
+      spdlog::warn("{} received again: not waiting for in-flight requests", ShutdownSignals::name(*again));
+      break;
+    }
+  }
+  if (!drained)
+    spdlog::warn("{} requests still in flight: closing their connections", (*server)->requests_in_flight());
+  (*server)->stop();
+  timers.stop();  // runs whatever was still scheduled; its answers are dropped
+  router.reset();
+  metrics_http.reset();
+  metrics.watch_store(nullptr);
+  if (auto closed = store->close(); !closed) {
+    spdlog::critical("closing the store failed, the next start will recover: {}", closed.error().to_string());
+    return 1;
+  }
+  store.reset();
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // First, before any thread exists: every thread created later inherits the blocked mask.
+  std::optional<ShutdownSignals> signals;
+  try {
+    signals.emplace();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ringmq-broker: %s\n", e.what());
+    return 1;
+  }
+  auto command_line = parse_command_line(argc, argv);
+  if (!command_line) return command_line.error();
+  BrokerConfig config;
+  try {
+    config = load_config(*command_line);
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "ringmq-broker: %s\n", e.what());
+    return 2;
+  }
+  if (command_line->print_config) {
+    std::fputs(config.to_toml().c_str(), stdout);
+    return 0;
+  }
+  if (command_line->check_config) {
+    std::puts("configuration ok");
+    return 0;
+  }
+  try {
+    setup_logging(config.log);
+    return run(config, *signals);
+  } catch (const ConfigError& e) {
+    spdlog::critical("{}", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    spdlog::critical("start-up failed: {}", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,110 @@
+#include "broker/protocol/topic_admin.h"
+
+#include "broker/protocol/detail/message_codec.h"
+#include "broker/protocol/field_codec.h"
+#include "broker/protocol/response_frame.h"
+
+namespace ringmq::broker::protocol {
+
+Status decode_create_topics_request(int16_t version, Reader& reader, CreateTopicsRequest& out) {
+  if (auto ok = detail::check_version(ApiKey::kCreateTopics, version, "request"); !ok) return ok;
+  FieldReader f(reader, is_flexible(ApiKey::kCreateTopics, version));
+  detail::resize_array(out.topics, f.array_length());
+  for (CreatableTopic& topic : out.topics) {
+    topic.name = f.string();
+    topic.num_partitions = f.int32();
+    topic.replication_factor = f.int16();
+    detail::resize_array(topic.assignments, f.array_length());
+    for (CreatableReplicaAssignment& a : topic.assignments) {
+      a.partition_index = f.int32();
+      detail::resize_array(a.broker_ids, f.array_length(4));
+      for (int32_t& id : a.broker_ids) id = f.int32();
+      f.tagged_fields();
+    }
+    detail::resize_array(topic.configs, f.array_length());
+    for (CreatableTopicConfig& c : topic.configs) {
+      c.name = f.string();
+      c.value = f.nullable_string();
+      f.tagged_fields();
+    }
+    f.tagged_fields();
+  }
+  out.timeout_ms = f.int32();
+  out.validate_only = version >= 1 ? f.boolean() : false;
+  f.tagged_fields();
+  return detail::finish_decode(ApiKey::kCreateTopics, version, reader);
+}
+
+Status encode_create_topics_response(int16_t version, int32_t correlation_id,
+                                     const CreateTopicsResponse& response, Writer& writer) {
+  if (auto ok = detail::check_version(ApiKey::kCreateTopics, version, "response"); !ok) return ok;
+  ResponseFrame frame(writer, ApiKey::kCreateTopics, version, correlation_id);
+  FieldWriter f(writer, is_flexible(ApiKey::kCreateTopics, version));
+  if (version >= 2) f.int32(response.throttle_time_ms);
+  f.array_length(response.topics.size());
+  for (const CreateTopicResult& topic : response.topics) {
+    f.string(topic.name);
+    if (version >= 7) f.uuid(topic.topic_id);
+    f.int16(code_of(topic.error_code));
+    if (version >= 1) f.nullable_string(topic.error_message);
+    if (version >= 5) {
+      f.int32(topic.num_partitions);
+      f.int16(topic.replication_factor);
+      f.array_length(topic.configs.size());
+      for (const CreateTopicConfigResult& c : topic.configs) {
+        f.string(c.name);
+        f.nullable_string(c.value);
+        f.boolean(c.read_only);
+        f.int8(c.config_source);
+        f.boolean(c.is_sensitive);
+        f.tagged_fields();
+      }
+    }
+    f.tagged_fields();
+  }
+  f.tagged_fields();
+  return frame.finish();
+}
+
+Status decode_delete_topics_request(int16_t version, Reader& reader, DeleteTopicsRequest& out) {
+  if (auto ok = detail::check_version(ApiKey::kDeleteTopics, version, "request"); !ok) return ok;
+  FieldReader f(reader, is_flexible(ApiKey::kDeleteTopics, version));
+  detail::resize_array(out.topics, f.array_length());
+  for (DeleteTopicState& topic : out.topics) {
+    if (version >= 6) {
+      topic.name = f.nullable_string();
+      topic.topic_id = f.uuid();
+      f.tagged_fields();
+    } else {
+      topic.name = f.string();
+      topic.topic_id = Uuid{};
+    }
+  }
+  out.timeout_ms = f.int32();
+  f.tagged_fields();
+  return detail::finish_decode(ApiKey::kDeleteTopics, version, reader);
+}
+
+Status encode_delete_topics_response(int16_t version, int32_t correlation_id,
+                                     const DeleteTopicsResponse& response, Writer& writer) {
+  if (auto ok = detail::check_version(ApiKey::kDeleteTopics, version, "response"); !ok) return ok;
+  ResponseFrame frame(writer, ApiKey::kDeleteTopics, version, correlation_id);
+  FieldWriter f(writer, is_flexible(ApiKey::kDeleteTopics, version));
+  if (version >= 1) f.int32(response.throttle_time_ms);
+  f.array_length(response.responses.size());
+  for (const DeletableTopicResult& r : response.responses) {
+    if (version >= 6) {
+      f.nullable_string(r.name);
+      f.uuid(r.topic_id);
+    } else {
+      f.string(r.name.value_or(std::string_view()));
+    }
+    f.int16(code_of(r.error_code));
+    if (version >= 5) f.nullable_string(r.error_message);
+    f.tagged_fields();
+  }
+  f.tagged_fields();
+  return frame.finish();
+}
+
+}  // namespace ringmq::broker::protocol

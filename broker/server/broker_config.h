@@ -1,0 +1,114 @@
+// BrokerConfig: every setting of the broker process, one struct per TOML section, with units in
+// the names and defaults that start a working single-node broker on 127.0.0.1:9092. The storage
+// engine's own struct (engine::EngineConfig) is embedded as the [engine] section.
+//
+// Settings are addressed by "section.key" ("server.listen_port", "engine.write_mode"), the same
+// key in the TOML file and in `--set key=value`. apply_toml_text / apply_setting change a config;
+// validate() is the one place that rejects bad values, naming the key. config/ringmq.toml lists
+// every key with its default. These are start-up paths: errors are ConfigError exceptions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/config.h"
+
+namespace ringmq::broker {
+
+// A configuration problem; what() names the key (or the file, line and column).
+class ConfigError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// [server]: the Kafka listener and its connections.
+struct ServerConfig {
+  std::string listen_host = "127.0.0.1";  // address to bind; "0.0.0.0" or "::" for every interface
+  uint16_t listen_port = 9092;            // 0 = an ephemeral port (tests)
+  // What Metadata tells clients to connect to. Kafka clients need an address they can reach;
+  // give them 127.0.0.1 rather than "localhost" (which may resolve to ::1 first).
+  std::string advertised_host = "127.0.0.1";
+  uint16_t advertised_port = 0;  // 0 = the port actually bound
+  int32_t node_id = 1;           // Kafka broker id, also the controller id
+  uint32_t network_threads = 2;  // epoll reactors, pinned to roles net-0, net-1, ...
+  uint32_t max_connections = 1000;
+  // A request frame longer than this closes its connection (Kafka's socket.request.max.bytes).
+  uint32_t max_frame_bytes = 100u << 20;
+  // Back pressure per connection: stop reading new requests while this many are unanswered
+  // or this many response bytes are waiting for the socket.
+  uint32_t max_inflight_requests_per_connection = 128;
+  uint64_t max_unsent_bytes_per_connection = 64ull << 20;
+  // A connection with nothing in flight and no traffic for this long is closed (Kafka's
+  // connections.max.idle.ms); 0 = never.
+  uint32_t idle_connection_timeout_ms = 600000;
+  // On SIGTERM: how long in-flight requests get to finish before connections are closed.
+  uint32_t shutdown_timeout_ms = 5000;
+};
+
+// [topics]: what happens to topics clients name.
+struct TopicsConfig {
+  bool auto_create = true;           // Metadata / Produce for an unknown topic creates it
+  int32_t default_partitions = 3;    // partitions of an auto-created topic
+};
+
+// [metrics]: the Prometheus endpoint.
+struct MetricsConfig {
+  bool enabled = true;
+  std::string host = "127.0.0.1";
+  uint16_t port = 9644;  // 0 = an ephemeral port (tests)
+};
+
+enum class LogFormat { kText, kJson };
+const char* log_format_name(LogFormat format);
+std::optional<LogFormat> parse_log_format(std::string_view name);
+
+// [log]
+struct LogConfig {
+  std::string level = "info";  // trace, debug, info, warn, error, critical, off
+  LogFormat format = LogFormat::kText;
+};
+
+// [numa]: where threads run. Without overrides the node nearest the data disk and the NIC.
+struct NumaConfig {
+  bool pin_threads = true;        // pin network and engine threads to the plan's CPUs
+  std::optional<unsigned> node;   // force this NUMA node (OS index); -1 in TOML = unset
+  std::string cpus;               // force these CPUs, cpu-list format "0-3,8"; empty = choose
+};
+
+struct BrokerConfig {
+  ServerConfig server;
+  TopicsConfig topics;
+  MetricsConfig metrics;
+  LogConfig log;
+  NumaConfig numa;
+  engine::EngineConfig engine;  // [engine]; data_dir defaults to ./data
+
+  BrokerConfig() { engine.data_dir = "./data"; }
+
+  // Throws ConfigError listing every bad setting by key ("server.network_threads must be ...").
+  void validate() const;
+  // The effective configuration as TOML, every key present (for --print-config and the log).
+  std::string to_toml() const;
+};
+
+// Applies the settings of a TOML document; keys not set keep their value. `source` names the
+// document in errors ("ringmq.toml:12:5: ..."). Unknown sections and keys are errors.
+void apply_toml_text(BrokerConfig& config, std::string_view text, std::string_view source);
+void apply_toml_file(BrokerConfig& config, const std::string& path);
+// Applies one "section.key" = value. The value is read as TOML ("3", "true", "\"x\"", "64MiB")
+// and, for string settings, also as bare text ("pool", "/var/lib/ringmq").
+void apply_setting(BrokerConfig& config, std::string_view key, std::string_view value);
+// Applies "section.key=value" (the form of --set).
+void apply_assignment(BrokerConfig& config, std::string_view assignment);
+
+// Every key, in file order ("server.listen_host", ...), for docs and tests.
+std::vector<std::string> setting_keys();
+
+// "64MiB", "1 GiB", "4096" -> bytes; std::nullopt for anything else (IEC suffixes only).
+std::optional<uint64_t> parse_byte_size(std::string_view text);
+
+}  // namespace ringmq::broker

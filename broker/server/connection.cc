@@ -1,0 +1,266 @@
+#include "broker/server/connection.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace ringmq::broker {
+namespace {
+
+constexpr size_t kInitialBufferBytes = 16 << 10;
+// A buffer grown past this for one large frame is given back once it is empty; up to it a
+// buffer is kept, so a producer sending 1 MiB requests (the clients' default maximum) does not
+// allocate one per request.
+constexpr size_t kShrinkAboveBytes = 2 << 20;
+constexpr size_t kMinReadRoomBytes = 4 << 10;
+constexpr size_t kMinFrameBytes = 8;           // api_key, api_version, correlation_id
+constexpr size_t kMaxIovecs = 64;
+constexpr size_t kMaxSpareBuffers = 4;
+constexpr size_t kMaxSpareCapacity = 1 << 20;  // larger encode buffers are freed, not kept
+
+int32_t read_be32(const std::byte* p) {
+  return static_cast<int32_t>((uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) |
+                              uint32_t(p[3]));
+}
+
+}  // namespace
+
+Connection::Connection(io::UniqueFd fd, ConnectionId id, std::string peer, const ServerConfig& config,
+                       BrokerMetrics& metrics, std::atomic<int64_t>& server_inflight)
+    : last_activity(std::chrono::steady_clock::now()),
+      fd_(std::move(fd)),
+      id_(id),
+      peer_(std::move(peer)),
+      config_(config),
+      metrics_(metrics),
+      server_inflight_(server_inflight),
+      ring_(8),
+      iovecs_(kMaxIovecs) {
+  reallocate_buffer(kInitialBufferBytes);
+}
+
+Connection::~Connection() {
+  // Requests still in flight die with the connection; their answers, if any come, are dropped.
+  if (count_ > 0) {
+    server_inflight_.fetch_sub(static_cast<int64_t>(count_), std::memory_order_relaxed);
+    metrics_.requests_in_flight.add(-static_cast<int64_t>(count_));
+  }
+}
+
+void Connection::reallocate_buffer(size_t capacity) {
+  auto fresh = std::make_unique_for_overwrite<std::byte[]>(capacity);
+  const size_t kept = end_ - begin_;
+  if (kept > 0) std::memcpy(fresh.get(), buffer_.get() + begin_, kept);
+  buffer_ = std::move(fresh);
+  capacity_ = capacity;
+  begin_ = 0;
+  end_ = kept;
+}
+
+void Connection::make_room_for_read() {
+  if (begin_ == end_) {
+    begin_ = end_ = 0;
+    if (capacity_ > kShrinkAboveBytes) reallocate_buffer(kInitialBufferBytes);
+    return;
+  }
+  const size_t kept = end_ - begin_;
+  if (kept >= 4) {
+    const int32_t length = read_be32(buffer_.get() + begin_);
+    if (length < 0 || static_cast<uint64_t>(length) > config_.max_frame_bytes) return;  // refused by next_frame
+    const size_t frame_bytes = 4 + static_cast<size_t>(length);
+    if (frame_bytes > capacity_) {
+      // Copies the partial frame once, into a buffer that holds all of it and the start of the
+      // next one (so that one recv() can end this frame and begin the next).
+      reallocate_buffer(frame_bytes + kInitialBufferBytes);
+      return;
+    }
+    if (begin_ + frame_bytes <= capacity_) return;  // the rest fits behind it
+  } else if (capacity_ - end_ >= kMinReadRoomBytes) {
+    return;
+  }
+  std::memmove(buffer_.get(), buffer_.get() + begin_, kept);
+  begin_ = 0;
+  end_ = kept;
+}
+
+Result<Connection::ReadOutcome> Connection::read_once() {
+  make_room_for_read();
+  if (end_ == capacity_) return ReadOutcome{};  // only complete frames buffered: they must be taken first
+  const size_t room = capacity_ - end_;
+  while (true) {
+    const ssize_t n = ::recv(fd_.get(), buffer_.get() + end_, room, 0);
+    if (n > 0) {
+      end_ += static_cast<size_t>(n);
+      metrics_.network_bytes_received.add(static_cast<uint64_t>(n));
+      return ReadOutcome{static_cast<size_t>(n), static_cast<size_t>(n) == room};
+    }
+    if (n == 0) return make_error(ErrorCode::kClosed, "closed by the peer");
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return ReadOutcome{};
+    return errno_error("recv", errno);
+  }
+}
+
+Result<std::span<const std::byte>> Connection::next_frame() {
+  const size_t available = end_ - begin_;
+  if (available < 4) return std::span<const std::byte>();
+  const int32_t length = read_be32(buffer_.get() + begin_);
+  if (length < 0) return make_error(ErrorCode::kInvalidArgument, "negative frame length " + std::to_string(length));
+  if (static_cast<size_t>(length) < kMinFrameBytes)
+    return make_error(ErrorCode::kInvalidArgument, "frame of " + std::to_string(length) +
+                                                       " bytes is shorter than a request header (8 bytes)");
+  if (static_cast<uint64_t>(length) > config_.max_frame_bytes)
+    return make_error(ErrorCode::kTooLarge, "frame of " + std::to_string(length) +
+                                                " bytes exceeds server.max_frame_bytes (" +
+                                                std::to_string(config_.max_frame_bytes) + ")");
+  if (available < 4 + static_cast<size_t>(length)) return std::span<const std::byte>();
+  std::span<const std::byte> frame(buffer_.get() + begin_ + 4, static_cast<size_t>(length));
+  begin_ += 4 + static_cast<size_t>(length);
+  return frame;
+}
+
+bool Connection::has_buffered_frame() const {
+  const size_t available = end_ - begin_;
+  if (available < 4) return false;
+  const int32_t length = read_be32(buffer_.get() + begin_);
+  if (length < static_cast<int32_t>(kMinFrameBytes) || static_cast<uint64_t>(length) > config_.max_frame_bytes)
+    return true;  // a refusable frame: next_frame() reports it
+  return available >= 4 + static_cast<size_t>(length);
+}
+
+uint64_t Connection::begin_request(int16_t api_key, int32_t correlation_id,
+                                   std::chrono::steady_clock::time_point received_at) {
+  if (count_ == ring_.size()) {
+    std::vector<InflightRequest> grown(ring_.size() * 2);
+    for (size_t i = 0; i < count_; ++i) grown[i] = std::move(ring_[(head_ + i) & (ring_.size() - 1)]);
+    ring_ = std::move(grown);
+    head_ = 0;
+  }
+  InflightRequest& request = ring_[(head_ + count_) & (ring_.size() - 1)];
+  request.sequence = next_sequence_++;
+  request.state = State::kWaiting;
+  request.api_key = api_key;
+  request.correlation_id = correlation_id;
+  request.received_at = received_at;
+  request.written = 0;
+  ++count_;
+  server_inflight_.fetch_add(1, std::memory_order_relaxed);
+  metrics_.requests_in_flight.add(1);
+  return request.sequence;
+}
+
+Connection::InflightRequest* Connection::entry(uint64_t sequence) {
+  if (count_ == 0) return nullptr;
+  const uint64_t first = ring_[head_].sequence;
+  if (sequence < first || sequence - first >= count_) return nullptr;
+  return &ring_[(head_ + (sequence - first)) & (ring_.size() - 1)];
+}
+
+const Connection::InflightRequest* Connection::entry(uint64_t sequence) const {
+  return const_cast<Connection*>(this)->entry(sequence);
+}
+
+std::pair<int16_t, int32_t> Connection::describe(uint64_t sequence) const {
+  const InflightRequest* request = entry(sequence);
+  return request ? std::pair{request->api_key, request->correlation_id} : std::pair<int16_t, int32_t>{-1, -1};
+}
+
+Status Connection::complete(uint64_t sequence, Completion::Kind kind, ResponseBody&& body) {
+  InflightRequest* request = entry(sequence);
+  if (request == nullptr || request->state != State::kWaiting)
+    return make_error(ErrorCode::kNotFound, "a second answer to one request");
+  if (kind == Completion::Kind::kNoResponse) {
+    request->state = State::kNoResponse;
+    recycle(body.release_bytes());
+    return {};
+  }
+  if (!body.size_prefix_matches()) {
+    const auto& bytes = body.bytes();
+    const int64_t prefix = bytes.size() >= 4 ? read_be32(bytes.data()) : -1;
+    return make_error(ErrorCode::kInvalidArgument,
+                      "the handler's response frame is " + std::to_string(body.size()) +
+                          " bytes but its size prefix says " + std::to_string(prefix) + " + 4");
+  }
+  request->body = std::move(body);
+  request->state = State::kReady;
+  unsent_bytes_ += request->body.size();
+  return {};
+}
+
+bool Connection::front_ready() const { return count_ > 0 && ring_[head_].state != State::kWaiting; }
+
+void Connection::pop_front() {
+  InflightRequest& request = ring_[head_];
+  metrics_.request_latency.record_since(request.received_at);
+  recycle(request.body.release_bytes());
+  head_ = (head_ + 1) & (ring_.size() - 1);
+  --count_;
+  server_inflight_.fetch_sub(1, std::memory_order_relaxed);
+  metrics_.requests_in_flight.add(-1);
+}
+
+void Connection::pop_finished_front() {
+  while (count_ > 0) {
+    const InflightRequest& front = ring_[head_];
+    const bool done = front.state == State::kNoResponse ||
+                      (front.state == State::kReady && front.written == front.body.size());
+    if (!done) return;
+    pop_front();
+  }
+}
+
+Result<bool> Connection::write_ready() {
+  while (true) {
+    pop_finished_front();
+    // Gather the ready responses at the front, in order, up to the first one still waiting.
+    size_t used = 0;
+    for (size_t i = 0; i < count_ && used < iovecs_.size(); ++i) {
+      const InflightRequest& request = ring_[(head_ + i) & (ring_.size() - 1)];
+      if (request.state == State::kWaiting) break;
+      if (request.state == State::kNoResponse) continue;
+      used += request.body.gather(request.written, iovecs_.data() + used, iovecs_.size() - used);
+    }
+    if (used == 0) return true;
+
+    msghdr message{};
+    message.msg_iov = iovecs_.data();
+    message.msg_iovlen = used;
+    // MSG_NOSIGNAL: a peer that went away gives EPIPE here, not a SIGPIPE for the process.
+    const ssize_t n = ::sendmsg(fd_.get(), &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+      return errno_error("send", errno);
+    }
+    metrics_.network_bytes_sent.add(static_cast<uint64_t>(n));
+    unsent_bytes_ -= static_cast<uint64_t>(n);
+    last_activity = std::chrono::steady_clock::now();
+    // Credit the bytes sent to the responses in order.
+    size_t left = static_cast<size_t>(n);
+    for (size_t i = 0; i < count_ && left > 0; ++i) {
+      InflightRequest& request = ring_[(head_ + i) & (ring_.size() - 1)];
+      if (request.state != State::kReady) continue;
+      const size_t remaining = request.body.size() - request.written;
+      const size_t taken = std::min(remaining, left);
+      request.written += taken;
+      left -= taken;
+    }
+  }
+}
+
+std::vector<std::byte> Connection::take_spare_buffer() {
+  if (spare_buffers_.empty()) return {};
+  std::vector<std::byte> buffer = std::move(spare_buffers_.back());
+  spare_buffers_.pop_back();
+  return buffer;
+}
+
+void Connection::recycle(std::vector<std::byte>&& buffer) {
+  if (buffer.capacity() == 0 || buffer.capacity() > kMaxSpareCapacity || spare_buffers_.size() >= kMaxSpareBuffers)
+    return;
+  buffer.clear();
+  spare_buffers_.push_back(std::move(buffer));
+}
+
+}  // namespace ringmq::broker

@@ -1,0 +1,31 @@
+// The one function the Kafka handlers (broker/kafka/) provide to main: build the router that
+// answers every request. Main calls it after the store is open and the listener is bound
+// (so the advertised port is the real one) and before the network threads start.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "broker/server/broker_config.h"
+#include "broker/server/broker_metrics.h"
+#include "broker/server/request_router.h"
+#include "broker/server/timer_service.h"
+#include "engine/message_store.h"
+
+namespace ringmq::broker {
+
+// Everything a handler may use. All references outlive the router: main destroys the router
+// after the TCP server has stopped and before the timers, the metrics and the store go.
+struct RouterContext {
+  const BrokerConfig& config;
+  engine::MessageStore& store;
+  TimerService& timers;     // long-poll deadlines, flush timeouts
+  BrokerMetrics& metrics;   // produce/fetch/flush latency, bytes and records, errors
+  std::string advertised_host;  // what Metadata returns: server.advertised_host ...
+  uint16_t advertised_port = 0; // ... and server.advertised_port, or the port actually bound
+};
+
+std::unique_ptr<RequestRouter> make_kafka_router(const RouterContext& context);
+
+}  // namespace ringmq::broker

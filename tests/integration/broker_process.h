@@ -1,0 +1,126 @@
+// BrokerProcess: a real ringmq-broker child process on 127.0.0.1 and a free port, with its
+// data in a temp dir, for integration tests that drive it with real Kafka clients. Started
+// in the constructor (waits until the port accepts), stopped with SIGTERM (or killed with
+// SIGKILL by a crash test) and restartable on the same data.
+#pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/common/temp_dir.h"
+
+namespace ringmq::test {
+
+// A port nobody listens on right now (the kernel's choice for an ephemeral bind).
+inline int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+inline bool port_accepts(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+class BrokerProcess {
+ public:
+  explicit BrokerProcess(std::vector<std::string> extra_args = {})
+      : extra_args_(std::move(extra_args)), port_(free_port()), metrics_port_(free_port()) {
+    start();
+  }
+  ~BrokerProcess() { stop(); }
+  BrokerProcess(const BrokerProcess&) = delete;
+  BrokerProcess& operator=(const BrokerProcess&) = delete;
+
+  void start() {
+    std::vector<std::string> args = {RINGMQ_BROKER_BINARY,
+                                     "--data-dir", data_.path() + "/data",
+                                     "--port", std::to_string(port_),
+                                     "--set", "metrics.port=" + std::to_string(metrics_port_),
+                                     "--set", "log.level=warn"};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+    pid_ = ::fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    for (int i = 0; i < 1000; ++i) {
+      if (port_accepts(port_)) return;
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        throw std::runtime_error("ringmq-broker exited during start-up with status " + std::to_string(status));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    throw std::runtime_error("ringmq-broker did not listen on port " + std::to_string(port_) + " within 10 s");
+  }
+  // SIGTERM and wait; returns the exit status (0 = clean shutdown).
+  int stop() {
+    if (pid_ <= 0) return 0;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+  void kill_hard() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  int port() const { return port_; }
+  int metrics_port() const { return metrics_port_; }
+  std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string data_dir() const { return data_.path() + "/data"; }
+
+ private:
+  TempDir data_;
+  std::vector<std::string> extra_args_;
+  int port_;
+  int metrics_port_;
+  pid_t pid_ = -1;
+};
+
+// Runs a shell command, returns {exit status, stdout}.
+inline std::pair<int, std::string> run_command(const std::string& command) {
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return {-1, out};
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+  int status = ::pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+}  // namespace ringmq::test

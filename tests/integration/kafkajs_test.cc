@@ -1,0 +1,29 @@
+// KafkaJS (npm, 2.2.4) against a real ringmq-broker: an idempotent producer, a consumer
+// group of two members, rebalancing when one leaves, and committed offsets respected after
+// a broker restart. The scenario is tests/integration/kafkajs/group_test.js.
+#include <gtest/gtest.h>
+
+#include "tests/integration/broker_process.h"
+
+namespace ringmq::test {
+namespace {
+
+std::pair<int, std::string> run_phase(const std::string& phase, const BrokerProcess& broker) {
+  return run_command("cd " RINGMQ_KAFKAJS_DIR " && timeout 120 node group_test.js " + phase + " " + broker.bootstrap() +
+                     " 2>&1");
+}
+
+TEST(KafkaJs, ConsumerGroupRebalancesAndResumesFromCommittedOffsetsAfterRestart) {
+  BrokerProcess broker;
+  auto [rc, out] = run_phase("produce-and-consume", broker);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("\"ok\":true"), std::string::npos) << out;
+  ASSERT_EQ(broker.stop(), 0);
+  broker.start();
+  auto [rc2, out2] = run_phase("resume", broker);
+  ASSERT_EQ(rc2, 0) << out2;
+  EXPECT_NE(out2.find("\"ok\":true"), std::string::npos) << out2;
+}
+
+}  // namespace
+}  // namespace ringmq::test
