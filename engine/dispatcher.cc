@@ -77,7 +77,10 @@ void Dispatcher::run_once() {
     if (auto s = dispatch_range(dispatched_offset(), target, false); !s) {
       spdlog::error("dispatcher stopped at offset {}: {}", dispatched_offset(), s.error().message);
       thread_.sleep_for(std::chrono::milliseconds(1000));
+      return;
     }
+    std::lock_guard lock(listener_mutex_);
+    if (listener_) listener_();
     return;
   }
   idle_.store(true);

@@ -44,6 +44,12 @@ class Dispatcher {
     if (idle_.load(std::memory_order_relaxed) && idle_.exchange(false)) thread_.wake();
   }
   uint64_t dispatched_offset() const { return dispatched_.load(std::memory_order_acquire); }
+  // Called on the dispatcher thread after each round that indexed new records (a front end
+  // wakes its long-polling readers with it). Keep it short.
+  void set_listener(std::function<void()> listener) {
+    std::lock_guard lock(listener_mutex_);
+    listener_ = std::move(listener);
+  }
   DispatchSnapshot snapshot() const;
   // Retention: trims every index to the new log start, serialised with dispatching.
   Status trim_indexes(uint64_t log_start);
@@ -57,6 +63,8 @@ class Dispatcher {
   mutable std::mutex mutex_;  // held for each batch, so snapshot() sees a consistent state
   std::atomic<uint64_t> dispatched_{0};
   std::atomic<bool> idle_{false};
+  std::mutex listener_mutex_;
+  std::function<void()> listener_;  // guarded by listener_mutex_
 };
 
 }  // namespace ringmq::engine

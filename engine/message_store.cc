@@ -301,6 +301,10 @@ Result<uint64_t> MessageStore::offset_for_timestamp(uint32_t queue_id, int64_t t
 
 Status MessageStore::flush() { return flusher_->flush_all(); }
 
+void MessageStore::set_index_listener(std::function<void()> listener) {
+  dispatcher_->set_listener(std::move(listener));
+}
+
 void MessageStore::when_durable(uint64_t end_offset, std::function<void(Status)> done) {
   flusher_->when_flushed(end_offset, std::move(done));
 }

@@ -93,6 +93,10 @@ class MessageStore {
   // answering acks=all after an append(request, false).
   void when_durable(uint64_t end_offset, std::function<void(Status)> done);
 
+  // `listener` runs on the dispatcher thread whenever newly appended records become readable
+  // (after each indexing round, not per record): for waking long-polling readers.
+  void set_index_listener(std::function<void()> listener);
+
   // Reads whole records of `queue_id` from the one holding `offset`, up to `max_bytes` of
   // payload but always at least one record. An offset equal to the queue's next offset gives
   // an empty batch; outside [start, next] kOutOfRange; an unknown queue kNotFound; a record

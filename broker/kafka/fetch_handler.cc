@@ -121,6 +121,11 @@ void KafkaRouter::handle_fetch(const Request& request, const protocol::RequestHe
     for (const auto& p : topic.partitions) t.partitions.push_back({p.partition, p.fetch_offset, p.partition_max_bytes});
   }
   if (wait->try_answer(r.max_wait_ms <= 0)) return;
+  {
+    std::lock_guard lock(waits_mutex_);
+    std::erase_if(waits_, [](const auto& w) { return w.expired(); });
+    waits_.push_back(wait);
+  }
   // Long poll on the timer thread (one thread: a wait is never evaluated twice at once).
   auto poll = std::make_shared<std::function<void()>>();
   *poll = [this, wait, weak_poll = std::weak_ptr<std::function<void()>>(poll)] {
@@ -129,6 +134,28 @@ void KafkaRouter::handle_fetch(const Request& request, const protocol::RequestHe
     if (auto next = weak_poll.lock()) context_.timers.schedule_after(kPollInterval, [next] { (*next)(); });
   };
   context_.timers.schedule_after(kPollInterval, [poll] { (*poll)(); });
+}
+
+void KafkaRouter::wake_fetch_waits() {
+  // On the dispatcher thread: no reading here, only one wake-up of the timer thread per burst.
+  {
+    std::lock_guard lock(waits_mutex_);
+    if (waits_.empty()) return;
+  }
+  if (wake_scheduled_.exchange(true)) return;
+  context_.timers.schedule_after(std::chrono::milliseconds(0), [this] {
+    wake_scheduled_ = false;
+    std::vector<std::shared_ptr<FetchWait>> live;
+    {
+      std::lock_guard lock(waits_mutex_);
+      for (auto& w : waits_)
+        if (auto shared = w.lock(); shared && !shared->answered) live.push_back(std::move(shared));
+      waits_.clear();
+      for (auto& w : live) waits_.push_back(w);
+    }
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& w : live) w->try_answer(now >= w->deadline);
+  });
 }
 
 }  // namespace ringmq::broker::kafka

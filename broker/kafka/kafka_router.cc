@@ -56,10 +56,12 @@ KafkaRouter::KafkaRouter(const RouterContext& context) : context_(context) {
   ticker_ = std::make_unique<GroupTicker>(*groups_);
   rebuild_producer_state();
   schedule_maintenance();
+  context.store.set_index_listener([this] { wake_fetch_waits(); });
   spdlog::info("kafka: {} topics, {} committed offsets", topics_->list().size(), offsets_->live_offset_count());
 }
 
 KafkaRouter::~KafkaRouter() {
+  context_.store.set_index_listener({});
   ticker_->stop();
   groups_->shutdown();
 }

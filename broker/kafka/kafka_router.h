@@ -11,7 +11,10 @@
 // are checked by ProducerState.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <mutex>
+#include <vector>
 #include <string>
 
 #include "broker/kafka/group_coordinator.h"
@@ -74,6 +77,11 @@ class KafkaRouter final : public RequestRouter {
 
   struct FetchWait;  // a long-polling Fetch (fetch_handler.cc)
   friend struct FetchWait;
+  // Long-polling fetches, re-evaluated on the timer thread when new records become readable.
+  void wake_fetch_waits();
+  std::mutex waits_mutex_;
+  std::vector<std::weak_ptr<FetchWait>> waits_;  // guarded by waits_mutex_
+  std::atomic<bool> wake_scheduled_{false};
 };
 
 // Encodes a response with `encode(writer)` into the slot's recycled buffer and completes the

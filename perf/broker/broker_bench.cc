@@ -1,0 +1,267 @@
+// ringmq-broker-bench: the same produce workload against a Kafka broker (librdkafka) and
+// against Redis Streams (hiredis), for side-by-side figures in one run (perf/broker_vs_redis.sh).
+//
+//   ringmq-broker-bench kafka-throughput BOOTSTRAP --messages N --size 1024 --acks all|1 --partitions P
+//   ringmq-broker-bench kafka-latency    BOOTSTRAP --messages N --rate R --acks all|1 --partitions P
+//   ringmq-broker-bench redis-throughput HOST:PORT --messages N --size 1024 --pipeline 64
+//   ringmq-broker-bench redis-latency    HOST:PORT --messages N --rate R
+//
+// Throughput: messages/s and MiB/s until every message is acknowledged. Latency: a producer
+// sends at a fixed rate, stamping each message with its send time; a consumer on the same
+// host receives it; the produce-to-consume delay goes into exact percentiles.
+#include <hiredis/hiredis.h>
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::string mode, target;
+  long messages = 100000;
+  size_t size = 1024;
+  std::string acks = "all";
+  int partitions = 1;
+  int pipeline = 64;
+  int rate = 2000;
+};
+
+int64_t now_ns() { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count(); }
+
+void print_percentiles(const char* label, std::vector<int64_t>& ns) {
+  if (ns.empty()) {
+    std::printf("%s: no samples\n", label);
+    return;
+  }
+  std::sort(ns.begin(), ns.end());
+  auto p = [&](double q) { return ns[std::min(ns.size() - 1, size_t(q / 100.0 * double(ns.size())))] / 1000.0; };
+  std::printf("%s: n=%zu p50=%.0fus p99=%.0fus p99.9=%.0fus max=%.0fus\n", label, ns.size(), p(50), p(99), p(99.9),
+              ns.back() / 1000.0);
+}
+
+std::atomic<long> delivered{0}, failed{0};
+void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) { (m->err ? failed : delivered)++; }
+
+rd_kafka_t* kafka_client(rd_kafka_type_t type, const Options& o, const char* group = nullptr) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  auto set = [&](const char* k, const std::string& v) { rd_kafka_conf_set(conf, k, v.c_str(), err, sizeof err); };
+  set("bootstrap.servers", o.target);
+  if (type == RD_KAFKA_PRODUCER) {
+    set("acks", o.acks == "all" ? "all" : o.acks);
+    set("linger.ms", o.mode == "kafka-latency" ? "0" : "5");
+    set("queue.buffering.max.messages", "1000000");
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+  } else {
+    set("group.id", group);
+    set("fetch.wait.max.ms", "100");
+    set("fetch.min.bytes", "1");
+  }
+  rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
+  if (!rk) std::fprintf(stderr, "rd_kafka_new: %s\n", err);
+  return rk;
+}
+
+int kafka_throughput(const Options& o) {
+  rd_kafka_t* producer = kafka_client(RD_KAFKA_PRODUCER, o);
+  std::string topic = "bench-" + std::to_string(o.partitions) + "p-" + o.acks + "-" + std::to_string(now_ns() % 100000);
+  std::vector<char> value(o.size, 'x');
+  // Warm-up: metadata and topic auto-creation before the clock starts.
+  rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_END);
+  rd_kafka_flush(producer, 10000);
+  delivered = 0;
+  const auto start = Clock::now();
+  for (long i = 0; i < o.messages; ++i) {
+    rd_kafka_resp_err_t err;
+    while ((err = rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(int32_t(i % o.partitions)),
+                                    RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                    RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+      rd_kafka_poll(producer, 1);
+    if (err) {
+      std::fprintf(stderr, "produce: %s\n", rd_kafka_err2str(err));
+      ++failed;
+    }
+    rd_kafka_poll(producer, 0);
+  }
+  rd_kafka_flush(producer, 120000);
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  rd_kafka_destroy(producer);
+  std::printf("kafka acks=%s partitions=%d: %.0f msg/s %.1f MiB/s (%ld delivered, %ld failed)\n", o.acks.c_str(),
+              o.partitions, delivered / seconds, delivered * double(o.size) / seconds / (1 << 20), delivered.load(),
+              failed.load());
+  return failed ? 1 : 0;
+}
+
+int kafka_latency(const Options& o) {
+  std::string topic = "lat-" + std::to_string(now_ns() % 100000);
+  rd_kafka_t* producer = kafka_client(RD_KAFKA_PRODUCER, o);
+  std::vector<char> value(std::max<size_t>(o.size, 8), 'x');
+  rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_END);
+  rd_kafka_flush(producer, 10000);
+  rd_kafka_t* consumer = kafka_client(RD_KAFKA_CONSUMER, o, "bench-latency");
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(o.partitions);
+  for (int p = 0; p < o.partitions; ++p) rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_END;
+  rd_kafka_assign(consumer, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  std::vector<int64_t> latencies;
+  latencies.reserve(size_t(o.messages));
+  std::atomic<bool> done{false};
+  std::thread reader([&] {
+    while (!done || latencies.size() < size_t(o.messages)) {
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer, 100);
+      if (!m) {
+        if (done) break;
+        continue;
+      }
+      if (!m->err && m->len >= 8) {
+        int64_t sent;
+        std::memcpy(&sent, m->payload, 8);
+        latencies.push_back(now_ns() - sent);
+      }
+      rd_kafka_message_destroy(m);
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // assignment settles
+  const auto interval = std::chrono::nanoseconds(1'000'000'000 / o.rate);
+  auto next = Clock::now();
+  for (long i = 0; i < o.messages; ++i) {
+    std::this_thread::sleep_until(next);
+    next += interval;
+    int64_t sent = now_ns();
+    std::memcpy(value.data(), &sent, 8);
+    rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(int32_t(i % o.partitions)),
+                      RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+    rd_kafka_poll(producer, 0);
+  }
+  rd_kafka_flush(producer, 30000);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  done = true;
+  reader.join();
+  rd_kafka_consumer_close(consumer);
+  rd_kafka_destroy(consumer);
+  rd_kafka_destroy(producer);
+  std::string label = "kafka produce->consume acks=" + o.acks + " at " + std::to_string(o.rate) + " msg/s";
+  print_percentiles(label.c_str(), latencies);
+  return 0;
+}
+
+redisContext* redis_connect(const std::string& target) {
+  const auto colon = target.rfind(':');
+  redisContext* c = redisConnect(target.substr(0, colon).c_str(), std::stoi(target.substr(colon + 1)));
+  if (!c || c->err) std::fprintf(stderr, "redis connect: %s\n", c ? c->errstr : "out of memory");
+  return c;
+}
+
+int redis_throughput(const Options& o) {
+  redisContext* c = redis_connect(o.target);
+  if (!c || c->err) return 1;
+  std::string stream = "bench-" + std::to_string(now_ns() % 100000);
+  std::string value(o.size, 'x');
+  long sent = 0, acked = 0, errors = 0;
+  const auto start = Clock::now();
+  while (acked < o.messages) {
+    while (sent < o.messages && sent - acked < o.pipeline) {
+      redisAppendCommand(c, "XADD %s * v %b", stream.c_str(), value.data(), value.size());
+      ++sent;
+    }
+    void* reply = nullptr;
+    if (redisGetReply(c, &reply) != REDIS_OK) return 1;
+    if (static_cast<redisReply*>(reply)->type == REDIS_REPLY_ERROR) ++errors;
+    freeReplyObject(reply);
+    ++acked;
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::printf("redis XADD pipeline=%d: %.0f msg/s %.1f MiB/s (%ld errors)\n", o.pipeline, acked / seconds,
+              acked * double(o.size) / seconds / (1 << 20), errors);
+  redisFree(c);
+  return errors ? 1 : 0;
+}
+
+int redis_latency(const Options& o) {
+  std::string stream = "lat-" + std::to_string(now_ns() % 100000);
+  std::vector<int64_t> latencies;
+  latencies.reserve(size_t(o.messages));
+  std::atomic<bool> done{false};
+  std::thread reader([&] {
+    redisContext* c = redis_connect(o.target);
+    std::string last = "$";
+    while (!done || latencies.size() < size_t(o.messages)) {
+      auto* reply = static_cast<redisReply*>(redisCommand(c, "XREAD BLOCK 100 STREAMS %s %s", stream.c_str(), last.c_str()));
+      if (!reply) break;
+      if (reply->type == REDIS_REPLY_ARRAY && reply->elements > 0) {
+        redisReply* entries = reply->element[0]->element[1];
+        for (size_t i = 0; i < entries->elements; ++i) {
+          redisReply* entry = entries->element[i];
+          last = entry->element[0]->str;
+          redisReply* fields = entry->element[1];
+          if (fields->elements >= 2 && fields->element[1]->len >= 8) {
+            int64_t sent;
+            std::memcpy(&sent, fields->element[1]->str, 8);
+            latencies.push_back(now_ns() - sent);
+          }
+        }
+      } else if (done) {
+        freeReplyObject(reply);
+        break;
+      }
+      freeReplyObject(reply);
+    }
+    redisFree(c);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  redisContext* c = redis_connect(o.target);
+  std::string value(std::max<size_t>(o.size, 8), 'x');
+  const auto interval = std::chrono::nanoseconds(1'000'000'000 / o.rate);
+  auto next = Clock::now();
+  for (long i = 0; i < o.messages; ++i) {
+    std::this_thread::sleep_until(next);
+    next += interval;
+    int64_t sent = now_ns();
+    std::memcpy(value.data(), &sent, 8);
+    freeReplyObject(redisCommand(c, "XADD %s * v %b", stream.c_str(), value.data(), value.size()));
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  done = true;
+  reader.join();
+  redisFree(c);
+  std::string label = "redis XADD->XREAD at " + std::to_string(o.rate) + " msg/s";
+  print_percentiles(label.c_str(), latencies);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: ringmq-broker-bench MODE TARGET [--messages N] [--size B] [--acks all|1] "
+                         "[--partitions P] [--pipeline N] [--rate R]\n");
+    return 2;
+  }
+  Options o;
+  o.mode = argv[1];
+  o.target = argv[2];
+  for (int i = 3; i + 1 < argc; i += 2) {
+    std::string k = argv[i], v = argv[i + 1];
+    if (k == "--messages") o.messages = std::stol(v);
+    else if (k == "--size") o.size = std::stoul(v);
+    else if (k == "--acks") o.acks = v;
+    else if (k == "--partitions") o.partitions = std::stoi(v);
+    else if (k == "--pipeline") o.pipeline = std::stoi(v);
+    else if (k == "--rate") o.rate = std::stoi(v);
+  }
+  if (o.mode == "kafka-throughput") return kafka_throughput(o);
+  if (o.mode == "kafka-latency") return kafka_latency(o);
+  if (o.mode == "redis-throughput") return redis_throughput(o);
+  if (o.mode == "redis-latency") return redis_latency(o);
+  std::fprintf(stderr, "unknown mode %s\n", o.mode.c_str());
+  return 2;
+}
