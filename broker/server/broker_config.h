@@ -51,8 +51,8 @@ struct ServerConfig {
 
 // [topics]: what happens to topics clients name.
 struct TopicsConfig {
-  bool auto_create = true;           // Metadata / Produce for an unknown topic creates it
-  int32_t default_partitions = 3;    // partitions of an auto-created topic
+  bool auto_create = true;         // Metadata / Produce for an unknown topic creates it
+  int32_t default_partitions = 3;  // partitions of an auto-created topic
 };
 
 // [metrics]: the Prometheus endpoint.
@@ -74,9 +74,9 @@ struct LogConfig {
 
 // [numa]: where threads run. Without overrides the node nearest the data disk and the NIC.
 struct NumaConfig {
-  bool pin_threads = true;        // pin network and engine threads to the plan's CPUs
-  std::optional<unsigned> node;   // force this NUMA node (OS index); -1 in TOML = unset
-  std::string cpus;               // force these CPUs, cpu-list format "0-3,8"; empty = choose
+  bool pin_threads = true;       // pin network and engine threads to the plan's CPUs
+  std::optional<unsigned> node;  // force this NUMA node (OS index); -1 in TOML = unset
+  std::string cpus;              // force these CPUs, cpu-list format "0-3,8"; empty = choose
 };
 
 struct BrokerConfig {

@@ -2,7 +2,8 @@
 // as text or as JSON lines, at the configured level.
 //
 //   text: 2024-05-01T12:00:00.123Z info  [net-0] connection 7 from 127.0.0.1:5412 closed: ...
-//   json: {"ts":"2024-05-01T12:00:00.123Z","level":"info","thread":"net-0","msg":"...","peer":"127.0.0.1:5412"}
+//   json:
+//   {"ts":"2024-05-01T12:00:00.123Z","level":"info","thread":"net-0","msg":"...","peer":"127.0.0.1:5412"}
 //
 // Structured fields: every `key=value` token in a message (key of lower-case letters, digits,
 // '_' and '.') also becomes a JSON field, so `spdlog::info("frame rejected peer={} bytes={}",

@@ -21,7 +21,7 @@ class MetricsHttpServer {
   // Binds host:port (0 = an ephemeral port) and starts serving `registry`, which must outlive
   // this server.
   static Result<std::unique_ptr<MetricsHttpServer>> start(const std::string& host, uint16_t port,
-                                                           const MetricsRegistry& registry);
+                                                          const MetricsRegistry& registry);
   ~MetricsHttpServer();  // stop()
   MetricsHttpServer(const MetricsHttpServer&) = delete;
   MetricsHttpServer& operator=(const MetricsHttpServer&) = delete;
@@ -31,7 +31,8 @@ class MetricsHttpServer {
   void stop();
 
  private:
-  MetricsHttpServer(io::UniqueFd listener, uint16_t port, std::string address, const MetricsRegistry& registry);
+  MetricsHttpServer(io::UniqueFd listener, uint16_t port, std::string address,
+                    const MetricsRegistry& registry);
   void run();
   void serve(int client);
 

@@ -20,10 +20,10 @@ namespace ringmq::broker {
 struct RouterContext {
   const BrokerConfig& config;
   engine::MessageStore& store;
-  TimerService& timers;     // long-poll deadlines, flush timeouts
-  BrokerMetrics& metrics;   // produce/fetch/flush latency, bytes and records, errors
-  std::string advertised_host;  // what Metadata returns: server.advertised_host ...
-  uint16_t advertised_port = 0; // ... and server.advertised_port, or the port actually bound
+  TimerService& timers;          // long-poll deadlines, flush timeouts
+  BrokerMetrics& metrics;        // produce/fetch/flush latency, bytes and records, errors
+  std::string advertised_host;   // what Metadata returns: server.advertised_host ...
+  uint16_t advertised_port = 0;  // ... and server.advertised_port, or the port actually bound
 };
 
 std::unique_ptr<RequestRouter> make_kafka_router(const RouterContext& context);

@@ -43,17 +43,23 @@ std::optional<int> ShutdownSignals::wait_for(std::chrono::milliseconds timeout) 
   const int ready = ::poll(&poll_fd, 1, static_cast<int>(timeout.count()));
   if (ready <= 0) return std::nullopt;  // timeout, or EINTR: the caller waits again
   signalfd_siginfo info{};
-  if (::read(fd_.get(), &info, sizeof info) != static_cast<ssize_t>(sizeof info)) return std::nullopt;
+  if (::read(fd_.get(), &info, sizeof info) != static_cast<ssize_t>(sizeof info))
+    return std::nullopt;
   return static_cast<int>(info.ssi_signo);
 }
 
 const char* ShutdownSignals::name(int signal) {
   switch (signal) {
-    case SIGTERM: return "SIGTERM";
-    case SIGINT: return "SIGINT";
-    case SIGHUP: return "SIGHUP";
-    case SIGQUIT: return "SIGQUIT";
-    default: return "signal";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGINT:
+      return "SIGINT";
+    case SIGHUP:
+      return "SIGHUP";
+    case SIGQUIT:
+      return "SIGQUIT";
+    default:
+      return "signal";
   }
 }
 

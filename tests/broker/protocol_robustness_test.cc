@@ -129,10 +129,12 @@ TEST(ProtocolRobustness, ADecodeIntoAReusedRequestLeavesNothingStale) {
   WireBuilder first;
   first.str("txn").i16(1).i32(1).array(2).str("a").array(1).i32(3).bytes(hex("01")).str("b").array(
       0);
-  ASSERT_TRUE(decode_frame(request_frame(0, 3, 1, "x", false, first.out), request));
+  Bytes first_frame = request_frame(0, 3, 1, "x", false, first.out);
+  ASSERT_TRUE(decode_frame(first_frame, request));
   WireBuilder second;
   second.str(std::nullopt).i16(0).i32(2).array(1).str("c").array(1).i32(4).bytes(std::nullopt);
-  ASSERT_TRUE(decode_frame(request_frame(0, 3, 2, "x", false, second.out), request));
+  Bytes second_frame = request_frame(0, 3, 2, "x", false, second.out);  // the views point into it
+  ASSERT_TRUE(decode_frame(second_frame, request));
   const auto& r = std::get<ProduceRequest>(request);
   EXPECT_FALSE(r.transactional_id.has_value());
   ASSERT_EQ(r.topics.size(), 1u);

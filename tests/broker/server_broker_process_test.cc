@@ -2,8 +2,9 @@
 // /metrics, and on SIGTERM (or SIGINT) stops cleanly — exit code 0, and the store's clean
 // shutdown leaves a checkpoint and no `abort` marker. Also the exit codes of bad start-ups.
 //
-// The binary is found next to this test binary's build tree (<build>/broker/ringmq-broker) or
-// through RINGMQ_BROKER_BINARY; without it the tests skip.
+// The binary is RINGMQ_BROKER_BINARY (environment), else RINGMQ_BROKER_BINARY_PATH (compile
+// definition), else <build>/broker/ringmq-broker beside this test's build tree; without one the
+// tests skip.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -28,11 +29,15 @@ namespace fs = std::filesystem;
 
 std::string broker_binary() {
   if (const char* path = std::getenv("RINGMQ_BROKER_BINARY"); path && *path) return path;
+#ifdef RINGMQ_BROKER_BINARY_PATH  // set by CMake when the test target depends on ringmq-broker
+  return RINGMQ_BROKER_BINARY_PATH;
+#endif
   std::error_code ec;
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
   if (ec) return "";
   // <build>/tests/broker/<this binary>  ->  <build>/broker/ringmq-broker
-  const fs::path candidate = self.parent_path().parent_path().parent_path() / "broker" / "ringmq-broker";
+  const fs::path candidate =
+      self.parent_path().parent_path().parent_path() / "broker" / "ringmq-broker";
   return fs::exists(candidate) ? candidate.string() : "";
 }
 
@@ -75,12 +80,14 @@ class BrokerProcess {
   std::string log() const { return read_file(log_path_); }
 
   // Waits for `pattern` in the log; its first capture group, or nullopt.
-  std::optional<std::string> wait_for_log(const std::regex& pattern, std::chrono::milliseconds timeout = 30000ms) {
+  std::optional<std::string> wait_for_log(const std::regex& pattern,
+                                          std::chrono::milliseconds timeout = 30000ms) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
       std::smatch match;
       const std::string text = log();
-      if (std::regex_search(text, match, pattern)) return match.size() > 1 ? match[1].str() : match[0].str();
+      if (std::regex_search(text, match, pattern))
+        return match.size() > 1 ? match[1].str() : match[0].str();
       if (finished()) return std::nullopt;
       std::this_thread::sleep_for(20ms);
     }
@@ -118,14 +125,14 @@ class BrokerProcess {
 };
 
 std::vector<std::string> small_broker_args(const std::string& data_dir) {
-  return {"--data-dir", data_dir,
-          "--port", "0",
+  return {"--data-dir",   data_dir,
+          "--port",       "0",
           "--write-mode", "mmap",
-          "--set", "engine.segment_bytes=4MiB",
-          "--set", "engine.max_record_bytes=1MiB",
-          "--set", "engine.index_entries_per_file=1024",
-          "--set", "metrics.port=0",
-          "--set", "server.shutdown_timeout_ms=2000"};
+          "--set",        "engine.segment_bytes=4MiB",
+          "--set",        "engine.max_record_bytes=1MiB",
+          "--set",        "engine.index_entries_per_file=1024",
+          "--set",        "metrics.port=0",
+          "--set",        "server.shutdown_timeout_ms=2000"};
 }
 
 class BrokerProcessTest : public testing::Test {
@@ -174,7 +181,8 @@ TEST_F(BrokerProcessTest, SigintStopsCleanly) { expect_clean_stop(SIGINT, binary
 
 TEST_F(BrokerProcessTest, RestartAfterACleanStopFindsNoCrash) {
   expect_clean_stop(SIGTERM, binary_, dir_.path());
-  BrokerProcess again(binary_, small_broker_args(dir_.path() + "/data"), dir_.path() + "/again.log");
+  BrokerProcess again(binary_, small_broker_args(dir_.path() + "/data"),
+                      dir_.path() + "/again.log");
   ASSERT_TRUE(again.wait_for_log(std::regex("ready: kafka="))) << again.log();
   again.signal(SIGTERM);
   EXPECT_EQ(again.wait_exit(), 0) << again.log();

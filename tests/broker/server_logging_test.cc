@@ -19,7 +19,8 @@ std::string log_one_line(LogFormat format, const std::string& message) {
 
 TEST(Logging, JsonLinesCarryTheFixedFieldsAndKeyValueFields) {
   set_thread_name("log-test");
-  const std::string line = log_one_line(LogFormat::kJson, "closing connection 3 peer=127.0.0.1:5000: reason=\"idle\"");
+  const std::string line =
+      log_one_line(LogFormat::kJson, "closing connection 3 peer=127.0.0.1:5000: reason=\"idle\"");
   ASSERT_FALSE(line.empty());
   EXPECT_EQ(line.front(), '{');
   EXPECT_EQ(line.substr(line.size() - 2), "}\n");
@@ -46,7 +47,9 @@ TEST(Logging, JsonEscapeHandlesControlCharacters) {
   EXPECT_EQ(json_escape("a\"b\\c\nd\te\x01"), "a\\\"b\\\\c\\nd\\te\\u0001");
 }
 
-TEST(Logging, UnknownLevelIsAConfigError) { EXPECT_THROW(setup_logging(LogConfig{"loud", LogFormat::kText}), ConfigError); }
+TEST(Logging, UnknownLevelIsAConfigError) {
+  EXPECT_THROW(setup_logging(LogConfig{"loud", LogFormat::kText}), ConfigError);
+}
 
 }  // namespace
 }  // namespace ringmq::broker
