@@ -139,7 +139,7 @@ class BrokerProcessTest : public testing::Test {
  protected:
   void SetUp() override {
     binary_ = broker_binary();
-    if (binary_.empty()) GTEST_SKIP() << "ringmq-broker not built (set RINGMQ_BROKER_BINARY)";
+    ASSERT_FALSE(binary_.empty()) << "ringmq-broker not built (set RINGMQ_BROKER_BINARY)";
   }
   std::string binary_;
   ringmq::test::TempDir dir_;
