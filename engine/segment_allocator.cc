@@ -188,9 +188,19 @@ void SegmentAllocator::warm_ahead_once() {
     if (active_ == active) warmed_to_ = std::max(warmed_to_, to);
     return;
   }
+  // The kernel's writeback threads may clean warmed pages ahead of the writer (when dirty
+  // memory passes dirty_background_ratio); a cleaned page is write-protected again and the
+  // writer would fault on it. Re-warm the stretch just ahead of the writer each round: pages
+  // still writable cost a page-table walk, cleaned ones are faulted here instead.
+  if (active) {
+    const uint64_t writer = write_offset_->load(std::memory_order_acquire);
+    const uint64_t end = std::min(active->end_offset(), writer + kRewarmBytes);
+    if (writer >= active->base_offset() && writer < end)
+      (void)active->prefault(writer - active->base_offset(), end - active->base_offset(), true);
+  }
   // The writer needs a window's worth of appends before the next round: a few ms at the
   // highest rates, so polling this often keeps the window full without a wake-up per append.
-  warmer_.sleep_for(std::chrono::milliseconds(2));
+  warmer_.sleep_for(std::chrono::milliseconds(1));
 }
 
 }  // namespace ringmq::engine

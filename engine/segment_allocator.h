@@ -66,6 +66,7 @@ class SegmentAllocator {
  private:
   void run_once();
   void warm_ahead_once();
+  static constexpr uint64_t kRewarmBytes = 4u << 20;  // re-checked ahead of the writer each round
   Status warm_range(MappedSegment& segment, uint64_t from, uint64_t to);
 
   const EngineConfig& config_;

@@ -84,6 +84,7 @@ void BM_Read(benchmark::State& state) {
   EngineConfig config;
   config.data_dir = bench_dir("read");
   config.segment_bytes = 64ull << 20;
+  config.max_record_bytes = 1u << 20;
   config.write_mode = WriteMode::kMmap;
   auto store = MessageStore::open(config);
   if (!store) {
