@@ -32,6 +32,7 @@ struct OpEvents {
   uint32_t minor_faults = 0;
   uint32_t major_faults = 0;
   uint32_t context_switches = 0;
+  uint64_t first_fault_address = 0;  // perf-ring: the address of the operation's first fault
   bool any() const { return minor_faults | major_faults | context_switches; }
 };
 
@@ -56,12 +57,16 @@ class FaultProbe {
   OpEvents take(uint64_t op_mark, Sink&& sink) {
     OpEvents op;
     if (!ring_) return op;
-    ring_->consume(ring_->head(), [&](ThreadEvent e, uint64_t time_ns, uint64_t, uint64_t position) {
+    ring_->consume(ring_->head(), [&](ThreadEvent e, uint64_t time_ns, uint64_t address, uint64_t position) {
       sink(e, time_ns);
       if (position < op_mark) return;
+      if (e == ThreadEvent::kContextSwitch) {
+        ++op.context_switches;
+        return;
+      }
+      if (op.minor_faults + op.major_faults == 0) op.first_fault_address = address;
       if (e == ThreadEvent::kMinorFault) ++op.minor_faults;
-      else if (e == ThreadEvent::kMajorFault) ++op.major_faults;
-      else ++op.context_switches;
+      else ++op.major_faults;
     });
     return op;
   }

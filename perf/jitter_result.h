@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/config.h"
+#include "perf/engine_log.h"
 #include "perf/fault_probe.h"
 #include "perf/latency_histogram.h"
 #include "perf/memory_pressure.h"
@@ -26,6 +27,10 @@ struct WorkloadOptions {
   uint64_t bytes_per_mode = 1ull << 30;  // 0: no byte limit (then duration_ms must be set)
   uint64_t duration_ms = 0;              // 0: no time limit
   uint64_t rate_per_s = 0;               // appends per second over all producers; 0: closed loop
+  // Open loop: the headline latency is the response time (from when the append was due, so
+  // waiting behind an earlier slow append counts, as HdrHistogram's coordinated-omission
+  // correction does) unless service_latency, the append call's own time. Both are kept.
+  bool service_latency = false;
   uint32_t producers = 1;
   uint32_t queues = 16;
   engine::FlushMode flush = engine::FlushMode::kAsync;
@@ -38,12 +43,17 @@ struct WorkloadOptions {
   uint64_t retention_bytes = 0;          // 0: keep everything the mode writes (it is deleted after)
   std::string data_dir = "/var/tmp/ringmq-jitter";
   bool keep_data = false;
+  // CPU placement (empty: leave it to the scheduler). Writers run on writer_cpus; every other
+  // thread the run starts (engine, pressure, sampler) inherits helper_cpus from the main thread.
+  std::vector<unsigned> writer_cpus, helper_cpus;
+  int writer_nice = 0;  // setpriority of the writer threads (negative needs CAP_SYS_NICE)
   // Measurement.
   uint64_t spike_threshold_ns = 100'000;
   uint64_t warmup_ops = 10'000;          // per mode, over all producers: not in the histogram
   uint32_t bin_ms = 10;
   uint32_t sample_ms = 100;
   uint32_t max_spikes_kept = 200'000;    // per mode; beyond it spikes are counted, not listed
+  uint32_t max_fault_sites = 200'000;    // per producer: faulted appends whose location is resolved
   FaultBackend fault_backend = FaultBackend::kAuto;
 };
 
@@ -59,20 +69,37 @@ struct TimeBin {
   void merge(const TimeBin& o);
 };
 
+// Where a writer fault landed, found by resolving its address against the mappings of the
+// mode's segment files at the end of the mode (perf-ring backend only).
+enum class FaultLocation { kWritePosition, kAheadOfWriter, kBehindWriter, kOtherMemory, kUnknown };
+constexpr int kFaultLocationCount = 5;
+const char* fault_location_name(FaultLocation where);
+const char* fault_location_help(FaultLocation where);
+
+// A writer operation that faulted: its first fault's address and the record it wrote.
+struct FaultSite {
+  uint64_t address = 0;
+  uint64_t record_offset = 0, record_end = 0;  // commit-log offsets of the appended record
+};
+
 // Why a spike most likely happened, first match wins in this order.
-enum class SpikeCause { kMajorFault, kMinorFault, kSegmentRoll, kContextSwitch, kOnCpu };
-constexpr int kSpikeCauseCount = 5;
+enum class SpikeCause { kMajorFault, kMinorFault, kSegmentRoll, kContextSwitch, kOnCpu, kQueued };
+constexpr int kSpikeCauseCount = 6;
 const char* spike_cause_name(SpikeCause cause);
 const char* spike_cause_help(SpikeCause cause);
 
 // An operation slower than the spike threshold.
 struct Spike {
   uint64_t at_ns = 0;  // operation start, from the mode start
-  uint64_t latency_ns = 0;
+  uint64_t latency_ns = 0;          // the headline latency (response time in open loop)
+  uint64_t service_ns = 0;          // the append call's own time
+  bool queued = false;              // open loop: slow only because it started late
   uint32_t producer = 0;
   uint32_t minor_faults = 0, major_faults = 0, context_switches = 0;
   bool segment_roll = false;  // the operation rolled to a new segment
   bool during_warmup = false;
+  FaultSite fault_site;       // faulted operations (perf-ring): where
+  FaultLocation fault_location = FaultLocation::kUnknown;
   // What the system did in the sampler window holding the spike (filled by annotate_spikes).
   bool direct_reclaim = false;  // allocstall or pgscan_direct moved
   bool kswapd = false;          // pgscan_kswapd moved
@@ -95,12 +122,18 @@ struct WriterEvents {
   bool per_operation = false;      // exact per-operation attribution (perf-ring)
   bool sees_context_switches = true;
   std::string backend_note;        // why a better backend was not used
-  ThreadEventCounts warmup;        // during the warm-up operations
-  ThreadEventCounts measured;      // after warm-up
+  ThreadEventCounts warmup;        // the writer threads' totals during the warm-up operations
+  ThreadEventCounts measured;      // the writer threads' totals after warm-up (between appends too)
+  // Inside the appends after warm-up: exact with perf-ring; with the per-batch backends, the
+  // batches' counts (which include the few faults of the measuring loop itself).
+  ThreadEventCounts in_appends;
   uint64_t ops_with_faults = 0;    // after warm-up (per batch when not per_operation)
   uint64_t ops_with_major_faults = 0;
   uint64_t ops_with_context_switches = 0;
   uint64_t lost_samples = 0, throttle_events = 0;
+  // Faulted operations after warm-up by where their first fault landed (perf-ring only;
+  // sites beyond the first million are not resolved).
+  uint64_t fault_locations[kFaultLocationCount] = {};
 };
 
 // Faults of one named thread of this process during a mode (engine threads, pressure...).
@@ -114,10 +147,13 @@ struct ModeResult {
   engine::WriteMode mode = engine::WriteMode::kMmap;
   std::string name;
   uint64_t start_ns = 0, end_ns = 0;  // CLOCK_MONOTONIC
-  uint64_t ops = 0, bytes = 0, warmup_ops = 0, busy_errors = 0;
-  double seconds = 0;
-  LatencyHistogram latency;          // every operation after warm-up
+  uint64_t ops = 0, bytes = 0, warmup_ops = 0;
+  uint64_t busy_retries = 0;  // appends refused with kBusy and tried again (the wait is in the latency)
+  double seconds = 0;          // first append to last append
+  double durable_seconds = 0;  // first append until close() made everything durable
+  LatencyHistogram latency;          // every operation after warm-up (the headline latency)
   LatencyHistogram faulted_latency;  // those that took at least one fault
+  LatencyHistogram other_latency;    // open loop: the other of service and response time
   WriterEvents writer;
   std::vector<ThreadFaults> threads;
   uint64_t bin_ns = 0;
@@ -129,19 +165,24 @@ struct ModeResult {
   SampledPoint system_start, system_end;  // taken at the mode's boundaries
   uint64_t locked_bytes = 0;
   uint64_t pressure_held_bytes = 0;  // hog memory given up for this mode's locked memory
+  std::vector<LoggedMessage> engine_messages;  // warnings and errors the engine logged meanwhile
   std::string error;                 // set if the mode failed
   bool interrupted = false;
 
   double ops_per_s() const { return seconds > 0 ? static_cast<double>(ops) / seconds : 0; }
   double mib_per_s() const { return seconds > 0 ? static_cast<double>(bytes) / seconds / (1 << 20) : 0; }
+  double durable_mib_per_s() const {
+    return durable_seconds > 0 ? static_cast<double>(bytes) / durable_seconds / (1 << 20) : 0;
+  }
   double faults_per_million() const {
     const uint64_t n = latency.count();
-    return n ? static_cast<double>(writer.measured.faults()) * 1e6 / static_cast<double>(n) : 0;
+    return n ? static_cast<double>(writer.in_appends.faults()) * 1e6 / static_cast<double>(n) : 0;
   }
 };
 
 struct HostInfo {
   std::string hostname, kernel, cpu_model, clocksource, filesystem, thp_enabled, thp_defrag;
+  bool virtual_machine = false;  // the CPU reports a hypervisor: guest memory may fault on the host too
   uint32_t cpus = 0;
   uint64_t mem_total_bytes = 0;
   std::map<std::string, std::string> sysctls;  // vm.dirty_*, swappiness, min_free_kbytes, ...
@@ -164,6 +205,15 @@ struct RunReport {
   std::vector<std::string> notes;
   bool interrupted = false;
 };
+
+// A file mapping of this process (from /proc/self/maps).
+struct FileMapping {
+  uint64_t start = 0, end = 0, file_offset = 0;
+  std::string path;
+};
+std::vector<FileMapping> read_file_mappings(const std::string& path_prefix, const std::string& maps_text);
+// Where `site` landed, given the segment mappings of the mode's commit-log directory.
+FaultLocation locate_fault(const FaultSite& site, const std::vector<FileMapping>& segments, uint64_t page_bytes = 4096);
 
 // Marks each spike with what the system did in its sampler window and counts the causes.
 void annotate_spikes(ModeResult& mode, const std::vector<SampledPoint>& samples);

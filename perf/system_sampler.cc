@@ -24,6 +24,8 @@ void SystemSampler::sample_now() { take(); }
 void SystemSampler::take() {
   SampledPoint point;
   point.system = read_system_sample(proc_root_);
+  const TaskStat self = read_task_stat(proc_root_ + "/self/stat");
+  point.self_cpu_ticks = self.user_ticks + self.system_ticks;
   if (annotate_) annotate_(point);
   std::lock_guard lock(mutex_);
   samples_.push_back(std::move(point));
@@ -37,6 +39,12 @@ std::vector<SampledPoint> SystemSampler::samples() const {
 SampledPoint SystemSampler::latest() const {
   std::lock_guard lock(mutex_);
   return samples_.empty() ? SampledPoint{} : samples_.back();
+}
+
+std::pair<SampledPoint, SampledPoint> SystemSampler::last_two() const {
+  std::lock_guard lock(mutex_);
+  if (samples_.empty()) return {};
+  return {samples_[samples_.size() > 1 ? samples_.size() - 2 : 0], samples_.back()};
 }
 
 }  // namespace ringmq::perf

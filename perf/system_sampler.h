@@ -19,6 +19,7 @@ struct SampledPoint {
   SystemSample system;
   uint64_t hog_bytes = 0;        // the pressure generator's anonymous memory at that moment
   uint64_t churned_bytes = 0;    // bytes the pressure generator had read so far
+  uint64_t self_cpu_ticks = 0;   // CPU time of this process (utime + stime), in USER_HZ ticks
 };
 
 class SystemSampler {
@@ -37,6 +38,8 @@ class SystemSampler {
 
   std::vector<SampledPoint> samples() const;
   SampledPoint latest() const;
+  // The two most recent samples (older first); equal if only one was taken.
+  std::pair<SampledPoint, SampledPoint> last_two() const;
 
  private:
   void take();

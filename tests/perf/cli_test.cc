@@ -1,0 +1,104 @@
+// The ringmq-jitter binary end to end: a short run of all three modes writes a JSON and an
+// HTML report with every mode; bad arguments exit 2; attach watches a process.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "engine/memlock_check.h"
+#include "tests/common/temp_dir.h"
+#include "tests/perf/markup_check.h"
+#include "tests/tuning/json_parse.h"
+
+namespace ringmq::perf {
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;
+};
+
+// Runs the binary with `args` through the shell, capturing stdout (stderr is dropped).
+Outcome run_jitter(const std::string& args) {
+  const std::string command = std::string(RINGMQ_JITTER_BINARY) + " " + args + " 2>/dev/null";
+  Outcome o;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return o;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) o.out.append(buf.data(), n);
+  const int status = ::pclose(pipe);
+  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return o;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(JitterCli, ARunOfEveryModeWritesTheTableJsonAndHtml) {
+  if (!engine::check_memlock_allowance(4ull << 20 << 2, engine::current_memlock_allowance()))
+    GTEST_SKIP() << "RLIMIT_MEMLOCK too low for the locked modes";
+  ringmq::test::TempDir dir;
+  const std::string json = dir.path() + "/report.json", html = dir.path() + "/report.html";
+  const Outcome o = run_jitter("run --bytes 6M --segment-bytes 4M --pool-buffers 2 --warmup-ops 100 --quiet --dir " +
+                               dir.path() + "/data --json " + json + " --html " + html);
+  ASSERT_EQ(o.exit_code, 0) << o.out;
+  for (const char* row : {"\nmmap ", "\nmmap-locked ", "\npool "}) EXPECT_NE(o.out.find(row), std::string::npos) << o.out;
+  auto doc = tuning::test::parse_json(read_file(json));
+  ASSERT_TRUE(doc);
+  ASSERT_EQ((*doc)["modes"].items.size(), 3u);
+  for (const auto& m : (*doc)["modes"].items) {
+    EXPECT_EQ(m["error"].text, "");
+    EXPECT_EQ(m["ops"].number, 6 * 1024 * 1024 / 1024);
+  }
+  const std::string page = read_file(html);
+  EXPECT_EQ(test::check_markup(page), "");
+  for (const char* mode : {">mmap<", ">mmap-locked<", ">pool<"}) EXPECT_NE(page.find(mode), std::string::npos);
+}
+
+TEST(JitterCli, JsonToStdoutReplacesTheTable) {
+  ringmq::test::TempDir dir;
+  const Outcome o = run_jitter("run --modes mmap --bytes 2M --segment-bytes 4M --warmup-ops 10 --dir " + dir.path() +
+                               " --json -");
+  ASSERT_EQ(o.exit_code, 0);
+  auto doc = tuning::test::parse_json(o.out);
+  ASSERT_TRUE(doc) << o.out.substr(0, 500);
+  EXPECT_EQ((*doc)["modes"][0]["mode"].text, "mmap");
+}
+
+TEST(JitterCli, BadArgumentsExitWithTwo) {
+  EXPECT_EQ(run_jitter("run --bytes lots").exit_code, 2);
+  EXPECT_EQ(run_jitter("run --modes mmap,turbo").exit_code, 2);
+  EXPECT_EQ(run_jitter("run --flush sometimes").exit_code, 2);
+  EXPECT_EQ(run_jitter("run --pressure --pressure-margin 100M --bytes 1M").exit_code, 2);
+  EXPECT_EQ(run_jitter("").exit_code, 2);
+  EXPECT_EQ(run_jitter("attach --interval never --pid 1").exit_code, 2);
+}
+
+TEST(JitterCli, AttachWatchesAProcess) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::sleep(30);
+    ::_exit(0);
+  }
+  const Outcome o = run_jitter("attach --pid " + std::to_string(child) + " --interval 100ms --duration 500ms --json -");
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  ASSERT_EQ(o.exit_code, 0);
+  auto doc = tuning::test::parse_json(o.out);
+  ASSERT_TRUE(doc) << o.out.substr(0, 500);
+  EXPECT_EQ((*doc)["pid"].number, child);
+}
+
+}  // namespace
+}  // namespace ringmq::perf
