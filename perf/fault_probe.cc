@@ -64,6 +64,9 @@ Result<FaultProbe> FaultProbe::open(FaultBackend wanted, std::string* why_not) {
   if (!probe.ring_ && !probe.counters_) probe.backend_ = FaultBackend::kRusage;
   probe.base_ = probe.raw_counts();
   probe.last_poll_ = probe.base_;
+  // Samples already in the ring were taken before the base was read (while the events were
+  // being enabled); drop them so a sink never sees more faults than totals() reports.
+  if (probe.ring_) probe.ring_->consume(probe.ring_->head(), [](ThreadEvent, uint64_t, uint64_t, uint64_t) {});
   return probe;
 }
 
