@@ -225,6 +225,11 @@ int run_command(const RunArgs& args, WorkloadOptions o, const std::string& comma
     return kExitUsage;
   }
 
+  if (args.pressure && margin && margin < (1ull << 30)) {
+    std::cerr << "ringmq-jitter run: --pressure-margin below 1 GiB is not allowed (the machine must stay usable)\n";
+    return kExitUsage;
+  }
+
   spdlog::set_level(spdlog::level::warn);
   EngineLogCapture engine_log;
   ProgressLine progress(args.quiet || args.json == "-");
@@ -263,10 +268,6 @@ int run_command(const RunArgs& args, WorkloadOptions o, const std::string& comma
     p.churn_rate_bytes_per_s = churn_rate;
     p.churn_dir = args.pressure_dir.empty() ? o.data_dir : args.pressure_dir;
     p.safety_margin_bytes = margin;
-    if (margin && margin < (1ull << 30)) {
-      std::cerr << "ringmq-jitter run: --pressure-margin below 1 GiB is not allowed (the machine must stay usable)\n";
-      return kExitUsage;
-    }
     auto created = MemoryPressure::create(p);
     if (!created) {
       std::cerr << "ringmq-jitter run: " << created.error().message << "\n";
@@ -311,6 +312,11 @@ int run_command(const RunArgs& args, WorkloadOptions o, const std::string& comma
 
   int exit_code = kExitOk;
   for (size_t i = 0; i < o.modes.size() && !g_interrupted.load(); ++i) {
+    // The previous mode's page cache went with its files: let the hog take it back first, so
+    // that every mode starts under the same pressure.
+    if (pressure && i > 0 && !pressure->wait_until_settled(std::chrono::seconds(30)))
+      report.notes.push_back(std::string("the memory pressure had not settled when ") +
+                             engine::write_mode_name(o.modes[i]) + " started");
     RunControls controls;
     controls.interrupt = &g_interrupted;
     controls.pressure = pressure.get();

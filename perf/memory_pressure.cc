@@ -102,6 +102,8 @@ Result<std::unique_ptr<MemoryPressure>> MemoryPressure::create(const PressureOpt
                           " available, below the safety margin of " + mib(p->margin_) +
                           "; leave more (--pressure-leave) or lower the margin (--pressure-margin)");
   p->fixed_hog_target_ = options.hog_bytes;
+  p->hysteresis_ = options.hysteresis_bytes ? options.hysteresis_bytes
+                                            : std::max<uint64_t>(256 * kMiB, 2 * options.hog_chunk_bytes);
   p->report_.safety_margin_bytes = p->margin_;
   p->report_.target_available_bytes = options.hog ? (options.hog_bytes ? 0 : options.leave_available_bytes) : 0;
   p->report_.min_available_bytes = p->available_();
@@ -150,6 +152,20 @@ bool MemoryPressure::wait_until_established(std::chrono::milliseconds timeout) {
       if (churned_bytes() >= fill_target) return true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+bool MemoryPressure::wait_until_settled(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  uint64_t last = hog_bytes();
+  int steady = 0;
+  while (std::chrono::steady_clock::now() < deadline && !stopped_.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const uint64_t now = hog_bytes();
+    steady = now == last ? steady + 1 : 0;
+    last = now;
+    if (steady >= 3) return true;
   }
   return false;
 }
@@ -233,9 +249,12 @@ void MemoryPressure::control_round() {
       std::lock_guard lock(mutex_);
       report_.min_available_bytes = std::min(report_.min_available_bytes, available);
     }
-    // Release first: below the margin always; in leave mode also when a chunk below target.
-    const uint64_t floor = fixed_hog_target_ ? margin_ : std::max(margin_, options_.leave_available_bytes - std::min(options_.leave_available_bytes, chunk));
-    const uint64_t want = fixed_hog_target_ ? margin_ : std::max(margin_, options_.leave_available_bytes);
+    // Release first: below the margin always; in leave mode also once MemAvailable drifted
+    // more than the hysteresis below the target. Grow only when it is that far above.
+    const uint64_t leave = options_.leave_available_bytes;
+    const uint64_t floor = fixed_hog_target_ ? margin_ : std::max(margin_, leave - std::min(leave, hysteresis_));
+    const uint64_t want = fixed_hog_target_ ? margin_ : std::max(margin_, leave);
+    const uint64_t grow_above = fixed_hog_target_ ? want + chunk : want + std::max(chunk, hysteresis_);
     if (available < floor) {
       const uint64_t missing = want - available;
       const uint64_t hog = hog_bytes_.load();
@@ -249,7 +268,7 @@ void MemoryPressure::control_round() {
       // Grow a chunk at a time, re-reading what is available after each, at most 1 GiB a round.
       for (int i = 0; !held && i < 16 && !hog_thread_.stopping(); ++i) {
         const uint64_t hog = hog_bytes_.load();
-        const bool room = available >= want + chunk;
+        const bool room = available >= grow_above;
         const bool wanted = fixed_hog_target_ ? hog + chunk <= fixed_hog_target_ : true;
         if (!room || !wanted) {
           hog_settled_.store(true);

@@ -35,6 +35,9 @@ struct PressureOptions {
   uint64_t leave_available_bytes = 4ull << 30;  // hog target: MemAvailable to leave
   uint64_t hog_bytes = 0;                       // if set: a fixed hog size instead (still margin-bound)
   uint64_t hog_chunk_bytes = 64ull << 20;       // the unit the hog grows and shrinks by
+  // How far MemAvailable may drift from the target before the hog follows (0: max(256 MiB,
+  // two chunks)). Wide enough not to chase the engine locking and unlocking its windows.
+  uint64_t hysteresis_bytes = 0;
   bool churn = true;
   std::string churn_dir = "/var/tmp";
   uint64_t churn_file_bytes = 0;                // 0: 1.5 x the memory left after the hog, >= 1 GiB
@@ -77,6 +80,9 @@ class MemoryPressure {
   // Waits until the hog reached its target and the churn has filled the cache once (or the
   // timeout). false on timeout or if a thread failed (see report().warnings).
   bool wait_until_established(std::chrono::milliseconds timeout);
+  // Waits until the hog has stopped changing (the same size for ~0.6 s), e.g. after a mode's
+  // files were deleted and their page cache freed. false on timeout.
+  bool wait_until_settled(std::chrono::milliseconds timeout);
   // Frees `bytes` of the hog now and stops it growing until resume(): make room before
   // locking memory. Returns the bytes actually freed.
   uint64_t hold(uint64_t bytes);
@@ -106,6 +112,7 @@ class MemoryPressure {
   const PressureOptions options_;
   AvailableFn available_;
   uint64_t margin_ = 0;
+  uint64_t hysteresis_ = 0;
   uint64_t fixed_hog_target_ = 0;
 
   mutable std::mutex mutex_;  // guards chunks_, report_, held_

@@ -2,6 +2,7 @@
 // fetched), readable offline and small enough to commit. Markup is kept XML-well-formed
 // (every element closed, attributes quoted, text escaped) so tests can check it strictly.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -49,6 +50,10 @@ std::string us_text(uint64_t ns) { return format_ns(ns); }
 double us(uint64_t ns) { return static_cast<double>(ns) / 1e3; }
 
 struct Table {
+  // Figures are right-aligned, words left-aligned.
+  static bool numeric(const std::string& cell) {
+    return !cell.empty() && (std::isdigit(static_cast<unsigned char>(cell[0])) || cell[0] == '-');
+  }
   std::string html = "<table>\n";
   void header(const std::vector<std::string>& cells) {
     html += "<tr>";
@@ -61,7 +66,7 @@ struct Table {
       if (i == 0 && !first_color.empty())
         html += "<td><span class=\"swatch\" style=\"background:" + first_color + "\"></span>" + esc(cells[i]) + "</td>";
       else
-        html += std::string(i ? "<td class=\"n\">" : "<td>") + esc(cells[i]) + "</td>";
+        html += std::string(i && numeric(cells[i]) ? "<td class=\"n\">" : "<td>") + esc(cells[i]) + "</td>";
     }
     html += "</tr>\n";
   }
@@ -164,7 +169,7 @@ std::string mode_timeline(const RunReport& r, const ModeResult& m, const Latency
   y.ticks = duration_ticks_us(y.lo, y.hi);
   y.label = "append latency";
 
-  SvgChart chart(kWidth, 300, 70, 20, 30, 40);
+  SvgChart chart(kWidth, 314, 70, 20, 44, 40);  // two legend rows
   chart.set_x(x);
   chart.set_y(y);
   chart.title("Latency over time: " + m.name);
@@ -461,21 +466,21 @@ std::string causes_table(const RunReport& r) {
 
 std::string system_table(const RunReport& r) {
   Table t;
-  t.header({"mode", "allocstall", "pgscan_direct", "pgsteal_direct", "pgscan_kswapd", "compact_stall", "pgmajfault",
-            "workingset_refault", "thp_fault_alloc", "PSI mem some", "PSI mem full", "PSI io full", "lowest MemAvailable",
-            "CPUs used by other processes"});
+  t.header({"mode", "allocstall", "pgscan_direct", "pgscan_kswapd", "compact_stall", "pgmajfault", "refaults",
+            "PSI mem some", "PSI mem full", "PSI io full", "lowest MemAvailable", "other CPU"});
   for (const auto& m : r.modes) {
     const SystemDelta d = system_delta(m.system_start, m.system_end);
     auto c = [&](VmCounter v) { return format_count(static_cast<double>(d.vm[v])); };
-    t.row({m.name, c(VmCounter::kAllocStall), c(VmCounter::kPgScanDirect), c(VmCounter::kPgStealDirect),
-           c(VmCounter::kPgScanKswapd), c(VmCounter::kCompactStall), c(VmCounter::kPgMajFault),
+    t.row({m.name, c(VmCounter::kAllocStall), c(VmCounter::kPgScanDirect), c(VmCounter::kPgScanKswapd),
+           c(VmCounter::kCompactStall), c(VmCounter::kPgMajFault),
            format_count(static_cast<double>(d.vm[VmCounter::kWorkingsetRefaultFile] + d.vm[VmCounter::kWorkingsetRefaultAnon])),
-           c(VmCounter::kThpFaultAlloc), fmt("%.0f ms", d.psi_memory_some_ms), fmt("%.0f ms", d.psi_memory_full_ms),
+           fmt("%.0f ms", d.psi_memory_some_ms), fmt("%.0f ms", d.psi_memory_full_ms),
            fmt("%.0f ms", d.psi_io_full_ms), format_bytes(min_available_between(r.samples, m.start_ns, m.end_ns)),
            fmt("%.2f", d.other_cpus)},
           mode_color(m.name));
   }
-  return t.done();
+  return t.done() + "<p class=\"small\">Deltas over each mode (all counters are in the JSON report). Other CPU: CPUs "
+                    "kept busy by other processes and kernel threads (kswapd, writeback workers) on average.</p>\n";
 }
 
 std::string top_spikes_table(const RunReport& r, const ModeResult& m) {

@@ -130,13 +130,22 @@ void SvgChart::label_at(double x, double y, std::string_view text, std::string_v
 }
 
 void SvgChart::legend(const std::vector<std::pair<std::string, std::string>>& entries) {
+  // Rows of entries above the plot, as many as the top margin holds (14 px each).
+  const int rows = std::max(1, (top_ - 6) / 14);
+  int row = 0;
   double x = left_ + 8;
-  const double y = top_ - 8;
+  double y = top_ - 8 - 14.0 * (rows - 1);
   for (const auto& [color, text] : entries) {
+    const double width = 26 + 6.4 * static_cast<double>(text.size());
+    if (x + width > width_ - right_ && x > left_ + 8 && row + 1 < rows) {
+      ++row;
+      x = left_ + 8;
+      y += 14;
+    }
     legend_ += "<rect x=\"" + num(x) + "\" y=\"" + num(y - 8) + "\" width=\"14\" height=\"4\" fill=\"" + color +
                "\"/><text x=\"" + num(x + 18) + "\" y=\"" + num(y - 3) + "\" font-size=\"11\">" + xml_escape(text) +
                "</text>\n";
-    x += 26 + 6.4 * static_cast<double>(text.size());
+    x += width;
   }
 }
 

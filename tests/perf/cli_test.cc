@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -75,13 +76,17 @@ TEST(JitterCli, JsonToStdoutReplacesTheTable) {
   EXPECT_EQ((*doc)["modes"][0]["mode"].text, "mmap");
 }
 
-TEST(JitterCli, BadArgumentsExitWithTwo) {
-  EXPECT_EQ(run_jitter("run --bytes lots").exit_code, 2);
-  EXPECT_EQ(run_jitter("run --modes mmap,turbo").exit_code, 2);
-  EXPECT_EQ(run_jitter("run --flush sometimes").exit_code, 2);
-  EXPECT_EQ(run_jitter("run --pressure --pressure-margin 100M --bytes 1M").exit_code, 2);
+TEST(JitterCli, BadArgumentsExitWithTwoBeforeTouchingAnything) {
+  ringmq::test::TempDir dir;
+  const std::string data = " --dir " + dir.path() + "/data";
+  EXPECT_EQ(run_jitter("run --bytes lots" + data).exit_code, 2);
+  EXPECT_EQ(run_jitter("run --modes mmap,turbo" + data).exit_code, 2);
+  EXPECT_EQ(run_jitter("run --flush sometimes" + data).exit_code, 2);
+  EXPECT_EQ(run_jitter("run --pressure --pressure-margin 100M --bytes 1M" + data).exit_code, 2);
+  EXPECT_EQ(run_jitter("run --writer-cpus 1 --bytes 1M" + data).exit_code, 2);
   EXPECT_EQ(run_jitter("").exit_code, 2);
   EXPECT_EQ(run_jitter("attach --interval never --pid 1").exit_code, 2);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/data"));
 }
 
 TEST(JitterCli, AttachWatchesAProcess) {

@@ -69,6 +69,7 @@ PressureOptions hog_only(uint64_t leave, uint64_t margin) {
   o.leave_available_bytes = leave;
   o.safety_margin_bytes = margin;
   o.hog_chunk_bytes = 32 * kMiB;
+  o.hysteresis_bytes = 32 * kMiB;  // a chunk: the fake machines below are sized for it
   o.control_interval_ms = 5;
   return o;
 }
@@ -103,6 +104,8 @@ TEST(MemoryPressure, HogTracksItsTargetAndGivesMemoryBackWhenOthersNeedIt) {
 
   machine.other = 0;  // and grows back when it is gone
   ASSERT_TRUE(eventually([&] { return p.hog_bytes() >= 128 * kMiB; }));
+  EXPECT_TRUE(p.wait_until_settled(std::chrono::seconds(10)));
+  EXPECT_EQ(p.hog_bytes(), 192 * kMiB);
   p.stop();
   EXPECT_EQ(p.hog_bytes(), 0u);
 }
@@ -120,6 +123,27 @@ TEST(MemoryPressure, AFixedHogStopsAtTheSafetyMargin) {
   ASSERT_TRUE(p.wait_until_established(std::chrono::seconds(20)));
   EXPECT_LE(p.hog_bytes(), 128 * kMiB);
   EXPECT_GE(machine.available(), 512 * kMiB);
+}
+
+TEST(MemoryPressure, TheHogDoesNotChaseSmallSwings) {
+  FakeMachine machine;
+  machine.free = 1024 * kMiB + 512 * kMiB;
+  PressureOptions o = hog_only(1024 * kMiB, 512 * kMiB);
+  o.hysteresis_bytes = 128 * kMiB;
+  auto created = MemoryPressure::create(o, [&] { return machine.available(); });
+  ASSERT_TRUE(created);
+  MemoryPressure& p = **created;
+  machine.pressure = &p;
+  ASSERT_TRUE(p.start());
+  ASSERT_TRUE(p.wait_until_established(std::chrono::seconds(20)));
+  const uint64_t settled = p.hog_bytes();
+  EXPECT_GE(settled, 384 * kMiB - 128 * kMiB);
+  machine.other = 96 * kMiB;  // less than the hysteresis: no change
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(p.hog_bytes(), settled);
+  EXPECT_EQ(p.report().safety_shrinks, 0u);
+  machine.other = 256 * kMiB;  // more: the hog makes room
+  EXPECT_TRUE(eventually([&] { return p.hog_bytes() < settled; }));
 }
 
 TEST(MemoryPressure, HoldFreesMemoryAtOnceAndResumeLetsTheHogGrowBack) {
