@@ -1,11 +1,15 @@
 #include "engine/flusher.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 namespace ringmq::engine {
 
 GroupCommitFlusher::GroupCommitFlusher(const EngineConfig& config, CommitLog& log, std::function<void()> checkpoint)
-    : config_(config), log_(log), checkpoint_(std::move(checkpoint)) {}
+    : config_(config),
+      log_(log),
+      checkpoint_(std::move(checkpoint)),
+      page_bytes_(static_cast<uint64_t>(::sysconf(_SC_PAGESIZE))) {}
 
 void GroupCommitFlusher::start(uint64_t flushed_offset) {
   flushed_.store(flushed_offset);
@@ -128,6 +132,23 @@ void GroupCommitFlusher::record_failure(const Error& error) {
 
 Status GroupCommitFlusher::flush_all() { return flush_to(log_.written_offset()); }
 
+uint64_t GroupCommitFlusher::async_flush_target(std::chrono::steady_clock::time_point now) {
+  const uint64_t written = log_.written_offset();
+  if (log_.writes_through_pool()) return written;  // pool bytes reach the file by O_DIRECT writes
+  // msync cleans the page the writer is still filling and write-protects it, so the writer's
+  // next append into that page would fault (page_mkwrite, maybe dirty throttling). Leave that
+  // page for a later flush, once it is full, unless it has waited a whole interval (a quiet
+  // log): async flush still makes every record durable within two flush_interval_ms.
+  const uint64_t partial_page = written / page_bytes_ * page_bytes_;
+  if (partial_page == written) return written;
+  if (partial_page != held_page_) {
+    held_page_ = partial_page;
+    held_since_ = now;
+  }
+  if (now - held_since_ >= std::chrono::milliseconds(config_.flush_interval_ms)) return written;
+  return partial_page;
+}
+
 void GroupCommitFlusher::run_once() {
   {
     std::unique_lock lock(mutex_);
@@ -160,7 +181,7 @@ void GroupCommitFlusher::run_once() {
   }
   last_durable_ = now;
   // Everything written by now, which covers every waiter that registered before this point.
-  (void)flush_to(log_.written_offset());
+  (void)flush_to(waiters ? log_.written_offset() : async_flush_target(now));
   if (now - last_checkpoint_ >= std::chrono::milliseconds(config_.checkpoint_interval_ms)) {
     last_checkpoint_ = now;
     checkpoint_();

@@ -1,7 +1,8 @@
 // GroupCommitFlusher: the one thread that makes the commit log durable.
 //
 // async: flushes what was written every flush_interval_ms, or sooner once flush_dirty_bytes
-//        are waiting; appends never wait.
+//        are waiting; appends never wait. In the mmap modes it stops short of the page the
+//        writer is filling (for up to an interval), so that no flush makes the writer fault.
 // sync:  an append waits in wait_flushed() until a flush covers its end offset. One msync
 //        covers every waiter that arrived before it started (group commit); a wait that runs
 //        past sync_flush_timeout_ms returns kTimeout, which a front end answers with a
@@ -57,6 +58,8 @@ class GroupCommitFlusher {
   void run_once();
   void wake();
   Status flush_to(uint64_t target);
+  // Where an async (no waiter) flush stops: see the .cc for why not always at the end.
+  uint64_t async_flush_target(std::chrono::steady_clock::time_point now);
   void record_failure(const Error& error);
   // Runs (outside the lock) the callbacks that are covered, failed, timed out or closed.
   void complete_callbacks();
@@ -84,6 +87,9 @@ class GroupCommitFlusher {
   std::mutex flush_mutex_;  // one flush at a time (flusher thread vs flush_all)
   std::chrono::steady_clock::time_point last_checkpoint_;
   std::chrono::steady_clock::time_point last_durable_;
+  const uint64_t page_bytes_;                        // msync works in whole pages
+  uint64_t held_page_ = UINT64_MAX;                  // the partly written page async flushes left out
+  std::chrono::steady_clock::time_point held_since_;
 };
 
 }  // namespace ringmq::engine
