@@ -1,7 +1,6 @@
 #include "engine/flusher.h"
 
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 namespace ringmq::engine {
 
@@ -9,7 +8,7 @@ GroupCommitFlusher::GroupCommitFlusher(const EngineConfig& config, CommitLog& lo
     : config_(config),
       log_(log),
       checkpoint_(std::move(checkpoint)),
-      page_bytes_(static_cast<uint64_t>(::sysconf(_SC_PAGESIZE))) {}
+      held_back_bytes_(config.write_mode == WriteMode::kPool ? 0 : kLargestFolioBytes) {}
 
 void GroupCommitFlusher::start(uint64_t flushed_offset) {
   flushed_.store(flushed_offset);
@@ -136,17 +135,19 @@ uint64_t GroupCommitFlusher::async_flush_target(std::chrono::steady_clock::time_
   const uint64_t written = log_.written_offset();
   if (log_.writes_through_pool()) return written;  // pool bytes reach the file by O_DIRECT writes
   // msync cleans the page the writer is still filling and write-protects it, so the writer's
-  // next append into that page would fault (page_mkwrite, maybe dirty throttling). Leave that
-  // page for a later flush, once it is full, unless it has waited a whole interval (a quiet
-  // log): async flush still makes every record durable within two flush_interval_ms.
-  const uint64_t partial_page = written / page_bytes_ * page_bytes_;
-  if (partial_page == written) return written;
-  if (partial_page != held_page_) {
-    held_page_ = partial_page;
+  // next append into that page would fault (page_mkwrite, waiting for the writeback). The page
+  // cache may hold the file in large folios (ext4 since Linux 6.16), and writeback cleans a
+  // whole folio, so stop at a boundary of the largest folio size. The stretch left out is
+  // flushed a round later, or once it has waited a whole interval (a quiet log): async flush
+  // still makes every record durable within two flush_interval_ms.
+  const uint64_t held_from = written / kLargestFolioBytes * kLargestFolioBytes;
+  if (held_from == written) return written;
+  if (held_from != held_from_) {
+    held_from_ = held_from;
     held_since_ = now;
   }
   if (now - held_since_ >= std::chrono::milliseconds(config_.flush_interval_ms)) return written;
-  return partial_page;
+  return held_from;
 }
 
 void GroupCommitFlusher::run_once() {

@@ -1,7 +1,7 @@
 // GroupCommitFlusher: the one thread that makes the commit log durable.
 //
 // async: flushes what was written every flush_interval_ms, or sooner once flush_dirty_bytes
-//        are waiting; appends never wait. In the mmap modes it stops short of the page the
+//        are waiting; appends never wait. In the mmap modes it stops short of the folio the
 //        writer is filling (for up to an interval), so that no flush makes the writer fault.
 // sync:  an append waits in wait_flushed() until a flush covers its end offset. One msync
 //        covers every waiter that arrived before it started (group commit); a wait that runs
@@ -44,7 +44,7 @@ class GroupCommitFlusher {
   void when_flushed(uint64_t end_offset, std::function<void(Status)> done);
   // Async mode: called after an append; wakes the flusher once enough bytes are dirty.
   void note_written(uint64_t end_offset) {
-    if (end_offset - flushed_.load(std::memory_order_relaxed) >= config_.flush_dirty_bytes &&
+    if (end_offset - flushed_.load(std::memory_order_relaxed) >= config_.flush_dirty_bytes + held_back_bytes_ &&
         !dirty_signalled_.exchange(true, std::memory_order_relaxed))
       wake();
   }
@@ -87,8 +87,11 @@ class GroupCommitFlusher {
   std::mutex flush_mutex_;  // one flush at a time (flusher thread vs flush_all)
   std::chrono::steady_clock::time_point last_checkpoint_;
   std::chrono::steady_clock::time_point last_durable_;
-  const uint64_t page_bytes_;                        // msync works in whole pages
-  uint64_t held_page_ = UINT64_MAX;                  // the partly written page async flushes left out
+  // The page cache's largest folio (a PMD on x86-64): writeback cleans whole folios.
+  static constexpr uint64_t kLargestFolioBytes = 2ull << 20;
+  // What async flushes may leave unflushed at the tail (the dirty trigger allows for it).
+  const uint64_t held_back_bytes_;
+  uint64_t held_from_ = UINT64_MAX;  // start of the partly written stretch async flushes left out
   std::chrono::steady_clock::time_point held_since_;
 };
 
