@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <thread>
 
 namespace ringmq::engine {
 
@@ -81,6 +82,15 @@ void Dispatcher::run_once() {
     }
     std::lock_guard lock(listener_mutex_);
     if (listener_) listener_();
+    quiet_rounds_ = 0;
+    return;
+  }
+  // Caught up. Under a steady stream, going idle here would have the next append wake this
+  // thread: a futex call and a context switch per append, on the writer. Nap instead (appends
+  // do not signal while this thread is not idle) and index what arrived in one batch; go
+  // idle only once the log has been quiet for a while.
+  if (++quiet_rounds_ < kQuietRoundsBeforeIdle) {
+    std::this_thread::sleep_for(kBatchNap);
     return;
   }
   idle_.store(true);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -39,10 +40,15 @@ class Dispatcher {
 
   void start(std::function<void()> on_start = {});
   void stop();
-  // Called after an append; wakes the thread only if it went idle (no system call otherwise).
+  // Called after an append; wakes the thread only if it went idle (no system call otherwise;
+  // under a steady stream it never is).
   void notify() {
-    if (idle_.load(std::memory_order_relaxed) && idle_.exchange(false)) thread_.wake();
+    if (idle_.load(std::memory_order_relaxed) && idle_.exchange(false)) {
+      wakeups_.fetch_add(1, std::memory_order_relaxed);
+      thread_.wake();
+    }
   }
+  uint64_t wakeups() const { return wakeups_.load(std::memory_order_relaxed); }
   uint64_t dispatched_offset() const { return dispatched_.load(std::memory_order_acquire); }
   // Called on the dispatcher thread after each round that indexed new records (a front end
   // wakes its long-polling readers with it). Keep it short.
@@ -63,6 +69,12 @@ class Dispatcher {
   mutable std::mutex mutex_;  // held for each batch, so snapshot() sees a consistent state
   std::atomic<uint64_t> dispatched_{0};
   std::atomic<bool> idle_{false};
+  std::atomic<uint64_t> wakeups_{0};
+  // While records keep coming, the thread naps kBatchNap between rounds (indexes lag appends
+  // by up to that much) and goes idle after kQuietRoundsBeforeIdle rounds without new records.
+  static constexpr std::chrono::microseconds kBatchNap{200};
+  static constexpr int kQuietRoundsBeforeIdle = 10;
+  int quiet_rounds_ = 0;  // dispatcher thread only
   std::mutex listener_mutex_;
   std::function<void()> listener_;  // guarded by listener_mutex_
 };

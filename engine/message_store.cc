@@ -320,4 +320,6 @@ uint64_t MessageStore::flushed_offset() const { return flusher_->flushed_offset(
 uint64_t MessageStore::log_start_offset() const { return log_->log_start_offset(); }
 uint64_t MessageStore::locked_bytes() const { return allocator_->locked_bytes(); }
 
+uint64_t MessageStore::dispatcher_wakeups() const { return dispatcher_->wakeups(); }
+
 }  // namespace ringmq::engine
