@@ -2,52 +2,11 @@
 
 #include <string_view>
 
+#include "broker/kafka/le_bytes.h"
 #include "engine/crc32c.h"
 
 namespace ringmq::broker::kafka {
 namespace {
-
-void put_le(std::vector<std::byte>& out, uint64_t value, size_t bytes) {
-  for (size_t i = 0; i < bytes; ++i)
-    out.push_back(static_cast<std::byte>((value >> (8 * i)) & 0xFF));
-}
-void put_string(std::vector<std::byte>& out, std::string_view s) {
-  put_le(out, s.size(), 2);
-  for (char c : s) out.push_back(static_cast<std::byte>(c));
-}
-
-// Reads forward; a read past the end sets `failed` and returns zeros / empty strings.
-class Reader {
- public:
-  explicit Reader(std::span<const std::byte> bytes) : bytes_(bytes) {}
-  bool failed() const { return failed_; }
-  size_t remaining() const { return bytes_.size() - pos_; }
-  uint64_t le(size_t bytes) {
-    if (!take(bytes)) return 0;
-    uint64_t value = 0;
-    for (size_t i = 0; i < bytes; ++i)
-      value |= uint64_t{std::to_integer<uint8_t>(bytes_[pos_ - bytes + i])} << (8 * i);
-    return value;
-  }
-  std::string string() {
-    const size_t size = static_cast<size_t>(le(2));
-    if (!take(size)) return {};
-    return std::string(reinterpret_cast<const char*>(bytes_.data() + pos_ - size), size);
-  }
-
- private:
-  bool take(size_t n) {
-    if (failed_ || n > remaining()) {
-      failed_ = true;
-      return false;
-    }
-    pos_ += n;
-    return true;
-  }
-  std::span<const std::byte> bytes_;
-  size_t pos_ = 0;
-  bool failed_ = false;
-};
 
 std::unexpected<Error> corrupt(const std::string& what) {
   return make_error(ErrorCode::kCorrupt, what);
@@ -101,7 +60,7 @@ std::vector<std::byte> encode_offsets_record(const OffsetsRecord& record) {
 }
 
 Result<OffsetsRecord> decode_offsets_record(std::span<const std::byte> bytes) {
-  Reader in(bytes);
+  LeReader in(bytes);
   const auto magic = static_cast<uint32_t>(in.le(4));
   const auto version = static_cast<uint8_t>(in.le(1));
   const auto kind = static_cast<uint8_t>(in.le(1));
@@ -168,7 +127,7 @@ Result<uint64_t> decode_offsets_snapshot(std::span<const std::byte> bytes) {
   if (bytes.size() != kOffsetsSnapshotFileSize)
     return corrupt("is " + std::to_string(bytes.size()) + " bytes, not " +
                    std::to_string(kOffsetsSnapshotFileSize));
-  Reader in(bytes);
+  LeReader in(bytes);
   const auto magic = static_cast<uint32_t>(in.le(4));
   const auto version = static_cast<uint16_t>(in.le(2));
   in.le(2);

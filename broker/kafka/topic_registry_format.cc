@@ -4,55 +4,12 @@
 #include <set>
 #include <string>
 
+#include "broker/kafka/le_bytes.h"
 #include "engine/crc32c.h"
 
 namespace ringmq::broker::kafka {
 namespace {
 
-// Explicit little-endian, so the file reads the same on any host.
-void put_le(std::vector<std::byte>& out, uint64_t value, size_t bytes) {
-  for (size_t i = 0; i < bytes; ++i)
-    out.push_back(static_cast<std::byte>((value >> (8 * i)) & 0xFF));
-}
-void put_string(std::vector<std::byte>& out, std::string_view s, size_t size_bytes) {
-  put_le(out, s.size(), size_bytes);
-  for (char c : s) out.push_back(static_cast<std::byte>(c));
-}
-
-// Reads forward through the body; every read is bounds-checked and a short body sets `failed`.
-class BodyReader {
- public:
-  explicit BodyReader(std::span<const std::byte> bytes) : bytes_(bytes) {}
-  bool failed() const { return failed_; }
-  size_t remaining() const { return bytes_.size() - pos_; }
-  size_t position() const { return pos_; }
-
-  uint64_t le(size_t bytes) {
-    if (!take(bytes)) return 0;
-    uint64_t value = 0;
-    for (size_t i = 0; i < bytes; ++i)
-      value |= uint64_t{std::to_integer<uint8_t>(bytes_[pos_ - bytes + i])} << (8 * i);
-    return value;
-  }
-  std::string string(size_t size_bytes) {
-    const size_t size = static_cast<size_t>(le(size_bytes));
-    if (!take(size)) return {};
-    return std::string(reinterpret_cast<const char*>(bytes_.data() + pos_ - size), size);
-  }
-
- private:
-  bool take(size_t n) {
-    if (failed_ || n > remaining()) {
-      failed_ = true;
-      return false;
-    }
-    pos_ += n;
-    return true;
-  }
-  std::span<const std::byte> bytes_;
-  size_t pos_ = 0;
-  bool failed_ = false;
-};
 
 std::unexpected<Error> corrupt(const std::string& what) {
   return make_error(ErrorCode::kCorrupt, what);
@@ -91,7 +48,7 @@ Result<TopicsFile> decode_topics_file(std::span<const std::byte> bytes) {
   if (bytes.size() < kTopicsFileHeaderSize)
     return corrupt("truncated: " + std::to_string(bytes.size()) +
                    " bytes, shorter than the 16-byte header");
-  BodyReader header(bytes.first(kTopicsFileHeaderSize));
+  LeReader header(bytes.first(kTopicsFileHeaderSize));
   const auto magic = static_cast<uint32_t>(header.le(4));
   const auto version = static_cast<uint16_t>(header.le(2));
   header.le(2);
@@ -109,7 +66,7 @@ Result<TopicsFile> decode_topics_file(std::span<const std::byte> bytes) {
     return corrupt("CRC mismatch (stored " + std::to_string(body_crc) + ", computed " +
                    std::to_string(crc) + ")");
 
-  BodyReader in(body);
+  LeReader in(body);
   TopicsFile file;
   file.next_queue_id = static_cast<uint32_t>(in.le(4));
   const auto topic_count = static_cast<uint32_t>(in.le(4));
