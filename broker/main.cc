@@ -26,6 +26,8 @@
 #include "broker/server/tcp_server.h"
 #include "broker/server/thread_placement.h"
 #include "broker/server/timer_service.h"
+#include "engine/code_lock.h"
+#include "engine/memlock_check.h"
 #include "engine/message_store.h"
 #include "numa/allocator_info.h"
 #include "tuning/host_check.h"
@@ -62,6 +64,14 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
   const auto placement = ThreadPlacement::plan(config);
   placement->apply_to(config.engine);
   log_host_check(config);
+  // Under memory pressure the kernel would otherwise reclaim the broker's own code and the
+  // next call into it would be a major fault on the request or append path.
+  if (auto locked = engine::lock_code_pages(); locked)
+    spdlog::info("code pages locked: {} in {} mappings", engine::format_bytes(locked->locked_bytes),
+                 locked->mappings);
+  else
+    spdlog::warn("code pages not locked, they may be paged out under memory pressure: {}",
+                 locked.error().message);
 
   auto opened = engine::MessageStore::open(config.engine);
   if (!opened) {

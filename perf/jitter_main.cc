@@ -21,6 +21,7 @@
 #include <iostream>
 #include <tuple>
 
+#include "engine/code_lock.h"
 #include "io/file.h"
 #include "numa/cpu_list.h"
 #include "perf/attach.h"
@@ -154,6 +155,7 @@ struct RunArgs {
   std::string writer_cpus, helper_cpus;
   std::string json, html;
   bool quiet = false;
+  bool no_lock_code = false;
 };
 
 int run_command(const RunArgs& args, WorkloadOptions o, const std::string& command_line) {
@@ -286,6 +288,13 @@ int run_command(const RunArgs& args, WorkloadOptions o, const std::string& comma
   });
   report.run_start_ns = monotonic_ns();
   sampler.start();
+  // As the broker does: otherwise reclaim under --pressure evicts this program's own code and
+  // the writer takes major faults on it, which says nothing about the write modes.
+  if (!args.no_lock_code) {
+    if (auto locked = engine::lock_code_pages(); !locked)
+      report.notes.push_back("code pages not locked (" + locked.error().message +
+                             "): the writer may take major faults on its own code under pressure");
+  }
 
   if (pressure) {
     progress.message("pressure: safety margin " + format_bytes(pressure->safety_margin_bytes()) +
@@ -467,6 +476,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--json", run.json, "Write the JSON report to FILE ('-': stdout, instead of the table)");
   run_cmd->add_option("--html", run.html, "Write the self-contained HTML report to FILE");
   run_cmd->add_flag("--quiet,-q", run.quiet, "No progress line");
+  run_cmd->add_flag("--no-lock-code", run.no_lock_code,
+                    "Leave the program's code pages unlocked (the broker locks them at start-up)");
 
   AttachArgs attach;
   AttachOptions attach_options;
