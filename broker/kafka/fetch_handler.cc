@@ -1,5 +1,6 @@
 // Fetch: read each asked partition from its engine queue, at least one whole batch even above
-// max_bytes; below min_bytes, long-poll until data arrives or max_wait_ms passes. Waiting
+// max_bytes; below min_bytes, long-poll until data arrives or max_wait_ms passes. In the mmap
+// modes the batches go out as views of the mapped segments (no copy). Waiting
 // fetches are re-evaluated on the timer thread: every few milliseconds, and soon after a
 // produce appends (so a tailing consumer sees new data without waiting a full poll period).
 #include <spdlog/spdlog.h>
@@ -14,7 +15,18 @@ using protocol::KafkaError;
 
 namespace {
 constexpr auto kPollInterval = std::chrono::milliseconds(5);
-}
+
+// Splices the record batches into the response as views of the stored bytes: the network
+// thread writes them to the socket from the segment mapping (writev), never copied.
+class SpliceIntoBody final : public protocol::FetchRecordsSink {
+ public:
+  explicit SpliceIntoBody(ResponseBody& body) : body_(body) {}
+  void append_view(std::span<const std::byte> view) override { body_.append_view(view); }
+
+ private:
+  ResponseBody& body_;
+};
+}  // namespace
 
 // A Fetch request copied out of its frame, with its slot, until it is answered.
 struct KafkaRouter::FetchWait {
@@ -46,7 +58,8 @@ bool KafkaRouter::FetchWait::try_answer(bool final) {
   if (answered) return true;
   KafkaRouter& r = *router;
   auto snapshot = r.topics_->snapshot();
-  std::deque<engine::ReadBatch> reads;  // the response's record views point into these
+  // The response's record views point into these; they stay pinned until it is written.
+  auto reads = std::make_shared<std::deque<engine::ReadBatch>>();
   protocol::FetchResponse response;
   int64_t total = 0;
   bool any_error = false;
@@ -78,7 +91,7 @@ bool KafkaRouter::FetchWait::try_answer(bool final) {
       // both (one whole batch), later partitions only get what is left.
       int64_t budget = std::min<int64_t>(p.max_bytes, int64_t{max_bytes} - total);
       if (budget <= 0 && total > 0) continue;
-      engine::ReadBatch& batch = reads.emplace_back();
+      engine::ReadBatch& batch = reads->emplace_back();
       auto s = r.context_.store.read(*queue, static_cast<uint64_t>(p.fetch_offset), static_cast<uint64_t>(std::max<int64_t>(budget, 1)), batch);
       if (!s) {
         out.error_code = kafka_error_for(s.error());
@@ -97,9 +110,25 @@ bool KafkaRouter::FetchWait::try_answer(bool final) {
   answered = true;
   r.context_.metrics.bytes_out.add(static_cast<uint64_t>(total));
   r.context_.metrics.records_out.add(records);
-  respond(slot, [&](protocol::Writer& w) {
-    return protocol::encode_fetch_response(version, correlation_id, response, w);
-  });
+  if (r.context_.store.config().write_mode == engine::WriteMode::kPool) {
+    // Copied: a view of bytes still in a pool buffer would keep that buffer from being reused
+    // for as long as a slow consumer's socket holds the response (up to the idle timeout).
+    respond(slot, [&](protocol::Writer& w) {
+      return protocol::encode_fetch_response(version, correlation_id, response, w);
+    });
+  } else {
+    std::vector<std::byte> owned = slot.take_buffer();
+    owned.clear();
+    ResponseBody body(std::move(owned));
+    protocol::Writer writer(body.bytes());
+    SpliceIntoBody sink(body);
+    if (Status s = protocol::encode_fetch_response(version, correlation_id, response, writer, &sink); !s) {
+      slot.close_connection("encoding the response failed: " + s.error().message);
+      return true;
+    }
+    body.keep_alive(std::move(reads));
+    slot.complete(std::move(body));
+  }
   r.context_.metrics.fetch_latency.record(std::chrono::steady_clock::now() - received_at);
   return true;
 }
