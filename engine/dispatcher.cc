@@ -85,17 +85,29 @@ void Dispatcher::run_once() {
     quiet_rounds_ = 0;
     return;
   }
-  // Caught up. Under a steady stream, going idle here would have the next append wake this
-  // thread: a futex call and a context switch per append, on the writer. Nap instead (appends
-  // do not signal while this thread is not idle) and index what arrived in one batch; go
-  // idle only once the log has been quiet for a while.
-  if (++quiet_rounds_ < kQuietRoundsBeforeIdle) {
+  // Caught up. Under a dense stream, going idle here would have the next append wake this
+  // thread: a futex call and a context switch per append, on the writer. So once appends
+  // keep coming back quickly after going idle, nap instead (appends do not signal while this thread
+  // is not idle) and index what arrived in one batch; go idle again only once the log has
+  // been quiet for a while. A sparse stream keeps the immediate wake-up (and its low latency).
+  if (napping_ && ++quiet_rounds_ < kQuietRoundsBeforeIdle) {
     std::this_thread::sleep_for(kBatchNap);
     return;
   }
+  napping_ = false;
+  const auto idle_since = std::chrono::steady_clock::now();
   idle_.store(true);
   if (log_.written_offset() == target) thread_.sleep_for(std::chrono::milliseconds(5));
   idle_.store(false);
+  // One produce request may append a batch per partition a few microseconds apart: only a
+  // run of quick wake-ups means a dense stream.
+  const bool quick = log_.written_offset() != target && std::chrono::steady_clock::now() - idle_since < kDenseGap;
+  quick_wakeups_ = quick ? quick_wakeups_ + 1 : 0;
+  if (quick_wakeups_ >= kQuickWakeupsForDense) {
+    napping_ = true;
+    quiet_rounds_ = 0;
+    quick_wakeups_ = 0;
+  }
 }
 
 }  // namespace ringmq::engine

@@ -41,7 +41,7 @@ class Dispatcher {
   void start(std::function<void()> on_start = {});
   void stop();
   // Called after an append; wakes the thread only if it went idle (no system call otherwise;
-  // under a steady stream it never is).
+  // under a dense stream it never is).
   void notify() {
     if (idle_.load(std::memory_order_relaxed) && idle_.exchange(false)) {
       wakeups_.fetch_add(1, std::memory_order_relaxed);
@@ -70,10 +70,16 @@ class Dispatcher {
   std::atomic<uint64_t> dispatched_{0};
   std::atomic<bool> idle_{false};
   std::atomic<uint64_t> wakeups_{0};
-  // While records keep coming, the thread naps kBatchNap between rounds (indexes lag appends
-  // by up to that much) and goes idle after kQuietRoundsBeforeIdle rounds without new records.
-  static constexpr std::chrono::microseconds kBatchNap{200};
-  static constexpr int kQuietRoundsBeforeIdle = 10;
+  // Once appends woke the idle thread within kDenseGap kQuickWakeupsForDense times in a row,
+  // it naps kBatchNap between rounds
+  // (indexes lag appends by up to that much) until kQuietRoundsBeforeIdle rounds found
+  // nothing new; then it goes idle again.
+  static constexpr std::chrono::microseconds kDenseGap{250};
+  static constexpr std::chrono::microseconds kBatchNap{100};
+  static constexpr int kQuietRoundsBeforeIdle = 20;
+  static constexpr int kQuickWakeupsForDense = 16;
+  bool napping_ = false;   // dispatcher thread only
+  int quick_wakeups_ = 0;  // dispatcher thread only
   int quiet_rounds_ = 0;  // dispatcher thread only
   std::mutex listener_mutex_;
   std::function<void()> listener_;  // guarded by listener_mutex_

@@ -4,6 +4,7 @@
 #    (acks=1's peer) and always (acks=all's durable peer);
 #  - produce-to-consume latency p50/p99/p99.9 at a fixed rate.
 #   perf/broker_vs_redis.sh [MESSAGES] [RATE]          defaults: 200000 5000
+#   RINGMQ_BROKER_ARGS="--set engine.write_mode=pool"  extra broker arguments (e.g. another write mode)
 set -euo pipefail
 messages="${1:-200000}"
 rate="${2:-5000}"
@@ -14,7 +15,7 @@ work="$(mktemp -d /var/tmp/ringmq-vs-redis.XXXXXX)"
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 
 "$broker" --data-dir "$work/ringmq" --port 19092 --set metrics.port=19644 --log-level warn \
-  --set topics.default_partitions=8 > "$work/broker.log" 2>&1 &
+  --set topics.default_partitions=8 ${RINGMQ_BROKER_ARGS:-} > "$work/broker.log" 2>&1 &
 for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/19092) 2>/dev/null && break; sleep 0.1; done
 
 start_redis() {  # $1 = appendfsync policy
