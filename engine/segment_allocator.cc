@@ -192,11 +192,16 @@ void SegmentAllocator::warm_ahead_once() {
   // memory passes dirty_background_ratio); a cleaned page is write-protected again and the
   // writer would fault on it. Re-warm the stretch just ahead of the writer each round: pages
   // still writable cost a page-table walk, cleaned ones are faulted here instead.
+  // It starts at the next folio boundary: every sync flush (acks=all) cleans the folio the
+  // writer is in, and re-dirtying that folio here between flushes made each flush slower:
+  // with it, acks=all produce-to-consume p99 was 12 ms instead of 2 ms at 2,000 messages/s
+  // (perf/broker_vs_redis.sh). The writer re-dirties it with its next append anyway.
   if (active) {
     const uint64_t writer = write_offset_->load(std::memory_order_acquire);
+    const uint64_t from = (writer / kLargestFolioBytes + 1) * kLargestFolioBytes;
     const uint64_t end = std::min(active->end_offset(), writer + kRewarmBytes);
-    if (writer >= active->base_offset() && writer < end)
-      (void)active->prefault(writer - active->base_offset(), end - active->base_offset(), true);
+    if (writer >= active->base_offset() && from < end)
+      (void)active->prefault(from - active->base_offset(), end - active->base_offset(), true);
   }
   // The writer needs a window's worth of appends before the next round: a few ms at the
   // highest rates, so polling this often keeps the window full without a wake-up per append.
