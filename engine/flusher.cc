@@ -4,17 +4,15 @@
 
 namespace ringmq::engine {
 
-GroupCommitFlusher::GroupCommitFlusher(const EngineConfig& config, CommitLog& log, std::function<void()> checkpoint)
+GroupCommitFlusher::GroupCommitFlusher(const EngineConfig& config, CommitLog& log)
     : config_(config),
       log_(log),
-      checkpoint_(std::move(checkpoint)),
       held_back_bytes_(config.write_mode == WriteMode::kPool ? 0 : kLargestFolioBytes) {}
 
 void GroupCommitFlusher::start(uint64_t flushed_offset) {
   flushed_.store(flushed_offset);
   requested_ = flushed_offset;
   stopping_ = false;
-  last_checkpoint_ = std::chrono::steady_clock::now();
   thread_.start("rmq-flusher", [this] { run_once(); }, [this] { if (config_.placement.pin_thread) config_.placement.pin_thread("flusher"); });
 }
 
@@ -183,10 +181,6 @@ void GroupCommitFlusher::run_once() {
   last_durable_ = now;
   // Everything written by now, which covers every waiter that registered before this point.
   (void)flush_to(waiters ? log_.written_offset() : async_flush_target(now));
-  if (now - last_checkpoint_ >= std::chrono::milliseconds(config_.checkpoint_interval_ms)) {
-    last_checkpoint_ = now;
-    checkpoint_();
-  }
 }
 
 }  // namespace ringmq::engine

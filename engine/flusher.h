@@ -7,7 +7,6 @@
 //        covers every waiter that arrived before it started (group commit); a wait that runs
 //        past sync_flush_timeout_ms returns kTimeout, which a front end answers with a
 //        retriable error.
-// Every checkpoint_interval_ms it also runs the checkpoint callback (on this thread).
 // After a failed flush the page cache state is unknown (fsyncgate), so the error sticks:
 // every later wait and append gets it.
 #pragma once
@@ -30,7 +29,7 @@ namespace ringmq::engine {
 
 class GroupCommitFlusher {
  public:
-  GroupCommitFlusher(const EngineConfig& config, CommitLog& log, std::function<void()> checkpoint);
+  GroupCommitFlusher(const EngineConfig& config, CommitLog& log);
   ~GroupCommitFlusher() { stop(); }
 
   void start(uint64_t flushed_offset);
@@ -66,7 +65,6 @@ class GroupCommitFlusher {
 
   const EngineConfig& config_;
   CommitLog& log_;
-  std::function<void()> checkpoint_;
   ServiceThread thread_;
 
   mutable std::mutex mutex_;
@@ -85,7 +83,6 @@ class GroupCommitFlusher {
   std::atomic<bool> dirty_signalled_{false};
   std::atomic<uint64_t> flush_count_{0};
   std::mutex flush_mutex_;  // one flush at a time (flusher thread vs flush_all)
-  std::chrono::steady_clock::time_point last_checkpoint_;
   std::chrono::steady_clock::time_point last_durable_;
   // The page cache's largest folio (a PMD on x86-64): writeback cleans whole folios.
   static constexpr uint64_t kLargestFolioBytes = 2ull << 20;

@@ -127,7 +127,7 @@ Status MessageStore::recover() {
   }
   if (auto s = io::sync_directory(config_.data_dir); !s) return s;
 
-  flusher_ = std::make_unique<GroupCommitFlusher>(config_, *log_, [this] { write_checkpoint(); });
+  flusher_ = std::make_unique<GroupCommitFlusher>(config_, *log_);
   // What was read back after a process crash may still be only in the page cache: make it
   // durable before anything new is acknowledged.
   flusher_->start(checkpoint ? std::min(checkpoint->flushed_offset, end) : log_->log_start_offset());
@@ -139,6 +139,17 @@ Status MessageStore::recover() {
   });
   retention_ = std::make_unique<RetentionService>(config_, *log_, *dispatcher_);
   retention_->start();
+  // On a thread of its own, not the flusher's: a checkpoint flushes every index file and
+  // fsyncs, several milliseconds during which sync waiters (acks=all) would otherwise wait.
+  checkpointer_.start(
+      "rmq-checkpoint",
+      [this] {
+        checkpointer_.sleep_for(std::chrono::milliseconds(config_.checkpoint_interval_ms));
+        if (!checkpointer_.stopping()) write_checkpoint();
+      },
+      [this] {  // housekeeping: placed like retention
+        if (config_.placement.pin_thread) config_.placement.pin_thread("retention");
+      });
   return {};
 }
 
@@ -201,6 +212,7 @@ MessageStore::~MessageStore() {
 
 Status MessageStore::close() {
   if (closed_.exchange(true)) return {};
+  checkpointer_.stop();
   if (retention_) retention_->stop();
   if (flusher_) flusher_->stop();
   if (dispatcher_) {

@@ -24,6 +24,7 @@
 #include "engine/commit_log.h"
 #include "engine/config.h"
 #include "engine/consume_queue.h"
+#include "engine/service_thread.h"
 
 namespace ringmq::engine {
 
@@ -140,6 +141,7 @@ class MessageStore {
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<GroupCommitFlusher> flusher_;
   std::unique_ptr<RetentionService> retention_;
+  ServiceThread checkpointer_;  // write_checkpoint() every checkpoint_interval_ms
   OpenReport report_;
   std::atomic<bool> closed_{false};
 };

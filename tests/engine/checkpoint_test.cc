@@ -2,8 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
+#include "engine/message_store.h"
 #include "io/file.h"
 #include "tests/common/temp_dir.h"
+#include "tests/engine/store_fixture.h"
 
 namespace ringmq::engine {
 namespace {
@@ -41,6 +46,33 @@ TEST(Checkpoint, AnyFlippedByteIsDetected) {
     EXPECT_FALSE(decode_checkpoint(copy)) << "flip at byte " << i;
   }
   EXPECT_FALSE(decode_checkpoint(std::span(bytes).first(bytes.size() - 1)));
+}
+
+}  // namespace
+}  // namespace ringmq::engine
+
+namespace ringmq::engine {
+namespace {
+
+// An open store checkpoints every checkpoint_interval_ms on its own (the rmq-checkpoint
+// thread), not only at open and close: the file catches up with appends while it runs.
+TEST(Checkpoint, AnOpenStoreCheckpointsPeriodically) {
+  ringmq::test::TempDir dir;
+  auto config = test::small_config(dir.path());
+  config.checkpoint_interval_ms = 20;
+  auto store = test::open_store(config);
+  AppendResult last{};
+  for (int i = 0; i < 50; ++i) last = test::append_ok(*store, 1, test::payload(i, 200));
+  ASSERT_TRUE(store->flush());
+  Result<Checkpoint> seen = make_error(ErrorCode::kNotFound, "not read yet");
+  for (int spin = 0; spin < 500; ++spin) {
+    seen = read_checkpoint(dir.path() + "/checkpoint");
+    if (seen && seen->flushed_offset >= last.end_offset && seen->dispatched_offset >= last.end_offset) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(seen) << seen.error().to_string();
+  EXPECT_GE(seen->flushed_offset, last.end_offset);
+  EXPECT_GE(seen->dispatched_offset, last.end_offset);
 }
 
 }  // namespace
