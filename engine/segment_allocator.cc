@@ -156,7 +156,10 @@ void SegmentAllocator::run_once() {
           ready_ = std::move(*segment);
         } else {
           failure_ = segment.error();
-          spdlog::error("preparing commit-log segment at offset {} failed: {}", *wanted, segment.error().message);
+          // Busy is back pressure (the pool is full until the disk catches up), retried by the
+          // writer; anything else is a real failure.
+          spdlog::log(segment.error().code == ErrorCode::kBusy ? spdlog::level::warn : spdlog::level::err,
+                      "preparing commit-log segment at offset {} failed: {}", *wanted, segment.error().message);
         }
       }
     }
