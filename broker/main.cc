@@ -66,7 +66,7 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
   log_host_check(config);
   // Under memory pressure the kernel would otherwise reclaim the broker's own code and the
   // next call into it would be a major fault on the request or append path.
-  if (auto locked = engine::lock_code_pages(); locked)
+  if (auto locked = engine::lock_code_pages_if_unbudgeted(engine::current_memlock_allowance()); locked)
     spdlog::info("code pages locked: {} in {} mappings", engine::format_bytes(locked->locked_bytes),
                  locked->mappings);
   else

@@ -9,8 +9,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/memlock_check.h"
-
 namespace ringmq::engine {
 
 Result<CodeLockReport> lock_code_pages(const std::string& maps_path) {
@@ -44,6 +42,14 @@ Result<CodeLockReport> lock_code_pages(const std::string& maps_path) {
     ++report.mappings;
   }
   return report;
+}
+
+Result<CodeLockReport> lock_code_pages_if_unbudgeted(const MemlockAllowance& allowance, const std::string& maps_path) {
+  if (!allowance.has_cap_ipc_lock && allowance.rlimit_bytes != UINT64_MAX)
+    return make_error(ErrorCode::kUnsupported, "RLIMIT_MEMLOCK is " + format_bytes(allowance.rlimit_bytes) +
+                                                   " and kept for the engine's segments; with CAP_IPC_LOCK or an "
+                                                   "unlimited limit (LimitMEMLOCK=infinity) code is locked too");
+  return lock_code_pages(maps_path);
 }
 
 }  // namespace ringmq::engine

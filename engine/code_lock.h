@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "engine/memlock_check.h"
 
 namespace ringmq::engine {
 
@@ -21,5 +22,11 @@ struct CodeLockReport {
 // /proc/self/maps by default). Fails with the mapping and errno if one cannot be locked
 // (RLIMIT_MEMLOCK without CAP_IPC_LOCK); what was locked before stays locked.
 Result<CodeLockReport> lock_code_pages(const std::string& maps_path = "/proc/self/maps");
+
+// The same, but only where locked memory is not budgeted: with CAP_IPC_LOCK or an unlimited
+// RLIMIT_MEMLOCK. Under a finite limit the allowance is kept for the engine's segments and pool
+// (tens of MiB of code would eat into it), and kUnsupported says so.
+Result<CodeLockReport> lock_code_pages_if_unbudgeted(const MemlockAllowance& allowance,
+                                                     const std::string& maps_path = "/proc/self/maps");
 
 }  // namespace ringmq::engine

@@ -22,6 +22,7 @@
 #include <tuple>
 
 #include "engine/code_lock.h"
+#include "engine/memlock_check.h"
 #include "io/file.h"
 #include "numa/cpu_list.h"
 #include "perf/attach.h"
@@ -291,7 +292,7 @@ int run_command(const RunArgs& args, WorkloadOptions o, const std::string& comma
   // As the broker does: otherwise reclaim under --pressure evicts this program's own code and
   // the writer takes major faults on it, which says nothing about the write modes.
   if (!args.no_lock_code) {
-    if (auto locked = engine::lock_code_pages(); !locked)
+    if (auto locked = engine::lock_code_pages_if_unbudgeted(engine::current_memlock_allowance()); !locked)
       report.notes.push_back("code pages not locked (" + locked.error().message +
                              "): the writer may take major faults on its own code under pressure");
   }

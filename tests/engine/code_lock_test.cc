@@ -37,7 +37,6 @@ long locked_kb_of_mapping_at(uintptr_t address) {
 
 TEST(CodeLock, LocksTheExecutablesOwnText) {
   const auto here = reinterpret_cast<uintptr_t>(&locked_kb_of_mapping_at);
-  ASSERT_EQ(locked_kb_of_mapping_at(here), 0) << "nothing locked it before";
   auto report = lock_code_pages();
   ASSERT_TRUE(report) << report.error().to_string();
   EXPECT_GT(report->mappings, 1u) << "the executable and at least libc";
@@ -55,6 +54,21 @@ TEST(CodeLock, LeavesSharedAnonymousAndKernelMappingsAlone) {
   ASSERT_TRUE(report) << report.error().to_string();
   EXPECT_EQ(report->mappings, 0u);
   EXPECT_EQ(report->locked_bytes, 0u);
+}
+
+// Under a finite RLIMIT_MEMLOCK without CAP_IPC_LOCK the allowance is the engine's: nothing
+// is locked and the error says why; with the capability the code is locked.
+TEST(CodeLock, OnlyUnbudgetedAllowancesLockCode) {
+  const auto here = reinterpret_cast<uintptr_t>(&locked_kb_of_mapping_at);
+  const long before = locked_kb_of_mapping_at(here);  // 0 when this test runs in a process of its own
+  auto refused = lock_code_pages_if_unbudgeted({64ull << 20, false});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnsupported);
+  EXPECT_NE(refused.error().message.find("RLIMIT_MEMLOCK is 64.0 MiB"), std::string::npos);
+  EXPECT_EQ(locked_kb_of_mapping_at(here), before);
+  auto locked = lock_code_pages_if_unbudgeted({64ull << 20, true});
+  ASSERT_TRUE(locked) << locked.error().to_string();
+  EXPECT_GT(locked_kb_of_mapping_at(here), 0);
 }
 
 TEST(CodeLock, AnUnreadableMapsFileIsAnError) {
