@@ -1,18 +1,15 @@
 #include "engine/code_lock.h"
 
 #include <gtest/gtest.h>
-#include <linux/capability.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "tests/common/memlock_limit.h"
 #include "tests/common/temp_dir.h"
+#include "tests/io/child_process.h"
 
 namespace ringmq::engine {
 namespace {
@@ -80,25 +77,15 @@ TEST(CodeLock, AnUnreadableMapsFileIsAnError) {
 // Without CAP_IPC_LOCK and with a 64 KiB RLIMIT_MEMLOCK the code does not fit: a clear error
 // naming the setting, not a crash.
 TEST(CodeLock, WithoutTheAllowanceTheErrorNamesTheSetting) {
-  pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-    __user_cap_data_struct data[2]{};
-    if (::syscall(SYS_capget, &header, data) != 0) ::_exit(10);
-    data[0].effective &= ~(1u << CAP_IPC_LOCK);
-    if (::syscall(SYS_capset, &header, data) != 0) ::_exit(11);
-    struct rlimit rl {64 << 10, 64 << 10};
-    if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0) ::_exit(12);
+  auto child = ringmq::test::run_in_child([]() -> std::string {
+    if (auto failed = ringmq::test::limit_locked_memory(64 << 10); !failed.empty()) return failed;
     auto report = lock_code_pages();
-    if (report) ::_exit(13);
-    if (report.error().message.find("RLIMIT_MEMLOCK") == std::string::npos) ::_exit(14);
-    ::_exit(0);
-  }
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "child exit code names the failed step";
+    if (report) return "64 KiB of RLIMIT_MEMLOCK held all the code";
+    if (report.error().message.find("RLIMIT_MEMLOCK") == std::string::npos)
+      return "message does not name RLIMIT_MEMLOCK: " + report.error().message;
+    return "";
+  });
+  EXPECT_TRUE(child.passed()) << child.message;
 }
 
 }  // namespace

@@ -1,13 +1,10 @@
 #include "engine/memlock_check.h"
 
 #include <gtest/gtest.h>
-#include <linux/capability.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include "tests/common/memlock_limit.h"
 #include "tests/engine/store_fixture.h"
+#include "tests/io/child_process.h"
 
 namespace ringmq::engine {
 namespace {
@@ -30,27 +27,17 @@ TEST(MemlockCheck, CapabilityOrLargeEnoughLimitPasses) {
 // mmap-locked mode: open fails at once with the setting to change; mmap mode still works.
 TEST(MemlockCheck, StoreRefusesMmapLockedWithoutTheAllowance) {
   ringmq::test::TempDir dir;
-  pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-    __user_cap_data_struct data[2]{};
-    if (::syscall(SYS_capget, &header, data) != 0) ::_exit(10);
-    data[0].effective &= ~(1u << CAP_IPC_LOCK);
-    if (::syscall(SYS_capset, &header, data) != 0) ::_exit(11);
-    struct rlimit rl {64 << 10, 64 << 10};
-    if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0) ::_exit(12);
+  auto child = ringmq::test::run_in_child([&]() -> std::string {
+    if (auto failed = ringmq::test::limit_locked_memory(64 << 10); !failed.empty()) return failed;
     auto locked = MessageStore::open(test::small_config(dir.path(), WriteMode::kMmapLocked));
-    if (locked) ::_exit(13);
-    if (locked.error().message.find("RLIMIT_MEMLOCK is 64.0 KiB") == std::string::npos) ::_exit(14);
+    if (locked) return "mmap-locked opened under a 64 KiB limit";
+    if (locked.error().message.find("RLIMIT_MEMLOCK is 64.0 KiB") == std::string::npos)
+      return "message does not give the limit: " + locked.error().message;
     auto plain = MessageStore::open(test::small_config(dir.path(), WriteMode::kMmap));
-    if (!plain) ::_exit(15);
-    ::_exit(0);
-  }
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "child exit code names the failed step";
+    if (!plain) return "mmap mode failed too: " + plain.error().message;
+    return "";
+  });
+  EXPECT_TRUE(child.passed()) << child.message;
 }
 
 }  // namespace

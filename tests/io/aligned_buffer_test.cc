@@ -1,16 +1,13 @@
 #include "io/aligned_buffer.h"
 
 #include <gtest/gtest.h>
-#include <linux/capability.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <fstream>
 #include <string>
 
+#include "tests/common/memlock_limit.h"
 #include "tests/io/child_process.h"
 
 namespace ringmq::io {
@@ -33,18 +30,6 @@ uint64_t locked_kib() {
     status.ignore(4096, '\n');
   }
   return 0;
-}
-
-// Root passes every mlock through CAP_IPC_LOCK; drop it so RLIMIT_MEMLOCK applies.
-bool drop_ipc_lock_capability() {
-  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct data[2]{};
-  if (::syscall(SYS_capget, &header, data) != 0) return false;
-  const uint32_t bit = 1u << (CAP_IPC_LOCK % 32);
-  data[CAP_IPC_LOCK / 32].effective &= ~bit;
-  data[CAP_IPC_LOCK / 32].permitted &= ~bit;
-  data[CAP_IPC_LOCK / 32].inheritable &= ~bit;
-  return ::syscall(SYS_capset, &header, data) == 0;
 }
 
 TEST(AlignedBuffer, IsPageAlignedZeroedAndRoundedUpToAPage) {
@@ -91,9 +76,7 @@ TEST(AlignedBuffer, LockedBufferCountsAsLockedMemory) {
 
 TEST(AlignedBuffer, LockFailureNamesTheMemlockLimitAndHowToRaiseIt) {
   auto child = test::run_in_child([]() -> std::string {
-    if (!drop_ipc_lock_capability()) return "cannot drop CAP_IPC_LOCK";
-    const rlimit limit{64 << 10, 64 << 10};
-    if (::setrlimit(RLIMIT_MEMLOCK, &limit) != 0) return "setrlimit(RLIMIT_MEMLOCK) failed";
+    if (auto failed = test::limit_locked_memory(64 << 10); !failed.empty()) return failed;
     auto buffer = AlignedBuffer::allocate(1 << 20, {.lock = true});
     if (buffer) return "mlock of 1 MiB succeeded under a 64 KiB limit";
     const std::string& message = buffer.error().message;
