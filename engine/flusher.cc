@@ -2,12 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include "engine/mapped_segment.h"
+
 namespace ringmq::engine {
 
 GroupCommitFlusher::GroupCommitFlusher(const EngineConfig& config, CommitLog& log)
     : config_(config),
       log_(log),
-      held_back_bytes_(config.write_mode == WriteMode::kPool ? 0 : kLargestFolioBytes) {}
+      held_back_bytes_(config.write_mode == WriteMode::kPool ? 0 : MappedSegment::kLargestFolioBytes) {}
 
 void GroupCommitFlusher::start(uint64_t flushed_offset) {
   flushed_.store(flushed_offset);
@@ -138,7 +140,7 @@ uint64_t GroupCommitFlusher::async_flush_target(std::chrono::steady_clock::time_
   // whole folio, so stop at a boundary of the largest folio size. The stretch left out is
   // flushed a round later, or once it has waited a whole interval (a quiet log): async flush
   // still makes every record durable within two flush_interval_ms.
-  const uint64_t held_from = written / kLargestFolioBytes * kLargestFolioBytes;
+  const uint64_t held_from = written / MappedSegment::kLargestFolioBytes * MappedSegment::kLargestFolioBytes;
   if (held_from == written) return written;
   if (held_from != held_from_) {
     held_from_ = held_from;

@@ -84,8 +84,6 @@ class GroupCommitFlusher {
   std::atomic<uint64_t> flush_count_{0};
   std::mutex flush_mutex_;  // one flush at a time (flusher thread vs flush_all)
   std::chrono::steady_clock::time_point last_durable_;
-  // The page cache's largest folio (a PMD on x86-64): writeback cleans whole folios.
-  static constexpr uint64_t kLargestFolioBytes = 2ull << 20;
   // What async flushes may leave unflushed at the tail (the dirty trigger allows for it).
   const uint64_t held_back_bytes_;
   uint64_t held_from_ = UINT64_MAX;  // start of the partly written stretch async flushes left out

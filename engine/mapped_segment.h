@@ -21,6 +21,11 @@ namespace ringmq::engine {
 
 class MappedSegment {
  public:
+  // The page cache's largest folio for a mapped file (a PMD on x86-64; ext4 uses large folios
+  // since Linux 6.16). Writeback cleans and write-protects whole folios, so code that must not
+  // touch the folio the writer is in works at this granularity.
+  static constexpr uint64_t kLargestFolioBytes = 2ull << 20;
+
   // Creates (or reuses) `path`, reserves `size` bytes with fallocate and maps it.
   static Result<std::shared_ptr<MappedSegment>> create(const std::string& path, uint64_t base_offset, uint64_t size);
   // Maps an existing file, which must be exactly `size` bytes.

@@ -201,7 +201,7 @@ void SegmentAllocator::warm_ahead_once() {
   // (perf/broker_vs_redis.sh). The writer re-dirties it with its next append anyway.
   if (active) {
     const uint64_t writer = write_offset_->load(std::memory_order_acquire);
-    const uint64_t from = (writer / kLargestFolioBytes + 1) * kLargestFolioBytes;
+    const uint64_t from = (writer / MappedSegment::kLargestFolioBytes + 1) * MappedSegment::kLargestFolioBytes;
     const uint64_t end = std::min(active->end_offset(), writer + kRewarmBytes);
     if (writer >= active->base_offset() && from < end)
       (void)active->prefault(from - active->base_offset(), end - active->base_offset(), true);

@@ -67,7 +67,6 @@ class SegmentAllocator {
   void run_once();
   void warm_ahead_once();
   static constexpr uint64_t kRewarmBytes = 4u << 20;  // re-checked ahead of the writer each round
-  static constexpr uint64_t kLargestFolioBytes = 2u << 20;  // the page cache's largest folio (x86-64)
   Status warm_range(MappedSegment& segment, uint64_t from, uint64_t to);
 
   const EngineConfig& config_;

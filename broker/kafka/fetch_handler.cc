@@ -110,25 +110,22 @@ bool KafkaRouter::FetchWait::try_answer(bool final) {
   answered = true;
   r.context_.metrics.bytes_out.add(static_cast<uint64_t>(total));
   r.context_.metrics.records_out.add(records);
-  if (r.context_.store.config().write_mode == engine::WriteMode::kPool) {
-    // Copied: a view of bytes still in a pool buffer would keep that buffer from being reused
-    // for as long as a slow consumer's socket holds the response (up to the idle timeout).
-    respond(slot, [&](protocol::Writer& w) {
-      return protocol::encode_fetch_response(version, correlation_id, response, w);
-    });
-  } else {
-    std::vector<std::byte> owned = slot.take_buffer();
-    owned.clear();
-    ResponseBody body(std::move(owned));
-    protocol::Writer writer(body.bytes());
-    SpliceIntoBody sink(body);
-    if (Status s = protocol::encode_fetch_response(version, correlation_id, response, writer, &sink); !s) {
-      slot.close_connection("encoding the response failed: " + s.error().message);
-      return true;
-    }
-    body.keep_alive(std::move(reads));
-    slot.complete(std::move(body));
+  // Spliced in the mmap modes. In pool mode copied: a view of bytes still in a pool buffer
+  // would keep that buffer from being reused for as long as a slow consumer's socket holds the
+  // response (up to the idle timeout).
+  const bool splice = r.context_.store.config().write_mode != engine::WriteMode::kPool;
+  std::vector<std::byte> owned = slot.take_buffer();
+  owned.clear();
+  ResponseBody body(std::move(owned));
+  protocol::Writer writer(body.bytes());
+  SpliceIntoBody sink(body);
+  if (Status s = protocol::encode_fetch_response(version, correlation_id, response, writer, splice ? &sink : nullptr);
+      !s) {
+    slot.close_connection("encoding the response failed: " + s.error().message);
+    return true;
   }
+  if (splice) body.keep_alive(std::move(reads));
+  slot.complete(std::move(body));
   r.context_.metrics.fetch_latency.record(std::chrono::steady_clock::now() - received_at);
   return true;
 }
