@@ -3,7 +3,6 @@
 #include <cstring>
 
 #include "engine/crc32c.h"
-#include "io/file.h"
 
 namespace ringmq::engine {
 namespace {
@@ -66,13 +65,13 @@ Result<Checkpoint> decode_checkpoint(std::span<const std::byte> bytes) {
   return c;
 }
 
-Status write_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
-  return io::write_file_atomically(path, encode_checkpoint(checkpoint));
+Status write_checkpoint(FileSystem& fs, const std::string& path, const Checkpoint& checkpoint) {
+  return write_file_atomically(fs, path, encode_checkpoint(checkpoint));
 }
 
-Result<Checkpoint> read_checkpoint(const std::string& path) {
-  if (!io::path_exists(path)) return make_error(ErrorCode::kNotFound, "no checkpoint at " + path);
-  auto bytes = io::read_whole_file(path);
+Result<Checkpoint> read_checkpoint(FileSystem& fs, const std::string& path) {
+  if (!fs.exists(path)) return make_error(ErrorCode::kNotFound, "no checkpoint at " + path);
+  auto bytes = read_whole_file(fs, path);
   if (!bytes) return std::unexpected(bytes.error());
   return decode_checkpoint(*bytes);
 }

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "engine/file_system.h"
 
 namespace ringmq::engine {
 
@@ -35,8 +36,9 @@ struct Checkpoint {
 
 std::vector<std::byte> encode_checkpoint(const Checkpoint& checkpoint);
 Result<Checkpoint> decode_checkpoint(std::span<const std::byte> bytes);
-Status write_checkpoint(const std::string& path, const Checkpoint& checkpoint);
+// Replaces the checkpoint at `path` atomically; on failure the previous one stays valid.
+Status write_checkpoint(FileSystem& fs, const std::string& path, const Checkpoint& checkpoint);
 // kNotFound if there is none; kCorrupt if it fails its checks.
-Result<Checkpoint> read_checkpoint(const std::string& path);
+Result<Checkpoint> read_checkpoint(FileSystem& fs, const std::string& path);
 
 }  // namespace ringmq::engine

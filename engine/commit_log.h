@@ -22,9 +22,11 @@
 
 #include "common/result.h"
 #include "engine/config.h"
+#include "engine/file_system.h"
 #include "engine/mapped_segment.h"
 #include "engine/record_format.h"
 #include "engine/segment_allocator.h"
+#include "engine/segment_writer.h"
 
 namespace ringmq::engine {
 
@@ -63,11 +65,10 @@ struct CommitLogRecovery {
   std::string truncation_reason;
 };
 
-class SegmentCommitter;
-
 class CommitLog {
  public:
-  CommitLog(const EngineConfig& config, std::string directory, SegmentAllocator& allocator);
+  CommitLog(const EngineConfig& config, std::string directory, std::shared_ptr<FileSystem> fs,
+            SegmentAllocator& allocator, SegmentWriter& writer);
 
   // Opens the segments on disk and finds the end of valid data by scanning from the start of
   // the segment holding `trusted_offset` (what the last checkpoint saw flushed). A bad record
@@ -79,13 +80,10 @@ class CommitLog {
 
   uint64_t written_offset() const { return written_offset_.load(std::memory_order_acquire); }
   uint64_t log_start_offset() const { return log_start_offset_.load(std::memory_order_acquire); }
-  // Makes [from, to) durable (msync of the touched segments; pool mode: io_uring writes
-  // then fdatasync).
+  // Makes [from, to) durable through the SegmentWriter. One caller at a time (the flusher).
   Status flush_range(uint64_t from, uint64_t to);
-  // Pool mode: moves [from, to) from the pool buffers to the files without waiting for an
-  // fdatasync (frees buffers early, keeps the disk busy). No-op in the mmap modes.
+  // Moves [from, to) towards the files without making it durable (SegmentWriter::write_behind).
   Status write_range(uint64_t from, uint64_t to);
-  bool writes_through_pool() const { return committer_ != nullptr; }
 
   // The slot at `offset` (must be below written_offset()). kOutOfRange below the log start.
   Result<PinnedRecord> read_slot(uint64_t offset, bool verify_crc) const;
@@ -101,34 +99,47 @@ class CommitLog {
   Status delete_oldest_segment();
   uint64_t size_bytes() const;
 
-  // Pool mode: flush_range() commits pool buffers to the files through this committer.
-  void set_committer(SegmentCommitter* committer) { committer_ = committer; }
+  // After recovery: each queue's next offset, as the indexes know it.
+  void seed_next_queue_offset(uint32_t queue_id, uint64_t next_offset);
 
   // Rejects appends with kDiskFull while set (the disk is above its high-water mark).
   void set_disk_full(bool full, std::string reason);
 
  private:
   Status roll(uint64_t next_base);
+  // Calls the writer with the segments covering [from, to), a few at a time.
+  // (A template, defined and used in commit_log.cc only: no std::function on the flush path.)
+  template <typename Apply>
+  Status for_segment_ranges(uint64_t from, uint64_t to, Apply&& apply);
+
+  // Recovery's steps (commit_log_recovery.cc).
+  Result<std::vector<uint64_t>> list_segment_bases() const;
+  Status drop_unwritten_segments(std::vector<uint64_t>& bases) const;
+  Status check_contiguous(const std::vector<uint64_t>& bases) const;
+  Status open_segments(const std::vector<uint64_t>& bases);
+  Result<uint64_t> scan_to_end(uint64_t trusted_offset, CommitLogRecovery& report) const;
+  Status cut_after(uint64_t end, CommitLogRecovery& report);
+  Status start_new_log();
+  void start_writing_at(uint64_t offset);
 
   const EngineConfig& config_;
   const std::string directory_;
+  std::shared_ptr<FileSystem> fs_;
   SegmentAllocator& allocator_;
+  SegmentWriter& writer_;
 
   mutable std::shared_mutex segments_mutex_;  // guards segments_ (writer rolls, retention trims)
   std::vector<std::shared_ptr<MappedSegment>> segments_;
 
   std::mutex write_mutex_;
   std::shared_ptr<MappedSegment> active_;  // guarded by write_mutex_
-  std::byte* active_base_ = nullptr;       // where appends to active_ are copied (mapping or pool buffer)
-  SegmentCommitter* committer_ = nullptr;  // pool mode: flushes go through io_uring
+  std::byte* active_base_ = nullptr;       // where appends to active_ are copied (SegmentWriter::append_base)
   uint64_t write_offset_ = 0;              // guarded by write_mutex_
   std::vector<uint64_t> next_queue_offset_;  // guarded by write_mutex_; indexed by queue id
   std::atomic<uint64_t> written_offset_{0};
   std::atomic<uint64_t> log_start_offset_{0};
   std::atomic<bool> disk_full_{false};
   std::string disk_full_reason_;  // guarded by write_mutex_
-
-  friend class MessageStore;  // seeds next_queue_offset_ from the index after recovery
 };
 
 }  // namespace ringmq::engine

@@ -4,9 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
-#include <filesystem>
 
-#include "io/file.h"
 
 namespace ringmq::engine {
 namespace {
@@ -39,8 +37,8 @@ bool all_zero(const std::byte* p) {
 Result<std::shared_ptr<MappedSegment>> ConsumeQueue::add_file(uint64_t first_entry, bool existing) {
   const std::string path = directory_ + "/" + segment_file_name(first_entry);
   const uint64_t bytes = uint64_t{entries_per_file_} * kIndexEntrySize;
-  auto file = existing ? MappedSegment::open_existing(path, first_entry, bytes)
-                       : MappedSegment::create(path, first_entry, bytes);
+  auto file = existing ? MappedSegment::open_existing(fs_, path, first_entry, bytes)
+                       : MappedSegment::create(fs_, path, first_entry, bytes);
   if (!file) return file;
   std::unique_lock lock(files_mutex_);
   files_.push_back(*file);
@@ -54,16 +52,16 @@ std::shared_ptr<MappedSegment> ConsumeQueue::file_for(uint64_t n) const {
   return index < files_.size() ? files_[index] : nullptr;
 }
 
-Result<std::unique_ptr<ConsumeQueue>> ConsumeQueue::open(const std::string& directory, uint32_t queue_id,
-                                                         uint32_t entries_per_file, uint64_t log_end) {
-  if (auto s = io::make_directories(directory); !s) return std::unexpected(s.error());
-  std::unique_ptr<ConsumeQueue> queue(new ConsumeQueue(directory, queue_id, entries_per_file));
+Result<std::unique_ptr<ConsumeQueue>> ConsumeQueue::open(std::shared_ptr<FileSystem> fs, const std::string& directory,
+                                                         uint32_t queue_id, uint32_t entries_per_file, uint64_t log_end) {
+  if (auto s = fs->make_directories(directory); !s) return std::unexpected(s.error());
+  auto names = fs->list_directory(directory);
+  if (!names) return std::unexpected(names.error());
+  std::unique_ptr<ConsumeQueue> queue(new ConsumeQueue(fs, directory, queue_id, entries_per_file));
 
   std::vector<uint64_t> firsts;
-  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
-    auto first = parse_segment_file_name(entry.path().filename().string());
-    if (first) firsts.push_back(*first);
-  }
+  for (const auto& name : *names)
+    if (auto first = parse_segment_file_name(name)) firsts.push_back(*first);
   std::sort(firsts.begin(), firsts.end());
 
   // Load the longest valid prefix: contiguous files of the right size, entries that continue
@@ -121,7 +119,7 @@ Result<std::unique_ptr<ConsumeQueue>> ConsumeQueue::open(const std::string& dire
     }
   }
   for (size_t i = loaded_files; i < firsts.size(); ++i) {
-    if (auto s = io::remove_file(directory + "/" + segment_file_name(firsts[i])); !s) return std::unexpected(s.error());
+    if (auto s = fs->remove(directory + "/" + segment_file_name(firsts[i])); !s) return std::unexpected(s.error());
   }
   if (auto file = queue->file_for(n)) {
     if (auto s = file->zero_from((n - file->base_offset()) * kIndexEntrySize); !s) return std::unexpected(s.error());

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "engine/file_system.h"
 #include "engine/mapped_segment.h"
 
 namespace ringmq::engine {
@@ -44,8 +45,8 @@ class ConsumeQueue {
   // consecutive logical offsets pointing into [log_start, log_end) of the commit log; loading
   // stops at the first entry that breaks this (a torn tail, or a missing file), and the tail
   // after it is cleared so the dispatcher can rebuild it from the commit log.
-  static Result<std::unique_ptr<ConsumeQueue>> open(const std::string& directory, uint32_t queue_id,
-                                                    uint32_t entries_per_file, uint64_t log_end);
+  static Result<std::unique_ptr<ConsumeQueue>> open(std::shared_ptr<FileSystem> fs, const std::string& directory,
+                                                    uint32_t queue_id, uint32_t entries_per_file, uint64_t log_end);
   ~ConsumeQueue();
 
   uint32_t queue_id() const { return queue_id_; }
@@ -74,11 +75,12 @@ class ConsumeQueue {
   Status reset();
 
  private:
-  ConsumeQueue(std::string directory, uint32_t queue_id, uint32_t entries_per_file)
-      : directory_(std::move(directory)), queue_id_(queue_id), entries_per_file_(entries_per_file) {}
+  ConsumeQueue(std::shared_ptr<FileSystem> fs, std::string directory, uint32_t queue_id, uint32_t entries_per_file)
+      : fs_(std::move(fs)), directory_(std::move(directory)), queue_id_(queue_id), entries_per_file_(entries_per_file) {}
   Result<std::shared_ptr<MappedSegment>> add_file(uint64_t first_entry, bool existing);
   std::shared_ptr<MappedSegment> file_for(uint64_t n) const;
 
+  const std::shared_ptr<FileSystem> fs_;
   const std::string directory_;
   const uint32_t queue_id_;
   const uint32_t entries_per_file_;

@@ -2,14 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include "engine/mapped_segment.h"
 
 namespace ringmq::engine {
 
-GroupCommitFlusher::GroupCommitFlusher(const EngineConfig& config, CommitLog& log)
-    : config_(config),
-      log_(log),
-      held_back_bytes_(config.write_mode == WriteMode::kPool ? 0 : MappedSegment::kLargestFolioBytes) {}
+GroupCommitFlusher::GroupCommitFlusher(const EngineConfig& config, CommitLog& log, const SegmentWriter& writer)
+    : config_(config), log_(log), writer_(writer), held_back_bytes_(writer.async_flush_holdback_bytes()) {}
 
 void GroupCommitFlusher::start(uint64_t flushed_offset) {
   flushed_.store(flushed_offset);
@@ -104,6 +101,9 @@ void GroupCommitFlusher::complete_callbacks() {
 
 Status GroupCommitFlusher::flush_to(uint64_t target) {
   std::lock_guard flush_lock(flush_mutex_);
+  // After a failure nothing more becomes durable through this flusher, even if a retry would
+  // "succeed": the kernel may have dropped the pages the failed flush was writing.
+  if (auto failed = failure()) return std::unexpected(*failed);
   const uint64_t from = flushed_.load(std::memory_order_acquire);
   if (target <= from) return {};
   auto s = log_.flush_range(from, target);
@@ -133,14 +133,14 @@ Status GroupCommitFlusher::flush_all() { return flush_to(log_.written_offset());
 
 uint64_t GroupCommitFlusher::async_flush_target(std::chrono::steady_clock::time_point now) {
   const uint64_t written = log_.written_offset();
-  if (log_.writes_through_pool()) return written;  // pool bytes reach the file by O_DIRECT writes
+  if (held_back_bytes_ == 0) return written;  // the writer's bytes do not reach the file by writeback
   // msync cleans the page the writer is still filling and write-protects it, so the writer's
   // next append into that page would fault (page_mkwrite, waiting for the writeback). The page
   // cache may hold the file in large folios (ext4 since Linux 6.16), and writeback cleans a
   // whole folio, so stop at a boundary of the largest folio size. The stretch left out is
   // flushed a round later, or once it has waited a whole interval (a quiet log): async flush
   // still makes every record durable within two flush_interval_ms.
-  const uint64_t held_from = written / MappedSegment::kLargestFolioBytes * MappedSegment::kLargestFolioBytes;
+  const uint64_t held_from = written / held_back_bytes_ * held_back_bytes_;
   if (held_from == written) return written;
   if (held_from != held_from_) {
     held_from_ = held_from;
@@ -172,11 +172,11 @@ void GroupCommitFlusher::run_once() {
     std::lock_guard lock(mutex_);
     waiters = requested_ > flushed_.load(std::memory_order_relaxed);
   }
-  if (dirty && !waiters && log_.writes_through_pool() &&
+  if (dirty && !waiters && writer_.writes_behind() &&
       now - last_durable_ < std::chrono::milliseconds(config_.flush_interval_ms)) {
-    // Pool mode between durable flushes: keep the disk busy and buffers coming back, but
-    // leave the fdatasync to the interval (or to a sync waiter).
-    std::lock_guard flush_lock(flush_mutex_);  // the committer's ring has one user at a time
+    // A writer that writes behind (pool), between durable flushes: keep the disk busy and
+    // buffers coming back, but leave the fdatasync to the interval (or to a sync waiter).
+    std::lock_guard flush_lock(flush_mutex_);  // the writer's ring has one user at a time
     if (auto s = log_.write_range(flushed_offset(), log_.written_offset()); !s) record_failure(s.error());
     return;
   }

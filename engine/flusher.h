@@ -23,13 +23,15 @@
 #include "common/result.h"
 #include "engine/commit_log.h"
 #include "engine/config.h"
+#include "engine/segment_writer.h"
 #include "engine/service_thread.h"
 
 namespace ringmq::engine {
 
 class GroupCommitFlusher {
  public:
-  GroupCommitFlusher(const EngineConfig& config, CommitLog& log);
+  // `writer` says how much an async flush may hold back and whether to write behind.
+  GroupCommitFlusher(const EngineConfig& config, CommitLog& log, const SegmentWriter& writer);
   ~GroupCommitFlusher() { stop(); }
 
   void start(uint64_t flushed_offset);
@@ -65,6 +67,7 @@ class GroupCommitFlusher {
 
   const EngineConfig& config_;
   CommitLog& log_;
+  const SegmentWriter& writer_;
   ServiceThread thread_;
 
   mutable std::mutex mutex_;

@@ -11,7 +11,6 @@
 #include <cstring>
 #include <linux/falloc.h>
 
-#include "io/file.h"
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
@@ -20,39 +19,40 @@
 
 namespace ringmq::engine {
 
-Result<std::shared_ptr<MappedSegment>> MappedSegment::map(const std::string& path, io::UniqueFd fd, uint64_t base,
-                                                          uint64_t size) {
-  void* addr = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
-  if (addr == MAP_FAILED) return errno_error("mmap " + std::to_string(size) + " bytes of " + path, errno);
-  return std::shared_ptr<MappedSegment>(
-      new MappedSegment(path, std::move(fd), static_cast<std::byte*>(addr), base, size));
+Result<std::shared_ptr<MappedSegment>> MappedSegment::map(std::shared_ptr<FileSystem> fs, const std::string& path,
+                                                          io::UniqueFd fd, uint64_t base, uint64_t size) {
+  auto data = fs->map(fd.get(), path, size);
+  if (!data) return std::unexpected(data.error());
+  return std::shared_ptr<MappedSegment>(new MappedSegment(std::move(fs), path, std::move(fd), *data, base, size));
 }
 
-Result<std::shared_ptr<MappedSegment>> MappedSegment::create(const std::string& path, uint64_t base, uint64_t size) {
-  auto fd = io::open_file(path, O_RDWR | O_CREAT);
+Result<std::shared_ptr<MappedSegment>> MappedSegment::create(std::shared_ptr<FileSystem> fs, const std::string& path,
+                                                             uint64_t base, uint64_t size) {
+  auto fd = fs->open(path, O_RDWR | O_CREAT);
   if (!fd) return std::unexpected(fd.error());
-  if (auto s = io::allocate_file(fd->get(), path, size); !s) {
-    ::unlink(path.c_str());  // a half-reserved segment must not look like a real one
+  if (auto s = fs->allocate(fd->get(), path, size); !s) {
+    (void)fs->remove(path);  // a half-reserved segment must not look like a real one
     return std::unexpected(s.error());
   }
-  return map(path, std::move(*fd), base, size);
+  return map(std::move(fs), path, std::move(*fd), base, size);
 }
 
-Result<std::shared_ptr<MappedSegment>> MappedSegment::open_existing(const std::string& path, uint64_t base,
+Result<std::shared_ptr<MappedSegment>> MappedSegment::open_existing(std::shared_ptr<FileSystem> fs,
+                                                                    const std::string& path, uint64_t base,
                                                                     uint64_t size) {
-  auto fd = io::open_file(path, O_RDWR);
+  auto fd = fs->open(path, O_RDWR);
   if (!fd) return std::unexpected(fd.error());
-  auto actual = io::file_size(fd->get(), path);
+  auto actual = fs->file_size(fd->get(), path);
   if (!actual) return std::unexpected(actual.error());
   if (*actual != size)
     return make_error(ErrorCode::kCorrupt, "segment " + path + " is " + std::to_string(*actual) +
                                                " bytes but segment_bytes is " + std::to_string(size));
-  return map(path, std::move(*fd), base, size);
+  return map(std::move(fs), path, std::move(*fd), base, size);
 }
 
 MappedSegment::~MappedSegment() {
   unlock();
-  ::munmap(data_, size_);
+  fs_->unmap(data_, size_);
 }
 
 Status MappedSegment::prefault(uint64_t from, uint64_t to, bool writable) {
@@ -78,11 +78,10 @@ Status MappedSegment::lock(uint64_t from, uint64_t to) {
   if (to <= from) return {};
   // The raw system call: ASan's interceptor turns mlock() into a no-op.
   if (::syscall(SYS_mlock, data_ + from, to - from) != 0) {
-    int err = errno;
-    return make_error(ErrorCode::kIo, "mlock of " + std::to_string((to - from) >> 20) + " MiB for " + path_ +
-                                          " failed: " + std::strerror(err) +
-                                          "; raise RLIMIT_MEMLOCK (`ulimit -l`, LimitMEMLOCK= in the systemd unit)"
-                                          " or lower segment_bytes");
+    auto e = errno_error("mlock of " + std::to_string((to - from) >> 20) + " MiB for " + path_, errno);
+    e.error().code = ErrorCode::kIo;  // ENOMEM here is the allowance, never a full disk
+    e.error().message += "; raise RLIMIT_MEMLOCK (`ulimit -l`, LimitMEMLOCK= in the systemd unit) or lower segment_bytes";
+    return e;
   }
   locked_ = true;
   return {};
@@ -94,11 +93,7 @@ void MappedSegment::unlock() {
 }
 
 Status MappedSegment::flush(uint64_t from, uint64_t to) {
-  if (to <= from) return {};
-  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-  const uint64_t start = from / page * page;
-  if (::msync(data_ + start, to - start, MS_SYNC) != 0) return errno_error("msync " + path_, errno);
-  return {};
+  return fs_->sync_mapping(path_, data_, from, to);
 }
 
 Status MappedSegment::zero_from(uint64_t from) {
@@ -108,13 +103,12 @@ Status MappedSegment::zero_from(uint64_t from) {
   std::memset(data_ + from, 0, page_end - from);
   if (auto s = flush(from, page_end); !s) return s;
   if (page_end == size_) return {};
-  if (::fallocate(fd_.get(), FALLOC_FL_ZERO_RANGE, static_cast<off_t>(page_end),
-                  static_cast<off_t>(size_ - page_end)) != 0) {
-    if (errno != EOPNOTSUPP) return errno_error("fallocate(ZERO_RANGE) " + path_, errno);
+  if (auto s = fs_->zero_range(fd_.get(), path_, page_end, size_ - page_end); !s) {
+    if (s.error().code != ErrorCode::kUnsupported) return s;
     std::memset(data_ + page_end, 0, size_ - page_end);  // file system without ZERO_RANGE
     return flush(page_end, size_);
   }
-  return io::datasync(fd_.get(), path_);
+  return fs_->datasync(fd_.get(), path_);
 }
 
 MappedSegment::View MappedSegment::read_from(uint64_t at) const {
@@ -139,12 +133,7 @@ void MappedSegment::detach_lease() {
   lease.swap(lease_);  // the buffer returns to the pool when the last reader lets go
 }
 
-std::byte* MappedSegment::write_base() const {
-  std::lock_guard lock(lease_mutex_);
-  return lease_ ? lease_->data() : data_;
-}
-
-Status MappedSegment::remove_file() { return io::remove_file(path_); }
+Status MappedSegment::remove_file() { return fs_->remove(path_); }
 
 std::string segment_file_name(uint64_t base_offset) {
   char name[32];

@@ -1,7 +1,8 @@
 // MappedSegment: one commit-log segment file, fixed size, mapped shared and read-write for
 // its whole life. Owns the fd, the mapping and the mlock (all released in the destructor).
 // Shared by shared_ptr: readers pin the segment they read from, so retention can unlink a
-// file while a fetch still holds views into it.
+// file while a fetch still holds views into it. File calls go through the FileSystem it was
+// made with (which it keeps alive: a reader's pin may outlive the store).
 #pragma once
 
 #include <atomic>
@@ -14,6 +15,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "engine/file_system.h"
 #include "engine/transient_pool.h"
 #include "io/unique_fd.h"
 
@@ -26,10 +28,13 @@ class MappedSegment {
   // touch the folio the writer is in works at this granularity.
   static constexpr uint64_t kLargestFolioBytes = 2ull << 20;
 
-  // Creates (or reuses) `path`, reserves `size` bytes with fallocate and maps it.
-  static Result<std::shared_ptr<MappedSegment>> create(const std::string& path, uint64_t base_offset, uint64_t size);
+  // Creates (or reuses) `path`, reserves `size` bytes with fallocate and maps it. A file
+  // that could not be reserved is removed again.
+  static Result<std::shared_ptr<MappedSegment>> create(std::shared_ptr<FileSystem> fs, const std::string& path,
+                                                       uint64_t base_offset, uint64_t size);
   // Maps an existing file, which must be exactly `size` bytes.
-  static Result<std::shared_ptr<MappedSegment>> open_existing(const std::string& path, uint64_t base_offset,
+  static Result<std::shared_ptr<MappedSegment>> open_existing(std::shared_ptr<FileSystem> fs,
+                                                              const std::string& path, uint64_t base_offset,
                                                               uint64_t size);
   ~MappedSegment();
   MappedSegment(const MappedSegment&) = delete;
@@ -67,13 +72,12 @@ class MappedSegment {
     std::shared_ptr<const void> pin;
   };
   View read_from(uint64_t at) const;
-  // Pool mode: the buffer appends go to while this segment is active.
+  // A buffer that holds the segment's newest bytes ahead of the file (the pool write mode):
+  // while one is attached, readers are served from it.
   void attach_lease(std::shared_ptr<PoolLease> lease);
   std::shared_ptr<PoolLease> lease() const;
   // Detaches the buffer once everything in it is in the file; readers switch to the mapping.
   void detach_lease();
-  // Where the writer copies records: the pool buffer if attached, else the mapping.
-  std::byte* write_base() const;
   uint64_t size() const { return size_; }
   uint64_t base_offset() const { return base_offset_; }
   uint64_t end_offset() const { return base_offset_ + size_; }
@@ -83,11 +87,13 @@ class MappedSegment {
   Status remove_file();
 
  private:
-  MappedSegment(std::string path, io::UniqueFd fd, std::byte* data, uint64_t base, uint64_t size)
-      : path_(std::move(path)), fd_(std::move(fd)), data_(data), base_offset_(base), size_(size) {}
-  static Result<std::shared_ptr<MappedSegment>> map(const std::string& path, io::UniqueFd fd, uint64_t base,
-                                                    uint64_t size);
+  MappedSegment(std::shared_ptr<FileSystem> fs, std::string path, io::UniqueFd fd, std::byte* data, uint64_t base,
+                uint64_t size)
+      : fs_(std::move(fs)), path_(std::move(path)), fd_(std::move(fd)), data_(data), base_offset_(base), size_(size) {}
+  static Result<std::shared_ptr<MappedSegment>> map(std::shared_ptr<FileSystem> fs, const std::string& path,
+                                                    io::UniqueFd fd, uint64_t base, uint64_t size);
 
+  std::shared_ptr<FileSystem> fs_;
   std::string path_;
   io::UniqueFd fd_;
   std::byte* data_;

@@ -9,14 +9,9 @@
 #include "engine/checkpoint.h"
 #include "engine/dispatcher.h"
 #include "engine/flusher.h"
-#include "engine/memlock_check.h"
 #include "engine/queue_indexes.h"
 #include "engine/retention.h"
 #include "engine/segment_allocator.h"
-#include "engine/segment_committer.h"
-#include "engine/transient_pool.h"
-#include "io/file.h"
-#include "io/ring_probe.h"
 
 namespace ringmq::engine {
 namespace {
@@ -39,105 +34,93 @@ std::string OpenReport::summary() const {
   return s;
 }
 
-MessageStore::MessageStore(const EngineConfig& config)
+MessageStore::MessageStore(const EngineConfig& config, std::shared_ptr<FileSystem> fs)
     : config_(config),
+      fs_(fs ? std::move(fs) : real_file_system()),
       commit_log_dir_(config.data_dir + "/commitlog"),
       index_dir_(config.data_dir + "/index"),
       checkpoint_path_(config.data_dir + "/checkpoint"),
       abort_path_(config.data_dir + "/abort") {}
 
-Result<std::unique_ptr<MessageStore>> MessageStore::open(const EngineConfig& config) {
+Result<std::unique_ptr<MessageStore>> MessageStore::open(const EngineConfig& config, std::shared_ptr<FileSystem> fs) {
   try {
     config.validate();
   } catch (const std::invalid_argument& e) {
     return make_error(ErrorCode::kInvalidArgument, e.what());
   }
-  if (config.write_mode != WriteMode::kMmap) {
-    if (auto s = check_memlock_allowance(config.effective_mlock_budget_bytes(), current_memlock_allowance()); !s)
-      return std::unexpected(s.error());
-  }
-  std::unique_ptr<MessageStore> store(new MessageStore(config));
+  std::unique_ptr<MessageStore> store(new MessageStore(config, std::move(fs)));
+  auto writer = make_segment_writer(store->config_, store->fs_);
+  if (!writer) return std::unexpected(writer.error());
+  store->writer_ = std::move(*writer);
+  store->config_.write_mode = store->writer_->mode();  // after a fallback, the mode in use
   if (auto s = store->recover(); !s) return std::unexpected(s.error());
-  spdlog::info("store {} open ({} mode, {} flush): {}", config.data_dir, write_mode_name(config.write_mode),
-               flush_mode_name(config.flush_mode), store->report_.summary());
+  spdlog::info("store {} open ({} mode: {}; {} flush): {}", config.data_dir, write_mode_name(store->config_.write_mode),
+               store->writer_->describe(), flush_mode_name(config.flush_mode), store->report_.summary());
   return store;
 }
 
 Status MessageStore::recover() {
   for (const auto& dir : {config_.data_dir, commit_log_dir_, index_dir_})
-    if (auto s = io::make_directories(dir); !s) return s;
-  report_.previous_run_crashed = io::path_exists(abort_path_);
-
-  std::optional<Checkpoint> checkpoint;
-  if (auto c = read_checkpoint(checkpoint_path_)) {
-    checkpoint = *c;
-  } else if (c.error().code != ErrorCode::kNotFound) {
-    spdlog::warn("{}; recovering from a full scan of the commit log", c.error().message);
-  }
+    if (auto s = fs_->make_directories(dir); !s) return s;
+  report_.previous_run_crashed = fs_->exists(abort_path_);
+  const std::optional<Checkpoint> checkpoint = load_checkpoint();
   report_.had_checkpoint = checkpoint.has_value();
+  if (auto s = open_commit_log(checkpoint); !s) return s;
+  if (auto s = open_indexes(checkpoint); !s) return s;
+  if (auto s = mark_open(); !s) return s;
+  return start_threads(checkpoint);
+}
 
-  allocator_ = std::make_unique<SegmentAllocator>(config_, commit_log_dir_);
-  log_ = std::make_unique<CommitLog>(config_, commit_log_dir_, *allocator_);
-  if (config_.write_mode == WriteMode::kPool) {
-    // Without the io_uring pieces the pool needs, fall back to mmap-locked and say so.
-    auto probe = io::RingProbe::detect();
-    Status usable = probe ? probe->check_required() : Status(std::unexpected(probe.error()));
-    if (!usable) {
-      spdlog::warn("pool write mode unavailable ({}); falling back to mmap-locked", usable.error().message);
-      config_.write_mode = WriteMode::kMmapLocked;
-    }
-  }
-  if (config_.write_mode == WriteMode::kPool) {
-    auto pool = TransientPool::create(config_.pool_buffers, config_.segment_bytes, config_.pool_huge_pages);
-    if (!pool) return std::unexpected(pool.error());
-    pool_ = std::move(*pool);
-    if (config_.placement.bind_memory) {
-      for (const auto& buffer : pool_->buffers())
-        if (auto s = config_.placement.bind_memory(buffer.data(), buffer.size()); !s)
-          spdlog::warn("binding pool memory to its NUMA node: {}", s.error().message);
-    }
-    auto committer = SegmentCommitter::create(*pool_);
-    if (!committer) return std::unexpected(committer.error());
-    committer_ = std::move(*committer);
-    spdlog::info("pool mode: {} buffers of {} bytes; {}", config_.pool_buffers, config_.segment_bytes,
-                 committer_->describe());
-    allocator_->set_pool(pool_.get());
-    log_->set_committer(committer_.get());
-  }
+std::optional<Checkpoint> MessageStore::load_checkpoint() {
+  auto c = read_checkpoint(*fs_, checkpoint_path_);
+  if (c) return *c;
+  if (c.error().code != ErrorCode::kNotFound)
+    spdlog::warn("{}; recovering from a full scan of the commit log", c.error().message);
+  return std::nullopt;
+}
+
+Status MessageStore::open_commit_log(const std::optional<Checkpoint>& checkpoint) {
+  allocator_ = std::make_unique<SegmentAllocator>(config_, commit_log_dir_, fs_, *writer_);
+  log_ = std::make_unique<CommitLog>(config_, commit_log_dir_, fs_, *allocator_, *writer_);
   auto recovered = log_->recover(checkpoint ? checkpoint->flushed_offset : 0);
   if (!recovered) return std::unexpected(recovered.error());
   report_.commit_log = *recovered;
-  const uint64_t end = recovered->end_offset;
+  return {};
+}
 
-  indexes_ = std::make_unique<QueueIndexes>(index_dir_, config_.index_entries_per_file);
+Status MessageStore::open_indexes(const std::optional<Checkpoint>& checkpoint) {
+  const uint64_t end = report_.commit_log.end_offset;
+  indexes_ = std::make_unique<QueueIndexes>(fs_, index_dir_, config_.index_entries_per_file);
   if (auto s = indexes_->load(end); !s) return s;
   dispatcher_ = std::make_unique<Dispatcher>(*log_, *indexes_);
   if (auto s = rebuild_indexes_if_needed(checkpoint, end); !s) return s;
   if (auto s = dispatcher_->trim_indexes(log_->log_start_offset()); !s) return s;
-  indexes_->for_each([&](ConsumeQueue& q) {
-    auto& next = log_->next_queue_offset_;
-    if (q.queue_id() >= next.size()) next.resize(q.queue_id() + 1, 0);
-    next[q.queue_id()] = q.next_offset();
-  });
+  indexes_->for_each([&](ConsumeQueue& q) { log_->seed_next_queue_offset(q.queue_id(), q.next_offset()); });
+  return {};
+}
 
-  // From here on a crash must be detected at the next open.
+// From here on a crash must be detected at the next open.
+Status MessageStore::mark_open() {
   {
-    auto marker = io::open_file(abort_path_, O_WRONLY | O_CREAT);
+    auto marker = fs_->open(abort_path_, O_WRONLY | O_CREAT);
     if (!marker) return std::unexpected(marker.error());
   }
-  if (auto s = io::sync_directory(config_.data_dir); !s) return s;
+  return fs_->sync_directory(config_.data_dir);
+}
 
-  flusher_ = std::make_unique<GroupCommitFlusher>(config_, *log_);
+Status MessageStore::start_threads(const std::optional<Checkpoint>& checkpoint) {
+  const uint64_t end = report_.commit_log.end_offset;
+  flusher_ = std::make_unique<GroupCommitFlusher>(config_, *log_, *writer_);
   // What was read back after a process crash may still be only in the page cache: make it
   // durable before anything new is acknowledged.
   flusher_->start(checkpoint ? std::min(checkpoint->flushed_offset, end) : log_->log_start_offset());
   if (auto s = flusher_->flush_all(); !s) return s;
-  write_checkpoint();
+  if (auto s = this->checkpoint(); !s) return s;
   allocator_->start();
   dispatcher_->start([this] {
     if (config_.placement.pin_thread) config_.placement.pin_thread("dispatcher");
   });
-  retention_ = std::make_unique<RetentionService>(config_, *log_, *dispatcher_);
+  retention_ = std::make_unique<RetentionService>(config_, *fs_, *log_, *dispatcher_);
   retention_->start();
   // On a thread of its own, not the flusher's: a checkpoint flushes every index file and
   // fsyncs, several milliseconds during which sync waiters (acks=all) would otherwise wait.
@@ -145,7 +128,8 @@ Status MessageStore::recover() {
       "rmq-checkpoint",
       [this] {
         checkpointer_.sleep_for(std::chrono::milliseconds(config_.checkpoint_interval_ms));
-        if (!checkpointer_.stopping()) write_checkpoint();
+        if (checkpointer_.stopping()) return;
+        if (auto s = this->checkpoint(); !s) spdlog::error("checkpoint not advanced: {}", s.error().message);
       },
       [this] {  // housekeeping: placed like retention
         if (config_.placement.pin_thread) config_.placement.pin_thread("retention");
@@ -183,27 +167,27 @@ Status MessageStore::rebuild_indexes_if_needed(const std::optional<Checkpoint>& 
   return s;
 }
 
-void MessageStore::write_checkpoint() {
-  // Order matters: snapshot the indexes first, then make the log durable past that point, then
-  // the index files, and only then record it. A checkpoint never claims more than is on disk.
+Status MessageStore::checkpoint() {
+  // One at a time (the checkpoint thread and close). Order matters: snapshot the indexes
+  // first, then make the log durable past that point, then the index files, and only then
+  // record it. A checkpoint never claims more than is on disk.
+  std::lock_guard lock(checkpoint_mutex_);
   DispatchSnapshot snap = dispatcher_->snapshot();
-  if (auto s = flusher_->flush_all(); !s) return;
+  if (auto s = flusher_->flush_all(); !s) return s;
   Status index_flush;
   indexes_->for_each([&](ConsumeQueue& q) {
     if (auto s = q.flush(); !s && index_flush) index_flush = s;
   });
-  if (!index_flush) {
-    spdlog::error("index flush failed, checkpoint not advanced: {}", index_flush.error().message);
-    return;
-  }
+  if (!index_flush) return make_error(index_flush.error().code, "index flush: " + index_flush.error().message);
   Checkpoint c;
   c.flushed_offset = flusher_->flushed_offset();
   c.dispatched_offset = std::min(snap.offset, c.flushed_offset);
   c.log_start_offset = log_->log_start_offset();
   c.written_at_ms = now_ms();
   c.queue_next_offsets = std::move(snap.next_offsets);
-  if (auto s = engine::write_checkpoint(checkpoint_path_, c); !s)
-    spdlog::error("checkpoint write failed: {}", s.error().message);
+  if (auto s = write_checkpoint(*fs_, checkpoint_path_, c); !s)
+    return make_error(s.error().code, "checkpoint write: " + s.error().message);
+  return {};
 }
 
 MessageStore::~MessageStore() {
@@ -224,9 +208,11 @@ Status MessageStore::close() {
   if (!flusher_) return {};
   if (auto failure = flusher_->failure()) return std::unexpected(*failure);
   if (auto s = flusher_->flush_all(); !s) return s;
-  write_checkpoint();
-  if (auto s = io::remove_file(abort_path_); !s) return s;
-  return io::sync_directory(config_.data_dir);
+  // Without a checkpoint of this run, the next open must not trust the old one as a clean
+  // stop: keep the abort marker so that it scans.
+  if (auto s = checkpoint(); !s) return s;
+  if (auto s = fs_->remove(abort_path_); !s) return s;
+  return fs_->sync_directory(config_.data_dir);
 }
 
 Result<AppendResult> MessageStore::append(const AppendRequest& request) {
@@ -272,7 +258,10 @@ Status MessageStore::read(uint32_t queue_id, uint64_t offset, uint64_t max_bytes
       auto view = segment->read_from(0);
       segment_bytes = view.bytes;
       out.pins_.push_back(segment);
-      if (view.pin) out.pins_.push_back(std::move(view.pin));
+      if (view.pin) {
+        out.pins_.push_back(std::move(view.pin));
+        out.pins_buffers_ = true;
+      }
     }
     auto slot = decode_slot(segment_bytes.subspan(e.commit_log_offset - segment->base_offset()), e.commit_log_offset,
                             config_.verify_crc_on_read);
@@ -330,7 +319,9 @@ Status MessageStore::enforce_retention(int64_t now) {
 uint64_t MessageStore::written_offset() const { return log_->written_offset(); }
 uint64_t MessageStore::flushed_offset() const { return flusher_->flushed_offset(); }
 uint64_t MessageStore::log_start_offset() const { return log_->log_start_offset(); }
-uint64_t MessageStore::locked_bytes() const { return allocator_->locked_bytes(); }
+uint64_t MessageStore::locked_bytes() const { return writer_->locked_bytes(); }
+
+std::optional<Error> MessageStore::flush_failure() const { return flusher_ ? flusher_->failure() : std::nullopt; }
 
 uint64_t MessageStore::dispatcher_wakeups() const { return dispatcher_->wakeups(); }
 

@@ -6,6 +6,9 @@
 //   auto r = store.value()->append({queue, payload, record_count, max_timestamp_ms});
 //   ReadBatch batch; store.value()->read(queue, offset, max_bytes, batch);
 //
+// Every file operation goes through the FileSystem given to open() (the real one by default):
+// tests inject faults there. The write mode is one SegmentWriter, picked at open.
+//
 // Files under data_dir: commitlog/<20-digit offset> segments, index/<queue id>/<20-digit
 // entry> index files, `checkpoint` (the safe point) and `abort` (present while open: its
 // presence at open means the last run crashed).
@@ -15,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -24,6 +28,8 @@
 #include "engine/commit_log.h"
 #include "engine/config.h"
 #include "engine/consume_queue.h"
+#include "engine/file_system.h"
+#include "engine/segment_writer.h"
 #include "engine/service_thread.h"
 
 namespace ringmq::engine {
@@ -33,8 +39,7 @@ class QueueIndexes;
 class Dispatcher;
 class GroupCommitFlusher;
 class RetentionService;
-class SegmentCommitter;
-class TransientPool;
+struct Checkpoint;
 
 // One stored record as read back: a view into mapped memory, valid while its ReadBatch lives.
 struct StoredBatch {
@@ -55,12 +60,18 @@ class ReadBatch {
   void clear() {
     batches.clear();
     pins_.clear();
+    pins_buffers_ = false;
   }
+  // Whether some batch is a view of a write buffer that its writer needs back soon (the pool
+  // mode's buffers): hold such views briefly; copy the bytes rather than keep the views for
+  // as long as a slow consumer takes. Views of mapped segments may be kept.
+  bool pins_write_buffers() const { return pins_buffers_; }
 
  private:
   friend class MessageStore;
-  // Keeps the viewed segments mapped and, in pool mode, their buffers from being reused.
+  // Keeps the viewed segments mapped and any write buffers they are read from from being reused.
   std::vector<std::shared_ptr<const void>> pins_;
+  bool pins_buffers_ = false;
 };
 
 struct QueueRange {
@@ -80,7 +91,9 @@ struct OpenReport {
 class MessageStore {
  public:
   // Validates the config, checks the memlock allowance, recovers and starts the threads.
-  static Result<std::unique_ptr<MessageStore>> open(const EngineConfig& config);
+  // `fs` is the file system to use (the real one when null); it must outlive every read view.
+  static Result<std::unique_ptr<MessageStore>> open(const EngineConfig& config,
+                                                    std::shared_ptr<FileSystem> fs = nullptr);
   ~MessageStore();
   MessageStore(const MessageStore&) = delete;
   MessageStore& operator=(const MessageStore&) = delete;
@@ -111,37 +124,51 @@ class MessageStore {
   Status flush();
   // Runs one retention / disk-watermark round now.
   Status enforce_retention(int64_t now_ms);
-  // Flushes, checkpoints and marks a clean stop. Idempotent; the destructor calls it.
+  // Flushes, checkpoints and marks a clean stop. Idempotent; the destructor calls it. After a
+  // failed flush it reports that failure and leaves the abort marker, so the next open
+  // recovers by scanning.
   Status close();
+  // Writes a checkpoint now (the checkpoint thread does every checkpoint_interval_ms). On
+  // failure the previous checkpoint stays in place and valid.
+  Status checkpoint();
 
   uint64_t written_offset() const;
   uint64_t flushed_offset() const;
   uint64_t log_start_offset() const;
   uint64_t locked_bytes() const;
+  // The first flush failure, which every append reports until the store is reopened.
+  std::optional<Error> flush_failure() const;
   // Appends that found the dispatcher idle and woke it (a system call on the appending
   // thread); under a steady stream it stays awake and this hardly moves.
   uint64_t dispatcher_wakeups() const;
   const OpenReport& open_report() const { return report_; }
+  // The config as running: write_mode is the mode actually in use (pool may fall back).
   const EngineConfig& config() const { return config_; }
 
  private:
-  explicit MessageStore(const EngineConfig& config);
+  MessageStore(const EngineConfig& config, std::shared_ptr<FileSystem> fs);
+  // open()'s steps, in order.
   Status recover();
-  Status rebuild_indexes_if_needed(const std::optional<struct Checkpoint>& checkpoint, uint64_t end);
-  void write_checkpoint();
+  std::optional<Checkpoint> load_checkpoint();
+  Status open_commit_log(const std::optional<Checkpoint>& checkpoint);
+  Status open_indexes(const std::optional<Checkpoint>& checkpoint);
+  Status rebuild_indexes_if_needed(const std::optional<Checkpoint>& checkpoint, uint64_t end);
+  Status mark_open();
+  Status start_threads(const std::optional<Checkpoint>& checkpoint);
 
   EngineConfig config_;
+  std::shared_ptr<FileSystem> fs_;
   std::string commit_log_dir_, index_dir_, checkpoint_path_, abort_path_;
-  // Shared with every lease: a buffer a reader still views keeps the pool's memory alive.
-  std::shared_ptr<TransientPool> pool_;
-  std::unique_ptr<SegmentCommitter> committer_;
+  // Declared before everything that uses it, so it is destroyed after them.
+  std::unique_ptr<SegmentWriter> writer_;
   std::unique_ptr<SegmentAllocator> allocator_;
   std::unique_ptr<CommitLog> log_;
   std::unique_ptr<QueueIndexes> indexes_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<GroupCommitFlusher> flusher_;
   std::unique_ptr<RetentionService> retention_;
-  ServiceThread checkpointer_;  // write_checkpoint() every checkpoint_interval_ms
+  ServiceThread checkpointer_;  // checkpoint() every checkpoint_interval_ms
+  std::mutex checkpoint_mutex_;
   OpenReport report_;
   std::atomic<bool> closed_{false};
 };

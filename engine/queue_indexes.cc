@@ -1,9 +1,6 @@
 #include "engine/queue_indexes.h"
 
 #include <cstdio>
-#include <filesystem>
-
-#include "io/file.h"
 
 namespace ringmq::engine {
 
@@ -14,16 +11,14 @@ std::string QueueIndexes::queue_directory(uint32_t queue_id) const {
 }
 
 Status QueueIndexes::load(uint64_t log_end) {
-  if (auto s = io::make_directories(directory_); !s) return s;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(directory_, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (!entry.is_directory() || name.size() != 10 || name.find_first_not_of("0123456789") != std::string::npos)
-      continue;
+  if (auto s = fs_->make_directories(directory_); !s) return s;
+  auto names = fs_->list_directory(directory_);
+  if (!names) return std::unexpected(names.error());
+  for (const auto& name : *names) {
+    if (name.size() != 10 || name.find_first_not_of("0123456789") != std::string::npos) continue;
     auto queue = find_or_create(static_cast<uint32_t>(std::stoul(name)), log_end);
     if (!queue) return std::unexpected(queue.error());
   }
-  if (ec) return make_error(ErrorCode::kIo, "list " + directory_ + ": " + ec.message());
   return {};
 }
 
@@ -34,7 +29,7 @@ ConsumeQueue* QueueIndexes::find(uint32_t queue_id) const {
 
 Result<ConsumeQueue*> QueueIndexes::find_or_create(uint32_t queue_id, uint64_t log_end) {
   if (auto* queue = find(queue_id)) return queue;
-  auto queue = ConsumeQueue::open(queue_directory(queue_id), queue_id, entries_per_file_, log_end);
+  auto queue = ConsumeQueue::open(fs_, queue_directory(queue_id), queue_id, entries_per_file_, log_end);
   if (!queue) return std::unexpected(queue.error());
   std::unique_lock lock(mutex_);
   if (queue_id >= queues_.size()) queues_.resize(queue_id + 1);

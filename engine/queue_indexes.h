@@ -13,13 +13,14 @@
 
 #include "common/result.h"
 #include "engine/consume_queue.h"
+#include "engine/file_system.h"
 
 namespace ringmq::engine {
 
 class QueueIndexes {
  public:
-  QueueIndexes(std::string directory, uint32_t entries_per_file)
-      : directory_(std::move(directory)), entries_per_file_(entries_per_file) {}
+  QueueIndexes(std::shared_ptr<FileSystem> fs, std::string directory, uint32_t entries_per_file)
+      : fs_(std::move(fs)), directory_(std::move(directory)), entries_per_file_(entries_per_file) {}
 
   // Opens every queue directory found on disk (index/<queue id>/).
   Status load(uint64_t log_end);
@@ -29,6 +30,7 @@ class QueueIndexes {
   std::string queue_directory(uint32_t queue_id) const;
 
  private:
+  const std::shared_ptr<FileSystem> fs_;
   const std::string directory_;
   const uint32_t entries_per_file_;
   mutable std::shared_mutex mutex_;

@@ -4,7 +4,6 @@
 
 #include <chrono>
 
-#include "io/file.h"
 
 namespace ringmq::engine {
 
@@ -19,7 +18,7 @@ void RetentionService::start() {
 
 Result<RetentionRound> RetentionService::run_once(int64_t now_ms) {
   RetentionRound round;
-  auto usage = io::disk_usage(config_.data_dir);
+  auto usage = fs_.disk_usage(config_.data_dir);
   if (!usage) return std::unexpected(usage.error());
   const uint64_t used_percent =
       usage->total_bytes ? 100 - usage->available_bytes * 100 / usage->total_bytes : 0;

@@ -25,8 +25,8 @@ struct RetentionRound {
 
 class RetentionService {
  public:
-  RetentionService(const EngineConfig& config, CommitLog& log, Dispatcher& dispatcher)
-      : config_(config), log_(log), dispatcher_(dispatcher) {}
+  RetentionService(const EngineConfig& config, FileSystem& fs, CommitLog& log, Dispatcher& dispatcher)
+      : config_(config), fs_(fs), log_(log), dispatcher_(dispatcher) {}
   ~RetentionService() { stop(); }
 
   void start();
@@ -36,6 +36,7 @@ class RetentionService {
 
  private:
   const EngineConfig& config_;
+  FileSystem& fs_;
   CommitLog& log_;
   Dispatcher& dispatcher_;
   ServiceThread thread_;

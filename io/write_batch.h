@@ -95,6 +95,7 @@ class WriteBatch {
   void clear();
   size_t size() const { return chunks_.size(); }
   size_t capacity() const { return chunks_.capacity(); }
+  std::span<const WriteChunk> chunks() const { return chunks_; }
 
   WriteOutcome run(Ring& ring, const WriteTarget& target, SyncAfter sync = SyncAfter::kNone,
                    const WritePolicy& policy = {});

@@ -1,10 +1,11 @@
 // Fetch: read each asked partition from its engine queue, at least one whole batch even above
-// max_bytes; below min_bytes, long-poll until data arrives or max_wait_ms passes. In the mmap
-// modes the batches go out as views of the mapped segments (no copy). Waiting
+// max_bytes; below min_bytes, long-poll until data arrives or max_wait_ms passes. Batches read
+// from mapped segments go out as views of them (no copy). Waiting
 // fetches are re-evaluated on the timer thread: every few milliseconds, and soon after a
 // produce appends (so a tailing consumer sees new data without waiting a full poll period).
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <deque>
 
 #include "broker/kafka/kafka_router.h"
@@ -110,10 +111,11 @@ bool KafkaRouter::FetchWait::try_answer(bool final) {
   answered = true;
   r.context_.metrics.bytes_out.add(static_cast<uint64_t>(total));
   r.context_.metrics.records_out.add(records);
-  // Spliced in the mmap modes. In pool mode copied: a view of bytes still in a pool buffer
-  // would keep that buffer from being reused for as long as a slow consumer's socket holds the
-  // response (up to the idle timeout).
-  const bool splice = r.context_.store.config().write_mode != engine::WriteMode::kPool;
+  // Spliced as views of the stored bytes, unless a read views a write buffer (the pool
+  // mode's): such a view would keep that buffer from being reused for as long as a slow
+  // consumer's socket holds the response (up to the idle timeout), so those are copied.
+  const bool splice = std::none_of(reads->begin(), reads->end(),
+                                   [](const engine::ReadBatch& b) { return b.pins_write_buffers(); });
   std::vector<std::byte> owned = slot.take_buffer();
   owned.clear();
   ResponseBody body(std::move(owned));

@@ -60,7 +60,7 @@ BENCHMARK(BM_Append)
 
 void BM_IndexLookup(benchmark::State& state) {
   const std::string dir = bench_dir("index");
-  auto queue = ConsumeQueue::open(dir, 0, 1 << 20, UINT64_MAX);
+  auto queue = ConsumeQueue::open(real_file_system(), dir, 0, 1 << 20, UINT64_MAX);
   if (!queue) {
     state.SkipWithError(queue.error().to_string().c_str());
     return;

@@ -25,8 +25,8 @@ Checkpoint sample() {
 
 TEST(Checkpoint, RoundTripsThroughAFile) {
   ringmq::test::TempDir dir;
-  ASSERT_TRUE(write_checkpoint(dir.path() + "/checkpoint", sample()));
-  auto c = read_checkpoint(dir.path() + "/checkpoint");
+  ASSERT_TRUE(write_checkpoint(*real_file_system(), dir.path() + "/checkpoint", sample()));
+  auto c = read_checkpoint(*real_file_system(), dir.path() + "/checkpoint");
   ASSERT_TRUE(c) << c.error().to_string();
   EXPECT_EQ(c->flushed_offset, 1234u);
   EXPECT_EQ(c->dispatched_offset, 1000u);
@@ -35,7 +35,7 @@ TEST(Checkpoint, RoundTripsThroughAFile) {
 
 TEST(Checkpoint, MissingFileIsNotFound) {
   ringmq::test::TempDir dir;
-  EXPECT_EQ(read_checkpoint(dir.path() + "/checkpoint").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(read_checkpoint(*real_file_system(), dir.path() + "/checkpoint").error().code, ErrorCode::kNotFound);
 }
 
 TEST(Checkpoint, AnyFlippedByteIsDetected) {
@@ -66,7 +66,7 @@ TEST(Checkpoint, AnOpenStoreCheckpointsPeriodically) {
   ASSERT_TRUE(store->flush());
   Result<Checkpoint> seen = make_error(ErrorCode::kNotFound, "not read yet");
   for (int spin = 0; spin < 500; ++spin) {
-    seen = read_checkpoint(dir.path() + "/checkpoint");
+    seen = read_checkpoint(*real_file_system(), dir.path() + "/checkpoint");
     if (seen && seen->flushed_offset >= last.end_offset && seen->dispatched_offset >= last.end_offset) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

@@ -18,7 +18,7 @@ IndexEntry entry_for(uint64_t i) {
 }
 
 std::unique_ptr<ConsumeQueue> filled(const std::string& dir, uint64_t n) {
-  auto q = ConsumeQueue::open(dir, 1, kPerFile, 1 << 30);
+  auto q = ConsumeQueue::open(real_file_system(), dir, 1, kPerFile, 1 << 30);
   EXPECT_TRUE(q);
   for (uint64_t i = 0; i < n; ++i) EXPECT_TRUE((*q)->append(entry_for(i)));
   return std::move(*q);
@@ -49,7 +49,7 @@ TEST(ConsumeQueue, RefusesAnEntryThatSkipsOffsets) {
 TEST(ConsumeQueue, ReopensWithEveryEntry) {
   ringmq::test::TempDir dir;
   filled(dir.path(), 20)->flush();
-  auto q = ConsumeQueue::open(dir.path(), 1, kPerFile, 1 << 30);
+  auto q = ConsumeQueue::open(real_file_system(), dir.path(), 1, kPerFile, 1 << 30);
   ASSERT_TRUE(q);
   EXPECT_EQ((*q)->entry_count(), 20u);
   EXPECT_EQ((*q)->next_offset(), 60u);
@@ -59,7 +59,7 @@ TEST(ConsumeQueue, ReopensWithEveryEntry) {
 TEST(ConsumeQueue, DropsEntriesBeyondTheCommitLogEndOnReopen) {
   ringmq::test::TempDir dir;
   filled(dir.path(), 20);
-  auto q = ConsumeQueue::open(dir.path(), 1, kPerFile, /*log_end=*/1000);  // entries 0..9 fit
+  auto q = ConsumeQueue::open(real_file_system(), dir.path(), 1, kPerFile, /*log_end=*/1000);  // entries 0..9 fit
   ASSERT_TRUE(q);
   EXPECT_EQ((*q)->entry_count(), 10u);
   EXPECT_EQ((*q)->next_offset(), 30u);
@@ -70,7 +70,7 @@ TEST(ConsumeQueue, StopsAtAMissingFile) {
   ringmq::test::TempDir dir;
   filled(dir.path(), 40);
   std::filesystem::remove(dir.path() + "/" + segment_file_name(16));
-  auto q = ConsumeQueue::open(dir.path(), 1, kPerFile, 1 << 30);
+  auto q = ConsumeQueue::open(real_file_system(), dir.path(), 1, kPerFile, 1 << 30);
   ASSERT_TRUE(q);
   EXPECT_EQ((*q)->entry_count(), 16u);
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/" + segment_file_name(32))) << "files after a gap are dropped";
