@@ -45,12 +45,12 @@ Result<AppendResult> CommitLog::append(const AppendRequest& request) {
 
   AppendResult result;
   result.store_timestamp_ms = now_ms();
-  result.commit_log_offset = write_offset_;
-  result.queue_offset = next_queue_offset_[request.queue_id];
+  result.commit_log_offset = LogPosition(write_offset_);
+  result.queue_offset = QueueOffset(next_queue_offset_[request.queue_id]);
   RecordFields fields;
   fields.queue_id = request.queue_id;
   fields.record_count = request.record_count;
-  fields.queue_offset = result.queue_offset;
+  fields.queue_offset = result.queue_offset.value();
   fields.physical_offset = write_offset_;
   fields.store_timestamp_ms = result.store_timestamp_ms;
   fields.max_timestamp_ms = request.max_timestamp_ms >= 0 ? request.max_timestamp_ms : result.store_timestamp_ms;
@@ -58,7 +58,7 @@ Result<AppendResult> CommitLog::append(const AppendRequest& request) {
 
   next_queue_offset_[request.queue_id] += request.record_count;
   write_offset_ += size;
-  result.end_offset = write_offset_;
+  result.end_offset = LogPosition(write_offset_);
   written_offset_.store(write_offset_, std::memory_order_release);
   return result;
 }

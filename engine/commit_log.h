@@ -24,6 +24,7 @@
 #include "engine/config.h"
 #include "engine/file_system.h"
 #include "engine/mapped_segment.h"
+#include "engine/offsets.h"
 #include "engine/record_format.h"
 #include "engine/segment_allocator.h"
 #include "engine/segment_writer.h"
@@ -42,9 +43,9 @@ struct AppendRequest {
 };
 
 struct AppendResult {
-  uint64_t queue_offset = 0;       // first logical offset assigned
-  uint64_t commit_log_offset = 0;  // where the record starts
-  uint64_t end_offset = 0;         // commit-log offset just past the record (flush target)
+  QueueOffset queue_offset;       // first logical offset assigned
+  LogPosition commit_log_offset;  // where the record starts
+  LogPosition end_offset;         // just past the record (flush target)
   int64_t store_timestamp_ms = 0;
 };
 

@@ -11,19 +11,23 @@ namespace {
 
 IndexEntry load_entry(const std::byte* p) {
   IndexEntry e;
-  std::memcpy(&e.commit_log_offset, p, 8);
+  uint64_t commit_log_offset, base_offset;
+  std::memcpy(&commit_log_offset, p, 8);
   std::memcpy(&e.size, p + 8, 4);
   std::memcpy(&e.record_count, p + 12, 4);
-  std::memcpy(&e.base_offset, p + 16, 8);
+  std::memcpy(&base_offset, p + 16, 8);
   std::memcpy(&e.max_timestamp_ms, p + 24, 8);
+  e.commit_log_offset = LogPosition(commit_log_offset);
+  e.base_offset = QueueOffset(base_offset);
   return e;
 }
 
 void store_entry(std::byte* p, const IndexEntry& e) {
-  std::memcpy(p, &e.commit_log_offset, 8);
+  const uint64_t commit_log_offset = e.commit_log_offset.value(), base_offset = e.base_offset.value();
+  std::memcpy(p, &commit_log_offset, 8);
   std::memcpy(p + 8, &e.size, 4);
   std::memcpy(p + 12, &e.record_count, 4);
-  std::memcpy(p + 16, &e.base_offset, 8);
+  std::memcpy(p + 16, &base_offset, 8);
   std::memcpy(p + 24, &e.max_timestamp_ms, 8);
 }
 
@@ -89,7 +93,7 @@ Result<std::unique_ptr<ConsumeQueue>> ConsumeQueue::open(std::shared_ptr<FileSys
         break;
       }
       IndexEntry e = load_entry(p);
-      const bool valid = e.size >= 64 && e.record_count > 0 && e.commit_log_offset + e.size <= log_end &&
+      const bool valid = e.size >= 64 && e.record_count > 0 && e.commit_log_offset.value() + e.size <= log_end &&
                          (!previous || (e.base_offset == previous->end_offset() &&
                                         e.commit_log_offset > previous->commit_log_offset));
       if (!valid) {
@@ -97,7 +101,7 @@ Result<std::unique_ptr<ConsumeQueue>> ConsumeQueue::open(std::shared_ptr<FileSys
         stopped = true;
         break;
       }
-      if (!previous) queue->start_offset_.store(e.base_offset);
+      if (!previous) queue->start_offset_.store(e.base_offset.value());
       previous = e;
     }
     if (stopped) break;
@@ -106,7 +110,7 @@ Result<std::unique_ptr<ConsumeQueue>> ConsumeQueue::open(std::shared_ptr<FileSys
   queue->entry_count_.store(n);
   queue->flushed_entries_ = n;
   if (previous) {
-    queue->next_offset_.store(previous->end_offset());
+    queue->next_offset_.store(previous->end_offset().value());
   }
 
   // Clear what follows the valid prefix: the rest of its file and any later files.
@@ -131,10 +135,10 @@ ConsumeQueue::~ConsumeQueue() = default;
 
 Status ConsumeQueue::append(const IndexEntry& entry) {
   const uint64_t n = entry_count_.load(std::memory_order_relaxed);
-  if (n > 0 && entry.base_offset != next_offset_.load(std::memory_order_relaxed))
+  if (n > 0 && entry.base_offset.value() != next_offset_.load(std::memory_order_relaxed))
     return make_error(ErrorCode::kInvalidArgument,
-                      "queue " + std::to_string(queue_id_) + ": entry at offset " + std::to_string(entry.base_offset) +
-                          " does not continue the index at " + std::to_string(next_offset()));
+                      "queue " + std::to_string(queue_id_) + ": entry at offset " + to_string(entry.base_offset) +
+                          " does not continue the index at " + to_string(next_offset()));
   auto file = file_for(n);
   if (!file) {
     auto created = add_file(n / entries_per_file_ * entries_per_file_, false);
@@ -144,9 +148,9 @@ Status ConsumeQueue::append(const IndexEntry& entry) {
   store_entry(file->data() + (n - file->base_offset()) * kIndexEntrySize, entry);
   if (n == 0 || n == first_entry_.load(std::memory_order_relaxed)) {
     if (n == 0) first_entry_.store(0, std::memory_order_release);
-    start_offset_.store(entry.base_offset, std::memory_order_release);
+    start_offset_.store(entry.base_offset.value(), std::memory_order_release);
   }
-  next_offset_.store(entry.end_offset(), std::memory_order_release);
+  next_offset_.store(entry.end_offset().value(), std::memory_order_release);
   entry_count_.store(n + 1, std::memory_order_release);
   return {};
 }
@@ -157,12 +161,12 @@ IndexEntry ConsumeQueue::entry(uint64_t n) const {
   return load_entry(file->data() + (n - file->base_offset()) * kIndexEntrySize);
 }
 
-Result<uint64_t> ConsumeQueue::find(uint64_t logical_offset) const {
-  const uint64_t start = start_offset(), next = next_offset();
+Result<uint64_t> ConsumeQueue::find(QueueOffset logical_offset) const {
+  const QueueOffset start = start_offset(), next = next_offset();
   if (logical_offset < start || logical_offset >= next || empty())
-    return make_error(ErrorCode::kOutOfRange, "offset " + std::to_string(logical_offset) + " is outside queue " +
-                                                  std::to_string(queue_id_) + "'s range [" + std::to_string(start) +
-                                                  ", " + std::to_string(next) + ")");
+    return make_error(ErrorCode::kOutOfRange, "offset " + to_string(logical_offset) + " is outside queue " +
+                                                  std::to_string(queue_id_) + "'s range [" + to_string(start) +
+                                                  ", " + to_string(next) + ")");
   // Last entry whose base offset is <= logical_offset.
   uint64_t lo = first_entry(), hi = entry_count();  // answer in [lo, hi)
   while (hi - lo > 1) {
@@ -199,12 +203,12 @@ Status ConsumeQueue::flush() {
   return {};
 }
 
-Status ConsumeQueue::trim_before(uint64_t log_start) {
+Status ConsumeQueue::trim_before(LogPosition log_start) {
   uint64_t first = first_entry();
   const uint64_t count = entry_count();
   while (first < count && entry(first).commit_log_offset < log_start) ++first;
   if (first == first_entry()) return {};
-  start_offset_.store(first < count ? entry(first).base_offset : next_offset(), std::memory_order_release);
+  start_offset_.store((first < count ? entry(first).base_offset : next_offset()).value(), std::memory_order_release);
   first_entry_.store(first, std::memory_order_release);
   // Delete whole files before the one holding `first` (the file holding the last entry stays,
   // so an emptied queue still knows its next offset after a restart).

@@ -25,17 +25,18 @@
 #include "common/result.h"
 #include "engine/file_system.h"
 #include "engine/mapped_segment.h"
+#include "engine/offsets.h"
 
 namespace ringmq::engine {
 
 struct IndexEntry {
-  uint64_t commit_log_offset = 0;
+  LogPosition commit_log_offset;
   uint32_t size = 0;
   uint32_t record_count = 0;
-  uint64_t base_offset = 0;
+  QueueOffset base_offset;
   int64_t max_timestamp_ms = 0;
 
-  uint64_t end_offset() const { return base_offset + record_count; }
+  QueueOffset end_offset() const { return base_offset + record_count; }
 };
 inline constexpr uint32_t kIndexEntrySize = 32;
 
@@ -51,15 +52,15 @@ class ConsumeQueue {
 
   uint32_t queue_id() const { return queue_id_; }
   // [start_offset, next_offset): the logical offsets this index can serve.
-  uint64_t start_offset() const { return start_offset_.load(std::memory_order_acquire); }
-  uint64_t next_offset() const { return next_offset_.load(std::memory_order_acquire); }
+  QueueOffset start_offset() const { return QueueOffset(start_offset_.load(std::memory_order_acquire)); }
+  QueueOffset next_offset() const { return QueueOffset(next_offset_.load(std::memory_order_acquire)); }
   bool empty() const { return entry_count() == first_entry(); }
 
   // Dispatcher only. The entry must continue the queue (base == next_offset), or start it.
   Status append(const IndexEntry& entry);
   // Number of the entry whose range holds `logical_offset`; kOutOfRange outside
   // [start_offset, next_offset).
-  Result<uint64_t> find(uint64_t logical_offset) const;
+  Result<uint64_t> find(QueueOffset logical_offset) const;
   // Entry n, for first_entry() <= n < entry_count().
   IndexEntry entry(uint64_t n) const;
   uint64_t first_entry() const { return first_entry_.load(std::memory_order_acquire); }
@@ -68,7 +69,7 @@ class ConsumeQueue {
   // Makes the entries written so far durable.
   Status flush();
   // Retention: forgets entries pointing below `log_start` and deletes files made only of them.
-  Status trim_before(uint64_t log_start);
+  Status trim_before(LogPosition log_start);
   // First entry whose max timestamp is >= timestamp_ms (ListOffsets by time), if any.
   std::optional<uint64_t> find_by_timestamp(int64_t timestamp_ms) const;
   // Drops every entry and file (the index was found inconsistent and is rebuilt).

@@ -33,14 +33,15 @@ Status Dispatcher::dispatch_range(uint64_t from, uint64_t to, bool rebuilding) {
     auto queue = indexes_.find_or_create(f.queue_id, to);
     if (!queue) return std::unexpected(queue.error());
     ConsumeQueue& q = **queue;
+    const QueueOffset offset(f.queue_offset);
     const bool fresh = q.entry_count() == 0;
-    if (fresh ? (f.queue_offset == 0 || rebuilding) : f.queue_offset == q.next_offset()) {
-      if (auto s = q.append({pos, slot->record.total_size, f.record_count, f.queue_offset, f.max_timestamp_ms}); !s)
+    if (fresh ? (offset == QueueOffset(0) || rebuilding) : offset == q.next_offset()) {
+      if (auto s = q.append({LogPosition(pos), slot->record.total_size, f.record_count, offset, f.max_timestamp_ms}); !s)
         return s;
-    } else if (fresh || f.queue_offset > q.next_offset()) {
+    } else if (fresh || offset > q.next_offset()) {
       return make_error(ErrorCode::kCorrupt, "index of queue " + std::to_string(f.queue_id) + " ends at offset " +
-                                                 std::to_string(q.next_offset()) + " but the commit log has offset " +
-                                                 std::to_string(f.queue_offset) + " at " + std::to_string(pos));
+                                                 to_string(q.next_offset()) + " but the commit log has offset " +
+                                                 to_string(offset) + " at " + std::to_string(pos));
     }
     pos += slot->record.total_size;
     dispatched_.store(pos, std::memory_order_release);
@@ -53,11 +54,11 @@ DispatchSnapshot Dispatcher::snapshot() const {
   std::lock_guard lock(mutex_);
   DispatchSnapshot snap;
   snap.offset = dispatched_.load(std::memory_order_acquire);
-  indexes_.for_each([&](ConsumeQueue& q) { snap.next_offsets.emplace_back(q.queue_id(), q.next_offset()); });
+  indexes_.for_each([&](ConsumeQueue& q) { snap.next_offsets.emplace_back(q.queue_id(), q.next_offset().value()); });
   return snap;
 }
 
-Status Dispatcher::trim_indexes(uint64_t log_start) {
+Status Dispatcher::trim_indexes(LogPosition log_start) {
   std::lock_guard lock(mutex_);
   Status result;
   indexes_.for_each([&](ConsumeQueue& q) {

@@ -58,7 +58,7 @@ class Dispatcher {
   }
   DispatchSnapshot snapshot() const;
   // Retention: trims every index to the new log start, serialised with dispatching.
-  Status trim_indexes(uint64_t log_start);
+  Status trim_indexes(LogPosition log_start);
 
  private:
   void run_once();

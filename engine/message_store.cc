@@ -94,8 +94,8 @@ Status MessageStore::open_indexes(const std::optional<Checkpoint>& checkpoint) {
   if (auto s = indexes_->load(end); !s) return s;
   dispatcher_ = std::make_unique<Dispatcher>(*log_, *indexes_);
   if (auto s = rebuild_indexes_if_needed(checkpoint, end); !s) return s;
-  if (auto s = dispatcher_->trim_indexes(log_->log_start_offset()); !s) return s;
-  indexes_->for_each([&](ConsumeQueue& q) { log_->seed_next_queue_offset(q.queue_id(), q.next_offset()); });
+  if (auto s = dispatcher_->trim_indexes(LogPosition(log_->log_start_offset())); !s) return s;
+  indexes_->for_each([&](ConsumeQueue& q) { log_->seed_next_queue_offset(q.queue_id(), q.next_offset().value()); });
   return {};
 }
 
@@ -143,7 +143,7 @@ Status MessageStore::rebuild_indexes_if_needed(const std::optional<Checkpoint>& 
   if (checkpoint) {
     for (const auto& [queue_id, next] : checkpoint->queue_next_offsets) {
       const ConsumeQueue* q = indexes_->find(queue_id);
-      if (!q || q->next_offset() < next) {
+      if (!q || q->next_offset() < QueueOffset(next)) {
         spdlog::warn("index of queue {} ends before offset {} recorded in the checkpoint; rebuilding indexes",
                      queue_id, next);
         rebuild = true;
@@ -226,14 +226,14 @@ Result<AppendResult> MessageStore::append(const AppendRequest& request, bool wai
   if (!result) return result;
   dispatcher_->notify();
   if (wait_for_flush) {
-    if (auto s = flusher_->wait_flushed(result->end_offset); !s) return std::unexpected(s.error());
+    if (auto s = flusher_->wait_flushed(result->end_offset.value()); !s) return std::unexpected(s.error());
   } else {
-    flusher_->note_written(result->end_offset);
+    flusher_->note_written(result->end_offset.value());
   }
   return result;
 }
 
-Status MessageStore::read(uint32_t queue_id, uint64_t offset, uint64_t max_bytes, ReadBatch& out) const {
+Status MessageStore::read(uint32_t queue_id, QueueOffset offset, uint64_t max_bytes, ReadBatch& out) const {
   out.clear();
   const ConsumeQueue* queue = indexes_->find(queue_id);
   if (!queue) return make_error(ErrorCode::kNotFound, "queue " + std::to_string(queue_id) + " has no records");
@@ -248,11 +248,12 @@ Status MessageStore::read(uint32_t queue_id, uint64_t offset, uint64_t max_bytes
   std::span<const std::byte> segment_bytes;
   for (uint64_t i = *n; i < count; ++i) {
     const IndexEntry e = queue->entry(i);
-    if (!segment || e.commit_log_offset < segment->base_offset() || e.commit_log_offset >= segment->end_offset()) {
-      segment = log_->segment_containing(e.commit_log_offset);
+    const uint64_t at = e.commit_log_offset.value();
+    if (!segment || at < segment->base_offset() || at >= segment->end_offset()) {
+      segment = log_->segment_containing(at);
       if (!segment) {
         if (!out.batches.empty()) break;
-        return make_error(ErrorCode::kOutOfRange, "offset " + std::to_string(offset) + " of queue " +
+        return make_error(ErrorCode::kOutOfRange, "offset " + to_string(offset) + " of queue " +
                                                       std::to_string(queue_id) + " was removed by retention");
       }
       auto view = segment->read_from(0);
@@ -263,22 +264,21 @@ Status MessageStore::read(uint32_t queue_id, uint64_t offset, uint64_t max_bytes
         out.pins_buffers_ = true;
       }
     }
-    auto slot = decode_slot(segment_bytes.subspan(e.commit_log_offset - segment->base_offset()), e.commit_log_offset,
-                            config_.verify_crc_on_read);
+    auto slot = decode_slot(segment_bytes.subspan(at - segment->base_offset()), at, config_.verify_crc_on_read);
     Error bad;
     if (!slot) bad = slot.error();
     else if (slot->kind != SlotKind::kRecord || slot->record.fields.queue_id != queue_id ||
-             slot->record.fields.queue_offset != e.base_offset)
+             QueueOffset(slot->record.fields.queue_offset) != e.base_offset)
       bad = Error{ErrorCode::kCorrupt, "index entry " + std::to_string(i) + " of queue " + std::to_string(queue_id) +
-                                           " does not match the commit log at " + std::to_string(e.commit_log_offset)};
+                                           " does not match the commit log at " + std::to_string(at)};
     if (!bad.message.empty()) {
       if (!out.batches.empty()) break;  // serve what is good; the next read reports the error
-      spdlog::error("read of queue {} at offset {}: {}", queue_id, offset, bad.message);
+      spdlog::error("read of queue {} at offset {}: {}", queue_id, offset.value(), bad.message);
       return std::unexpected(bad);
     }
     const RecordView& r = slot->record;
     if (!out.batches.empty() && bytes + r.payload.size() > max_bytes) break;
-    out.batches.push_back({r.payload, r.fields.queue_offset, r.fields.record_count, r.fields.max_timestamp_ms,
+    out.batches.push_back({r.payload, QueueOffset(r.fields.queue_offset), r.fields.record_count, r.fields.max_timestamp_ms,
                            r.fields.store_timestamp_ms, e.commit_log_offset});
     bytes += r.payload.size();
     if (bytes >= max_bytes) break;
@@ -292,7 +292,7 @@ std::optional<QueueRange> MessageStore::queue_range(uint32_t queue_id) const {
   return QueueRange{queue->start_offset(), queue->next_offset()};
 }
 
-Result<uint64_t> MessageStore::offset_for_timestamp(uint32_t queue_id, int64_t timestamp_ms) const {
+Result<QueueOffset> MessageStore::offset_for_timestamp(uint32_t queue_id, int64_t timestamp_ms) const {
   const ConsumeQueue* queue = indexes_->find(queue_id);
   if (!queue) return make_error(ErrorCode::kNotFound, "queue " + std::to_string(queue_id) + " has no records");
   auto n = queue->find_by_timestamp(timestamp_ms);
@@ -306,8 +306,8 @@ void MessageStore::set_index_listener(std::function<void()> listener) {
   dispatcher_->set_listener(std::move(listener));
 }
 
-void MessageStore::when_durable(uint64_t end_offset, std::function<void(Status)> done) {
-  flusher_->when_flushed(end_offset, std::move(done));
+void MessageStore::when_durable(LogPosition end_offset, std::function<void(Status)> done) {
+  flusher_->when_flushed(end_offset.value(), std::move(done));
 }
 
 Status MessageStore::enforce_retention(int64_t now) {
@@ -316,9 +316,9 @@ Status MessageStore::enforce_retention(int64_t now) {
   return {};
 }
 
-uint64_t MessageStore::written_offset() const { return log_->written_offset(); }
-uint64_t MessageStore::flushed_offset() const { return flusher_->flushed_offset(); }
-uint64_t MessageStore::log_start_offset() const { return log_->log_start_offset(); }
+LogPosition MessageStore::written_offset() const { return LogPosition(log_->written_offset()); }
+LogPosition MessageStore::flushed_offset() const { return LogPosition(flusher_->flushed_offset()); }
+LogPosition MessageStore::log_start_offset() const { return LogPosition(log_->log_start_offset()); }
 uint64_t MessageStore::locked_bytes() const { return writer_->locked_bytes(); }
 
 std::optional<Error> MessageStore::flush_failure() const { return flusher_ ? flusher_->failure() : std::nullopt; }

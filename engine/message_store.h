@@ -29,6 +29,7 @@
 #include "engine/config.h"
 #include "engine/consume_queue.h"
 #include "engine/file_system.h"
+#include "engine/offsets.h"
 #include "engine/segment_writer.h"
 #include "engine/service_thread.h"
 
@@ -44,19 +45,19 @@ struct Checkpoint;
 // One stored record as read back: a view into mapped memory, valid while its ReadBatch lives.
 struct StoredBatch {
   std::span<const std::byte> payload;
-  uint64_t base_offset = 0;
+  QueueOffset base_offset;
   uint32_t record_count = 0;
   int64_t max_timestamp_ms = 0;
   int64_t store_timestamp_ms = 0;
-  uint64_t commit_log_offset = 0;
+  LogPosition commit_log_offset;
 };
 
 // The result of read(): reuse one per reader; after warm-up clear() + read() allocate nothing.
 class ReadBatch {
  public:
   std::vector<StoredBatch> batches;
-  uint64_t start_offset = 0;    // the queue's first readable offset
-  uint64_t next_offset = 0;     // the queue's next offset to be written (high watermark)
+  QueueOffset start_offset;  // the queue's first readable offset
+  QueueOffset next_offset;   // the queue's next offset to be written (high watermark)
   void clear() {
     batches.clear();
     pins_.clear();
@@ -75,8 +76,8 @@ class ReadBatch {
 };
 
 struct QueueRange {
-  uint64_t start_offset = 0;
-  uint64_t next_offset = 0;
+  QueueOffset start_offset;
+  QueueOffset next_offset;
 };
 
 // What open() found and did, for the start-up log and tests.
@@ -105,7 +106,7 @@ class MessageStore {
   // Calls `done` (on the flusher thread) once everything below `end_offset` is durable, or
   // with the error (kTimeout, kClosed, a flush failure). Never blocks: for network threads
   // answering acks=all after an append(request, false).
-  void when_durable(uint64_t end_offset, std::function<void(Status)> done);
+  void when_durable(LogPosition end_offset, std::function<void(Status)> done);
 
   // `listener` runs on the dispatcher thread whenever newly appended records become readable
   // (after each indexing round, not per record): for waking long-polling readers.
@@ -115,10 +116,10 @@ class MessageStore {
   // payload but always at least one record. An offset equal to the queue's next offset gives
   // an empty batch; outside [start, next] kOutOfRange; an unknown queue kNotFound; a record
   // that fails its CRC kCorrupt (if it is the first; otherwise the batch stops before it).
-  Status read(uint32_t queue_id, uint64_t offset, uint64_t max_bytes, ReadBatch& out) const;
+  Status read(uint32_t queue_id, QueueOffset offset, uint64_t max_bytes, ReadBatch& out) const;
   std::optional<QueueRange> queue_range(uint32_t queue_id) const;
   // The first offset whose record's max timestamp is >= timestamp_ms, or the next offset.
-  Result<uint64_t> offset_for_timestamp(uint32_t queue_id, int64_t timestamp_ms) const;
+  Result<QueueOffset> offset_for_timestamp(uint32_t queue_id, int64_t timestamp_ms) const;
 
   // Flushes everything written so far (close does this too).
   Status flush();
@@ -132,9 +133,9 @@ class MessageStore {
   // failure the previous checkpoint stays in place and valid.
   Status checkpoint();
 
-  uint64_t written_offset() const;
-  uint64_t flushed_offset() const;
-  uint64_t log_start_offset() const;
+  LogPosition written_offset() const;
+  LogPosition flushed_offset() const;
+  LogPosition log_start_offset() const;
   uint64_t locked_bytes() const;
   // The first flush failure, which every append reports until the store is reopened.
   std::optional<Error> flush_failure() const;

@@ -51,7 +51,7 @@ Result<RetentionRound> RetentionService::run_once(int64_t now_ms) {
     ++round.segments_deleted;
   }
   if (round.segments_deleted > 0) {
-    if (auto s = dispatcher_.trim_indexes(log_.log_start_offset()); !s) return std::unexpected(s.error());
+    if (auto s = dispatcher_.trim_indexes(LogPosition(log_.log_start_offset())); !s) return std::unexpected(s.error());
   }
   return round;
 }

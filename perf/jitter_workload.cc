@@ -222,7 +222,7 @@ void Producer::run(ProducerProgress& progress) {
         events.in_appends.minor_faults += ev.minor_faults;
         events.in_appends.major_faults += ev.major_faults;
         if (precise && fault_sites_.size() < o_.max_fault_sites)
-          fault_sites_.push_back({ev.first_fault_address, r->commit_log_offset, r->end_offset});
+          fault_sites_.push_back({ev.first_fault_address, r->commit_log_offset.value(), r->end_offset.value()});
       }
       if (ev.context_switches) ++events.ops_with_context_switches;
       events.in_appends.context_switches += ev.context_switches;
@@ -240,8 +240,8 @@ void Producer::run(ProducerProgress& progress) {
         s.minor_faults = ev.minor_faults;
         s.major_faults = ev.major_faults;
         s.context_switches = ev.context_switches;
-        s.segment_roll = r->commit_log_offset % segment_bytes == 0;
-        s.fault_site = {ev.first_fault_address, r->commit_log_offset, r->end_offset};
+        s.segment_roll = r->commit_log_offset.value() % segment_bytes == 0;
+        s.fault_site = {ev.first_fault_address, r->commit_log_offset.value(), r->end_offset.value()};
         s.during_warmup = !warm;
         spikes_.push_back(s);
       }

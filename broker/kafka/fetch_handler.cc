@@ -79,9 +79,9 @@ bool KafkaRouter::FetchWait::try_answer(bool final) {
         continue;
       }
       const engine::QueueRange range = r.context_.store.queue_range(*queue).value_or(engine::QueueRange{});
-      out.high_watermark = static_cast<int64_t>(range.next_offset);
+      out.high_watermark = static_cast<int64_t>(range.next_offset.value());
       out.last_stable_offset = out.high_watermark;  // no transactions: KafkaJS reads read_committed
-      out.log_start_offset = static_cast<int64_t>(range.start_offset);
+      out.log_start_offset = static_cast<int64_t>(range.start_offset.value());
       if (p.fetch_offset < out.log_start_offset || p.fetch_offset > out.high_watermark) {
         out.error_code = KafkaError::kOffsetOutOfRange;
         any_error = true;
@@ -93,7 +93,8 @@ bool KafkaRouter::FetchWait::try_answer(bool final) {
       int64_t budget = std::min<int64_t>(p.max_bytes, int64_t{max_bytes} - total);
       if (budget <= 0 && total > 0) continue;
       engine::ReadBatch& batch = reads->emplace_back();
-      auto s = r.context_.store.read(*queue, static_cast<uint64_t>(p.fetch_offset), static_cast<uint64_t>(std::max<int64_t>(budget, 1)), batch);
+      auto s = r.context_.store.read(*queue, engine::QueueOffset(static_cast<uint64_t>(p.fetch_offset)),
+                                     static_cast<uint64_t>(std::max<int64_t>(budget, 1)), batch);
       if (!s) {
         out.error_code = kafka_error_for(s.error());
         any_error = true;

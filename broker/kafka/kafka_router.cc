@@ -90,13 +90,15 @@ void KafkaRouter::rebuild_producer_state() {
     for (uint32_t queue : topic->queue_ids) {
       auto range = context_.store.queue_range(queue);
       if (!range || range->next_offset == range->start_offset) continue;
-      uint64_t offset = range->next_offset > kTailRecords ? range->next_offset - kTailRecords : 0;
-      offset = std::max(offset, range->start_offset);
+      const engine::QueueOffset tail_start(range->next_offset.value() > kTailRecords
+                                               ? range->next_offset.value() - kTailRecords
+                                               : 0);
+      engine::QueueOffset offset = std::max(tail_start, range->start_offset);
       logged.clear();
       while (offset < range->next_offset) {
         if (!context_.store.read(queue, offset, 1 << 20, batch) || batch.batches.empty()) break;
         for (const auto& b : batch.batches) {
-          if (auto l = parse_logged_batch(b.payload, static_cast<int64_t>(b.base_offset))) logged.push_back(*l);
+          if (auto l = parse_logged_batch(b.payload, static_cast<int64_t>(b.base_offset.value()))) logged.push_back(*l);
           offset = b.base_offset + b.record_count;
         }
       }
@@ -252,14 +254,14 @@ void KafkaRouter::handle_list_offsets(const protocol::RequestHeader& h, const pr
       } else {
         auto range = context_.store.queue_range(*queue).value_or(engine::QueueRange{});
         if (p.timestamp == protocol::kListOffsetsEarliest) {
-          out.offset = static_cast<int64_t>(range.start_offset);
+          out.offset = static_cast<int64_t>(range.start_offset.value());
         } else if (p.timestamp == protocol::kListOffsetsLatest) {
-          out.offset = static_cast<int64_t>(range.next_offset);
+          out.offset = static_cast<int64_t>(range.next_offset.value());
         } else if (p.timestamp < 0) {  // max timestamp (-3) and other specials: the end
-          out.offset = static_cast<int64_t>(range.next_offset);
+          out.offset = static_cast<int64_t>(range.next_offset.value());
         } else {
           auto offset = context_.store.offset_for_timestamp(*queue, p.timestamp);
-          out.offset = offset ? static_cast<int64_t>(*offset) : static_cast<int64_t>(range.next_offset);
+          out.offset = static_cast<int64_t>((offset ? *offset : range.next_offset).value());
           out.timestamp = p.timestamp;
         }
         out.leader_epoch = 0;

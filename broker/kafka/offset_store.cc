@@ -56,7 +56,8 @@ Result<std::unique_ptr<OffsetStore>> OffsetStore::recover(engine::MessageStore& 
 Status OffsetStore::replay() {
   auto range = store_.queue_range(kOffsetsQueueId);
   if (!range || range->start_offset == range->next_offset) return {};
-  uint64_t from = range->start_offset;
+  const uint64_t start = range->start_offset.value(), next = range->next_offset.value();
+  uint64_t from = start;
   bool from_snapshot = false;
   if (io::path_exists(snapshot_path_)) {
     auto bytes = io::read_whole_file(snapshot_path_);
@@ -65,10 +66,10 @@ Status OffsetStore::replay() {
     if (!pointer) {
       spdlog::warn("ignoring {} ({}); replaying committed offsets from the start of queue 0",
                    snapshot_path_, pointer.error().message);
-    } else if (*pointer < range->start_offset || *pointer >= range->next_offset) {
+    } else if (*pointer < start || *pointer >= next) {
       spdlog::warn(
           "{} points at queue offset {}, outside [{}, {}); replaying from the start of queue 0",
-          snapshot_path_, *pointer, range->start_offset, range->next_offset);
+          snapshot_path_, *pointer, start, next);
     } else {
       from = *pointer;
       from_snapshot = true;
@@ -81,13 +82,13 @@ Status OffsetStore::replay() {
   engine::ReadBatch batch;
   uint64_t offset = from;
   bool first = true;
-  while (offset < range->next_offset) {
-    auto s = store_.read(kOffsetsQueueId, offset, kReplayReadBytes, batch);
+  while (offset < next) {
+    auto s = store_.read(kOffsetsQueueId, engine::QueueOffset(offset), kReplayReadBytes, batch);
     if (!s && s.error().code == ErrorCode::kOutOfRange) {
       // Retention removed the oldest records while we read: carry on from the new start.
       auto now = store_.queue_range(kOffsetsQueueId);
-      if (now && offset < now->start_offset) {
-        offset = now->start_offset;
+      if (now && offset < now->start_offset.value()) {
+        offset = now->start_offset.value();
         continue;
       }
     }
@@ -101,8 +102,8 @@ Status OffsetStore::replay() {
       if (!record)
         return make_error(ErrorCode::kCorrupt,
                           "committed-offsets record at queue 0 offset " +
-                              std::to_string(b.base_offset) + " (commit-log offset " +
-                              std::to_string(b.commit_log_offset) + "): " + record.error().message);
+                              engine::to_string(b.base_offset) + " (commit-log offset " +
+                              engine::to_string(b.commit_log_offset) + "): " + record.error().message);
       if (first && report_.used_snapshot && record->kind != OffsetsRecordKind::kSnapshotBegin) {
         // The pointer does not lead to a snapshot (a restored or hand-copied data dir): the
         // safe answer is the whole queue.
@@ -114,7 +115,7 @@ Status OffsetStore::replay() {
         return replay();
       }
       first = false;
-      const Location at{b.base_offset, b.commit_log_offset, b.store_timestamp_ms};
+      const Location at{b.base_offset.value(), b.commit_log_offset.value(), b.store_timestamp_ms};
       switch (record->kind) {
         case OffsetsRecordKind::kCommit:
           apply_commit(*record, at);
@@ -132,7 +133,7 @@ Status OffsetStore::replay() {
           break;
       }
       ++report_.records;
-      offset = b.base_offset + b.record_count;
+      offset = (b.base_offset + b.record_count).value();
     }
   }
   {
@@ -186,7 +187,7 @@ Result<OffsetStore::Location> OffsetStore::append(const OffsetsRecord& record) {
     ++records_since_snapshot_;
   }
   if (!r) return std::unexpected(r.error());
-  return Location{r->queue_offset, r->commit_log_offset, r->store_timestamp_ms};
+  return Location{r->queue_offset.value(), r->commit_log_offset.value(), r->store_timestamp_ms};
 }
 
 Status OffsetStore::commit(std::string_view group, std::span<const OffsetCommit> offsets) {
@@ -226,7 +227,7 @@ void OffsetStore::commit_async(std::string_view group, std::span<const OffsetCom
     end_write();
     return done(std::unexpected(r.error()));
   }
-  const Location at{r->queue_offset, r->commit_log_offset, r->store_timestamp_ms};
+  const Location at{r->queue_offset.value(), r->commit_log_offset.value(), r->store_timestamp_ms};
   store_.when_durable(r->end_offset, [this, shared, at, done = std::move(done)](Status durable) {
     if (durable) {
       std::unique_lock lock(map_mutex_);
@@ -394,7 +395,7 @@ Result<bool> OffsetStore::maintain(int64_t now_ms) {
       // while the log is above retention_bytes; halfway there is early enough for a caller
       // that comes back every few seconds.
       if (oldest_time < now_ms - static_cast<int64_t>(config.retention_ms / 2)) due = true;
-      const uint64_t written = store_.written_offset();
+      const uint64_t written = store_.written_offset().value();
       if (config.retention_bytes && written > oldest_position &&
           written - oldest_position > config.retention_bytes / 2)
         due = true;

@@ -39,7 +39,7 @@ struct OwnedProduceAnswer {
 void KafkaRouter::handle_produce(const Request& request, const protocol::RequestHeader& h,
                                  const protocol::ProduceRequest& r, ResponseSlot slot) {
   auto answer = std::make_shared<OwnedProduceAnswer>();
-  uint64_t durable_end = 0;  // commit-log offset a flush must cover before acks=-1 is answered
+  engine::LogPosition durable_end;  // a flush must cover this before acks=-1 is answered
   uint64_t bytes = 0, records = 0;
   const bool transactional = r.transactional_id.has_value();
 
@@ -102,13 +102,13 @@ void KafkaRouter::handle_produce(const Request& request, const protocol::Request
           spdlog::warn("produce to {}-{}: {}", topic.name, partition.index, appended.error().message);
           break;
         }
-        guard.record(producer, static_cast<int64_t>(appended->queue_offset));
-        if (i == 0) out.base_offset = static_cast<int64_t>(appended->queue_offset);
+        guard.record(producer, static_cast<int64_t>(appended->queue_offset.value()));
+        if (i == 0) out.base_offset = static_cast<int64_t>(appended->queue_offset.value());
         durable_end = std::max(durable_end, appended->end_offset);
         bytes += valid[i].bytes.size();
         records += static_cast<uint64_t>(b.record_count);
       }
-      if (auto range = context_.store.queue_range(*queue)) out.log_start_offset = static_cast<int64_t>(range->start_offset);
+      if (auto range = context_.store.queue_range(*queue)) out.log_start_offset = static_cast<int64_t>(range->start_offset.value());
       if (out.error_code != KafkaError::kNone) context_.metrics.count_error(static_cast<int16_t>(out.error_code));
     }
   }
@@ -127,7 +127,7 @@ void KafkaRouter::handle_produce(const Request& request, const protocol::Request
     respond(s, [&](protocol::Writer& w) { return protocol::encode_produce_response(version, correlation_id, response, w); });
     context_.metrics.produce_latency.record(std::chrono::steady_clock::now() - received_at);
   };
-  if (r.acks != -1 || durable_end == 0) {
+  if (r.acks != -1 || durable_end == engine::LogPosition(0)) {
     finish(slot);
     return;
   }

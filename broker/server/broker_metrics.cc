@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "engine/message_store.h"
@@ -167,10 +168,16 @@ BrokerMetrics::BrokerMetrics()
   registry.callback_gauge("ringmq_process_resident_memory_bytes",
                           "Resident set size of the broker process",
                           [] { return resident_bytes(); });
-  auto store_value = [this](uint64_t (engine::MessageStore::*read)() const) {
+  // `read` is a MessageStore getter returning a byte count or a LogPosition.
+  auto store_value = [this](auto read) {
     return [this, read] {
       const engine::MessageStore* store = store_.load(std::memory_order_acquire);
-      return store ? static_cast<double>((store->*read)()) : 0.0;
+      if (store == nullptr) return 0.0;
+      const auto value = (store->*read)();
+      if constexpr (std::is_same_v<decltype(value), const engine::LogPosition>)
+        return static_cast<double>(value.value());
+      else
+        return static_cast<double>(value);
     };
   };
   registry.callback_gauge("ringmq_engine_written_offset_bytes", "Commit-log offset written up to",
@@ -186,7 +193,7 @@ BrokerMetrics::BrokerMetrics()
       "ringmq_engine_unflushed_bytes", "Bytes written but not yet durable", [this] {
         const engine::MessageStore* store = store_.load(std::memory_order_acquire);
         if (store == nullptr) return 0.0;
-        const uint64_t written = store->written_offset(), flushed = store->flushed_offset();
+        const engine::LogPosition written = store->written_offset(), flushed = store->flushed_offset();
         return written > flushed ? static_cast<double>(written - flushed) : 0.0;
       });
 }

@@ -66,12 +66,13 @@ void BM_IndexLookup(benchmark::State& state) {
     return;
   }
   const uint64_t entries = static_cast<uint64_t>(state.range(0));
-  for (uint64_t i = 0; i < entries; ++i) (void)(*queue)->append({i * 1100, 1100, 10, i * 10, static_cast<int64_t>(i)});
+  for (uint64_t i = 0; i < entries; ++i)
+    (void)(*queue)->append({LogPosition(i * 1100), 1100, 10, QueueOffset(i * 10), static_cast<int64_t>(i)});
   std::mt19937_64 rng(1);
   uint64_t sum = 0;
   for (auto _ : state) {
-    auto n = (*queue)->find(rng() % (entries * 10));
-    sum += (*queue)->entry(*n).commit_log_offset;
+    auto n = (*queue)->find(QueueOffset(rng() % (entries * 10)));
+    sum += (*queue)->entry(*n).commit_log_offset.value();
   }
   benchmark::DoNotOptimize(sum);
   state.SetItemsProcessed(state.iterations());
@@ -94,13 +95,13 @@ void BM_Read(benchmark::State& state) {
   std::vector<std::byte> payload(1024, std::byte{0x11});
   constexpr uint64_t kRecords = 100000;
   for (uint64_t i = 0; i < kRecords; ++i) (void)(*store)->append({0, payload, 1, -1});
-  while (!(*store)->queue_range(0) || (*store)->queue_range(0)->next_offset < kRecords) {
+  while (!(*store)->queue_range(0) || (*store)->queue_range(0)->next_offset < QueueOffset(kRecords)) {
   }
   ReadBatch batch;
   std::mt19937_64 rng(1);
   uint64_t bytes = 0;
   for (auto _ : state) {
-    (void)(*store)->read(0, rng() % kRecords, static_cast<uint64_t>(state.range(0)), batch);
+    (void)(*store)->read(0, QueueOffset(rng() % kRecords), static_cast<uint64_t>(state.range(0)), batch);
     for (const auto& b : batch.batches) bytes += b.payload.size();
   }
   state.SetBytesProcessed(static_cast<int64_t>(bytes));

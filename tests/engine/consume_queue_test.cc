@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "engine/mapped_segment.h"
+#include "tests/engine/offset_comparisons.h"
 #include "tests/common/temp_dir.h"
 
 namespace ringmq::engine {
@@ -14,7 +15,7 @@ constexpr uint32_t kPerFile = 16;
 
 IndexEntry entry_for(uint64_t i) {
   // Batches of 3 records, 100-byte records laid end to end.
-  return {i * 100, 100, 3, i * 3, static_cast<int64_t>(1000 + i)};
+  return {LogPosition(i * 100), 100, 3, QueueOffset(i * 3), static_cast<int64_t>(1000 + i)};
 }
 
 std::unique_ptr<ConsumeQueue> filled(const std::string& dir, uint64_t n) {
@@ -30,11 +31,11 @@ TEST(ConsumeQueue, FindsTheEntryHoldingAnyOffsetAcrossFiles) {
   EXPECT_EQ(q->start_offset(), 0u);
   EXPECT_EQ(q->next_offset(), 120u);
   for (uint64_t offset = 0; offset < 120; ++offset) {
-    auto n = q->find(offset);
+    auto n = q->find(QueueOffset(offset));
     ASSERT_TRUE(n);
     EXPECT_EQ(*n, offset / 3);
   }
-  EXPECT_EQ(q->find(120).error().code, ErrorCode::kOutOfRange);
+  EXPECT_EQ(q->find(QueueOffset(120)).error().code, ErrorCode::kOutOfRange);
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 3);
 }
 
@@ -79,11 +80,11 @@ TEST(ConsumeQueue, StopsAtAMissingFile) {
 TEST(ConsumeQueue, TrimKeepsTheNextOffsetWhenEverythingIsGone) {
   ringmq::test::TempDir dir;
   auto q = filled(dir.path(), 40);
-  ASSERT_TRUE(q->trim_before(2000));  // entries 0..19 point below 2000
+  ASSERT_TRUE(q->trim_before(LogPosition(2000)));  // entries 0..19 point below 2000
   EXPECT_EQ(q->start_offset(), 60u);
-  EXPECT_EQ(q->find(10).error().code, ErrorCode::kOutOfRange);
+  EXPECT_EQ(q->find(QueueOffset(10)).error().code, ErrorCode::kOutOfRange);
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/" + segment_file_name(0)));
-  ASSERT_TRUE(q->trim_before(1 << 20));
+  ASSERT_TRUE(q->trim_before(LogPosition(1 << 20)));
   EXPECT_TRUE(q->empty());
   EXPECT_EQ(q->start_offset(), 120u);
   EXPECT_EQ(q->next_offset(), 120u);

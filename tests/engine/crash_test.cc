@@ -36,7 +36,7 @@ struct Ack {
   if (!opened) ::_exit(2);
   MessageStore& store = **opened;
   uint64_t next[kQueues];
-  for (uint32_t q = 0; q < kQueues; ++q) next[q] = store.queue_range(q) ? store.queue_range(q)->next_offset : 0;
+  for (uint32_t q = 0; q < kQueues; ++q) next[q] = store.queue_range(q) ? store.queue_range(q)->next_offset.value() : 0;
   for (uint64_t i = 0;; ++i) {
     const uint32_t q = i % kQueues;
     auto r = store.append({q, record_payload(q, next[q]), 1, -1});

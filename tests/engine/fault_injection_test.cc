@@ -102,7 +102,7 @@ TEST_P(FaultInjection, NoDurabilityWaiterIsReleasedForDataAFailedFlushCovered) {
   ASSERT_TRUE(store);
   test::append_ok(*store, 0, payload(0, kPayloadBytes));
   ASSERT_TRUE(store->flush());
-  const uint64_t durable = store->flushed_offset();
+  const LogPosition durable = store->flushed_offset();
 
   auto appended = store->append({0, payload(1, kPayloadBytes), 1, -1}, false);
   ASSERT_TRUE(appended);

@@ -42,7 +42,7 @@ TEST(MessageStore, ReadsBackEveryRecordAcrossSegmentRolls) {
     ASSERT_EQ(all.size(), size_t{kRecords / 3});
   }
   // Spot-check content through a fresh read.
-  ASSERT_TRUE(store->read(2, 500, 1, batch));
+  ASSERT_TRUE(store->read(2, QueueOffset(500), 1, batch));
   ASSERT_EQ(batch.batches.size(), 1u) << "at least one record even above max_bytes";
   EXPECT_EQ(std::vector<std::byte>(batch.batches[0].payload.begin(), batch.batches[0].payload.end()),
             payload(500 * 3 + 2, 1000));
@@ -56,7 +56,7 @@ TEST(MessageStore, ReadFromTheMiddleOfABatchReturnsTheWholeBatch) {
   ASSERT_TRUE(store->flush());
   ReadBatch batch;
   ASSERT_TRUE(test::wait_indexed(*store, 0, 20));
-  ASSERT_TRUE(store->read(0, 13, 1 << 20, batch));
+  ASSERT_TRUE(store->read(0, QueueOffset(13), 1 << 20, batch));
   ASSERT_EQ(batch.batches.size(), 1u);
   EXPECT_EQ(batch.batches[0].base_offset, 10u);
   EXPECT_EQ(batch.batches[0].record_count, 10u);
@@ -68,11 +68,11 @@ TEST(MessageStore, OffsetsOutsideTheQueueAreOutOfRangeAndTheEndIsEmpty) {
   append_ok(*store, 0, payload(0, 50), 4);
   ASSERT_TRUE(test::wait_indexed(*store, 0, 4));
   ReadBatch batch;
-  ASSERT_TRUE(store->read(0, 4, 100, batch));
+  ASSERT_TRUE(store->read(0, QueueOffset(4), 100, batch));
   EXPECT_TRUE(batch.batches.empty());
   EXPECT_EQ(batch.next_offset, 4u);
-  EXPECT_EQ(store->read(0, 5, 100, batch).error().code, ErrorCode::kOutOfRange);
-  EXPECT_EQ(store->read(9, 0, 100, batch).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store->read(0, QueueOffset(5), 100, batch).error().code, ErrorCode::kOutOfRange);
+  EXPECT_EQ(store->read(9, QueueOffset(0), 100, batch).error().code, ErrorCode::kNotFound);
 }
 
 TEST(MessageStore, RejectsARecordLargerThanTheLimit) {
@@ -284,7 +284,7 @@ TEST(MessageStore, WhenDurableCallsBackOnceTheFlushCoversTheRecord) {
   auto store = test::open_store(config);
   auto r = store->append({0, test::payload(0, 100), 1, -1}, false);
   ASSERT_TRUE(r);
-  std::promise<std::pair<Status, uint64_t>> result;
+  std::promise<std::pair<Status, LogPosition>> result;
   store->when_durable(r->end_offset, [&](Status s) { result.set_value({s, store->flushed_offset()}); });
   auto [status, flushed] = result.get_future().get();
   EXPECT_TRUE(status);
@@ -311,7 +311,7 @@ TEST(MessageStore, StampsTheAssignedOffsetIntoThePayload) {
   ASSERT_TRUE(store->append({0, data, 3, -1, /*stamp_offset_at=*/0}));
   ASSERT_TRUE(test::wait_indexed(*store, 0, 8));
   ReadBatch batch;
-  ASSERT_TRUE(store->read(0, 5, 1 << 20, batch));
+  ASSERT_TRUE(store->read(0, QueueOffset(5), 1 << 20, batch));
   ASSERT_EQ(batch.batches.size(), 1u);
   const std::byte* p = batch.batches[0].payload.data();
   uint64_t stamped = 0;

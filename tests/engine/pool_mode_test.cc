@@ -81,17 +81,17 @@ TEST(PoolMode, UncommittedRecordsAreServedFromThePoolBuffer) {
   int fd = ::open((dir.path() + "/commitlog/" + segment_file_name(0)).c_str(), O_RDONLY);
   ASSERT_GE(fd, 0);
   std::vector<std::byte> on_disk(1064);
-  ASSERT_EQ(::pread(fd, on_disk.data(), on_disk.size(), static_cast<off_t>(r.commit_log_offset)), 1064);
+  ASSERT_EQ(::pread(fd, on_disk.data(), on_disk.size(), static_cast<off_t>(r.commit_log_offset.value())), 1064);
   EXPECT_EQ(on_disk, std::vector<std::byte>(1064)) << "the record must not have reached the file yet";
   // ...but readable.
   ReadBatch batch;
-  ASSERT_TRUE(store->read(0, 0, 1 << 20, batch));
+  ASSERT_TRUE(store->read(0, QueueOffset(0), 1 << 20, batch));
   ASSERT_EQ(batch.batches.size(), 1u);
   EXPECT_EQ(std::vector<std::byte>(batch.batches[0].payload.begin(), batch.batches[0].payload.end()), payload(42, 1000));
   batch.clear();
   // After a flush it is in the file.
   ASSERT_TRUE(store->flush());
-  ASSERT_EQ(::pread(fd, on_disk.data(), on_disk.size(), static_cast<off_t>(r.commit_log_offset)), 1064);
+  ASSERT_EQ(::pread(fd, on_disk.data(), on_disk.size(), static_cast<off_t>(r.commit_log_offset.value())), 1064);
   EXPECT_NE(on_disk, std::vector<std::byte>(1064));
   ::close(fd);
 }

@@ -159,12 +159,12 @@ TEST(Recovery, FlippedByteInAnOlderSegmentIsNeverServed) {
   auto store = test::open_store(config);
   ASSERT_TRUE(test::wait_indexed(*store, 0, 2500));
   ReadBatch batch;
-  ASSERT_TRUE(store->read(0, 0, 1 << 20, batch));
+  ASSERT_TRUE(store->read(0, QueueOffset(0), 1 << 20, batch));
   EXPECT_EQ(batch.batches.size(), 10u) << "the batch stops before the damaged record";
-  auto bad = store->read(0, 10, 1 << 20, batch);
+  auto bad = store->read(0, QueueOffset(10), 1 << 20, batch);
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, ErrorCode::kCorrupt);
-  ASSERT_TRUE(store->read(0, 11, 1, batch));
+  ASSERT_TRUE(store->read(0, QueueOffset(11), 1, batch));
   EXPECT_EQ(std::vector<std::byte>(batch.batches[0].payload.begin(), batch.batches[0].payload.end()),
             payload(11, kPayload));
 }

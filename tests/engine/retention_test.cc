@@ -35,15 +35,15 @@ TEST(Retention, BySizeDeletesWholeOldestSegmentsAndAdvancesTheQueueStart) {
   ASSERT_TRUE(test::wait_indexed(*store, 0, 5000));
   ASSERT_TRUE(store->enforce_retention(now_ms()));
   EXPECT_GT(store->log_start_offset(), 0u);
-  EXPECT_EQ(store->log_start_offset() % config.segment_bytes, 0u);
+  EXPECT_EQ(store->log_start_offset().value() % config.segment_bytes, 0u);
   const auto range = *store->queue_range(0);
   EXPECT_GT(range.start_offset, 0u);
   EXPECT_EQ(range.next_offset, 5000u);
   ReadBatch batch;
-  EXPECT_EQ(store->read(0, 0, 100, batch).error().code, ErrorCode::kOutOfRange);
+  EXPECT_EQ(store->read(0, QueueOffset(0), 100, batch).error().code, ErrorCode::kOutOfRange);
   ASSERT_TRUE(store->read(0, range.start_offset, 100, batch));
   EXPECT_EQ(std::vector<std::byte>(batch.batches[0].payload.begin(), batch.batches[0].payload.end()),
-            payload(range.start_offset, 1000));
+            payload(range.start_offset.value(), 1000));
   ASSERT_TRUE(store->close());
   store.reset();
   auto reopened = test::open_store(config);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/message_store.h"
+#include "tests/engine/offset_comparisons.h"
 #include "tests/common/temp_dir.h"
 
 namespace ringmq::engine::test {
@@ -74,7 +75,7 @@ inline void run_and_crash(const EngineConfig& config, const std::function<void(M
 inline bool wait_indexed(MessageStore& store, uint32_t queue, uint64_t next_offset) {
   for (int spin = 0; spin < 5000; ++spin) {
     auto range = store.queue_range(queue);
-    if (range && range->next_offset >= next_offset) return true;
+    if (range && range->next_offset >= QueueOffset(next_offset)) return true;
     ::usleep(1000);
   }
   return false;
@@ -86,7 +87,7 @@ inline std::vector<StoredBatch> read_all(MessageStore& store, uint32_t queue, Re
   std::vector<StoredBatch> all;
   auto range = store.queue_range(queue);
   if (!range) return all;
-  uint64_t offset = range->start_offset;
+  QueueOffset offset = range->start_offset;
   while (offset < range->next_offset) {
     auto s = store.read(queue, offset, 1 << 20, batch);
     EXPECT_TRUE(s) << (s ? "" : s.error().to_string());
