@@ -51,7 +51,7 @@ void KafkaRouter::handle_produce(const Request& request, const protocol::Request
       protocol::ProducePartitionResponse& out = out_topic.partitions.emplace_back();
       out.index = partition.index;
       if (transactional) {
-        out.error_code = static_cast<KafkaError>(53);  // TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+        out.error_code = KafkaError::kTransactionalIdAuthorizationFailed;
         continue;
       }
       auto queue = info ? (*info)->queue_id(partition.index) : std::nullopt;
