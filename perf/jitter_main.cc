@@ -159,41 +159,59 @@ struct RunArgs {
   bool no_lock_code = false;
 };
 
-int run_command(const RunArgs& args, WorkloadOptions o, const std::string& command_line) {
-  auto size_of = [](const std::string& name, const std::string& text, uint64_t& out) {
-    auto v = parse_size(text);
-    if (!v) {
-      std::cerr << "ringmq-jitter run: " << name << " \"" << text << "\" is not a size (e.g. 4G, 512M, 64K)\n";
-      return false;
-    }
-    out = *v;
-    return true;
-  };
-  uint64_t record_bytes = 0, pulse = 0, leave = 0, hog = 0, churn_file = 0, churn_rate = 0, margin = 0;
-  if (!size_of("--record-bytes", args.record_bytes, record_bytes) || !size_of("--bytes", args.bytes, o.bytes_per_mode) ||
-      !size_of("--segment-bytes", args.segment_bytes, o.segment_bytes) ||
-      !size_of("--warm-ahead", args.warm_ahead, o.warm_ahead_bytes) ||
-      !size_of("--flush-dirty-bytes", args.flush_dirty_bytes, o.flush_dirty_bytes) ||
-      !size_of("--retention-bytes", args.retention_bytes, o.retention_bytes) ||
-      !size_of("--pressure-leave", args.pressure_leave, leave) || !size_of("--pressure-hog", args.pressure_hog, hog) ||
-      !size_of("--pressure-churn-file", args.pressure_churn_file, churn_file) ||
-      !size_of("--pressure-churn-rate", args.pressure_churn_rate, churn_rate) ||
-      !size_of("--pressure-pulse", args.pressure_pulse, pulse) ||
-      !size_of("--pressure-margin", args.pressure_margin, margin))
-    return kExitUsage;
+// The pressure generator's sizes, parsed from RunArgs (the workload's go into WorkloadOptions).
+struct PressureSizes {
+  uint64_t pulse = 0, leave = 0, hog = 0, churn_file = 0, churn_rate = 0, margin = 0;
+};
+
+bool parse_size_option(const std::string& name, const std::string& text, uint64_t& out) {
+  auto v = parse_size(text);
+  if (!v) {
+    std::cerr << "ringmq-jitter run: " << name << " \"" << text
+              << "\" is not a size (e.g. 4G, 512M, 64K)\n";
+    return false;
+  }
+  out = *v;
+  return true;
+}
+
+// Each parse_*/check_* step of `run` below prints what is wrong and returns false: a usage
+// error (exit status 2), found before anything is created.
+bool parse_run_sizes(const RunArgs& args, WorkloadOptions& o, PressureSizes& sizes) {
+  uint64_t record_bytes = 0;
+  if (!parse_size_option("--record-bytes", args.record_bytes, record_bytes) ||
+      !parse_size_option("--bytes", args.bytes, o.bytes_per_mode) ||
+      !parse_size_option("--segment-bytes", args.segment_bytes, o.segment_bytes) ||
+      !parse_size_option("--warm-ahead", args.warm_ahead, o.warm_ahead_bytes) ||
+      !parse_size_option("--flush-dirty-bytes", args.flush_dirty_bytes, o.flush_dirty_bytes) ||
+      !parse_size_option("--retention-bytes", args.retention_bytes, o.retention_bytes) ||
+      !parse_size_option("--pressure-leave", args.pressure_leave, sizes.leave) ||
+      !parse_size_option("--pressure-hog", args.pressure_hog, sizes.hog) ||
+      !parse_size_option("--pressure-churn-file", args.pressure_churn_file, sizes.churn_file) ||
+      !parse_size_option("--pressure-churn-rate", args.pressure_churn_rate, sizes.churn_rate) ||
+      !parse_size_option("--pressure-pulse", args.pressure_pulse, sizes.pulse) ||
+      !parse_size_option("--pressure-margin", args.pressure_margin, sizes.margin))
+    return false;
   o.record_bytes = static_cast<uint32_t>(record_bytes);
+  return true;
+}
+
+bool parse_run_args(const RunArgs& args, WorkloadOptions& o, PressureSizes& sizes) {
+  if (!parse_run_sizes(args, o, sizes)) return false;
   if (!args.duration.empty()) {
     auto d = parse_duration_ms(args.duration);
     if (!d) {
-      std::cerr << "ringmq-jitter run: --duration \"" << args.duration << "\" is not a duration (e.g. 60s, 500ms, 2m)\n";
-      return kExitUsage;
+      std::cerr << "ringmq-jitter run: --duration \"" << args.duration
+                << "\" is not a duration (e.g. 60s, 500ms, 2m)\n";
+      return false;
     }
     o.duration_ms = *d;
   }
   auto modes = parse_mode_list(args.modes);
   if (!modes) {
-    std::cerr << "ringmq-jitter run: --modes takes a comma-separated list of mmap, mmap-locked, pool (or all)\n";
-    return kExitUsage;
+    std::cerr << "ringmq-jitter run: --modes takes a comma-separated list of mmap, mmap-locked, "
+                 "pool (or all)\n";
+    return false;
   }
   o.modes = *modes;
   o.flush = *engine::parse_flush_mode(args.flush);
@@ -206,32 +224,207 @@ int run_command(const RunArgs& args, WorkloadOptions o, const std::string& comma
     auto parsed = numa::parse_cpu_list(*text);
     if (!parsed) {
       std::cerr << "ringmq-jitter run: " << flag << ": " << parsed.error().message << "\n";
-      return kExitUsage;
+      return false;
     }
     *cpus = *parsed;
   }
   if (o.writer_cpus.empty() != o.helper_cpus.empty()) {
     std::cerr << "ringmq-jitter run: give --writer-cpus and --helper-cpus together (or neither)\n";
-    return kExitUsage;
+    return false;
   }
-  // Every thread started from here on (engine, pressure, sampler) inherits this placement;
-  // the writers move themselves to --writer-cpus.
-  if (!o.helper_cpus.empty()) {
-    if (auto s = pin_current_thread(o.helper_cpus); !s) {
-      std::cerr << "ringmq-jitter run: --helper-cpus: " << s.error().message << "\n";
-      return kExitUsage;
-    }
+  return true;
+}
+
+// Every thread started from here on (engine, pressure, sampler) inherits this placement;
+// the writers move themselves to --writer-cpus.
+bool place_helper_threads(const WorkloadOptions& o) {
+  if (o.helper_cpus.empty()) return true;
+  if (auto s = pin_current_thread(o.helper_cpus); !s) {
+    std::cerr << "ringmq-jitter run: --helper-cpus: " << s.error().message << "\n";
+    return false;
   }
+  return true;
+}
+
+bool check_run_amounts(const RunArgs& args, const WorkloadOptions& o, const PressureSizes& sizes) {
   if (o.record_bytes == 0 || (o.bytes_per_mode == 0 && o.duration_ms == 0) ||
       (o.bytes_per_mode && o.bytes_per_mode < o.record_bytes)) {
-    std::cerr << "ringmq-jitter run: give --bytes (at least one record) or --duration, and a --record-bytes above 0\n";
-    return kExitUsage;
+    std::cerr << "ringmq-jitter run: give --bytes (at least one record) or --duration, and a "
+                 "--record-bytes above 0\n";
+    return false;
   }
+  if (args.pressure && sizes.margin && sizes.margin < (1ull << 30)) {
+    std::cerr << "ringmq-jitter run: --pressure-margin below 1 GiB is not allowed (the machine "
+                 "must stay usable)\n";
+    return false;
+  }
+  return true;
+}
 
-  if (args.pressure && margin && margin < (1ull << 30)) {
-    std::cerr << "ringmq-jitter run: --pressure-margin below 1 GiB is not allowed (the machine must stay usable)\n";
-    return kExitUsage;
+// Creates the data directory and makes its path absolute (the report shows it).
+bool prepare_data_dir(WorkloadOptions& o) {
+  if (auto s = io::make_directories(o.data_dir); !s) {
+    std::cerr << "ringmq-jitter run: " << s.error().message << "\n";
+    return false;
   }
+  o.data_dir = std::filesystem::absolute(o.data_dir).lexically_normal().string();
+  return true;
+}
+
+// Each mode's data is deleted before the next starts: one mode's worth must fit.
+bool has_room_for_a_mode(const WorkloadOptions& o) {
+  if (!o.bytes_per_mode) return true;
+  auto disk = io::disk_usage(o.data_dir);
+  const uint64_t need = o.bytes_per_mode + 3 * o.segment_bytes;
+  if (disk && disk->available_bytes < need) {
+    std::cerr << "ringmq-jitter run: " << o.data_dir << " has "
+              << format_bytes(disk->available_bytes) << " free; a mode needs about "
+              << format_bytes(need) << " (--bytes plus three segments)\n";
+    return false;
+  }
+  return true;
+}
+
+PressureOptions pressure_options(const RunArgs& args, const PressureSizes& sizes,
+                                 const std::string& data_dir) {
+  PressureOptions p;
+  p.hog = args.pressure_parts.find("hog") != std::string::npos;
+  p.churn = args.pressure_parts.find("churn") != std::string::npos;
+  p.reclaim_pulse_bytes = args.pressure_parts.find("pulse") != std::string::npos ? sizes.pulse : 0;
+  p.leave_available_bytes = sizes.leave;
+  p.hog_bytes = sizes.hog;
+  p.churn_file_bytes = sizes.churn_file;
+  p.churn_rate_bytes_per_s = sizes.churn_rate;
+  p.churn_dir = args.pressure_dir.empty() ? data_dir : args.pressure_dir;
+  p.safety_margin_bytes = sizes.margin;
+  return p;
+}
+
+// As the broker does: otherwise reclaim under --pressure evicts this program's own code and
+// the writer takes major faults on it, which says nothing about the write modes.
+void lock_own_code_pages(RunReport& report) {
+  if (auto locked = engine::lock_code_pages_if_unbudgeted(engine::current_memlock_allowance());
+      !locked)
+    report.notes.push_back("code pages not locked (" + locked.error().message +
+                           "): the writer may take major faults on its own code under pressure");
+}
+
+// Starts the pressure and waits (up to --pressure-timeout) until it is built up, showing its
+// progress. A run whose pressure never got there goes on, with a note in the report.
+void establish_pressure(MemoryPressure& pressure, const std::string& timeout,
+                        const SystemSampler& sampler, ProgressLine& progress, RunReport& report) {
+  progress.message("pressure: safety margin " + format_bytes(pressure.safety_margin_bytes()) +
+                   " of MemAvailable; building up the hog and the page-cache churn...");
+  (void)pressure.start();
+  const uint64_t timeout_ms = parse_duration_ms(timeout).value_or(180'000);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  bool established = false;
+  while (!established && !g_interrupted.load() && std::chrono::steady_clock::now() < deadline) {
+    established = pressure.wait_until_established(std::chrono::milliseconds(1000));
+    progress.show("pressure: hog " + format_bytes(pressure.hog_bytes()) + ", churn read " +
+                  format_bytes(pressure.churned_bytes()) + system_status(sampler, &pressure));
+    const auto warnings = pressure.report().warnings;
+    if (!warnings.empty() && !established) break;
+  }
+  progress.end_line();
+  if (!established && !g_interrupted.load()) {
+    const auto r = pressure.report();
+    report.notes.push_back("memory pressure was not fully established before the first mode" +
+                           (r.warnings.empty() ? std::string() : ": " + r.warnings.front()));
+    progress.message("pressure: not fully established; running anyway");
+  }
+}
+
+std::string mode_progress_line(const ProgressSnapshot& s) {
+  char buf[256];
+  const double pct =
+      s.target_bytes
+          ? 100.0 * static_cast<double>(s.bytes) / static_cast<double>(s.target_bytes)
+          : 100.0 * s.elapsed_s * 1000 / static_cast<double>(std::max<uint64_t>(s.target_ms, 1));
+  std::snprintf(buf, sizeof buf, "[%d/%d %s] %s %3.0f%% %5.1fs %7.1f MiB/s max %s spikes %llu",
+                s.mode_index + 1, s.mode_count, s.mode.c_str(), format_bytes(s.bytes).c_str(),
+                std::min(pct, 100.0), s.elapsed_s,
+                static_cast<double>(s.bytes) / (1 << 20) / std::max(s.elapsed_s, 1e-3),
+                format_ns(s.max_latency_ns).c_str(), static_cast<unsigned long long>(s.spikes));
+  return buf;
+}
+
+// Runs the modes one after another, until done or interrupted, adding each one's result to
+// the report. Returns kExitFailed if a mode failed, else kExitOk.
+int run_modes(const WorkloadOptions& o, MemoryPressure* pressure, SystemSampler& sampler,
+              EngineLogCapture& engine_log, ProgressLine& progress, RunReport& report) {
+  int exit_code = kExitOk;
+  for (size_t i = 0; i < o.modes.size() && !g_interrupted.load(); ++i) {
+    // The previous mode's page cache went with its files: let the hog take it back first, so
+    // that every mode starts under the same pressure.
+    if (pressure && i > 0 && !pressure->wait_until_settled(std::chrono::seconds(30)))
+      report.notes.push_back(std::string("the memory pressure had not settled when ") +
+                             engine::write_mode_name(o.modes[i]) + " started");
+    RunControls controls;
+    controls.interrupt = &g_interrupted;
+    controls.pressure = pressure;
+    controls.sampler = &sampler;
+    controls.engine_log = &engine_log;
+    controls.mode_index = static_cast<int>(i);
+    controls.mode_count = static_cast<int>(o.modes.size());
+    controls.on_progress = [&](const ProgressSnapshot& s) {
+      progress.show(mode_progress_line(s) + system_status(sampler, pressure));
+    };
+    ModeResult result = run_mode(o, o.modes[i], controls);
+    progress.end_line();
+    if (!result.error.empty()) {
+      progress.message(result.name + ": " + result.error);
+      exit_code = kExitFailed;
+    }
+    report.modes.push_back(std::move(result));
+  }
+  return exit_code;
+}
+
+// Notes on how the writer's faults were counted, so a reader knows what the figures mean.
+void add_fault_counting_notes(RunReport& report) {
+  const WriterEvents& w = report.modes.empty() ? WriterEvents{} : report.modes.front().writer;
+  if (!w.backend.empty()) {
+    std::string note = "writer faults counted with " + w.backend;
+    if (w.per_operation)
+      note +=
+          ": perf software events sampled into an mmap'ed ring; per append the writer compares "
+          "the ring head before and after (two memory loads, no system call), the kernel adds "
+          "about 0.5 us to each fault or context switch it records";
+    else
+      note +=
+          ": counters read every 64 appends, so faults are known per batch and pinned on the "
+          "batch's slow appends";
+    if (!w.backend_note.empty()) note += " (" + w.backend_note + ")";
+    report.notes.push_back(note);
+  }
+  uint64_t lost = 0;
+  for (const auto& m : report.modes) lost += m.writer.lost_samples + m.writer.throttle_events;
+  if (lost)
+    report.notes.push_back("the kernel dropped or throttled " + std::to_string(lost) +
+                           " fault samples (kernel.perf_event_max_sample_rate): totals stay "
+                           "exact, per-append attribution undercounts");
+}
+
+// Writes the reports asked for (the table on stdout unless the JSON goes there) and returns
+// the exit status: a report that cannot be written fails the run; an interrupt wins.
+int write_run_reports(const RunArgs& args, const RunReport& report, int exit_code) {
+  std::string error;
+  if (!args.json.empty() && !write_output(args.json, format_json_report(report), error))
+    exit_code = kExitFailed;
+  if (!args.html.empty() && !write_output(args.html, format_html_report(report), error))
+    exit_code = kExitFailed;
+  if (args.json != "-") std::fputs(format_text_report(report).c_str(), stdout);
+  if (!error.empty()) std::cerr << "ringmq-jitter run: " << error << "\n";
+  if (report.interrupted) return kExitInterrupted;
+  return exit_code;
+}
+
+int run_command(const RunArgs& args, WorkloadOptions o, const std::string& command_line) {
+  PressureSizes sizes;
+  if (!parse_run_args(args, o, sizes) || !place_helper_threads(o) ||
+      !check_run_amounts(args, o, sizes))
+    return kExitUsage;
 
   spdlog::set_level(spdlog::level::warn);
   EngineLogCapture engine_log;
@@ -239,38 +432,16 @@ int run_command(const RunArgs& args, WorkloadOptions o, const std::string& comma
   RunReport report;
   report.command_line = command_line;
   report.started_at = now_iso8601();
-  if (auto s = io::make_directories(o.data_dir); !s) {
-    std::cerr << "ringmq-jitter run: " << s.error().message << "\n";
-    return kExitFailed;
-  }
-  o.data_dir = std::filesystem::absolute(o.data_dir).lexically_normal().string();
+  if (!prepare_data_dir(o)) return kExitFailed;
   report.options = o;
   report.host = collect_host_info(o.data_dir);
-  if (o.bytes_per_mode) {
-    // Each mode's data is deleted before the next starts: one mode's worth must fit.
-    auto disk = io::disk_usage(o.data_dir);
-    const uint64_t need = o.bytes_per_mode + 3 * o.segment_bytes;
-    if (disk && disk->available_bytes < need) {
-      std::cerr << "ringmq-jitter run: " << o.data_dir << " has " << format_bytes(disk->available_bytes)
-                << " free; a mode needs about " << format_bytes(need) << " (--bytes plus three segments)\n";
-      return kExitFailed;
-    }
-  }
+  if (!has_room_for_a_mode(o)) return kExitFailed;
   report.timer_overhead_ns = measure_timer_overhead_ns();
 
   // Pressure first, then the sampler that records it.
   std::unique_ptr<MemoryPressure> pressure;
   if (args.pressure) {
-    PressureOptions p;
-    p.hog = args.pressure_parts.find("hog") != std::string::npos;
-    p.churn = args.pressure_parts.find("churn") != std::string::npos;
-    p.reclaim_pulse_bytes = args.pressure_parts.find("pulse") != std::string::npos ? pulse : 0;
-    p.leave_available_bytes = leave;
-    p.hog_bytes = hog;
-    p.churn_file_bytes = churn_file;
-    p.churn_rate_bytes_per_s = churn_rate;
-    p.churn_dir = args.pressure_dir.empty() ? o.data_dir : args.pressure_dir;
-    p.safety_margin_bytes = margin;
+    const PressureOptions p = pressure_options(args, sizes, o.data_dir);
     auto created = MemoryPressure::create(p);
     if (!created) {
       std::cerr << "ringmq-jitter run: " << created.error().message << "\n";
@@ -289,69 +460,10 @@ int run_command(const RunArgs& args, WorkloadOptions o, const std::string& comma
   });
   report.run_start_ns = monotonic_ns();
   sampler.start();
-  // As the broker does: otherwise reclaim under --pressure evicts this program's own code and
-  // the writer takes major faults on it, which says nothing about the write modes.
-  if (!args.no_lock_code) {
-    if (auto locked = engine::lock_code_pages_if_unbudgeted(engine::current_memlock_allowance()); !locked)
-      report.notes.push_back("code pages not locked (" + locked.error().message +
-                             "): the writer may take major faults on its own code under pressure");
-  }
+  if (!args.no_lock_code) lock_own_code_pages(report);
+  if (pressure) establish_pressure(*pressure, args.pressure_timeout, sampler, progress, report);
 
-  if (pressure) {
-    progress.message("pressure: safety margin " + format_bytes(pressure->safety_margin_bytes()) +
-                     " of MemAvailable; building up the hog and the page-cache churn...");
-    (void)pressure->start();
-    const uint64_t timeout_ms = parse_duration_ms(args.pressure_timeout).value_or(180'000);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    bool established = false;
-    while (!established && !g_interrupted.load() && std::chrono::steady_clock::now() < deadline) {
-      established = pressure->wait_until_established(std::chrono::milliseconds(1000));
-      progress.show("pressure: hog " + format_bytes(pressure->hog_bytes()) + ", churn read " +
-                    format_bytes(pressure->churned_bytes()) + system_status(sampler, pressure.get()));
-      const auto warnings = pressure->report().warnings;
-      if (!warnings.empty() && !established) break;
-    }
-    progress.end_line();
-    if (!established && !g_interrupted.load()) {
-      const auto r = pressure->report();
-      report.notes.push_back("memory pressure was not fully established before the first mode" +
-                             (r.warnings.empty() ? std::string() : ": " + r.warnings.front()));
-      progress.message("pressure: not fully established; running anyway");
-    }
-  }
-
-  int exit_code = kExitOk;
-  for (size_t i = 0; i < o.modes.size() && !g_interrupted.load(); ++i) {
-    // The previous mode's page cache went with its files: let the hog take it back first, so
-    // that every mode starts under the same pressure.
-    if (pressure && i > 0 && !pressure->wait_until_settled(std::chrono::seconds(30)))
-      report.notes.push_back(std::string("the memory pressure had not settled when ") +
-                             engine::write_mode_name(o.modes[i]) + " started");
-    RunControls controls;
-    controls.interrupt = &g_interrupted;
-    controls.pressure = pressure.get();
-    controls.sampler = &sampler;
-    controls.engine_log = &engine_log;
-    controls.mode_index = static_cast<int>(i);
-    controls.mode_count = static_cast<int>(o.modes.size());
-    controls.on_progress = [&](const ProgressSnapshot& s) {
-      char buf[256];
-      const double pct = s.target_bytes ? 100.0 * static_cast<double>(s.bytes) / static_cast<double>(s.target_bytes)
-                                        : 100.0 * s.elapsed_s * 1000 / static_cast<double>(std::max<uint64_t>(s.target_ms, 1));
-      std::snprintf(buf, sizeof buf, "[%d/%d %s] %s %3.0f%% %5.1fs %7.1f MiB/s max %s spikes %llu", s.mode_index + 1,
-                    s.mode_count, s.mode.c_str(), format_bytes(s.bytes).c_str(), std::min(pct, 100.0), s.elapsed_s,
-                    static_cast<double>(s.bytes) / (1 << 20) / std::max(s.elapsed_s, 1e-3),
-                    format_ns(s.max_latency_ns).c_str(), static_cast<unsigned long long>(s.spikes));
-      progress.show(buf + system_status(sampler, pressure.get()));
-    };
-    ModeResult result = run_mode(o, o.modes[i], controls);
-    progress.end_line();
-    if (!result.error.empty()) {
-      progress.message(result.name + ": " + result.error);
-      exit_code = kExitFailed;
-    }
-    report.modes.push_back(std::move(result));
-  }
+  const int exit_code = run_modes(o, pressure.get(), sampler, engine_log, progress, report);
   if (pressure) {
     pressure->stop();
     report.pressure_report = pressure->report();
@@ -360,33 +472,8 @@ int run_command(const RunArgs& args, WorkloadOptions o, const std::string& comma
   report.samples = sampler.samples();
   for (auto& m : report.modes) annotate_spikes(m, report.samples);
   report.interrupted = g_interrupted.load();
-
-  const WriterEvents& w = report.modes.empty() ? WriterEvents{} : report.modes.front().writer;
-  if (!w.backend.empty()) {
-    std::string note = "writer faults counted with " + w.backend;
-    if (w.per_operation)
-      note += ": perf software events sampled into an mmap'ed ring; per append the writer compares the ring head "
-              "before and after (two memory loads, no system call), the kernel adds about 0.5 us to each fault or "
-              "context switch it records";
-    else
-      note += ": counters read every 64 appends, so faults are known per batch and pinned on the batch's slow appends";
-    if (!w.backend_note.empty()) note += " (" + w.backend_note + ")";
-    report.notes.push_back(note);
-  }
-  uint64_t lost = 0;
-  for (const auto& m : report.modes) lost += m.writer.lost_samples + m.writer.throttle_events;
-  if (lost)
-    report.notes.push_back("the kernel dropped or throttled " + std::to_string(lost) +
-                           " fault samples (kernel.perf_event_max_sample_rate): totals stay exact, per-append "
-                           "attribution undercounts");
-
-  std::string error;
-  if (!args.json.empty() && !write_output(args.json, format_json_report(report), error)) exit_code = kExitFailed;
-  if (!args.html.empty() && !write_output(args.html, format_html_report(report), error)) exit_code = kExitFailed;
-  if (args.json != "-") std::fputs(format_text_report(report).c_str(), stdout);
-  if (!error.empty()) std::cerr << "ringmq-jitter run: " << error << "\n";
-  if (report.interrupted) return kExitInterrupted;
-  return exit_code;
+  add_fault_counting_notes(report);
+  return write_run_reports(args, report, exit_code);
 }
 
 struct AttachArgs {

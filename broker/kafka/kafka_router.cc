@@ -357,8 +357,8 @@ void KafkaRouter::handle_init_producer_id(const protocol::RequestHeader& h, cons
                                           ResponseSlot slot) {
   protocol::InitProducerIdResponse response;
   if (r.transactional_id) {
-    // Transactions are not supported: TRANSACTIONAL_ID_AUTHORIZATION_FAILED (53) is final.
-    response.error_code = static_cast<KafkaError>(53);
+    // Transactions are not supported: TRANSACTIONAL_ID_AUTHORIZATION_FAILED is final.
+    response.error_code = KafkaError::kTransactionalIdAuthorizationFailed;
   } else if (auto id = producers_->allocate_producer_id()) {
     response.producer_id = id->producer_id;
     response.producer_epoch = id->epoch;

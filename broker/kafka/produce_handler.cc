@@ -34,13 +34,123 @@ struct OwnedProduceAnswer {
   }
 };
 
+// What the appends of one Produce request add up to.
+struct ProduceTotals {
+  engine::LogPosition durable_end;  // a flush must cover this before acks=-1 is answered
+  uint64_t bytes = 0;
+  uint64_t records = 0;
+};
+
+// Reads and validates every record batch of one partition's data, before any is appended, so
+// that a bad one leaves the partition untouched. Returns the batches, or the error to answer:
+// MESSAGE_TOO_LARGE for an oversized batch, CORRUPT_MESSAGE for anything else wrong
+// (including data with no batch at all).
+std::expected<std::vector<protocol::RecordBatchView>, KafkaError> read_batches(
+    std::string_view topic, const protocol::ProducePartitionData& partition, std::string_view peer,
+    size_t max_batch_bytes) {
+  protocol::RecordBatchLimits limits;
+  limits.max_batch_bytes = max_batch_bytes;
+  protocol::RecordBatchIterator batches(partition.records, limits);
+  std::vector<protocol::RecordBatchView> valid;
+  for (;;) {
+    auto next = batches.next();
+    if (!next) {
+      spdlog::warn("produce to {}-{} from {} rejected: {}", topic, partition.index, peer,
+                   next.error().message);
+      return std::unexpected(next.error().code == ErrorCode::kTooLarge
+                                 ? KafkaError::kMessageTooLarge
+                                 : KafkaError::kCorruptMessage);
+    }
+    if (!*next) break;
+    valid.push_back(**next);
+  }
+  if (valid.empty()) return std::unexpected(KafkaError::kCorruptMessage);
+  return valid;
+}
+
+// Appends the batches in order to engine queue `queue`, each after its idempotent-producer
+// sequence check; `guard` holds the partition's producers so that check, append and record
+// are one step. Stops at the first batch refused or not appended, with out.error_code set.
+// out.base_offset is the first batch's offset (for a retry, the stored duplicate's).
+void append_batches(engine::MessageStore& store, ProducerState::PartitionGuard& guard,
+                    uint32_t queue, const std::vector<protocol::RecordBatchView>& batches,
+                    std::string_view topic, protocol::ProducePartitionResponse& out,
+                    ProduceTotals& totals) {
+  for (size_t i = 0; i < batches.size() && out.error_code == KafkaError::kNone; ++i) {
+    const protocol::RecordBatchHeader& b = batches[i].header;
+    ProducerBatch producer{b.producer_id, b.producer_epoch, b.base_sequence, b.record_count};
+    SequenceCheck check = guard.check(producer);
+    if (check.verdict == SequenceVerdict::kDuplicate) {  // a retry of what is stored: same answer
+      if (i == 0) out.base_offset = check.duplicate_base_offset;
+      continue;
+    }
+    if (check.verdict != SequenceVerdict::kAppend) {
+      out.error_code = static_cast<KafkaError>(check.error_code());
+      break;
+    }
+    auto appended = store.append({queue, batches[i].bytes, static_cast<uint32_t>(b.record_count),
+                                  b.max_timestamp, /*stamp_offset_at=*/0},
+                                 false);
+    if (!appended) {
+      out.error_code = kafka_error_for(appended.error());
+      spdlog::warn("produce to {}-{}: {}", topic, out.index, appended.error().message);
+      break;
+    }
+    guard.record(producer, static_cast<int64_t>(appended->queue_offset.value()));
+    if (i == 0) out.base_offset = static_cast<int64_t>(appended->queue_offset.value());
+    totals.durable_end = std::max(totals.durable_end, appended->end_offset);
+    totals.bytes += batches[i].bytes.size();
+    totals.records += static_cast<uint64_t>(b.record_count);
+  }
+}
+
+// Sends the answer: never for acks=0; for acks=-1, once a flush covers `durable_end` (from the
+// flusher thread), and then a failed flush turns every partition that had succeeded into the
+// flush's error; otherwise, or if nothing was appended, at once.
+void answer_produce(const RouterContext& context, const Request& request,
+                    const protocol::RequestHeader& h, int16_t acks,
+                    std::shared_ptr<OwnedProduceAnswer> answer, engine::LogPosition durable_end,
+                    ResponseSlot slot) {
+  if (acks == 0) {
+    slot.complete_without_response();
+    return;
+  }
+  // The callbacks may run after the request frame is gone: they keep copies of what they need.
+  BrokerMetrics* metrics = &context.metrics;
+  const int16_t version = h.api_version;
+  const int32_t correlation_id = h.correlation_id;
+  const auto received_at = request.received_at;
+  auto finish = [metrics, answer, version, correlation_id, received_at](ResponseSlot& s) {
+    const protocol::ProduceResponse response = answer->view();
+    respond(s, [&](protocol::Writer& w) {
+      return protocol::encode_produce_response(version, correlation_id, response, w);
+    });
+    metrics->produce_latency.record(std::chrono::steady_clock::now() - received_at);
+  };
+  if (acks != -1 || durable_end == engine::LogPosition(0)) {
+    finish(slot);
+    return;
+  }
+  // acks=all: answer when the data is durable, from the flusher thread.
+  auto shared_slot = std::make_shared<ResponseSlot>(std::move(slot));
+  const auto flush_started = std::chrono::steady_clock::now();
+  context.store.when_durable(
+      durable_end, [metrics, answer, shared_slot, finish, flush_started](Status s) {
+        metrics->flush_latency.record(std::chrono::steady_clock::now() - flush_started);
+        if (!s) {
+          spdlog::warn("produce not made durable: {}", s.error().message);
+          answer->fail_all(kafka_error_for(s.error()));
+        }
+        finish(*shared_slot);
+      });
+}
+
 }  // namespace
 
 void KafkaRouter::handle_produce(const Request& request, const protocol::RequestHeader& h,
                                  const protocol::ProduceRequest& r, ResponseSlot slot) {
   auto answer = std::make_shared<OwnedProduceAnswer>();
-  engine::LogPosition durable_end;  // a flush must cover this before acks=-1 is answered
-  uint64_t bytes = 0, records = 0;
+  ProduceTotals totals;
   const bool transactional = r.transactional_id.has_value();
 
   for (const auto& topic : r.topics) {
@@ -51,7 +161,7 @@ void KafkaRouter::handle_produce(const Request& request, const protocol::Request
       protocol::ProducePartitionResponse& out = out_topic.partitions.emplace_back();
       out.index = partition.index;
       if (transactional) {
-        out.error_code = static_cast<KafkaError>(53);  // TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+        out.error_code = KafkaError::kTransactionalIdAuthorizationFailed;
         continue;
       }
       auto queue = info ? (*info)->queue_id(partition.index) : std::nullopt;
@@ -59,89 +169,22 @@ void KafkaRouter::handle_produce(const Request& request, const protocol::Request
         out.error_code = info ? KafkaError::kUnknownTopicOrPartition : static_cast<KafkaError>(info.error().error_code);
         continue;
       }
-      // Validate every batch before appending any, so a bad one leaves the partition untouched.
-      protocol::RecordBatchLimits limits;
-      limits.max_batch_bytes = context_.config.engine.max_record_bytes;
-      protocol::RecordBatchIterator batches(partition.records, limits);
-      std::vector<protocol::RecordBatchView> valid;
-      KafkaError error = KafkaError::kNone;
-      for (;;) {
-        auto next = batches.next();
-        if (!next) {
-          error = next.error().code == ErrorCode::kTooLarge ? KafkaError::kMessageTooLarge : KafkaError::kCorruptMessage;
-          spdlog::warn("produce to {}-{} from {} rejected: {}", topic.name, partition.index, request.peer,
-                       next.error().message);
-          break;
-        }
-        if (!*next) break;
-        valid.push_back(**next);
-      }
-      if (error == KafkaError::kNone && valid.empty()) error = KafkaError::kCorruptMessage;
-      if (error != KafkaError::kNone) {
-        out.error_code = error;
+      auto batches = read_batches(topic.name, partition, request.peer,
+                                  context_.config.engine.max_record_bytes);
+      if (!batches) {
+        out.error_code = batches.error();
         continue;
       }
       auto guard = producers_->lock_partition(*queue);  // sequence check + append + record, atomically
-      for (size_t i = 0; i < valid.size() && out.error_code == KafkaError::kNone; ++i) {
-        const protocol::RecordBatchHeader& b = valid[i].header;
-        ProducerBatch producer{b.producer_id, b.producer_epoch, b.base_sequence, b.record_count};
-        SequenceCheck check = guard.check(producer);
-        if (check.verdict == SequenceVerdict::kDuplicate) {  // a retry of what is stored: same answer
-          if (i == 0) out.base_offset = check.duplicate_base_offset;
-          continue;
-        }
-        if (check.verdict != SequenceVerdict::kAppend) {
-          out.error_code = static_cast<KafkaError>(check.error_code());
-          break;
-        }
-        auto appended = context_.store.append(
-            {*queue, valid[i].bytes, static_cast<uint32_t>(b.record_count), b.max_timestamp, /*stamp_offset_at=*/0},
-            false);
-        if (!appended) {
-          out.error_code = kafka_error_for(appended.error());
-          spdlog::warn("produce to {}-{}: {}", topic.name, partition.index, appended.error().message);
-          break;
-        }
-        guard.record(producer, static_cast<int64_t>(appended->queue_offset.value()));
-        if (i == 0) out.base_offset = static_cast<int64_t>(appended->queue_offset.value());
-        durable_end = std::max(durable_end, appended->end_offset);
-        bytes += valid[i].bytes.size();
-        records += static_cast<uint64_t>(b.record_count);
-      }
+      append_batches(context_.store, guard, *queue, *batches, topic.name, out, totals);
       if (auto range = context_.store.queue_range(*queue)) out.log_start_offset = static_cast<int64_t>(range->start_offset.value());
       if (out.error_code != KafkaError::kNone) context_.metrics.count_error(static_cast<int16_t>(out.error_code));
     }
   }
-  context_.metrics.bytes_in.add(bytes);
-  context_.metrics.records_in.add(records);
-
-  if (r.acks == 0) {
-    slot.complete_without_response();
-    return;
-  }
-  const int16_t version = h.api_version;
-  const int32_t correlation_id = h.correlation_id;
-  const auto received_at = request.received_at;
-  auto finish = [this, answer, version, correlation_id, received_at](ResponseSlot& s) {
-    const protocol::ProduceResponse response = answer->view();
-    respond(s, [&](protocol::Writer& w) { return protocol::encode_produce_response(version, correlation_id, response, w); });
-    context_.metrics.produce_latency.record(std::chrono::steady_clock::now() - received_at);
-  };
-  if (r.acks != -1 || durable_end == engine::LogPosition(0)) {
-    finish(slot);
-    return;
-  }
-  // acks=all: answer when the data is durable, from the flusher thread.
-  auto shared_slot = std::make_shared<ResponseSlot>(std::move(slot));
-  const auto flush_started = std::chrono::steady_clock::now();
-  context_.store.when_durable(durable_end, [this, answer, shared_slot, finish, flush_started](Status s) {
-    context_.metrics.flush_latency.record(std::chrono::steady_clock::now() - flush_started);
-    if (!s) {
-      spdlog::warn("produce not made durable: {}", s.error().message);
-      answer->fail_all(kafka_error_for(s.error()));
-    }
-    finish(*shared_slot);
-  });
+  context_.metrics.bytes_in.add(totals.bytes);
+  context_.metrics.records_in.add(totals.records);
+  answer_produce(context_, request, h, r.acks, std::move(answer), totals.durable_end,
+                 std::move(slot));
 }
 
 }  // namespace ringmq::broker::kafka

@@ -96,6 +96,8 @@ const char* kafka_error_name(KafkaError e) {
       return "INVALID_TRANSACTION_TIMEOUT";
     case KafkaError::kConcurrentTransactions:
       return "CONCURRENT_TRANSACTIONS";
+    case KafkaError::kTransactionalIdAuthorizationFailed:
+      return "TRANSACTIONAL_ID_AUTHORIZATION_FAILED";
     case KafkaError::kKafkaStorageError:
       return "KAFKA_STORAGE_ERROR";
     case KafkaError::kUnknownProducerId:

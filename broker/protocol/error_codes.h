@@ -56,7 +56,9 @@ enum class KafkaError : int16_t {
   kInvalidProducerIdMapping = 49,
   kInvalidTransactionTimeout = 50,
   kConcurrentTransactions = 51,  // retriable
-  kKafkaStorageError = 56,       // retriable
+  // Not retriable: RingMQ has no transactions, and answers this to any transactional id.
+  kTransactionalIdAuthorizationFailed = 53,
+  kKafkaStorageError = 56,  // retriable
   kUnknownProducerId = 59,
   kNonEmptyGroup = 68,
   kGroupIdNotFound = 69,
