@@ -18,7 +18,7 @@ namespace ringmq::engine {
 enum class WriteMode {
   kMmap,        // copy into the mapped segment; no warm-up (the baseline, RocketMQ's default)
   kMmapLocked,  // the same, but segments are pre-faulted and mlock'd before they are used
-  kPool,        // copy into a locked transient pool buffer, io_uring writes it (io_uring issue)
+  kPool,        // copy into a locked transient pool buffer, io_uring writes it to the file
 };
 enum class FlushMode {
   kAsync,  // answer after the append; flush every flush_interval_ms or flush_dirty_bytes
