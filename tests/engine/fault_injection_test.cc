@@ -246,6 +246,44 @@ TEST_P(FaultInjection, ACloseWhoseCheckpointFailsLeavesTheNextOpenToScan) {
   expect_records(*store, 50);
 }
 
+// Only the pool mode writes segment bytes with write calls (the mmap modes store into the
+// mapping): there, a write the disk tears half way must fail the flush and lose nothing durable.
+TEST(PoolFaultInjection, ATornSegmentWriteFailsTheFlushAndRecoveryCutsItsTail) {
+  ringmq::test::TempDir dir;
+  auto fs = std::make_shared<FaultInjectingFileSystem>();
+  auto c = test::small_config(dir.path(), WriteMode::kPool);
+  c.pool_buffers = 3;
+  c.pool_huge_pages = false;
+  c.flush_interval_ms = 600'000;
+  c.flush_dirty_bytes = 1ull << 40;
+  auto store = MessageStore::open(c, fs);
+  ASSERT_TRUE(store) << store.error().to_string();
+  constexpr uint64_t kDurable = 20;
+  for (uint64_t i = 0; i < kDurable; ++i) ASSERT_TRUE((*store)->append({0, payload(i, kPayloadBytes), 1, -1}, true));
+
+  // 40 more records in one flush; the disk takes one 4 KiB block of them and then is full.
+  for (uint64_t i = kDurable; i < kDurable + 40; ++i) test::append_ok(**store, 0, payload(i, kPayloadBytes));
+  fs->tear_write(FileOp::kRingWrite, 4096, ENOSPC);
+  auto flushed = (*store)->flush();
+  ASSERT_FALSE(flushed);
+  EXPECT_EQ(flushed.error().code, ErrorCode::kDiskFull);
+  EXPECT_TRUE((*store)->flush_failure().has_value());
+
+  fs->cut_power();
+  store->reset();
+  fs->restore_after_power_cut();
+  auto reopened = MessageStore::open(c, fs);
+  ASSERT_TRUE(reopened) << reopened.error().to_string();
+  auto range = (*reopened)->queue_range(0);
+  ASSERT_TRUE(range);
+  EXPECT_EQ(range->next_offset, kDurable);
+  ReadBatch batch;
+  std::vector<std::vector<std::byte>> copies;
+  test::read_all(**reopened, 0, batch, &copies);
+  ASSERT_EQ(copies.size(), kDurable);
+  for (uint64_t i = 0; i < kDurable; ++i) EXPECT_EQ(copies[i], payload(i, kPayloadBytes)) << "record " << i;
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryWriteMode, FaultInjection,
                          ::testing::Values(WriteMode::kMmap, WriteMode::kMmapLocked, WriteMode::kPool),
                          [](const auto& info) {
