@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "engine/crc32c.h"
+#include "common/crc32c.h"
 #include "io/file.h"
 
 namespace ringmq::engine {

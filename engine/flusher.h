@@ -21,9 +21,9 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/service_thread.h"
 #include "engine/commit_log.h"
 #include "engine/config.h"
-#include "engine/service_thread.h"
 
 namespace ringmq::engine {
 

@@ -3,7 +3,7 @@
 #include <cstring>
 #include <string>
 
-#include "engine/crc32c.h"
+#include "common/crc32c.h"
 
 namespace ringmq::engine {
 namespace {

@@ -25,9 +25,9 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/service_thread.h"
 #include "engine/config.h"
 #include "engine/mapped_segment.h"
-#include "engine/service_thread.h"
 #include "engine/transient_pool.h"
 
 namespace ringmq::engine {

@@ -3,7 +3,7 @@
 #include <string_view>
 
 #include "broker/kafka/le_bytes.h"
-#include "engine/crc32c.h"
+#include "common/crc32c.h"
 
 namespace ringmq::broker::kafka {
 namespace {
@@ -119,7 +119,7 @@ std::vector<std::byte> encode_offsets_snapshot(uint64_t snapshot_offset) {
   put_le(out, kOffsetsSnapshotVersion, 2);
   put_le(out, 0, 2);
   put_le(out, snapshot_offset, 8);
-  put_le(out, engine::crc32c(out), 4);
+  put_le(out, crc32c(out), 4);
   return out;
 }
 
@@ -136,7 +136,7 @@ Result<uint64_t> decode_offsets_snapshot(std::span<const std::byte> bytes) {
   if (magic != kOffsetsSnapshotMagic) return corrupt("bad magic");
   if (version != kOffsetsSnapshotVersion)
     return corrupt("unknown version " + std::to_string(version));
-  if (engine::crc32c(bytes.first(16)) != crc) return corrupt("CRC mismatch");
+  if (crc32c(bytes.first(16)) != crc) return corrupt("CRC mismatch");
   return offset;
 }
 

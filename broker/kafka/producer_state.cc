@@ -4,7 +4,7 @@
 #include <limits>
 #include <utility>
 
-#include "engine/crc32c.h"
+#include "common/crc32c.h"
 #include "io/file.h"
 
 namespace ringmq::broker::kafka {
@@ -38,7 +38,7 @@ std::vector<std::byte> encode_producer_ids(int64_t reserved_until) {
   put_le(out, kProducerIdsFileVersion, 2);
   put_le(out, 0, 2);
   put_le(out, static_cast<uint64_t>(reserved_until), 8);
-  put_le(out, engine::crc32c(out), 4);
+  put_le(out, crc32c(out), 4);
   return out;
 }
 
@@ -50,7 +50,7 @@ Result<int64_t> decode_producer_ids(std::span<const std::byte> bytes) {
   if (load_le(bytes, 0, 4) != kProducerIdsFileMagic) return bad("bad magic");
   if (load_le(bytes, 4, 2) != kProducerIdsFileVersion)
     return bad("unknown version " + std::to_string(load_le(bytes, 4, 2)));
-  if (engine::crc32c(bytes.first(16)) != load_le(bytes, 16, 4)) return bad("CRC mismatch");
+  if (crc32c(bytes.first(16)) != load_le(bytes, 16, 4)) return bad("CRC mismatch");
   const auto reserved = static_cast<int64_t>(load_le(bytes, 8, 8));
   if (reserved < 0) return bad("negative counter " + std::to_string(reserved));
   return reserved;

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "broker/kafka/le_bytes.h"
-#include "engine/crc32c.h"
+#include "common/crc32c.h"
 
 namespace ringmq::broker::kafka {
 namespace {
@@ -39,7 +39,7 @@ std::vector<std::byte> encode_topics_file(const TopicsFile& file) {
   put_le(out, kTopicsFileVersion, 2);
   put_le(out, 0, 2);
   put_le(out, body.size(), 4);
-  put_le(out, engine::crc32c(body), 4);
+  put_le(out, crc32c(body), 4);
   out.insert(out.end(), body.begin(), body.end());
   return out;
 }
@@ -62,7 +62,7 @@ Result<TopicsFile> decode_topics_file(std::span<const std::byte> bytes) {
   if (body.size() != body_size)
     return corrupt("body is " + std::to_string(body.size()) + " bytes, header says " +
                    std::to_string(body_size) + " (truncated or appended to)");
-  if (const uint32_t crc = engine::crc32c(body); crc != body_crc)
+  if (const uint32_t crc = crc32c(body); crc != body_crc)
     return corrupt("CRC mismatch (stored " + std::to_string(body_crc) + ", computed " +
                    std::to_string(crc) + ")");
 
