@@ -136,8 +136,8 @@ Status AlignedBuffer::lock() {
     const int err = errno;
     // ENOMEM (over the limit) and EPERM (limit 0, no CAP_IPC_LOCK) both mean: raise the limit.
     return make_error(ErrorCode::kIo, "mlock of " + detail::format_bytes(mapped_bytes_) +
-                                          " failed: " + detail::errno_text(err) + " (" +
-                                          detail::errno_name(err) + "); " +
+                                          " failed: " + errno_text(err) + " (" +
+                                          errno_name(err) + "); " +
                                           detail::memlock_advice());
   }
   locked_ = true;
