@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/byte_size.h"
 #include "io/detail/errno_text.h"
 
 namespace ringmq::io {
@@ -98,8 +99,8 @@ struct Ring::State {
 
   Status check_length(size_t bytes) const {
     if (bytes > kMaxIoBytes) {
-      return invalid("I/O of " + detail::format_bytes(bytes) + " exceeds the ring's limit of " +
-                     detail::format_bytes(kMaxIoBytes) + " per operation");
+      return invalid("I/O of " + format_bytes(bytes) + " exceeds the ring's limit of " +
+                     format_bytes(kMaxIoBytes) + " per operation");
     }
     return {};
   }
@@ -380,7 +381,7 @@ Status Ring::register_buffers(std::span<const iovec> buffers) {
   for (size_t i = 0; i < buffers.size(); ++i) {
     if (buffers[i].iov_len == 0 || buffers[i].iov_len > kMaxRegisteredBufferBytes) {
       return invalid("registered buffer " + std::to_string(i) + " is " +
-                     detail::format_bytes(buffers[i].iov_len) +
+                     format_bytes(buffers[i].iov_len) +
                      "; each must be between 1 byte and 1 GiB");
     }
     total += buffers[i].iov_len;
@@ -390,7 +391,7 @@ Status Ring::register_buffers(std::span<const iovec> buffers) {
   if (ret < 0) {
     const int err = -ret;
     const std::string what = "registering " + std::to_string(buffers.size()) + " buffers (" +
-                             detail::format_bytes(total) +
+                             format_bytes(total) +
                              ") with io_uring failed: " + errno_text(err) + " (" +
                              errno_name(err) + ")";
     if (err == ENOMEM) {

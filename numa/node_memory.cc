@@ -12,6 +12,7 @@
 #include <fstream>
 #include <utility>
 
+#include "common/byte_size.h"
 #include "numa/bitmap.h"
 
 namespace ringmq::numa {
@@ -32,23 +33,6 @@ size_t default_huge_page_size() {
     if (key == "Hugepagesize:") return value * 1024;
   }
   return 2u << 20;
-}
-
-std::string format_bytes(uint64_t bytes) {
-  static constexpr const char* kUnits[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
-  double value = static_cast<double>(bytes);
-  size_t unit = 0;
-  while (value >= 1024 && unit + 1 < std::size(kUnits)) {
-    value /= 1024;
-    ++unit;
-  }
-  char text[32];
-  if (unit == 0 || value == static_cast<double>(static_cast<uint64_t>(value))) {
-    std::snprintf(text, sizeof(text), "%llu %s", static_cast<unsigned long long>(value), kUnits[unit]);
-  } else {
-    std::snprintf(text, sizeof(text), "%.1f %s", value, kUnits[unit]);
-  }
-  return text;
 }
 
 // Binding is only meaningful through this system's topology and to a node that exists.
