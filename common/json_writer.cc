@@ -9,11 +9,21 @@ std::string json_quote(std::string_view text) {
   std::string out = "\"";
   for (const char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char escaped[8];
@@ -93,9 +103,13 @@ JsonWriter& JsonWriter::end_array() {
   return *this;
 }
 
-JsonWriter& JsonWriter::field(std::string_view key, std::string_view text) { return raw(key, json_quote(text)); }
+JsonWriter& JsonWriter::field(std::string_view key, std::string_view text) {
+  return raw(key, json_quote(text));
+}
 
-JsonWriter& JsonWriter::field(std::string_view key, bool flag) { return raw(key, flag ? "true" : "false"); }
+JsonWriter& JsonWriter::field(std::string_view key, bool flag) {
+  return raw(key, flag ? "true" : "false");
+}
 
 JsonWriter& JsonWriter::field(std::string_view key, double number, int decimals) {
   return raw(key, json_number(number, decimals));

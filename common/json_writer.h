@@ -35,8 +35,12 @@ class JsonWriter {
 
   // Members of an object.
   JsonWriter& field(std::string_view key, std::string_view text);
-  JsonWriter& field(std::string_view key, const char* text) { return field(key, std::string_view(text)); }
-  JsonWriter& field(std::string_view key, const std::string& text) { return field(key, std::string_view(text)); }
+  JsonWriter& field(std::string_view key, const char* text) {
+    return field(key, std::string_view(text));
+  }
+  JsonWriter& field(std::string_view key, const std::string& text) {
+    return field(key, std::string_view(text));
+  }
   JsonWriter& field(std::string_view key, bool flag);
   template <JsonInteger T>
   JsonWriter& field(std::string_view key, T number) {
