@@ -5,8 +5,9 @@
 
 namespace ringmq {
 
-std::string json_quote(std::string_view text) {
-  std::string out = "\"";
+std::string json_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
       case '"':
@@ -34,8 +35,10 @@ std::string json_quote(std::string_view text) {
         }
     }
   }
-  return out + "\"";
+  return out;
 }
+
+std::string json_quote(std::string_view text) { return "\"" + json_escape(text) + "\""; }
 
 std::string json_number(double value, int decimals) {
   if (!std::isfinite(value)) return "0";

@@ -13,7 +13,10 @@
 
 namespace ringmq {
 
-// `text` as a JSON string literal, quotes included; control bytes as \uXXXX.
+// `text` escaped for the inside of a JSON string literal (no quotes): " and \ backslashed,
+// \n \r \t, other control bytes as \uXXXX. The broker's JSON log lines use it directly.
+std::string json_escape(std::string_view text);
+// `text` as a JSON string literal, quotes included.
 std::string json_quote(std::string_view text);
 // `value` with up to `decimals` digits after the point, trailing zeros dropped; 0 if not finite.
 std::string json_number(double value, int decimals = 3);

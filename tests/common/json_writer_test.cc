@@ -66,6 +66,11 @@ TEST(JsonWriter, WritesEveryIntegerTypeBooleansAndNull) {
       "  \"u32\": 7,\n  \"yes\": true,\n  \"nothing\": null\n}\n");
 }
 
+TEST(JsonEscape, HandlesQuotesBackslashesAndControlCharacters) {
+  EXPECT_EQ(json_escape("a\"b\\c\nd\te\x01"), "a\\\"b\\\\c\\nd\\te\\u0001");
+  EXPECT_EQ(json_quote("x\r"), "\"x\\r\"");
+}
+
 TEST(JsonNumber, IsPlainDecimalWithoutTrailingZerosAndNeverNaN) {
   EXPECT_EQ(json_number(1.0), "1");
   EXPECT_EQ(json_number(2.50), "2.5");
