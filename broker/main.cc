@@ -26,6 +26,7 @@
 #include "broker/server/tcp_server.h"
 #include "broker/server/thread_placement.h"
 #include "broker/server/timer_service.h"
+#include "common/byte_size.h"
 #include "engine/code_lock.h"
 #include "engine/memlock_check.h"
 #include "engine/message_store.h"
@@ -67,7 +68,7 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
   // Under memory pressure the kernel would otherwise reclaim the broker's own code and the
   // next call into it would be a major fault on the request or append path.
   if (auto locked = engine::lock_code_pages_if_unbudgeted(engine::current_memlock_allowance()); locked)
-    spdlog::info("code pages locked: {} in {} mappings", engine::format_bytes(locked->locked_bytes),
+    spdlog::info("code pages locked: {} in {} mappings", format_bytes(locked->locked_bytes),
                  locked->mappings);
   else
     spdlog::warn("code pages not locked, they may be paged out under memory pressure: {}",

@@ -5,10 +5,11 @@
 #pragma once
 
 #include <cerrno>
-#include <cstring>
 #include <expected>
 #include <string>
 #include <utility>
+
+#include "common/errno_text.h"
 
 namespace ringmq {
 
@@ -51,7 +52,7 @@ inline std::unexpected<Error> make_error(ErrorCode code, std::string message) {
 // become kDiskFull so callers can tell a full disk from a broken one.
 inline std::unexpected<Error> errno_error(const std::string& what, int err) {
   ErrorCode code = (err == ENOSPC || err == EDQUOT) ? ErrorCode::kDiskFull : ErrorCode::kIo;
-  return make_error(code, what + ": " + std::strerror(err));
+  return make_error(code, what + ": " + errno_text(err));
 }
 
 inline const char* error_code_name(ErrorCode code) {

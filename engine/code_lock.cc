@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/byte_size.h"
+
 namespace ringmq::engine {
 
 Result<CodeLockReport> lock_code_pages(const std::string& maps_path) {

@@ -5,30 +5,27 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/little_endian.h"
 
 namespace ringmq::engine {
 namespace {
 
 IndexEntry load_entry(const std::byte* p) {
   IndexEntry e;
-  uint64_t commit_log_offset, base_offset;
-  std::memcpy(&commit_log_offset, p, 8);
-  std::memcpy(&e.size, p + 8, 4);
-  std::memcpy(&e.record_count, p + 12, 4);
-  std::memcpy(&base_offset, p + 16, 8);
-  std::memcpy(&e.max_timestamp_ms, p + 24, 8);
-  e.commit_log_offset = LogPosition(commit_log_offset);
-  e.base_offset = QueueOffset(base_offset);
+  e.commit_log_offset = LogPosition(load_le<uint64_t>(p));
+  e.size = load_le<uint32_t>(p + 8);
+  e.record_count = load_le<uint32_t>(p + 12);
+  e.base_offset = QueueOffset(load_le<uint64_t>(p + 16));
+  e.max_timestamp_ms = load_le<int64_t>(p + 24);
   return e;
 }
 
 void store_entry(std::byte* p, const IndexEntry& e) {
-  const uint64_t commit_log_offset = e.commit_log_offset.value(), base_offset = e.base_offset.value();
-  std::memcpy(p, &commit_log_offset, 8);
-  std::memcpy(p + 8, &e.size, 4);
-  std::memcpy(p + 12, &e.record_count, 4);
-  std::memcpy(p + 16, &base_offset, 8);
-  std::memcpy(p + 24, &e.max_timestamp_ms, 8);
+  store_le<uint64_t>(p, e.commit_log_offset.value());
+  store_le<uint32_t>(p + 8, e.size);
+  store_le<uint32_t>(p + 12, e.record_count);
+  store_le<uint64_t>(p + 16, e.base_offset.value());
+  store_le<int64_t>(p + 24, e.max_timestamp_ms);
 }
 
 bool all_zero(const std::byte* p) {

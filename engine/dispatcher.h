@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/service_thread.h"
 #include "engine/commit_log.h"
 #include "engine/queue_indexes.h"
-#include "engine/service_thread.h"
 
 namespace ringmq::engine {
 

@@ -21,10 +21,10 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/service_thread.h"
 #include "engine/commit_log.h"
 #include "engine/config.h"
 #include "engine/segment_writer.h"
-#include "engine/service_thread.h"
 
 namespace ringmq::engine {
 

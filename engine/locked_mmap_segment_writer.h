@@ -16,7 +16,7 @@
 #include <mutex>
 
 #include "engine/mmap_segment_writer.h"
-#include "engine/service_thread.h"
+#include "common/service_thread.h"
 
 namespace ringmq::engine {
 

@@ -5,7 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <cstdio>
+#include "common/byte_size.h"
 
 namespace ringmq::engine {
 
@@ -19,16 +19,6 @@ MemlockAllowance current_memlock_allowance() {
   __user_cap_data_struct data[2]{};
   if (::syscall(SYS_capget, &header, data) == 0) a.has_cap_ipc_lock = (data[0].effective >> CAP_IPC_LOCK) & 1;
   return a;
-}
-
-std::string format_bytes(uint64_t bytes) {
-  char text[32];
-  if (bytes == UINT64_MAX) return "unlimited";
-  if (bytes >= (1ull << 30)) std::snprintf(text, sizeof text, "%.1f GiB", bytes / double(1ull << 30));
-  else if (bytes >= (1ull << 20)) std::snprintf(text, sizeof text, "%.1f MiB", bytes / double(1ull << 20));
-  else if (bytes >= 1024) std::snprintf(text, sizeof text, "%.1f KiB", bytes / 1024.0);
-  else std::snprintf(text, sizeof text, "%llu B", static_cast<unsigned long long>(bytes));
-  return text;
 }
 
 Status check_memlock_allowance(uint64_t required_bytes, const MemlockAllowance& a) {

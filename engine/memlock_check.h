@@ -18,6 +18,5 @@ struct MemlockAllowance {
 MemlockAllowance current_memlock_allowance();
 // Ok, or kInvalidArgument with a message naming RLIMIT_MEMLOCK, `ulimit -l` and LimitMEMLOCK=.
 Status check_memlock_allowance(uint64_t required_bytes, const MemlockAllowance& allowance);
-std::string format_bytes(uint64_t bytes);
 
 }  // namespace ringmq::engine

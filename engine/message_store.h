@@ -25,13 +25,13 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/service_thread.h"
 #include "engine/commit_log.h"
 #include "engine/config.h"
 #include "engine/consume_queue.h"
 #include "engine/file_system.h"
 #include "engine/offsets.h"
 #include "engine/segment_writer.h"
-#include "engine/service_thread.h"
 
 namespace ringmq::engine {
 

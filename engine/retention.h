@@ -11,10 +11,10 @@
 #include <string>
 
 #include "common/result.h"
+#include "common/service_thread.h"
 #include "engine/commit_log.h"
 #include "engine/config.h"
 #include "engine/dispatcher.h"
-#include "engine/service_thread.h"
 
 namespace ringmq::engine {
 

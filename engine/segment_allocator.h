@@ -15,11 +15,11 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/service_thread.h"
 #include "engine/config.h"
 #include "engine/file_system.h"
 #include "engine/mapped_segment.h"
 #include "engine/segment_writer.h"
-#include "engine/service_thread.h"
 
 namespace ringmq::engine {
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "common/byte_size.h"
 #include "io/detail/errno_text.h"
 
 namespace ringmq::io {
@@ -89,7 +90,7 @@ Result<AlignedBuffer> AlignedBuffer::allocate(size_t bytes, const AlignedBufferO
   }
   if (data == nullptr) {
     return detail::named_errno_error(
-        "mmap of a " + detail::format_bytes(mapped) + " aligned buffer", map_errno);
+        "mmap of a " + format_bytes(mapped) + " aligned buffer", map_errno);
   }
 
   AlignedBuffer buffer(static_cast<std::byte*>(data), size, mapped, backing);
@@ -135,9 +136,9 @@ Status AlignedBuffer::lock() {
   if (lock_range(data_, mapped_bytes_) != 0) {
     const int err = errno;
     // ENOMEM (over the limit) and EPERM (limit 0, no CAP_IPC_LOCK) both mean: raise the limit.
-    return make_error(ErrorCode::kIo, "mlock of " + detail::format_bytes(mapped_bytes_) +
-                                          " failed: " + detail::errno_text(err) + " (" +
-                                          detail::errno_name(err) + "); " +
+    return make_error(ErrorCode::kIo, "mlock of " + format_bytes(mapped_bytes_) +
+                                          " failed: " + errno_text(err) + " (" +
+                                          errno_name(err) + "); " +
                                           detail::memlock_advice());
   }
   locked_ = true;

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "common/byte_size.h"
 #include "io/detail/errno_text.h"
 
 namespace ringmq::io {
@@ -133,7 +134,7 @@ Status DirectFile::allocate(uint64_t offset, uint64_t length, bool keep_size) {
   if (::fallocate(fd_.get(), mode, static_cast<off_t>(offset), static_cast<off_t>(length)) == 0)
     return {};
   const int err = errno;
-  const std::string what = "fallocate " + detail::format_bytes(length) + " at offset " +
+  const std::string what = "fallocate " + format_bytes(length) + " at offset " +
                            std::to_string(offset) + " of " + path_;
   if (err == EOPNOTSUPP)
     return make_error(ErrorCode::kUnsupported, what + ": the file system has no fallocate");

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/byte_size.h"
 #include "io/detail/errno_text.h"
 
 namespace ringmq::io {
@@ -98,8 +99,8 @@ struct Ring::State {
 
   Status check_length(size_t bytes) const {
     if (bytes > kMaxIoBytes) {
-      return invalid("I/O of " + detail::format_bytes(bytes) + " exceeds the ring's limit of " +
-                     detail::format_bytes(kMaxIoBytes) + " per operation");
+      return invalid("I/O of " + format_bytes(bytes) + " exceeds the ring's limit of " +
+                     format_bytes(kMaxIoBytes) + " per operation");
     }
     return {};
   }
@@ -200,7 +201,7 @@ struct Ring::State {
         ++stats.busy_retries;
         if (attempt >= kMaxBusyRetries) {
           return make_error(ErrorCode::kBusy, std::string("io_uring_submit kept failing with ") +
-                                                  detail::errno_name(err) + " after " +
+                                                  errno_name(err) + " after " +
                                                   std::to_string(attempt) + " retries");
         }
         if (stash_completions() == 0) {
@@ -317,7 +318,7 @@ Result<Ring> Ring::create(const RingOptions& options) {
     }
     if (sqpoll && (ret == -EPERM || ret == -EINVAL)) {
       state->fallbacks.push_back(
-          "SQPOLL refused by io_uring_setup (" + detail::errno_name(-ret) +
+          "SQPOLL refused by io_uring_setup (" + errno_name(-ret) +
           (options.sqpoll_cpu >= 0 ? ", CPU " + std::to_string(options.sqpoll_cpu) : "") +
           "): this ring submits with io_uring_enter instead");
       sqpoll = false;
@@ -380,7 +381,7 @@ Status Ring::register_buffers(std::span<const iovec> buffers) {
   for (size_t i = 0; i < buffers.size(); ++i) {
     if (buffers[i].iov_len == 0 || buffers[i].iov_len > kMaxRegisteredBufferBytes) {
       return invalid("registered buffer " + std::to_string(i) + " is " +
-                     detail::format_bytes(buffers[i].iov_len) +
+                     format_bytes(buffers[i].iov_len) +
                      "; each must be between 1 byte and 1 GiB");
     }
     total += buffers[i].iov_len;
@@ -390,9 +391,9 @@ Status Ring::register_buffers(std::span<const iovec> buffers) {
   if (ret < 0) {
     const int err = -ret;
     const std::string what = "registering " + std::to_string(buffers.size()) + " buffers (" +
-                             detail::format_bytes(total) +
-                             ") with io_uring failed: " + detail::errno_text(err) + " (" +
-                             detail::errno_name(err) + ")";
+                             format_bytes(total) +
+                             ") with io_uring failed: " + errno_text(err) + " (" +
+                             errno_name(err) + ")";
     if (err == ENOMEM) {
       return make_error(ErrorCode::kIo,
                         what + "; registered buffers are pinned and count as locked memory: " +
@@ -613,7 +614,7 @@ Result<size_t> Ring::wait_until(std::span<Completion> out, size_t min_count,
         ++s.stats.busy_retries;
         if (++busy_rounds > kMaxBusyRetries) {
           return make_error(ErrorCode::kBusy,
-                            "waiting for completions kept failing with " + detail::errno_name(err));
+                            "waiting for completions kept failing with " + errno_name(err));
         }
         if (io_uring_cq_ready(&s.ring) == 0) std::this_thread::sleep_for(kBusyBackoff);
       } else if (err == EBADR) {

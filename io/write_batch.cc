@@ -206,7 +206,7 @@ class WriteRun {
         error_ = Error{ErrorCode::kIo,
                        write_context(i) + ": no progress after " +
                            std::to_string(policy_.max_retries) + " retries; last result: " +
-                           (result == 0 ? std::string("0 bytes") : detail::errno_name(-result))};
+                           (result == 0 ? std::string("0 bytes") : errno_name(-result))};
       }
       return;
     }

@@ -4,7 +4,7 @@
 // dealt round-robin over its physical cores before their hyperthread siblings.
 //
 // Building a plan only reads the topology; pinning (thread_pinning.h) and memory binding
-// (node_memory.h) act on it. A plan is always valid when built: a single node, a topology
+// (memory_binding.h) act on it. A plan is always valid when built: a single node, a topology
 // without I/O information or a device that cannot be found still give a plan, with the
 // reason and notes saying so. Only impossible configuration (a node or CPU that does not
 // exist, CPUs outside the configured node) is an error.

@@ -3,9 +3,9 @@
 #include <sched.h>
 
 #include <cerrno>
-#include <cstring>
 #include <memory>
 
+#include "common/errno_text.h"
 #include "numa/bitmap.h"
 #include "numa/cpu_list.h"
 
@@ -46,8 +46,8 @@ Status pin_current_thread(const Topology& topology, unsigned pu) {
   CPU_SET_S(pu, fallback.bytes, fallback.set.get());
   if (::sched_setaffinity(0, fallback.bytes, fallback.set.get()) == 0) return {};
   int sched_errno = errno;
-  return make_error(ErrorCode::kIo, what + ": hwloc_set_cpubind: " + std::strerror(hwloc_errno) +
-                                        "; sched_setaffinity: " + std::strerror(sched_errno));
+  return make_error(ErrorCode::kIo, what + ": hwloc_set_cpubind: " + errno_text(hwloc_errno) +
+                                        "; sched_setaffinity: " + errno_text(sched_errno));
 }
 
 Status pin_current_thread(const Topology& topology, const PlacementPlan& plan, std::string_view role) {

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <utility>
 
+#include "common/errno_text.h"
 #include "numa/bitmap.h"
 #include "numa/cpu_list.h"
 
@@ -61,7 +61,7 @@ Result<hwloc_topology_t> load(SourceKind kind, const std::string& argument, cons
   if (hwloc_topology_load(raw) != 0) {
     if (kind == SourceKind::kXmlFile || kind == SourceKind::kXmlString) return xml_error(source);
     return make_error(ErrorCode::kInvalidArgument,
-                      "hwloc could not load the topology from " + source + ": " + std::strerror(errno));
+                      "hwloc could not load the topology from " + source + ": " + errno_text(errno));
   }
   return guard.release();
 }

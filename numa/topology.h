@@ -5,7 +5,7 @@
 // A topology comes from the running system (I/O devices included), from a synthetic
 // description ("pack:2 numa:1 core:4 pu:2") or from XML. Only a system topology may be used
 // to bind threads or memory: hwloc gives the others empty binding hooks that report success
-// and do nothing, so thread_pinning.h and node_memory.h refuse them.
+// and do nothing, so thread_pinning.h and memory_binding.h refuse them.
 //
 // Indexes are OS indexes throughout (the numbers in /sys, numactl and taskset), never hwloc's
 // logical indexes. On a system topology, PUs outside the process's cgroup/affinity are left

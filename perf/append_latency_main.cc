@@ -20,23 +20,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/byte_size.h"
 #include "engine/message_store.h"
 
 namespace {
 
 using namespace ringmq::engine;
-
-uint64_t parse_size(const std::string& text) {
-  char* end = nullptr;
-  double value = std::strtod(text.c_str(), &end);
-  switch (*end) {
-    case 'K': case 'k': value *= 1024; break;
-    case 'M': case 'm': value *= 1024 * 1024; break;
-    case 'G': case 'g': value *= 1024.0 * 1024 * 1024; break;
-    default: break;
-  }
-  return static_cast<uint64_t>(value);
-}
 
 uint64_t now_ns() {
   timespec ts;
@@ -140,13 +129,19 @@ int main(int argc, char** argv) {
     std::string arg = argv[i];
     if (i + 1 >= argc) return usage();
     std::string value = argv[++i];
-    if (arg == "--bytes") o.bytes = parse_size(value);
-    else if (arg == "--record-bytes") o.record_bytes = static_cast<uint32_t>(parse_size(value));
-    else if (arg == "--segment-bytes") o.segment_bytes = parse_size(value);
-    else if (arg == "--dir") o.dir = value;
-    else if (arg == "--producers") o.producers = std::max(1u, static_cast<uint32_t>(std::stoul(value)));
-    else if (arg == "--pool-buffers") o.pool_buffers = static_cast<uint32_t>(std::stoul(value));
-    else if (arg == "--flush") {
+    if (arg == "--bytes" || arg == "--record-bytes" || arg == "--segment-bytes") {
+      const auto bytes = ringmq::parse_byte_size(value);
+      if (!bytes) return usage();
+      if (arg == "--bytes") o.bytes = *bytes;
+      else if (arg == "--record-bytes") o.record_bytes = static_cast<uint32_t>(*bytes);
+      else o.segment_bytes = *bytes;
+    } else if (arg == "--dir") {
+      o.dir = value;
+    } else if (arg == "--producers") {
+      o.producers = std::max(1u, static_cast<uint32_t>(std::stoul(value)));
+    } else if (arg == "--pool-buffers") {
+      o.pool_buffers = static_cast<uint32_t>(std::stoul(value));
+    } else if (arg == "--flush") {
       auto f = parse_flush_mode(value);
       if (!f) return usage();
       o.flush = *f;

@@ -10,9 +10,9 @@
 #include <cstdio>
 #include <thread>
 
+#include "common/json_writer.h"
 #include "io/unique_fd.h"
 #include "perf/jitter_report.h"
-#include "perf/json_out.h"
 #include "perf/report_series.h"
 
 namespace ringmq::perf {
@@ -347,7 +347,7 @@ std::string format_attach_text(const AttachReport& r) {
 }
 
 std::string format_attach_json(const AttachReport& r, size_t max_points) {
-  JsonOut j;
+  JsonWriter j;
   j.begin_object();
   j.field("tool", "ringmq-jitter 0.1 attach").field("command", r.command_line).field("started_at", r.started_at);
   j.field("pid", static_cast<uint64_t>(r.options.pid)).field("process_name", r.process_name);

@@ -17,22 +17,6 @@ std::optional<std::pair<double, std::string>> split_number(const std::string& te
 
 }  // namespace
 
-std::optional<uint64_t> parse_size(const std::string& text) {
-  auto parsed = split_number(text);
-  if (!parsed) return std::nullopt;
-  auto [value, unit] = *parsed;
-  if (!unit.empty() && (unit.back() == 'B' || unit.back() == 'b')) unit.pop_back();
-  if (unit.size() == 2 && (unit[1] == 'i' || unit[1] == 'I')) unit.pop_back();  // "GiB"
-  double scale = 1;
-  if (unit.empty()) scale = 1;
-  else if (unit == "K" || unit == "k") scale = 1024.0;
-  else if (unit == "M" || unit == "m") scale = 1024.0 * 1024;
-  else if (unit == "G" || unit == "g") scale = 1024.0 * 1024 * 1024;
-  else if (unit == "T" || unit == "t") scale = 1024.0 * 1024 * 1024 * 1024;
-  else return std::nullopt;
-  return static_cast<uint64_t>(std::llround(value * scale));
-}
-
 std::optional<uint64_t> parse_duration_ms(const std::string& text) {
   auto parsed = split_number(text);
   if (!parsed) return std::nullopt;

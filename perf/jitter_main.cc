@@ -21,6 +21,7 @@
 #include <iostream>
 #include <tuple>
 
+#include "common/byte_size.h"
 #include "engine/code_lock.h"
 #include "engine/memlock_check.h"
 #include "io/file.h"
@@ -165,7 +166,7 @@ struct PressureSizes {
 };
 
 bool parse_size_option(const std::string& name, const std::string& text, uint64_t& out) {
-  auto v = parse_size(text);
+  auto v = parse_byte_size(text);
   if (!v) {
     std::cerr << "ringmq-jitter run: " << name << " \"" << text
               << "\" is not a size (e.g. 4G, 512M, 64K)\n";

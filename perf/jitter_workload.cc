@@ -8,12 +8,12 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <thread>
 
+#include "common/errno_text.h"
 #include "engine/message_store.h"
 #include "numa/cpu_list.h"
 
@@ -132,7 +132,7 @@ void Producer::run(ProducerProgress& progress) {
     if (auto s = pin_current_thread(o_.writer_cpus); !s) fail(s.error().message);
   }
   if (o_.writer_nice != 0 && ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), o_.writer_nice) != 0)
-    fail("setpriority(" + std::to_string(o_.writer_nice) + ") of a writer thread: " + std::strerror(errno) +
+    fail("setpriority(" + std::to_string(o_.writer_nice) + ") of a writer thread: " + errno_text(errno) +
          " (negative values need root or CAP_SYS_NICE)");
   std::string why_not;
   auto opened = FaultProbe::open(o_.fault_backend, &why_not);

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <thread>
 
+#include "common/byte_size.h"
 #include "io/aligned_buffer.h"
 #include "perf/proc_stats.h"
 
@@ -25,8 +26,6 @@ constexpr uint64_t kMiB = 1ull << 20;
 constexpr uint64_t kGiB = 1ull << 30;
 constexpr size_t kChurnReadBytes = 1 << 20;
 constexpr size_t kChurnWriteBytes = 8 << 20;
-
-std::string mib(uint64_t bytes) { return std::to_string(bytes / kMiB) + " MiB"; }
 
 // The memory cgroup files of this process, if it is in a cgroup with a limit.
 struct CgroupMemoryFiles {
@@ -98,8 +97,8 @@ Result<std::unique_ptr<MemoryPressure>> MemoryPressure::create(const PressureOpt
   if (options.hog_chunk_bytes < kMiB) return make_error(ErrorCode::kInvalidArgument, "hog chunk must be >= 1 MiB");
   if (options.hog && options.hog_bytes == 0 && options.leave_available_bytes < p->margin_)
     return make_error(ErrorCode::kInvalidArgument,
-                      "memory pressure would leave " + mib(options.leave_available_bytes) +
-                          " available, below the safety margin of " + mib(p->margin_) +
+                      "memory pressure would leave " + format_bytes(options.leave_available_bytes) +
+                          " available, below the safety margin of " + format_bytes(p->margin_) +
                           "; leave more (--pressure-leave) or lower the margin (--pressure-margin)");
   p->fixed_hog_target_ = options.hog_bytes;
   p->hysteresis_ = options.hysteresis_bytes ? options.hysteresis_bytes
@@ -122,8 +121,8 @@ Result<std::unique_ptr<MemoryPressure>> MemoryPressure::create(const PressureOpt
       return errno_error("statvfs of the churn directory " + options.churn_dir, errno);
     const uint64_t free_disk = uint64_t(fs.f_bavail) * fs.f_frsize;
     if (free_disk < size + kGiB)
-      return make_error(ErrorCode::kDiskFull, "the churn file needs " + mib(size) + " in " + options.churn_dir +
-                                                  " plus 1 GiB to spare, but only " + mib(free_disk) +
+      return make_error(ErrorCode::kDiskFull, "the churn file needs " + format_bytes(size) + " in " + options.churn_dir +
+                                                  " plus 1 GiB to spare, but only " + format_bytes(free_disk) +
                                                   " are free; use --pressure-dir or --pressure-churn-file");
     p->churn_size_ = size;
     p->report_.churn_file_bytes = size;

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "engine/service_thread.h"
+#include "common/service_thread.h"
 #include "io/unique_fd.h"
 
 namespace ringmq::perf {
@@ -132,8 +132,8 @@ class MemoryPressure {
   uint64_t churn_started_ns_ = 0;
   uint64_t last_pulse_ns_ = 0;
 
-  engine::ServiceThread hog_thread_;
-  engine::ServiceThread churn_thread_;
+  ServiceThread hog_thread_;
+  ServiceThread churn_thread_;
 };
 
 }  // namespace ringmq::perf

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <utility>
 
+#include "common/errno_text.h"
+
 namespace ringmq::perf {
 namespace {
 
@@ -40,7 +42,7 @@ std::unexpected<Error> open_error(ThreadEvent event, int err) {
              "run as root, lower kernel.perf_event_paranoid, or use --fault-backend rusage";
   if (err == ENOENT || err == ENOSYS) advice = "; this kernel has no perf software events";
   return make_error(ErrorCode::kUnsupported, std::string("perf_event_open(") + thread_event_name(event) +
-                                                 "): " + std::strerror(err) + advice);
+                                                 "): " + errno_text(err) + advice);
 }
 
 uint64_t read_counter(const io::UniqueFd& fd) {
@@ -94,7 +96,7 @@ Result<PerfEventRing> PerfEventRing::open(const PerfEventRingOptions& options) {
   if (addr == MAP_FAILED)
     return make_error(ErrorCode::kUnsupported, std::string("mmap of the perf sample ring (") +
                                                    std::to_string(ring.mapped_bytes_) + " bytes): " +
-                                                   std::strerror(errno) + " (kernel.perf_event_mlock_kb too low?)");
+                                                   errno_text(errno) + " (kernel.perf_event_mlock_kb too low?)");
   ring.meta_ = static_cast<perf_event_mmap_page*>(addr);
   ring.head_ptr_ = reinterpret_cast<const uint64_t*>(&ring.meta_->data_head);
   const size_t data_offset = ring.meta_->data_offset ? ring.meta_->data_offset : page;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 
+#include "common/byte_size.h"
 #include "numa/cpu_list.h"
 #include "perf/attach.h"
 #include "perf/jitter_report.h"

@@ -2,9 +2,9 @@
 // in seconds from the run start unless a key says otherwise.
 #include <algorithm>
 
+#include "common/json_writer.h"
 #include "numa/cpu_list.h"
 #include "perf/jitter_report.h"
-#include "perf/json_out.h"
 #include "perf/report_series.h"
 
 namespace ringmq::perf {
@@ -12,7 +12,7 @@ namespace {
 
 double us(uint64_t ns) { return static_cast<double>(ns) / 1e3; }
 
-void write_latency(JsonOut& j, std::string_view key, const LatencyHistogram& h) {
+void write_latency(JsonWriter& j, std::string_view key, const LatencyHistogram& h) {
   const LatencySummary s = summarize(h);
   j.begin_object(key)
       .field("count", s.count)
@@ -28,7 +28,7 @@ void write_latency(JsonOut& j, std::string_view key, const LatencyHistogram& h) 
       .end_object();
 }
 
-void write_counts(JsonOut& j, std::string_view key, const ThreadEventCounts& c) {
+void write_counts(JsonWriter& j, std::string_view key, const ThreadEventCounts& c) {
   j.begin_object(key)
       .field("minor_faults", c.minor_faults)
       .field("major_faults", c.major_faults)
@@ -37,7 +37,7 @@ void write_counts(JsonOut& j, std::string_view key, const ThreadEventCounts& c) 
 }
 
 template <typename T>
-void write_series(JsonOut& j, std::string_view key, const std::vector<T>& values, int decimals = 3) {
+void write_series(JsonWriter& j, std::string_view key, const std::vector<T>& values, int decimals = 3) {
   j.begin_array(key, true);
   for (const T& v : values) {
     if constexpr (std::is_floating_point_v<T>) j.item(static_cast<double>(v), decimals);
@@ -46,7 +46,7 @@ void write_series(JsonOut& j, std::string_view key, const std::vector<T>& values
   j.end_array();
 }
 
-void write_spike(JsonOut& j, const Spike& s) {
+void write_spike(JsonWriter& j, const Spike& s) {
   j.begin_object()
       .field("at_s", static_cast<double>(s.at_ns) / 1e9, 6)
       .field("latency_us", us(s.latency_ns))
@@ -66,7 +66,7 @@ void write_spike(JsonOut& j, const Spike& s) {
       .end_object();
 }
 
-void write_mode(JsonOut& j, const RunReport& report, const ModeResult& m, size_t max_points) {
+void write_mode(JsonWriter& j, const RunReport& report, const ModeResult& m, size_t max_points) {
   j.begin_object();
   j.field("mode", m.name).field("error", m.error).field("interrupted", m.interrupted);
   j.field("start_s", static_cast<double>(m.start_ns - std::min(m.start_ns, report.run_start_ns)) / 1e9)
@@ -180,7 +180,7 @@ void write_mode(JsonOut& j, const RunReport& report, const ModeResult& m, size_t
 }  // namespace
 
 std::string format_json_report(const RunReport& report, size_t max_points) {
-  JsonOut j;
+  JsonWriter j;
   const WorkloadOptions& o = report.options;
   j.begin_object();
   j.field("tool", report.tool_version).field("command", report.command_line).field("started_at", report.started_at);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/byte_size.h"
 #include "perf/jitter_report.h"
 #include "perf/report_series.h"
 #include "perf/svg_chart.h"
@@ -28,14 +29,6 @@ std::string ratio_text(double r) {
 }
 
 }  // namespace
-
-std::string format_bytes(uint64_t bytes) {
-  const double b = static_cast<double>(bytes);
-  if (bytes >= (1ull << 30)) return printf_string("%.2f GiB", b / (1ull << 30));
-  if (bytes >= (1ull << 20)) return printf_string("%.0f MiB", b / (1ull << 20));
-  if (bytes >= 1024) return printf_string("%.0f KiB", b / 1024);
-  return printf_string("%" PRIu64 " B", bytes);
-}
 
 std::string format_ns(uint64_t ns) { return format_us(static_cast<double>(ns) / 1e3); }
 

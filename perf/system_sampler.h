@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/service_thread.h"
+#include "common/service_thread.h"
 #include "perf/proc_stats.h"
 
 namespace ringmq::perf {
@@ -49,7 +49,7 @@ class SystemSampler {
   std::function<void(SampledPoint&)> annotate_;
   mutable std::mutex mutex_;
   std::vector<SampledPoint> samples_;  // guarded by mutex_
-  engine::ServiceThread thread_;
+  ServiceThread thread_;
 };
 
 }  // namespace ringmq::perf

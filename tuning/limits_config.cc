@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "common/byte_size.h"
 #include "tuning/kernel_value.h"
 
 namespace ringmq::tuning {
@@ -169,19 +170,9 @@ std::optional<LimitValue> parse_limits_conf_value(std::string_view text) {
 std::optional<LimitValue> parse_systemd_limit_value(LimitName name, std::string_view text) {
   std::string value = trim(text);
   if (value == "infinity") return LimitValue::infinite();
-  if (value.empty()) return std::nullopt;
-  uint64_t scale = 1;
-  switch (value.back()) {
-    case 'K': scale = 1ULL << 10; break;
-    case 'M': scale = 1ULL << 20; break;
-    case 'G': scale = 1ULL << 30; break;
-    case 'T': scale = 1ULL << 40; break;
-    default: break;
-  }
-  if (scale != 1) value.pop_back();
-  auto number = parse_integer(value);
-  if (!number || *number < 0) return std::nullopt;
-  uint64_t amount = static_cast<uint64_t>(*number) * scale;
+  auto bytes = parse_byte_size(value);  // systemd's K, M, G, T are binary too
+  if (!bytes) return std::nullopt;
+  uint64_t amount = *bytes;
   if (name == LimitName::kMemlock) amount /= 1024;  // systemd counts bytes, limits.conf KiB
   return LimitValue::of(amount);
 }

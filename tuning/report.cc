@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "tuning/json_writer.h"
+#include "common/json_writer.h"
 
 namespace ringmq::tuning {
 namespace {
@@ -86,28 +86,28 @@ std::string format_check_json(const std::vector<CheckResult>& results, const Che
   const Counts counts = count(results);
   JsonWriter json;
   json.begin_object()
-      .value("profile", profile_name(options.profile))
-      .value("root", options.root_dir)
-      .value("data_directory", options.data_directory)
-      .value("broker_user", options.broker_user);
+      .field("profile", profile_name(options.profile))
+      .field("root", options.root_dir)
+      .field("data_directory", options.data_directory)
+      .field("broker_user", options.broker_user);
   json.begin_object("summary")
-      .value("ok", counts.ok)
-      .value("differs", counts.differs)
-      .value("unsupported", counts.unsupported)
-      .value("needs_restart", counts.needs_restart)
+      .field("ok", counts.ok)
+      .field("differs", counts.differs)
+      .field("unsupported", counts.unsupported)
+      .field("needs_restart", counts.needs_restart)
       .end_object();
   json.begin_array("items");
   for (const auto& result : results) {
     json.begin_object()
-        .value("id", result.item.id)
-        .value("group", group_name(result.item.group))
-        .value("current", result.current)
-        .value("recommended", result.recommended)
-        .value("status", status_key(result.status))
-        .value("why", result.item.why)
-        .value("note", result.note);
+        .field("id", result.item.id)
+        .field("group", group_name(result.item.group))
+        .field("current", result.current)
+        .field("recommended", result.recommended)
+        .field("status", status_key(result.status))
+        .field("why", result.item.why)
+        .field("note", result.note);
     json.begin_array("files");
-    for (const auto& path : result.item.paths) json.element(path);
+    for (const auto& path : result.item.paths) json.item(path);
     json.end_array().end_object();
   }
   json.end_array().end_object();
@@ -139,31 +139,31 @@ std::string format_apply_table(const ApplyReport& report) {
 std::string format_apply_json(const ApplyReport& report) {
   JsonWriter json;
   json.begin_object()
-      .value("profile", profile_name(report.profile))
-      .value("dry_run", report.dry_run)
-      .value("succeeded", report.succeeded())
-      .value("already_ok", report.already_ok)
-      .value("unsupported", report.unsupported)
-      .value("state_file", report.state_path)
-      .value("state_written", report.state_written);
+      .field("profile", profile_name(report.profile))
+      .field("dry_run", report.dry_run)
+      .field("succeeded", report.succeeded())
+      .field("already_ok", report.already_ok)
+      .field("unsupported", report.unsupported)
+      .field("state_file", report.state_path)
+      .field("state_written", report.state_written);
   json.begin_array("items");
   for (const auto& item : report.items)
     json.begin_object()
-        .value("id", item.id)
-        .value("from", item.from)
-        .value("to", item.to)
-        .value("outcome", change_outcome_name(item.outcome))
-        .value("detail", item.detail)
+        .field("id", item.id)
+        .field("from", item.from)
+        .field("to", item.to)
+        .field("outcome", change_outcome_name(item.outcome))
+        .field("detail", item.detail)
         .end_object();
   json.end_array().begin_array("files");
   for (const auto& file : report.files) {
     json.begin_object()
-        .value("path", file.path)
-        .value("outcome", file.outcome == ChangeOutcome::kSet ? "written"
+        .field("path", file.path)
+        .field("outcome", file.outcome == ChangeOutcome::kSet ? "written"
                           : file.outcome == ChangeOutcome::kWouldSet ? "would write" : "could not write")
-        .value("detail", file.detail);
+        .field("detail", file.detail);
     json.begin_array("items");
-    for (const auto& id : file.item_ids) json.element(id);
+    for (const auto& id : file.item_ids) json.item(id);
     json.end_array().end_object();
   }
   json.end_array().end_object();
@@ -186,18 +186,18 @@ std::string format_rollback_table(const RollbackReport& report) {
 std::string format_rollback_json(const RollbackReport& report) {
   JsonWriter json;
   json.begin_object()
-      .value("state_found", report.state_found)
-      .value("dry_run", report.dry_run)
-      .value("succeeded", report.succeeded())
-      .value("state_file", report.state_path)
-      .value("profile", report.profile);
+      .field("state_found", report.state_found)
+      .field("dry_run", report.dry_run)
+      .field("succeeded", report.succeeded())
+      .field("state_file", report.state_path)
+      .field("profile", report.profile);
   json.begin_array("steps");
   for (const auto& step : report.steps)
     json.begin_object()
-        .value("kind", record_kind_name(step.record.kind))
-        .value("path", step.record.path)
-        .value("outcome", step_outcome_name(step.outcome))
-        .value("detail", step.detail)
+        .field("kind", record_kind_name(step.record.kind))
+        .field("path", step.record.path)
+        .field("outcome", step_outcome_name(step.outcome))
+        .field("detail", step.detail)
         .end_object();
   json.end_array().end_object();
   return json.str();

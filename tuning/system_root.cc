@@ -7,10 +7,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <span>
 
+#include "common/errno_text.h"
 #include "io/file.h"
 
 namespace ringmq::tuning {
@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::unexpected<Error> file_error(const std::string& what, const std::string& path, int err) {
-  if (err == ENOENT) return make_error(ErrorCode::kNotFound, what + " " + path + ": " + std::strerror(err));
+  if (err == ENOENT) return make_error(ErrorCode::kNotFound, what + " " + path + ": " + errno_text(err));
   return errno_error(what + " " + path, err);
 }
 

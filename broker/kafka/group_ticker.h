@@ -7,7 +7,7 @@
 #include <chrono>
 
 #include "broker/kafka/group_coordinator.h"
-#include "engine/service_thread.h"
+#include "common/service_thread.h"
 
 namespace ringmq::broker {
 
@@ -23,7 +23,7 @@ class GroupTicker {
   void stop() { thread_.stop(); }
 
  private:
-  engine::ServiceThread thread_;
+  ServiceThread thread_;
 };
 
 }  // namespace ringmq::broker

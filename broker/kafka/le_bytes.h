@@ -1,5 +1,6 @@
-// Little-endian encoding for the broker's own files (the offsets log, the topic registry):
-// explicit byte order, so a file reads the same on any host, and a bounds-checked reader.
+// Length-prefixed strings and a bounds-checked reader for the broker's own files (the
+// offsets log, the topic registry), on top of common/little_endian.h: explicit byte order,
+// so a file reads the same on any host.
 #pragma once
 
 #include <cstddef>
@@ -9,15 +10,14 @@
 #include <string_view>
 #include <vector>
 
+#include "common/little_endian.h"
+
 namespace ringmq::broker::kafka {
 
-inline void put_le(std::vector<std::byte>& out, uint64_t value, size_t bytes) {
-  for (size_t i = 0; i < bytes; ++i) out.push_back(static_cast<std::byte>((value >> (8 * i)) & 0xFF));
-}
-
-// A string as its length in `size_bytes` bytes, then its bytes.
-inline void put_string(std::vector<std::byte>& out, std::string_view s, size_t size_bytes = 2) {
-  put_le(out, s.size(), size_bytes);
+// A string as its length (a little-endian Size), then its bytes.
+template <typename Size = uint16_t>
+void put_string(std::vector<std::byte>& out, std::string_view s) {
+  append_le<Size>(out, static_cast<Size>(s.size()));
   for (char c : s) out.push_back(static_cast<std::byte>(c));
 }
 
@@ -30,15 +30,14 @@ class LeReader {
   size_t remaining() const { return bytes_.size() - pos_; }
   size_t position() const { return pos_; }
 
-  uint64_t le(size_t bytes) {
-    if (!take(bytes)) return 0;
-    uint64_t value = 0;
-    for (size_t i = 0; i < bytes; ++i)
-      value |= uint64_t{std::to_integer<uint8_t>(bytes_[pos_ - bytes + i])} << (8 * i);
-    return value;
+  template <LittleEndianInteger T>
+  T read() {
+    if (!take(sizeof(T))) return 0;
+    return load_le<T>(bytes_.data() + pos_ - sizeof(T));
   }
-  std::string string(size_t size_bytes = 2) {
-    const size_t size = static_cast<size_t>(le(size_bytes));
+  template <typename Size = uint16_t>
+  std::string string() {
+    const size_t size = static_cast<size_t>(read<Size>());
     if (!take(size)) return {};
     return std::string(reinterpret_cast<const char*>(bytes_.data() + pos_ - size), size);
   }

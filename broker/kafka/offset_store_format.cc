@@ -3,7 +3,7 @@
 #include <string_view>
 
 #include "broker/kafka/le_bytes.h"
-#include "engine/crc32c.h"
+#include "common/crc32c.h"
 
 namespace ringmq::broker::kafka {
 namespace {
@@ -29,20 +29,20 @@ size_t encoded_commit_prefix_size(std::string_view group) {
 
 std::vector<std::byte> encode_offsets_record(const OffsetsRecord& record) {
   std::vector<std::byte> out;
-  put_le(out, kOffsetsRecordMagic, 4);
-  put_le(out, kOffsetsRecordVersion, 1);
-  put_le(out, static_cast<uint8_t>(record.kind), 1);
-  put_le(out, 0, 2);
+  append_le<uint32_t>(out, kOffsetsRecordMagic);
+  append_le<uint8_t>(out, kOffsetsRecordVersion);
+  append_le<uint8_t>(out, static_cast<uint8_t>(record.kind));
+  append_le<uint16_t>(out, 0);
   switch (record.kind) {
     case OffsetsRecordKind::kCommit:
       put_string(out, record.group);
-      put_le(out, record.offsets.size(), 4);
+      append_le<uint32_t>(out, record.offsets.size());
       for (const StoredOffset& o : record.offsets) {
         put_string(out, o.topic);
-        put_le(out, static_cast<uint32_t>(o.partition), 4);
-        put_le(out, static_cast<uint64_t>(o.offset), 8);
-        put_le(out, static_cast<uint32_t>(o.leader_epoch), 4);
-        put_le(out, static_cast<uint64_t>(o.commit_timestamp_ms), 8);
+        append_le<uint32_t>(out, static_cast<uint32_t>(o.partition));
+        append_le<uint64_t>(out, static_cast<uint64_t>(o.offset));
+        append_le<uint32_t>(out, static_cast<uint32_t>(o.leader_epoch));
+        append_le<uint64_t>(out, static_cast<uint64_t>(o.commit_timestamp_ms));
         put_string(out, o.metadata);
       }
       break;
@@ -53,7 +53,7 @@ std::vector<std::byte> encode_offsets_record(const OffsetsRecord& record) {
       put_string(out, record.group);
       break;
     case OffsetsRecordKind::kSnapshotBegin:
-      put_le(out, record.live_entry_count, 8);
+      append_le<uint64_t>(out, record.live_entry_count);
       break;
   }
   return out;
@@ -61,10 +61,10 @@ std::vector<std::byte> encode_offsets_record(const OffsetsRecord& record) {
 
 Result<OffsetsRecord> decode_offsets_record(std::span<const std::byte> bytes) {
   LeReader in(bytes);
-  const auto magic = static_cast<uint32_t>(in.le(4));
-  const auto version = static_cast<uint8_t>(in.le(1));
-  const auto kind = static_cast<uint8_t>(in.le(1));
-  in.le(2);
+  const auto magic = in.read<uint32_t>();
+  const auto version = in.read<uint8_t>();
+  const auto kind = in.read<uint8_t>();
+  in.read<uint16_t>();
   if (in.failed())
     return corrupt("record is " + std::to_string(bytes.size()) + " bytes, shorter than its header");
   if (magic != kOffsetsRecordMagic) return corrupt("not an offsets record (bad magic)");
@@ -77,17 +77,17 @@ Result<OffsetsRecord> decode_offsets_record(std::span<const std::byte> bytes) {
     case static_cast<uint8_t>(OffsetsRecordKind::kCommit): {
       record.kind = OffsetsRecordKind::kCommit;
       record.group = in.string();
-      const auto count = static_cast<uint32_t>(in.le(4));
+      const auto count = in.read<uint32_t>();
       if (in.failed() || count > in.remaining() / kMinEntryBytes)
         return corrupt("commit record claims " + std::to_string(count) + " entries in " +
                        std::to_string(in.remaining()) + " bytes");
       record.offsets.resize(count);
       for (StoredOffset& o : record.offsets) {
         o.topic = in.string();
-        o.partition = static_cast<int32_t>(in.le(4));
-        o.offset = static_cast<int64_t>(in.le(8));
-        o.leader_epoch = static_cast<int32_t>(in.le(4));
-        o.commit_timestamp_ms = static_cast<int64_t>(in.le(8));
+        o.partition = static_cast<int32_t>(in.read<uint32_t>());
+        o.offset = static_cast<int64_t>(in.read<uint64_t>());
+        o.leader_epoch = static_cast<int32_t>(in.read<uint32_t>());
+        o.commit_timestamp_ms = static_cast<int64_t>(in.read<uint64_t>());
         o.metadata = in.string();
       }
       break;
@@ -102,7 +102,7 @@ Result<OffsetsRecord> decode_offsets_record(std::span<const std::byte> bytes) {
       break;
     case static_cast<uint8_t>(OffsetsRecordKind::kSnapshotBegin):
       record.kind = OffsetsRecordKind::kSnapshotBegin;
-      record.live_entry_count = in.le(8);
+      record.live_entry_count = in.read<uint64_t>();
       break;
     default:
       return corrupt("unknown offsets record kind " + std::to_string(kind));
@@ -115,11 +115,11 @@ Result<OffsetsRecord> decode_offsets_record(std::span<const std::byte> bytes) {
 
 std::vector<std::byte> encode_offsets_snapshot(uint64_t snapshot_offset) {
   std::vector<std::byte> out;
-  put_le(out, kOffsetsSnapshotMagic, 4);
-  put_le(out, kOffsetsSnapshotVersion, 2);
-  put_le(out, 0, 2);
-  put_le(out, snapshot_offset, 8);
-  put_le(out, engine::crc32c(out), 4);
+  append_le<uint32_t>(out, kOffsetsSnapshotMagic);
+  append_le<uint16_t>(out, kOffsetsSnapshotVersion);
+  append_le<uint16_t>(out, 0);
+  append_le<uint64_t>(out, snapshot_offset);
+  append_le<uint32_t>(out, crc32c(out));
   return out;
 }
 
@@ -128,15 +128,15 @@ Result<uint64_t> decode_offsets_snapshot(std::span<const std::byte> bytes) {
     return corrupt("is " + std::to_string(bytes.size()) + " bytes, not " +
                    std::to_string(kOffsetsSnapshotFileSize));
   LeReader in(bytes);
-  const auto magic = static_cast<uint32_t>(in.le(4));
-  const auto version = static_cast<uint16_t>(in.le(2));
-  in.le(2);
-  const uint64_t offset = in.le(8);
-  const auto crc = static_cast<uint32_t>(in.le(4));
+  const auto magic = in.read<uint32_t>();
+  const auto version = in.read<uint16_t>();
+  in.read<uint16_t>();
+  const uint64_t offset = in.read<uint64_t>();
+  const auto crc = in.read<uint32_t>();
   if (magic != kOffsetsSnapshotMagic) return corrupt("bad magic");
   if (version != kOffsetsSnapshotVersion)
     return corrupt("unknown version " + std::to_string(version));
-  if (engine::crc32c(bytes.first(16)) != crc) return corrupt("CRC mismatch");
+  if (crc32c(bytes.first(16)) != crc) return corrupt("CRC mismatch");
   return offset;
 }
 

@@ -4,7 +4,8 @@
 #include <limits>
 #include <utility>
 
-#include "engine/crc32c.h"
+#include "common/crc32c.h"
+#include "common/little_endian.h"
 #include "io/file.h"
 
 namespace ringmq::broker::kafka {
@@ -22,23 +23,14 @@ uint64_t load_be(std::span<const std::byte> p, size_t at, size_t bytes) {
   for (size_t i = 0; i < bytes; ++i) v = (v << 8) | std::to_integer<uint8_t>(p[at + i]);
   return v;
 }
-uint64_t load_le(std::span<const std::byte> p, size_t at, size_t bytes) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < bytes; ++i) v |= uint64_t{std::to_integer<uint8_t>(p[at + i])} << (8 * i);
-  return v;
-}
-void put_le(std::vector<std::byte>& out, uint64_t value, size_t bytes) {
-  for (size_t i = 0; i < bytes; ++i)
-    out.push_back(static_cast<std::byte>((value >> (8 * i)) & 0xFF));
-}
 
 std::vector<std::byte> encode_producer_ids(int64_t reserved_until) {
   std::vector<std::byte> out;
-  put_le(out, kProducerIdsFileMagic, 4);
-  put_le(out, kProducerIdsFileVersion, 2);
-  put_le(out, 0, 2);
-  put_le(out, static_cast<uint64_t>(reserved_until), 8);
-  put_le(out, engine::crc32c(out), 4);
+  append_le<uint32_t>(out, kProducerIdsFileMagic);
+  append_le<uint16_t>(out, kProducerIdsFileVersion);
+  append_le<uint16_t>(out, 0);
+  append_le<uint64_t>(out, static_cast<uint64_t>(reserved_until));
+  append_le<uint32_t>(out, crc32c(out));
   return out;
 }
 
@@ -47,11 +39,11 @@ Result<int64_t> decode_producer_ids(std::span<const std::byte> bytes) {
   if (bytes.size() != kProducerIdsFileSize)
     return bad(std::to_string(bytes.size()) + " bytes, not " +
                std::to_string(kProducerIdsFileSize));
-  if (load_le(bytes, 0, 4) != kProducerIdsFileMagic) return bad("bad magic");
-  if (load_le(bytes, 4, 2) != kProducerIdsFileVersion)
-    return bad("unknown version " + std::to_string(load_le(bytes, 4, 2)));
-  if (engine::crc32c(bytes.first(16)) != load_le(bytes, 16, 4)) return bad("CRC mismatch");
-  const auto reserved = static_cast<int64_t>(load_le(bytes, 8, 8));
+  if (load_le<uint32_t>(bytes.data()) != kProducerIdsFileMagic) return bad("bad magic");
+  if (load_le<uint16_t>(bytes.data() + 4) != kProducerIdsFileVersion)
+    return bad("unknown version " + std::to_string(load_le<uint16_t>(bytes.data() + 4)));
+  if (crc32c(bytes.first(16)) != load_le<uint32_t>(bytes.data() + 16)) return bad("CRC mismatch");
+  const auto reserved = static_cast<int64_t>(load_le<uint64_t>(bytes.data() + 8));
   if (reserved < 0) return bad("negative counter " + std::to_string(reserved));
   return reserved;
 }

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <utility>
 
 #include "broker/kafka/topic_registry_format.h"
+#include "common/errno_text.h"
 #include "io/file.h"
 
 namespace ringmq::broker::kafka {
@@ -234,7 +234,7 @@ TopicResult<std::shared_ptr<const TopicInfo>> TopicRegistry::create_locked(
     if (!id)
       return std::unexpected(
           error(topic_error::kUnknownServerError,
-                std::string("getrandom for a topic id failed: ") + std::strerror(errno)));
+                std::string("getrandom for a topic id failed: ") + errno_text(errno)));
     if (!current->find(*id)) {
       topic->topic_id = *id;
       break;

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "broker/kafka/le_bytes.h"
-#include "engine/crc32c.h"
+#include "common/crc32c.h"
 
 namespace ringmq::broker::kafka {
 namespace {
@@ -19,27 +19,27 @@ std::unexpected<Error> corrupt(const std::string& what) {
 
 std::vector<std::byte> encode_topics_file(const TopicsFile& file) {
   std::vector<std::byte> body;
-  put_le(body, file.next_queue_id, 4);
-  put_le(body, file.topics.size(), 4);
+  append_le<uint32_t>(body, file.next_queue_id);
+  append_le<uint32_t>(body, file.topics.size());
   for (const TopicInfo& t : file.topics) {
-    put_string(body, t.name, 2);
+    put_string<uint16_t>(body, t.name);
     for (uint8_t b : t.topic_id) body.push_back(std::byte{b});
-    put_le(body, static_cast<uint64_t>(t.created_at_ms), 8);
-    put_le(body, t.queue_ids.size(), 4);
-    for (uint32_t q : t.queue_ids) put_le(body, q, 4);
-    put_le(body, t.configs.size(), 2);
+    append_le<uint64_t>(body, static_cast<uint64_t>(t.created_at_ms));
+    append_le<uint32_t>(body, t.queue_ids.size());
+    for (uint32_t q : t.queue_ids) append_le<uint32_t>(body, q);
+    append_le<uint16_t>(body, t.configs.size());
     for (const auto& [key, value] : t.configs) {
-      put_string(body, key, 2);
-      put_string(body, value, 4);
+      put_string<uint16_t>(body, key);
+      put_string<uint32_t>(body, value);
     }
   }
   std::vector<std::byte> out;
   out.reserve(kTopicsFileHeaderSize + body.size());
-  put_le(out, kTopicsFileMagic, 4);
-  put_le(out, kTopicsFileVersion, 2);
-  put_le(out, 0, 2);
-  put_le(out, body.size(), 4);
-  put_le(out, engine::crc32c(body), 4);
+  append_le<uint32_t>(out, kTopicsFileMagic);
+  append_le<uint16_t>(out, kTopicsFileVersion);
+  append_le<uint16_t>(out, 0);
+  append_le<uint32_t>(out, body.size());
+  append_le<uint32_t>(out, crc32c(body));
   out.insert(out.end(), body.begin(), body.end());
   return out;
 }
@@ -49,11 +49,11 @@ Result<TopicsFile> decode_topics_file(std::span<const std::byte> bytes) {
     return corrupt("truncated: " + std::to_string(bytes.size()) +
                    " bytes, shorter than the 16-byte header");
   LeReader header(bytes.first(kTopicsFileHeaderSize));
-  const auto magic = static_cast<uint32_t>(header.le(4));
-  const auto version = static_cast<uint16_t>(header.le(2));
-  header.le(2);
-  const auto body_size = static_cast<uint32_t>(header.le(4));
-  const auto body_crc = static_cast<uint32_t>(header.le(4));
+  const auto magic = header.read<uint32_t>();
+  const auto version = header.read<uint16_t>();
+  header.read<uint16_t>();
+  const auto body_size = header.read<uint32_t>();
+  const auto body_crc = header.read<uint32_t>();
   if (magic != kTopicsFileMagic) return corrupt("not a RingMQ topics file (bad magic)");
   if (version != kTopicsFileVersion)
     return corrupt("version " + std::to_string(version) + " is not one this broker reads (" +
@@ -62,14 +62,14 @@ Result<TopicsFile> decode_topics_file(std::span<const std::byte> bytes) {
   if (body.size() != body_size)
     return corrupt("body is " + std::to_string(body.size()) + " bytes, header says " +
                    std::to_string(body_size) + " (truncated or appended to)");
-  if (const uint32_t crc = engine::crc32c(body); crc != body_crc)
+  if (const uint32_t crc = crc32c(body); crc != body_crc)
     return corrupt("CRC mismatch (stored " + std::to_string(body_crc) + ", computed " +
                    std::to_string(crc) + ")");
 
   LeReader in(body);
   TopicsFile file;
-  file.next_queue_id = static_cast<uint32_t>(in.le(4));
-  const auto topic_count = static_cast<uint32_t>(in.le(4));
+  file.next_queue_id = in.read<uint32_t>();
+  const auto topic_count = in.read<uint32_t>();
   if (file.next_queue_id < kFirstTopicQueueId)
     return corrupt("next_queue_id is 0, which is reserved");
   std::set<std::string> names;
@@ -77,19 +77,19 @@ Result<TopicsFile> decode_topics_file(std::span<const std::byte> bytes) {
   std::set<uint32_t> queues;
   for (uint32_t i = 0; i < topic_count && !in.failed(); ++i) {
     TopicInfo t;
-    t.name = in.string(2);
-    for (uint8_t& b : t.topic_id) b = static_cast<uint8_t>(in.le(1));
-    t.created_at_ms = static_cast<int64_t>(in.le(8));
-    const auto partitions = static_cast<uint32_t>(in.le(4));
+    t.name = in.string<uint16_t>();
+    for (uint8_t& b : t.topic_id) b = in.read<uint8_t>();
+    t.created_at_ms = static_cast<int64_t>(in.read<uint64_t>());
+    const auto partitions = in.read<uint32_t>();
     // Each partition takes 4 bytes: a count larger than what is left is damage, not a reason
     // to allocate gigabytes.
     if (in.failed() || partitions > in.remaining() / 4) break;
     t.queue_ids.resize(partitions);
-    for (uint32_t& q : t.queue_ids) q = static_cast<uint32_t>(in.le(4));
-    const auto config_count = static_cast<uint16_t>(in.le(2));
+    for (uint32_t& q : t.queue_ids) q = in.read<uint32_t>();
+    const auto config_count = in.read<uint16_t>();
     for (uint16_t c = 0; c < config_count && !in.failed(); ++c) {
-      std::string key = in.string(2);
-      std::string value = in.string(4);
+      std::string key = in.string<uint16_t>();
+      std::string value = in.string<uint32_t>();
       t.configs.emplace(std::move(key), std::move(value));
     }
     if (in.failed()) break;

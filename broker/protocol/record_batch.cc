@@ -3,7 +3,7 @@
 #include <string>
 
 #include "broker/protocol/reader.h"
-#include "engine/crc32c.h"
+#include "common/crc32c.h"
 
 namespace ringmq::broker::protocol {
 namespace {
@@ -123,7 +123,7 @@ Result<RecordBatchView> parse_record_batch(std::span<const std::byte> data,
                                                 " bytes (max_batch_bytes)");
   }
   std::span<const std::byte> bytes = data.first(h.size_bytes());
-  uint32_t crc = engine::crc32c(bytes.subspan(kAttributesOffset));
+  uint32_t crc = crc32c(bytes.subspan(kAttributesOffset));
   if (crc != h.crc) {
     return corrupt("CRC32C mismatch: header says " + std::to_string(h.crc) + ", bytes give " +
                    std::to_string(crc));

@@ -3,13 +3,13 @@
 #include <spdlog/common.h>
 #include <toml++/toml.h>
 
-#include <charconv>
 #include <fstream>
 #include <functional>
 #include <limits>
 #include <sstream>
 #include <utility>
 
+#include "common/byte_size.h"
 #include "numa/cpu_list.h"
 
 namespace ringmq::broker {
@@ -53,12 +53,10 @@ std::string quoted(std::string_view text) {
   return out + "\"";
 }
 
+// "64MiB" as a TOML string, a size that is no whole number of KiB as a TOML integer.
 std::string format_bytes_value(uint64_t bytes) {
-  static constexpr std::pair<uint64_t, const char*> kUnits[] = {
-      {1ull << 40, "TiB"}, {1ull << 30, "GiB"}, {1ull << 20, "MiB"}, {1ull << 10, "KiB"}};
-  for (const auto& [unit, name] : kUnits)
-    if (bytes >= unit && bytes % unit == 0) return quoted(std::to_string(bytes / unit) + name);
-  return std::to_string(bytes);
+  std::string text = format_byte_size(bytes);
+  return text.ends_with('B') ? quoted(text) : text;
 }
 
 // The settings are bound to fields through a generic accessor, usable on const and non-const.
@@ -278,24 +276,6 @@ const char* log_format_name(LogFormat format) {
 std::optional<LogFormat> parse_log_format(std::string_view name) {
   if (name == "text") return LogFormat::kText;
   if (name == "json") return LogFormat::kJson;
-  return std::nullopt;
-}
-
-std::optional<uint64_t> parse_byte_size(std::string_view text) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  uint64_t number = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (ec != std::errc() || end == text.data()) return std::nullopt;
-  std::string_view unit(end, text.data() + text.size() - end);
-  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-  static constexpr std::pair<std::string_view, unsigned> kUnits[] = {
-      {"", 0}, {"B", 0}, {"KiB", 10}, {"MiB", 20}, {"GiB", 30}, {"TiB", 40}};
-  for (const auto& [name, shift] : kUnits) {
-    if (unit != name) continue;
-    if (shift && number > (std::numeric_limits<uint64_t>::max() >> shift)) return std::nullopt;
-    return number << shift;
-  }
   return std::nullopt;
 }
 

@@ -108,7 +108,4 @@ void apply_assignment(BrokerConfig& config, std::string_view assignment);
 // Every key, in file order ("server.listen_host", ...), for docs and tests.
 std::vector<std::string> setting_keys();
 
-// "64MiB", "1 GiB", "4096" -> bytes; std::nullopt for anything else (IEC suffixes only).
-std::optional<uint64_t> parse_byte_size(std::string_view text);
-
 }  // namespace ringmq::broker

@@ -24,7 +24,4 @@ void setup_logging(const LogConfig& config);
 // characters are kept by the kernel).
 void set_thread_name(const std::string& name);
 
-// Escapes `text` for a JSON string (without the quotes).
-std::string json_escape(std::string_view text);
-
 }  // namespace ringmq::broker

@@ -8,11 +8,11 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <string_view>
 
 #include "broker/server/logging.h"
 #include "broker/server/socket_util.h"
+#include "common/errno_text.h"
 
 namespace ringmq::broker {
 namespace {
@@ -112,7 +112,7 @@ void MetricsHttpServer::run() {
     pollfd fds[2] = {{listener_.get(), POLLIN, 0}, {stop_event_.get(), POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
-      spdlog::error("metrics endpoint: poll failed: {}", std::strerror(errno));
+      spdlog::error("metrics endpoint: poll failed: {}", errno_text(errno));
       return;
     }
     if (fds[1].revents & POLLIN) return;

@@ -7,11 +7,11 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <cstring>
 #include <system_error>
 
 #include "broker/server/logging.h"
 #include "broker/server/socket_util.h"
+#include "common/errno_text.h"
 #include "numa/thread_pinning.h"
 
 namespace ringmq::broker {
@@ -101,7 +101,7 @@ void NetworkThread::run() {
     const int n =
         ::epoll_wait(epoll_fd_.get(), events_.data(), static_cast<int>(events_.size()), timeout_ms);
     if (n < 0 && errno != EINTR) {
-      spdlog::error("{}: epoll_wait failed: {}", role, std::strerror(errno));
+      spdlog::error("{}: epoll_wait failed: {}", role, errno_text(errno));
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     for (int i = 0; i < n; ++i) {
@@ -188,7 +188,7 @@ void NetworkThread::accept_connections() {
         log_reject("out of file descriptors: closed a new connection (raise the nofile limit)");
         return;
       }
-      spdlog::error("accept on the Kafka listener failed: {}", std::strerror(errno));
+      spdlog::error("accept on the Kafka listener failed: {}", errno_text(errno));
       return;
     }
     io::UniqueFd socket(fd);
@@ -226,7 +226,7 @@ void NetworkThread::add_connection(io::UniqueFd fd, std::string peer) {
   event.data.u64 = id;
   if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, connection->fd(), &event) != 0) {
     spdlog::error("connection from peer={} dropped: epoll_ctl failed: {}", connection->peer(),
-                  std::strerror(errno));
+                  errno_text(errno));
     shared_.open_connections.fetch_sub(1, std::memory_order_acq_rel);
     return;
   }

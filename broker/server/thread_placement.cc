@@ -6,7 +6,7 @@
 
 #include "numa/cpu_list.h"
 #include "numa/device_discovery.h"
-#include "numa/node_memory.h"
+#include "numa/memory_binding.h"
 #include "numa/thread_pinning.h"
 
 namespace ringmq::broker {

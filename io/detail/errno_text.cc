@@ -7,48 +7,13 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/byte_size.h"
+
 namespace ringmq::io::detail {
-
-std::string errno_name(int err) {
-  // strerrorname_np is glibc 2.32+; g++ defines _GNU_SOURCE, which declares it.
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
-  if (const char* name = ::strerrorname_np(err)) return name;
-#endif
-  return "errno " + std::to_string(err);
-}
-
-std::string errno_text(int err) {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
-  if (const char* text = ::strerrordesc_np(err)) return text;
-  return "Unknown error " + std::to_string(err);
-#else
-  char buffer[128];
-  return ::strerror_r(err, buffer, sizeof buffer);  // the GNU variant returns the text
-#endif
-}
 
 std::unexpected<Error> named_errno_error(const std::string& what, int err) {
   const ErrorCode code = (err == ENOSPC || err == EDQUOT) ? ErrorCode::kDiskFull : ErrorCode::kIo;
   return make_error(code, what + ": " + errno_text(err) + " (" + errno_name(err) + ")");
-}
-
-std::string format_bytes(uint64_t bytes) {
-  static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
-  if (bytes < 1024) return std::to_string(bytes) + " bytes";
-  double value = static_cast<double>(bytes) / 1024;
-  size_t unit = 0;
-  while (value >= 1024 && unit + 1 < std::size(kUnits)) {
-    value /= 1024;
-    ++unit;
-  }
-  char text[32];
-  if (value == static_cast<double>(static_cast<uint64_t>(value))) {
-    std::snprintf(text, sizeof text, "%llu %s", static_cast<unsigned long long>(value),
-                  kUnits[unit]);
-  } else {
-    std::snprintf(text, sizeof text, "%.1f %s", value, kUnits[unit]);
-  }
-  return text;
 }
 
 std::string memlock_advice() {

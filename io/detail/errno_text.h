@@ -1,25 +1,19 @@
 // Error helpers shared by the io module: an errno error whose message carries both the text
-// and the symbolic name ("Bad file descriptor (EBADF)"), and human-readable byte counts.
+// and the symbolic name ("Bad file descriptor (EBADF)"), and the advice for memlock failures.
+// errno_text and errno_name themselves are in common/errno_text.h, format_bytes in
+// common/byte_size.h.
 #pragma once
 
-#include <cstdint>
 #include <string>
 
+#include "common/errno_text.h"
 #include "common/result.h"
 
 namespace ringmq::io::detail {
 
-// "EBADF" for EBADF; "errno 1234" for a value the C library has no name for.
-std::string errno_name(int err);
-// "Bad file descriptor" for EBADF; unlike strerror, safe to call from several threads.
-std::string errno_text(int err);
-
 // As errno_error(what, err) — ENOSPC/EDQUOT map to kDiskFull, the rest to kIo — with the
 // symbolic name appended: "<what>: Bad file descriptor (EBADF)".
 std::unexpected<Error> named_errno_error(const std::string& what, int err);
-
-// "64 MiB", "1.5 GiB", "512 bytes".
-std::string format_bytes(uint64_t bytes);
 
 // "RLIMIT_MEMLOCK is 8 MiB (hard limit 8 MiB); raise it with `ulimit -l` or `LimitMEMLOCK=`
 // in the systemd unit" — appended to every mlock / buffer-registration failure.

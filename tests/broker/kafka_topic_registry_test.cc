@@ -7,7 +7,7 @@
 
 #include "broker/kafka/topic_registry.h"
 #include "broker/kafka/topic_registry_format.h"
-#include "engine/crc32c.h"
+#include "common/crc32c.h"
 #include "io/file.h"
 #include "tests/common/temp_dir.h"
 
@@ -362,7 +362,7 @@ TEST(TopicsFile, EncodesTheDocumentedLayout) {
   ASSERT_EQ(encoded.size(), expected.size());
   for (size_t i = 0; i < expected.size(); ++i)
     EXPECT_EQ(std::to_integer<uint8_t>(encoded[i]), expected[i]) << "byte " << i;
-  EXPECT_EQ(engine::crc32c(0, body.data(), body.size()), 0x483E149Cu);
+  EXPECT_EQ(crc32c(0, body.data(), body.size()), 0x483E149Cu);
 
   auto decoded = decode_topics_file(encoded);
   ASSERT_TRUE(decoded) << decoded.error().message;

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/crc32c.h"
+#include "common/crc32c.h"
 #include "tests/broker/protocol_wire.h"
 
 namespace ringmq::broker::protocol::testing {
@@ -76,7 +76,7 @@ inline Bytes build_batch(const std::vector<TestRecord>& records, const BatchOpti
       .i32(o.base_sequence)
       .i32(count)
       .raw(record_bytes);
-  uint32_t crc = engine::crc32c(covered.out);
+  uint32_t crc = crc32c(covered.out);
   WireBuilder batch;
   batch.i64(o.base_offset)
       .i32(static_cast<int32_t>(4 + 1 + 4 + covered.out.size()))

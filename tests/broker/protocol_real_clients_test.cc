@@ -5,6 +5,7 @@
 // from the beginning, consumer groups, idempotence, compression, create/delete topics).
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 

@@ -4,6 +4,7 @@
 // out-of-bounds read would fail the run.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>

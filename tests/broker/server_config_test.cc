@@ -168,18 +168,6 @@ TEST(BrokerConfig, EngineValidationNamesTheEngineKey) {
   EXPECT_NE(e.find("engine.segment_bytes"), std::string::npos) << e;
 }
 
-TEST(BrokerConfig, ByteSizesAcceptIecSuffixes) {
-  EXPECT_EQ(parse_byte_size("4096"), 4096u);
-  EXPECT_EQ(parse_byte_size("64KiB"), 64u << 10);
-  EXPECT_EQ(parse_byte_size("1 GiB"), 1u << 30);
-  EXPECT_EQ(parse_byte_size("2TiB"), 2ull << 40);
-  EXPECT_EQ(parse_byte_size("12B"), 12u);
-  EXPECT_FALSE(parse_byte_size("64MB"));
-  EXPECT_FALSE(parse_byte_size("MiB"));
-  EXPECT_FALSE(parse_byte_size("-1"));
-  EXPECT_FALSE(parse_byte_size("99999999999TiB"));
-}
-
 TEST(BrokerConfig, PrintedConfigReadsBackToTheSameConfig) {
   BrokerConfig config;
   config.server.listen_port = 1234;

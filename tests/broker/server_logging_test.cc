@@ -43,10 +43,6 @@ TEST(Logging, TextLinesShowLevelAndThread) {
   EXPECT_NE(line.find('Z'), std::string::npos) << line;  // UTC timestamp
 }
 
-TEST(Logging, JsonEscapeHandlesControlCharacters) {
-  EXPECT_EQ(json_escape("a\"b\\c\nd\te\x01"), "a\\\"b\\\\c\\nd\\te\\u0001");
-}
-
 TEST(Logging, UnknownLevelIsAConfigError) {
   EXPECT_THROW(setup_logging(LogConfig{"loud", LogFormat::kText}), ConfigError);
 }

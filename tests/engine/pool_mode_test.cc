@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include "engine/mapped_segment.h"
 #include "engine/transient_pool.h"
 #include "tests/engine/store_fixture.h"

@@ -5,18 +5,6 @@
 namespace ringmq::perf {
 namespace {
 
-TEST(CliValues, SizesTakeBinaryUnits) {
-  EXPECT_EQ(parse_size("1024"), 1024u);
-  EXPECT_EQ(parse_size("64K"), 64u << 10);
-  EXPECT_EQ(parse_size("512M"), 512u << 20);
-  EXPECT_EQ(parse_size("4G"), 4ull << 30);
-  EXPECT_EQ(parse_size("4GiB"), 4ull << 30);
-  EXPECT_EQ(parse_size("1.5G"), 3ull << 29);
-  EXPECT_FALSE(parse_size("four"));
-  EXPECT_FALSE(parse_size("4X"));
-  EXPECT_FALSE(parse_size("-1G"));
-}
-
 TEST(CliValues, DurationsDefaultToSeconds) {
   EXPECT_EQ(parse_duration_ms("30"), 30'000u);
   EXPECT_EQ(parse_duration_ms("30s"), 30'000u);

@@ -7,7 +7,6 @@
 #include "tests/common/temp_dir.h"
 #include "tests/tuning/fake_host.h"
 #include "tests/tuning/json_parse.h"
-#include "tuning/json_writer.h"
 
 namespace ringmq::tuning {
 namespace {
@@ -72,13 +71,6 @@ TEST(Report, ApplyAndRollbackJsonAreWellFormed) {
   ASSERT_TRUE(undo);
   EXPECT_EQ((*undo)["steps"][0]["kind"].text, "value");
   EXPECT_TRUE(test::parse_json(format_rollback_json(RollbackReport{})));
-}
-
-TEST(Report, JsonWriterEscapesControlBytesAndHandlesEmptyContainers) {
-  JsonWriter json;
-  json.begin_object().value("s", std::string_view("a\x01\tb")).begin_array("empty").end_array().begin_object("o").end_object().end_object();
-  EXPECT_EQ(json.str(), "{\n  \"s\": \"a\\u0001\\tb\",\n  \"empty\": [],\n  \"o\": {}\n}\n");
-  EXPECT_TRUE(test::parse_json(json.str()));
 }
 
 TEST(Report, TableColumnsLineUp) {

@@ -1,4 +1,4 @@
-#include "engine/crc32c.h"
+#include "common/crc32c.h"
 
 #include <array>
 #include <cstring>
@@ -7,7 +7,7 @@
 #include <nmmintrin.h>
 #endif
 
-namespace ringmq::engine {
+namespace ringmq {
 namespace {
 
 constexpr uint32_t kPolynomial = 0x82F63B78;  // reflected Castagnoli
@@ -65,4 +65,4 @@ uint32_t crc32c(uint32_t crc, const void* data, size_t size) {
 
 bool crc32c_is_hardware_accelerated() { return kHardware; }
 
-}  // namespace ringmq::engine
+}  // namespace ringmq

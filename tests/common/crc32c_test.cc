@@ -1,4 +1,4 @@
-#include "engine/crc32c.h"
+#include "common/crc32c.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace ringmq::engine {
+namespace ringmq {
 namespace {
 
 TEST(Crc32c, MatchesTheStandardCheckValue) {
@@ -36,4 +36,4 @@ TEST(Crc32c, ThirtyTwoZeroBytesGiveTheRfc3720Value) {
 }
 
 }  // namespace
-}  // namespace ringmq::engine
+}  // namespace ringmq

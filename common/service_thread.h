@@ -1,7 +1,7 @@
-// ServiceThread: the shape of every long-lived engine thread. It owns a std::thread named for
-// `top -H` and the profiler, a stop flag, and a wake-up that cuts a sleep short. The owner
-// calls start() once and stop() (also run by the destructor) before the state the loop uses
-// goes away.
+// ServiceThread: the shape of every long-lived thread (engine, broker, perf). It owns a
+// std::thread named for `top -H` and the profiler, a stop flag, and a wake-up that cuts a
+// sleep short. The owner calls start() once and stop() (also run by the destructor) before
+// the state the loop uses goes away.
 #pragma once
 
 #include <pthread.h>
@@ -14,7 +14,7 @@
 #include <string>
 #include <thread>
 
-namespace ringmq::engine {
+namespace ringmq {
 
 class ServiceThread {
  public:
@@ -65,4 +65,4 @@ class ServiceThread {
   std::atomic<bool> stop_{false};
 };
 
-}  // namespace ringmq::engine
+}  // namespace ringmq

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <span>
 
-namespace ringmq::engine {
+namespace ringmq {
 
 // Extends `crc` (0 to start) over `data`. crc32c(0, "123456789") == 0xE3069283.
 uint32_t crc32c(uint32_t crc, const void* data, size_t size);
@@ -15,4 +15,4 @@ inline uint32_t crc32c(std::span<const std::byte> data) { return crc32c(0, data.
 uint32_t crc32c_software(uint32_t crc, const void* data, size_t size);
 bool crc32c_is_hardware_accelerated();
 
-}  // namespace ringmq::engine
+}  // namespace ringmq
