@@ -12,6 +12,7 @@
 #include <string>
 
 #include "engine/memlock_check.h"
+#include "tests/common/require.h"
 #include "tests/common/temp_dir.h"
 #include "tests/perf/markup_check.h"
 #include "tests/tuning/json_parse.h"
@@ -46,8 +47,9 @@ std::string read_file(const std::string& path) {
 }
 
 TEST(JitterCli, ARunOfEveryModeWritesTheTableJsonAndHtml) {
-  if (!engine::check_memlock_allowance(4ull << 20 << 2, engine::current_memlock_allowance()))
-    GTEST_SKIP() << "RLIMIT_MEMLOCK too low for the locked modes";
+  RINGMQ_REQUIRE_CAPABILITY(
+      engine::check_memlock_allowance(4ull << 20 << 2, engine::current_memlock_allowance()),
+      "RLIMIT_MEMLOCK of 16 MiB for the locked modes (ulimit -l, or run as root)");
   ringmq::test::TempDir dir;
   const std::string json = dir.path() + "/report.json", html = dir.path() + "/report.html";
   const Outcome o = run_jitter("run --bytes 6M --segment-bytes 4M --pool-buffers 2 --warmup-ops 100 --quiet --dir " +

@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "tests/common/require.h"
 #include "tests/common/temp_dir.h"
 
 namespace ringmq::perf {
@@ -39,9 +40,9 @@ class FreshPages {
 };
 
 // Opens `backend` or skips the test when this machine does not allow it.
-#define OPEN_OR_SKIP(probe, backend)                                                   \
-  auto probe##_opened = FaultProbe::open(backend);                                     \
-  if (!probe##_opened) GTEST_SKIP() << probe##_opened.error().message;                 \
+#define OPEN_OR_SKIP(probe, backend)                                         \
+  auto probe##_opened = FaultProbe::open(backend);                           \
+  RINGMQ_REQUIRE_CAPABILITY(probe##_opened, probe##_opened.error().message); \
   FaultProbe probe = std::move(*probe##_opened)
 
 void expect_about_n_minor_faults(FaultBackend backend) {
@@ -119,7 +120,9 @@ TEST(FaultProbe, PagesReadBackFromDiskAreMajorFaults) {
   ringmq::test::TempDir dir;
   struct statfs fs {};
   ASSERT_EQ(::statfs(dir.path().c_str(), &fs), 0);
-  if (fs.f_type == TMPFS_MAGIC) GTEST_SKIP() << "TMPDIR is tmpfs: its pages never leave memory";
+  RINGMQ_REQUIRE_CAPABILITY(
+      fs.f_type != TMPFS_MAGIC,
+      "a TMPDIR on disk, not tmpfs, whose pages can leave memory (set TMPDIR)");
   const std::string path = dir.path() + "/pages";
   constexpr size_t kPages = 64;
   {
@@ -146,7 +149,9 @@ TEST(FaultProbe, PagesReadBackFromDiskAreMajorFaults) {
 
 TEST(FaultProbe, ASleepingOperationShowsAContextSwitch) {
   OPEN_OR_SKIP(probe, FaultBackend::kPerfRing);
-  if (!probe.sees_context_switches()) GTEST_SKIP() << "context switches need kernel-mode perf events here";
+  RINGMQ_REQUIRE_CAPABILITY(
+      probe.sees_context_switches(),
+      "kernel-mode perf events for context switches (lower kernel.perf_event_paranoid)");
   const uint64_t mark = probe.mark();
   std::this_thread::sleep_for(std::chrono::milliseconds(2));
   OpEvents ev;

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "perf/proc_stats.h"
+#include "tests/common/require.h"
 #include "tests/common/temp_dir.h"
 
 namespace ringmq::perf {
@@ -179,8 +180,9 @@ TEST(MemoryPressure, SmallRealRunMovesTheCountersAndGivesEverythingBack) {
   auto created = MemoryPressure::create(o);
   ASSERT_TRUE(created) << created.error().message;
   MemoryPressure& p = **created;
-  if (MemoryPressure::system_available_bytes() < p.safety_margin_bytes() + 1024 * kMiB)
-    GTEST_SKIP() << "this machine is already close to the safety margin";
+  RINGMQ_REQUIRE_CAPABILITY(
+      MemoryPressure::system_available_bytes() >= p.safety_margin_bytes() + 1024 * kMiB,
+      "1 GiB of available memory above the safety margin (a less loaded machine)");
 
   const uint64_t rss_before = rss_anon_bytes();
   const SystemSample before = read_system_sample();
@@ -222,8 +224,8 @@ TEST(MemoryPressure, SmallRealRunMovesTheCountersAndGivesEverythingBack) {
 // RINGMQ_PERF_REAL_PRESSURE=1 runs it: the hog leaves the safety margin + 2 GiB and the
 // churn streams through 6 GiB, which makes kswapd (and usually direct reclaim) run.
 TEST(MemoryPressure, RealPressureMakesTheKernelReclaim) {
-  if (!std::getenv("RINGMQ_PERF_REAL_PRESSURE"))
-    GTEST_SKIP() << "set RINGMQ_PERF_REAL_PRESSURE=1 on an otherwise idle machine to run it";
+  RINGMQ_REQUIRE_OPT_IN("RINGMQ_PERF_REAL_PRESSURE",
+                        "real memory pressure; use an otherwise idle machine");
   ringmq::test::TempDir dir;
   PressureOptions o;
   const uint64_t margin = MemoryPressure::default_safety_margin(read_meminfo().total);

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "engine/memlock_check.h"
+#include "tests/common/require.h"
 #include "tests/common/temp_dir.h"
 
 namespace ringmq::perf {
@@ -50,7 +51,9 @@ class WorkloadInEveryMode : public ::testing::TestWithParam<WriteMode> {};
 TEST_P(WorkloadInEveryMode, CountsEveryAppendOnceAndCleansUp) {
   ringmq::test::TempDir dir;
   const WorkloadOptions o = small_options(dir.path());
-  if (!can_lock(o, GetParam())) GTEST_SKIP() << "RLIMIT_MEMLOCK too low for this mode";
+  RINGMQ_REQUIRE_CAPABILITY(
+      can_lock(o, GetParam()),
+      "RLIMIT_MEMLOCK for this mode's locked memory (ulimit -l, or run as root)");
   const ModeResult r = run_mode(o, GetParam(), {});
   ASSERT_EQ(r.error, "");
   const uint64_t expected = o.bytes_per_mode / o.record_bytes;

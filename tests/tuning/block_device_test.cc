@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/common/require.h"
 #include "tests/common/temp_dir.h"
 #include "tests/tuning/fake_host.h"
 
@@ -113,7 +114,7 @@ TEST(BlockDevice, MissingMountinfoIsNotFound) {
 
 TEST(BlockDevice, MapsTheRealRootOfThisMachineWithoutError) {
   SystemRoot root("/");
-  if (!root.exists("/proc/self/mountinfo")) GTEST_SKIP() << "no /proc here";
+  RINGMQ_REQUIRE_CAPABILITY(root.exists("/proc/self/mountinfo"), "/proc (mount procfs)");
   auto map = map_data_directory(root, "/");
   ASSERT_TRUE(map) << map.error().to_string();
   EXPECT_EQ(map->mount.mount_point, "/");

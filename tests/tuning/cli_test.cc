@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <set>
 
+#include "tests/common/require.h"
 #include "tests/common/temp_dir.h"
 #include "tests/tuning/fake_host.h"
 #include "tests/tuning/json_parse.h"
@@ -123,11 +124,13 @@ TEST(Cli, UnknownProfileIsAUsageError) {
 }
 
 TEST(Cli, ApplyAsAnUnprivilegedUserSaysWhichItemsItCouldNotSet) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to switch to an unprivileged user";
-  if (run("command -v setpriv").exit_code != 0) GTEST_SKIP() << "setpriv not installed";
+  RINGMQ_REQUIRE_CAPABILITY(::geteuid() == 0,
+                            "root, to switch to an unprivileged user (run as root)");
+  RINGMQ_REQUIRE_CAPABILITY(run("command -v setpriv").exit_code == 0,
+                            "setpriv (Debian package util-linux)");
   const std::string as_nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
-  if (run(as_nobody + RINGMQ_TUNE_BINARY + " --help").exit_code != 0)
-    GTEST_SKIP() << "the test binary is not reachable by user nobody";
+  RINGMQ_REQUIRE_CAPABILITY(run(as_nobody + RINGMQ_TUNE_BINARY + " --help").exit_code == 0,
+                            "ringmq-tune reachable by user nobody (a build tree others can read)");
   ringmq::test::TempDir dir;
   test::build_untuned_host(dir.path());
   ::chmod(dir.path().c_str(), 0755);  // readable, and every file in it root's 0644
