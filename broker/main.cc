@@ -55,8 +55,7 @@ void log_host_check(const BrokerConfig& config) {
 int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
   BrokerConfig config = loaded;
   spdlog::info("ringmq-broker 0.1.0 starting: node_id={} data_dir={} write_mode={} flush_mode={}",
-               config.server.node_id, config.engine.data_dir,
-               engine::write_mode_name(config.engine.write_mode),
+               config.server.node_id, config.engine.data_dir, engine::write_mode_name(config.engine.write_mode),
                engine::flush_mode_name(config.engine.flush_mode));
   const std::string allocator_version = numa::heap_allocator_version();
   spdlog::info("heap allocator: {}{}", numa::heap_allocator_name(),
@@ -68,16 +67,13 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
   // Under memory pressure the kernel would otherwise reclaim the broker's own code and the
   // next call into it would be a major fault on the request or append path.
   if (auto locked = engine::lock_code_pages_if_unbudgeted(engine::current_memlock_allowance()); locked)
-    spdlog::info("code pages locked: {} in {} mappings", format_bytes(locked->locked_bytes),
-                 locked->mappings);
+    spdlog::info("code pages locked: {} in {} mappings", format_bytes(locked->locked_bytes), locked->mappings);
   else
-    spdlog::warn("code pages not locked, they may be paged out under memory pressure: {}",
-                 locked.error().message);
+    spdlog::warn("code pages not locked, they may be paged out under memory pressure: {}", locked.error().message);
 
   auto opened = engine::MessageStore::open(config.engine);
   if (!opened) {
-    spdlog::critical("cannot open the store in {}: {}", config.engine.data_dir,
-                     opened.error().to_string());
+    spdlog::critical("cannot open the store in {}: {}", config.engine.data_dir, opened.error().to_string());
     return 1;
   }
   std::unique_ptr<engine::MessageStore> store = std::move(*opened);
@@ -93,19 +89,17 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
     spdlog::critical("{}", server.error().to_string());
     return 1;
   }
-  RouterContext context{
-      config,
-      *store,
-      timers,
-      metrics,
-      config.server.advertised_host,
-      config.server.advertised_port != 0 ? config.server.advertised_port : (*server)->port()};
+  RouterContext context{config,
+                        *store,
+                        timers,
+                        metrics,
+                        config.server.advertised_host,
+                        config.server.advertised_port != 0 ? config.server.advertised_port : (*server)->port()};
   router = make_kafka_router(context);
 
   std::unique_ptr<MetricsHttpServer> metrics_http;
   if (config.metrics.enabled) {
-    auto started =
-        MetricsHttpServer::start(config.metrics.host, config.metrics.port, metrics.registry);
+    auto started = MetricsHttpServer::start(config.metrics.host, config.metrics.port, metrics.registry);
     if (!started) {
       spdlog::critical("{}", started.error().to_string());
       return 1;
@@ -114,8 +108,7 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
   }
   (*server)->start(*router);
   spdlog::info("ready: kafka={} advertised={}:{}{}", (*server)->address(), context.advertised_host,
-               context.advertised_port,
-               metrics_http ? " metrics=" + metrics_http->address() : std::string());
+               context.advertised_port, metrics_http ? " metrics=" + metrics_http->address() : std::string());
 
   const int signal = signals.wait();
   spdlog::info(
@@ -125,28 +118,23 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
   (*server)->begin_drain();
   timers.fire_all_now();
   // Bounded wait for in-flight requests; a second signal stops waiting.
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::milliseconds(config.server.shutdown_timeout_ms);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config.server.shutdown_timeout_ms);
   bool drained = false;
   while (!(drained = (*server)->wait_until_drained(std::chrono::milliseconds(0))) &&
          std::chrono::steady_clock::now() < deadline) {
     if (auto again = signals.wait_for(std::chrono::milliseconds(20))) {
-      spdlog::warn("{} received again: not waiting for in-flight requests",
-                   ShutdownSignals::name(*again));
+      spdlog::warn("{} received again: not waiting for in-flight requests", ShutdownSignals::name(*again));
       break;
     }
   }
-  if (!drained)
-    spdlog::warn("{} requests still in flight: closing their connections",
-                 (*server)->requests_in_flight());
+  if (!drained) spdlog::warn("{} requests still in flight: closing their connections", (*server)->requests_in_flight());
   (*server)->stop();
   timers.stop();  // runs whatever was still scheduled; its answers are dropped
   router.reset();
   metrics_http.reset();
   metrics.watch_store(nullptr);
   if (auto closed = store->close(); !closed) {
-    spdlog::critical("closing the store failed, the next start will recover: {}",
-                     closed.error().to_string());
+    spdlog::critical("closing the store failed, the next start will recover: {}", closed.error().to_string());
     return 1;
   }
   store.reset();

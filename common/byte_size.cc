@@ -45,8 +45,7 @@ std::string format_bytes(uint64_t bytes) {
     const uint64_t scale = uint64_t{1} << shift;
     if (bytes % scale == 0) return std::to_string(bytes / scale) + " " + name;
     char text[32];
-    std::snprintf(text, sizeof text, "%.1f %s",
-                  static_cast<double>(bytes) / static_cast<double>(scale), name);
+    std::snprintf(text, sizeof text, "%.1f %s", static_cast<double>(bytes) / static_cast<double>(scale), name);
     // 1048575 bytes rounds to "1024.0 KiB": say "1.0 MiB" instead.
     if (std::string_view(text).starts_with("1024.0") && unit + 1 < std::size(kUnits)) continue;
     return text;
@@ -57,8 +56,7 @@ std::string format_byte_size(uint64_t bytes) {
   if (bytes != 0) {
     for (size_t unit = std::size(kUnits); unit-- > 0;) {
       const auto [name, shift] = kUnits[unit];
-      if (shift <= 40 && bytes % (uint64_t{1} << shift) == 0)
-        return std::to_string(bytes >> shift) + name;
+      if (shift <= 40 && bytes % (uint64_t{1} << shift) == 0) return std::to_string(bytes >> shift) + name;
     }
   }
   return std::to_string(bytes);
@@ -90,8 +88,7 @@ std::optional<uint64_t> parse_byte_size(std::string_view text) {
   if (whole > (std::numeric_limits<uint64_t>::max() >> *shift)) return std::nullopt;
   const unsigned __int128 fraction_bytes =
       ((static_cast<unsigned __int128>(fraction) << *shift) + denominator / 2) / denominator;
-  const unsigned __int128 total =
-      (static_cast<unsigned __int128>(whole) << *shift) + fraction_bytes;
+  const unsigned __int128 total = (static_cast<unsigned __int128>(whole) << *shift) + fraction_bytes;
   if (total > std::numeric_limits<uint64_t>::max()) return std::nullopt;
   return static_cast<uint64_t>(total);
 }

@@ -106,13 +106,9 @@ JsonWriter& JsonWriter::end_array() {
   return *this;
 }
 
-JsonWriter& JsonWriter::field(std::string_view key, std::string_view text) {
-  return raw(key, json_quote(text));
-}
+JsonWriter& JsonWriter::field(std::string_view key, std::string_view text) { return raw(key, json_quote(text)); }
 
-JsonWriter& JsonWriter::field(std::string_view key, bool flag) {
-  return raw(key, flag ? "true" : "false");
-}
+JsonWriter& JsonWriter::field(std::string_view key, bool flag) { return raw(key, flag ? "true" : "false"); }
 
 JsonWriter& JsonWriter::field(std::string_view key, double number, int decimals) {
   return raw(key, json_number(number, decimals));

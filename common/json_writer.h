@@ -24,9 +24,9 @@ std::string json_number(double value, int decimals = 3);
 // Any integer type but bool and the character types, which have overloads (or none) of
 // their own.
 template <typename T>
-concept JsonInteger = std::integral<T> && !std::same_as<T, bool> && !std::same_as<T, char> &&
-                      !std::same_as<T, char8_t> && !std::same_as<T, char16_t> &&
-                      !std::same_as<T, char32_t> && !std::same_as<T, wchar_t>;
+concept JsonInteger =
+    std::integral<T> && !std::same_as<T, bool> && !std::same_as<T, char> && !std::same_as<T, char8_t> &&
+    !std::same_as<T, char16_t> && !std::same_as<T, char32_t> && !std::same_as<T, wchar_t>;
 
 class JsonWriter {
  public:
@@ -38,12 +38,8 @@ class JsonWriter {
 
   // Members of an object.
   JsonWriter& field(std::string_view key, std::string_view text);
-  JsonWriter& field(std::string_view key, const char* text) {
-    return field(key, std::string_view(text));
-  }
-  JsonWriter& field(std::string_view key, const std::string& text) {
-    return field(key, std::string_view(text));
-  }
+  JsonWriter& field(std::string_view key, const char* text) { return field(key, std::string_view(text)); }
+  JsonWriter& field(std::string_view key, const std::string& text) { return field(key, std::string_view(text)); }
   JsonWriter& field(std::string_view key, bool flag);
   template <JsonInteger T>
   JsonWriter& field(std::string_view key, T number) {

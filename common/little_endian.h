@@ -14,9 +14,8 @@ namespace ringmq {
 
 // The fixed-width integers a layout stores: 1, 2, 4 or 8 bytes, signed or not.
 template <typename T>
-concept LittleEndianInteger =
-    std::integral<T> && !std::same_as<T, bool> &&
-    (sizeof(T) == 1 || sizeof(T) == 2 || sizeof(T) == 4 || sizeof(T) == 8);
+concept LittleEndianInteger = std::integral<T> && !std::same_as<T, bool> &&
+                              (sizeof(T) == 1 || sizeof(T) == 2 || sizeof(T) == 4 || sizeof(T) == 8);
 
 // Writes `value` at `dst` as sizeof(T) little-endian bytes.
 template <LittleEndianInteger T>

@@ -57,18 +57,30 @@ inline std::unexpected<Error> errno_error(const std::string& what, int err) {
 
 inline const char* error_code_name(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kOk: return "ok";
-    case ErrorCode::kIo: return "io_error";
-    case ErrorCode::kCorrupt: return "corrupt";
-    case ErrorCode::kInvalidArgument: return "invalid_argument";
-    case ErrorCode::kOutOfRange: return "out_of_range";
-    case ErrorCode::kNotFound: return "not_found";
-    case ErrorCode::kDiskFull: return "disk_full";
-    case ErrorCode::kBusy: return "busy";
-    case ErrorCode::kTimeout: return "timeout";
-    case ErrorCode::kTooLarge: return "too_large";
-    case ErrorCode::kClosed: return "closed";
-    case ErrorCode::kUnsupported: return "unsupported";
+    case ErrorCode::kOk:
+      return "ok";
+    case ErrorCode::kIo:
+      return "io_error";
+    case ErrorCode::kCorrupt:
+      return "corrupt";
+    case ErrorCode::kInvalidArgument:
+      return "invalid_argument";
+    case ErrorCode::kOutOfRange:
+      return "out_of_range";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kDiskFull:
+      return "disk_full";
+    case ErrorCode::kBusy:
+      return "busy";
+    case ErrorCode::kTimeout:
+      return "timeout";
+    case ErrorCode::kTooLarge:
+      return "too_large";
+    case ErrorCode::kClosed:
+      return "closed";
+    case ErrorCode::kUnsupported:
+      return "unsupported";
   }
   return "unknown";
 }

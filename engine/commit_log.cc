@@ -125,9 +125,9 @@ std::shared_ptr<MappedSegment> CommitLog::segment_containing(uint64_t offset) co
 Result<PinnedRecord> CommitLog::read_slot(uint64_t offset, bool verify_crc) const {
   auto segment = segment_containing(offset);
   if (!segment)
-    return make_error(ErrorCode::kOutOfRange, "commit-log offset " + std::to_string(offset) +
-                                                  " is outside the log [" + std::to_string(log_start_offset()) +
-                                                  ", " + std::to_string(written_offset()) + ")");
+    return make_error(ErrorCode::kOutOfRange, "commit-log offset " + std::to_string(offset) + " is outside the log [" +
+                                                  std::to_string(log_start_offset()) + ", " +
+                                                  std::to_string(written_offset()) + ")");
   auto view = segment->read_from(offset - segment->base_offset());
   auto slot = decode_slot(view.bytes, offset, verify_crc);
   if (!slot) return std::unexpected(slot.error());

@@ -34,7 +34,7 @@ namespace ringmq::engine {
 struct AppendRequest {
   uint32_t queue_id = 0;
   std::span<const std::byte> payload;
-  uint32_t record_count = 1;     // logical offsets the payload takes
+  uint32_t record_count = 1;      // logical offsets the payload takes
   int64_t max_timestamp_ms = -1;  // producer's largest timestamp; -1 = use the store time
   // If >= 0: the assigned queue offset is written big-endian as 8 bytes at this payload
   // position before the record's CRC is computed (the broker's batches carry their base
@@ -133,9 +133,9 @@ class CommitLog {
   std::vector<std::shared_ptr<MappedSegment>> segments_;
 
   std::mutex write_mutex_;
-  std::shared_ptr<MappedSegment> active_;  // guarded by write_mutex_
-  std::byte* active_base_ = nullptr;       // where appends to active_ are copied (SegmentWriter::append_base)
-  uint64_t write_offset_ = 0;              // guarded by write_mutex_
+  std::shared_ptr<MappedSegment> active_;    // guarded by write_mutex_
+  std::byte* active_base_ = nullptr;         // where appends to active_ are copied (SegmentWriter::append_base)
+  uint64_t write_offset_ = 0;                // guarded by write_mutex_
   std::vector<uint64_t> next_queue_offset_;  // guarded by write_mutex_; indexed by queue id
   std::atomic<uint64_t> written_offset_{0};
   std::atomic<uint64_t> log_start_offset_{0};

@@ -8,9 +8,12 @@ namespace ringmq::engine {
 
 const char* write_mode_name(WriteMode mode) {
   switch (mode) {
-    case WriteMode::kMmap: return "mmap";
-    case WriteMode::kMmapLocked: return "mmap-locked";
-    case WriteMode::kPool: return "pool";
+    case WriteMode::kMmap:
+      return "mmap";
+    case WriteMode::kMmapLocked:
+      return "mmap-locked";
+    case WriteMode::kPool:
+      return "pool";
   }
   return "?";
 }
@@ -37,8 +40,8 @@ void EngineConfig::validate() const {
     fail("segment_bytes must be a multiple of 4096 and at least 1 MiB (got " + std::to_string(segment_bytes) + ")");
   if (segment_bytes > (1ull << 32) - 1) fail("segment_bytes must be below 4 GiB");
   if (max_record_bytes == 0 || uint64_t{max_record_bytes} + kRecordHeaderSize > segment_bytes)
-    fail("max_record_bytes (" + std::to_string(max_record_bytes) + ") plus a 64-byte header must fit in segment_bytes (" +
-         std::to_string(segment_bytes) + ")");
+    fail("max_record_bytes (" + std::to_string(max_record_bytes) +
+         ") plus a 64-byte header must fit in segment_bytes (" + std::to_string(segment_bytes) + ")");
   if (write_mode == WriteMode::kPool && pool_buffers < 2)
     fail("pool_buffers must be at least 2 (the active segment and the next), got " + std::to_string(pool_buffers));
   if (write_mode == WriteMode::kPool && segment_bytes > (1u << 30))

@@ -54,7 +54,8 @@ std::shared_ptr<MappedSegment> ConsumeQueue::file_for(uint64_t n) const {
 }
 
 Result<std::unique_ptr<ConsumeQueue>> ConsumeQueue::open(std::shared_ptr<FileSystem> fs, const std::string& directory,
-                                                         uint32_t queue_id, uint32_t entries_per_file, uint64_t log_end) {
+                                                         uint32_t queue_id, uint32_t entries_per_file,
+                                                         uint64_t log_end) {
   if (auto s = fs->make_directories(directory); !s) return std::unexpected(s.error());
   auto names = fs->list_directory(directory);
   if (!names) return std::unexpected(names.error());
@@ -90,9 +91,9 @@ Result<std::unique_ptr<ConsumeQueue>> ConsumeQueue::open(std::shared_ptr<FileSys
         break;
       }
       IndexEntry e = load_entry(p);
-      const bool valid = e.size >= 64 && e.record_count > 0 && e.commit_log_offset.value() + e.size <= log_end &&
-                         (!previous || (e.base_offset == previous->end_offset() &&
-                                        e.commit_log_offset > previous->commit_log_offset));
+      const bool valid =
+          e.size >= 64 && e.record_count > 0 && e.commit_log_offset.value() + e.size <= log_end &&
+          (!previous || (e.base_offset == previous->end_offset() && e.commit_log_offset > previous->commit_log_offset));
       if (!valid) {
         stop_reason = "entry " + std::to_string(n) + " does not continue the index (torn or beyond the log end)";
         stopped = true;
@@ -111,10 +112,12 @@ Result<std::unique_ptr<ConsumeQueue>> ConsumeQueue::open(std::shared_ptr<FileSys
   }
 
   // Clear what follows the valid prefix: the rest of its file and any later files.
-  if (!stop_reason.empty()) spdlog::warn("index of queue {}: {}; rebuilding it from the commit log", queue_id, stop_reason);
+  if (!stop_reason.empty())
+    spdlog::warn("index of queue {}: {}; rebuilding it from the commit log", queue_id, stop_reason);
   {
     std::unique_lock lock(queue->files_mutex_);
-    while (queue->files_.size() > 1 && queue->files_.back()->base_offset() > (n == 0 ? 0 : (n - 1)) / entries_per_file * entries_per_file) {
+    while (queue->files_.size() > 1 &&
+           queue->files_.back()->base_offset() > (n == 0 ? 0 : (n - 1)) / entries_per_file * entries_per_file) {
       if (auto s = queue->files_.back()->remove_file(); !s) return std::unexpected(s.error());
       queue->files_.pop_back();
     }
@@ -133,9 +136,9 @@ ConsumeQueue::~ConsumeQueue() = default;
 Status ConsumeQueue::append(const IndexEntry& entry) {
   const uint64_t n = entry_count_.load(std::memory_order_relaxed);
   if (n > 0 && entry.base_offset.value() != next_offset_.load(std::memory_order_relaxed))
-    return make_error(ErrorCode::kInvalidArgument,
-                      "queue " + std::to_string(queue_id_) + ": entry at offset " + to_string(entry.base_offset) +
-                          " does not continue the index at " + to_string(next_offset()));
+    return make_error(ErrorCode::kInvalidArgument, "queue " + std::to_string(queue_id_) + ": entry at offset " +
+                                                       to_string(entry.base_offset) +
+                                                       " does not continue the index at " + to_string(next_offset()));
   auto file = file_for(n);
   if (!file) {
     auto created = add_file(n / entries_per_file_ * entries_per_file_, false);
@@ -162,14 +165,16 @@ Result<uint64_t> ConsumeQueue::find(QueueOffset logical_offset) const {
   const QueueOffset start = start_offset(), next = next_offset();
   if (logical_offset < start || logical_offset >= next || empty())
     return make_error(ErrorCode::kOutOfRange, "offset " + to_string(logical_offset) + " is outside queue " +
-                                                  std::to_string(queue_id_) + "'s range [" + to_string(start) +
-                                                  ", " + to_string(next) + ")");
+                                                  std::to_string(queue_id_) + "'s range [" + to_string(start) + ", " +
+                                                  to_string(next) + ")");
   // Last entry whose base offset is <= logical_offset.
   uint64_t lo = first_entry(), hi = entry_count();  // answer in [lo, hi)
   while (hi - lo > 1) {
     const uint64_t mid = lo + (hi - lo) / 2;
-    if (entry(mid).base_offset <= logical_offset) lo = mid;
-    else hi = mid;
+    if (entry(mid).base_offset <= logical_offset)
+      lo = mid;
+    else
+      hi = mid;
   }
   return lo;
 }
@@ -178,8 +183,10 @@ std::optional<uint64_t> ConsumeQueue::find_by_timestamp(int64_t timestamp_ms) co
   uint64_t lo = first_entry(), hi = entry_count();  // first entry with max_timestamp >= target
   while (lo < hi) {
     const uint64_t mid = lo + (hi - lo) / 2;
-    if (entry(mid).max_timestamp_ms < timestamp_ms) lo = mid + 1;
-    else hi = mid;
+    if (entry(mid).max_timestamp_ms < timestamp_ms)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   if (lo == entry_count()) return std::nullopt;
   return lo;
@@ -192,7 +199,9 @@ Status ConsumeQueue::flush() {
     auto file = file_for(n);
     if (!file) break;
     const uint64_t end = std::min(count, file->base_offset() + entries_per_file_);
-    if (auto s = file->flush((n - file->base_offset()) * kIndexEntrySize, (end - file->base_offset()) * kIndexEntrySize); !s)
+    if (auto s =
+            file->flush((n - file->base_offset()) * kIndexEntrySize, (end - file->base_offset()) * kIndexEntrySize);
+        !s)
       return s;
     n = end;
   }

@@ -77,7 +77,10 @@ class ConsumeQueue {
 
  private:
   ConsumeQueue(std::shared_ptr<FileSystem> fs, std::string directory, uint32_t queue_id, uint32_t entries_per_file)
-      : fs_(std::move(fs)), directory_(std::move(directory)), queue_id_(queue_id), entries_per_file_(entries_per_file) {}
+      : fs_(std::move(fs)),
+        directory_(std::move(directory)),
+        queue_id_(queue_id),
+        entries_per_file_(entries_per_file) {}
   Result<std::shared_ptr<MappedSegment>> add_file(uint64_t first_entry, bool existing);
   std::shared_ptr<MappedSegment> file_for(uint64_t n) const;
 
@@ -85,7 +88,7 @@ class ConsumeQueue {
   const std::string directory_;
   const uint32_t queue_id_;
   const uint32_t entries_per_file_;
-  mutable std::shared_mutex files_mutex_;           // guards files_
+  mutable std::shared_mutex files_mutex_;              // guards files_
   std::vector<std::shared_ptr<MappedSegment>> files_;  // contiguous, by first entry
   std::atomic<uint64_t> first_entry_{0};
   std::atomic<uint64_t> entry_count_{0};

@@ -36,7 +36,8 @@ Status Dispatcher::dispatch_range(uint64_t from, uint64_t to, bool rebuilding) {
     const QueueOffset offset(f.queue_offset);
     const bool fresh = q.entry_count() == 0;
     if (fresh ? (offset == QueueOffset(0) || rebuilding) : offset == q.next_offset()) {
-      if (auto s = q.append({LogPosition(pos), slot->record.total_size, f.record_count, offset, f.max_timestamp_ms}); !s)
+      if (auto s = q.append({LogPosition(pos), slot->record.total_size, f.record_count, offset, f.max_timestamp_ms});
+          !s)
         return s;
     } else if (fresh || offset > q.next_offset()) {
       return make_error(ErrorCode::kCorrupt, "index of queue " + std::to_string(f.queue_id) + " ends at offset " +
@@ -68,7 +69,8 @@ Status Dispatcher::trim_indexes(LogPosition log_start) {
 }
 
 void Dispatcher::start(std::function<void()> on_start) {
-  thread_.start("rmq-dispatch", [this] { run_once(); }, std::move(on_start));
+  thread_.start(
+      "rmq-dispatch", [this] { run_once(); }, std::move(on_start));
 }
 
 void Dispatcher::stop() { thread_.stop(); }

@@ -80,7 +80,7 @@ class Dispatcher {
   static constexpr int kQuickWakeupsForDense = 16;
   bool napping_ = false;   // dispatcher thread only
   int quick_wakeups_ = 0;  // dispatcher thread only
-  int quiet_rounds_ = 0;  // dispatcher thread only
+  int quiet_rounds_ = 0;   // dispatcher thread only
   std::mutex listener_mutex_;
   std::function<void()> listener_;  // guarded by listener_mutex_
 };

@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-
 namespace ringmq::engine {
 
 GroupCommitFlusher::GroupCommitFlusher(const EngineConfig& config, CommitLog& log, const SegmentWriter& writer)
@@ -12,7 +11,11 @@ void GroupCommitFlusher::start(uint64_t flushed_offset) {
   flushed_.store(flushed_offset);
   requested_ = flushed_offset;
   stopping_ = false;
-  thread_.start("rmq-flusher", [this] { run_once(); }, [this] { if (config_.placement.pin_thread) config_.placement.pin_thread("flusher"); });
+  thread_.start(
+      "rmq-flusher", [this] { run_once(); },
+      [this] {
+        if (config_.placement.pin_thread) config_.placement.pin_thread("flusher");
+      });
 }
 
 void GroupCommitFlusher::stop() {
@@ -44,16 +47,16 @@ Status GroupCommitFlusher::wait_flushed(uint64_t end_offset) {
     flush_cv_.notify_one();
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.sync_flush_timeout_ms);
-  const bool covered = waiters_cv_.wait_until(lock, deadline, [&] {
-    return flushed_.load(std::memory_order_acquire) >= end_offset || failure_ || stopping_;
-  });
+  const bool covered = waiters_cv_.wait_until(
+      lock, deadline, [&] { return flushed_.load(std::memory_order_acquire) >= end_offset || failure_ || stopping_; });
   if (failure_) return std::unexpected(*failure_);
   if (flushed_.load(std::memory_order_acquire) >= end_offset) return {};
   if (!covered)
     return make_error(ErrorCode::kTimeout, "flush did not cover offset " + std::to_string(end_offset) + " within " +
                                                std::to_string(config_.sync_flush_timeout_ms) +
                                                " ms (sync_flush_timeout_ms); the disk is slow or stalled");
-  return make_error(ErrorCode::kClosed, "store is closing before the flush covered offset " + std::to_string(end_offset));
+  return make_error(ErrorCode::kClosed,
+                    "store is closing before the flush covered offset " + std::to_string(end_offset));
 }
 
 void GroupCommitFlusher::when_flushed(uint64_t end_offset, std::function<void(Status)> done) {
@@ -85,13 +88,17 @@ void GroupCommitFlusher::complete_callbacks() {
     const auto now = std::chrono::steady_clock::now();
     std::erase_if(callbacks_, [&](PendingCallback& c) {
       Status status;
-      if (c.end_offset <= flushed) status = {};
-      else if (failure_) status = std::unexpected(*failure_);
-      else if (stopping_) status = make_error(ErrorCode::kClosed, "store is closing before the flush");
+      if (c.end_offset <= flushed)
+        status = {};
+      else if (failure_)
+        status = std::unexpected(*failure_);
+      else if (stopping_)
+        status = make_error(ErrorCode::kClosed, "store is closing before the flush");
       else if (now >= c.deadline)
         status = make_error(ErrorCode::kTimeout, "flush did not cover offset " + std::to_string(c.end_offset) +
                                                      " within sync_flush_timeout_ms");
-      else return false;
+      else
+        return false;
       ready.emplace_back(std::move(c.done), std::move(status));
       return true;
     });

@@ -8,10 +8,11 @@ namespace ringmq::engine {
 
 void LockedMmapSegmentWriter::start() {
   // Placed like the allocator: both prepare memory for the writer.
-  warmer_.start("rmq-warmer", [this] { warm_ahead_once(); },
-                [this] {
-                  if (config_.placement.pin_thread) config_.placement.pin_thread("allocator");
-                });
+  warmer_.start(
+      "rmq-warmer", [this] { warm_ahead_once(); },
+      [this] {
+        if (config_.placement.pin_thread) config_.placement.pin_thread("allocator");
+      });
 }
 
 Status LockedMmapSegmentWriter::prepare(MappedSegment& segment, bool holds_records) {

@@ -15,8 +15,8 @@
 
 #include <mutex>
 
-#include "engine/mmap_segment_writer.h"
 #include "common/service_thread.h"
+#include "engine/mmap_segment_writer.h"
 
 namespace ringmq::engine {
 
@@ -48,10 +48,10 @@ class LockedMmapSegmentWriter final : public MmapSegmentWriter {
   const EngineConfig& config_;
   ServiceThread warmer_;  // a thread of its own: preparing the next segment may be throttled
   mutable std::mutex mutex_;
-  uint64_t locked_bytes_ = 0;                           // guarded by mutex_
-  std::shared_ptr<MappedSegment> active_;               // guarded by mutex_
+  uint64_t locked_bytes_ = 0;                            // guarded by mutex_
+  std::shared_ptr<MappedSegment> active_;                // guarded by mutex_
   const std::atomic<uint64_t>* write_offset_ = nullptr;  // guarded by mutex_
-  uint64_t warmed_to_ = 0;  // commit-log offset made writable up to; guarded by mutex_
+  uint64_t warmed_to_ = 0;                               // commit-log offset made writable up to; guarded by mutex_
   bool warned_budget_ = false;
   bool warned_lock_ = false;
 };

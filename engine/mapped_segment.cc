@@ -1,16 +1,15 @@
 #include "engine/mapped_segment.h"
 
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <algorithm>
 #include <cstring>
-#include <linux/falloc.h>
-
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
@@ -67,8 +66,10 @@ Status MappedSegment::prefault(uint64_t from, uint64_t to, bool writable) {
   // unchanged), so this is safe on a segment that already holds records.
   for (uint64_t at = from; at < to; at += page) {
     auto* p = reinterpret_cast<volatile unsigned char*>(data_ + at);
-    if (writable) *p = *p;
-    else (void)*p;
+    if (writable)
+      *p = *p;
+    else
+      (void)*p;
   }
   return {};
 }
@@ -80,7 +81,8 @@ Status MappedSegment::lock(uint64_t from, uint64_t to) {
   if (::syscall(SYS_mlock, data_ + from, to - from) != 0) {
     auto e = errno_error("mlock of " + std::to_string((to - from) >> 20) + " MiB for " + path_, errno);
     e.error().code = ErrorCode::kIo;  // ENOMEM here is the allowance, never a full disk
-    e.error().message += "; raise RLIMIT_MEMLOCK (`ulimit -l`, LimitMEMLOCK= in the systemd unit) or lower segment_bytes";
+    e.error().message +=
+        "; raise RLIMIT_MEMLOCK (`ulimit -l`, LimitMEMLOCK= in the systemd unit) or lower segment_bytes";
     return e;
   }
   locked_ = true;
@@ -92,9 +94,7 @@ void MappedSegment::unlock() {
   locked_ = false;
 }
 
-Status MappedSegment::flush(uint64_t from, uint64_t to) {
-  return fs_->sync_mapping(path_, data_, from, to);
-}
+Status MappedSegment::flush(uint64_t from, uint64_t to) { return fs_->sync_mapping(path_, data_, from, to); }
 
 Status MappedSegment::zero_from(uint64_t from) {
   if (from >= size_) return {};

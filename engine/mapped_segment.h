@@ -33,9 +33,8 @@ class MappedSegment {
   static Result<std::shared_ptr<MappedSegment>> create(std::shared_ptr<FileSystem> fs, const std::string& path,
                                                        uint64_t base_offset, uint64_t size);
   // Maps an existing file, which must be exactly `size` bytes.
-  static Result<std::shared_ptr<MappedSegment>> open_existing(std::shared_ptr<FileSystem> fs,
-                                                              const std::string& path, uint64_t base_offset,
-                                                              uint64_t size);
+  static Result<std::shared_ptr<MappedSegment>> open_existing(std::shared_ptr<FileSystem> fs, const std::string& path,
+                                                              uint64_t base_offset, uint64_t size);
   ~MappedSegment();
   MappedSegment(const MappedSegment&) = delete;
   MappedSegment& operator=(const MappedSegment&) = delete;

@@ -144,8 +144,8 @@ Status MessageStore::rebuild_indexes_if_needed(const std::optional<Checkpoint>& 
     for (const auto& [queue_id, next] : checkpoint->queue_next_offsets) {
       const ConsumeQueue* q = indexes_->find(queue_id);
       if (!q || q->next_offset() < QueueOffset(next)) {
-        spdlog::warn("index of queue {} ends before offset {} recorded in the checkpoint; rebuilding indexes",
-                     queue_id, next);
+        spdlog::warn("index of queue {} ends before offset {} recorded in the checkpoint; rebuilding indexes", queue_id,
+                     next);
         rebuild = true;
       }
     }
@@ -266,7 +266,8 @@ Status MessageStore::read(uint32_t queue_id, QueueOffset offset, uint64_t max_by
     }
     auto slot = decode_slot(segment_bytes.subspan(at - segment->base_offset()), at, config_.verify_crc_on_read);
     Error bad;
-    if (!slot) bad = slot.error();
+    if (!slot)
+      bad = slot.error();
     else if (slot->kind != SlotKind::kRecord || slot->record.fields.queue_id != queue_id ||
              QueueOffset(slot->record.fields.queue_offset) != e.base_offset)
       bad = Error{ErrorCode::kCorrupt, "index entry " + std::to_string(i) + " of queue " + std::to_string(queue_id) +
@@ -278,8 +279,8 @@ Status MessageStore::read(uint32_t queue_id, QueueOffset offset, uint64_t max_by
     }
     const RecordView& r = slot->record;
     if (!out.batches.empty() && bytes + r.payload.size() > max_bytes) break;
-    out.batches.push_back({r.payload, QueueOffset(r.fields.queue_offset), r.fields.record_count, r.fields.max_timestamp_ms,
-                           r.fields.store_timestamp_ms, e.commit_log_offset});
+    out.batches.push_back({r.payload, QueueOffset(r.fields.queue_offset), r.fields.record_count,
+                           r.fields.max_timestamp_ms, r.fields.store_timestamp_ms, e.commit_log_offset});
     bytes += r.payload.size();
     if (bytes >= max_bytes) break;
   }

@@ -71,8 +71,7 @@ class RealFileSystem final : public FileSystem {
     options.flags = O_RDWR;
     return io::DirectFile::open(path, options);
   }
-  io::WriteOutcome write_through_ring(io::Ring& ring, const io::WriteTarget& target,
-                                      io::WriteBatch& chunks) override {
+  io::WriteOutcome write_through_ring(io::Ring& ring, const io::WriteTarget& target, io::WriteBatch& chunks) override {
     return chunks.run(ring, target);
   }
   Status datasync_through_ring(io::Ring& ring, std::span<const RingSyncTarget> files, std::span<bool> synced) override {
@@ -90,8 +89,10 @@ class RealFileSystem final : public FileSystem {
       if (!reaped) return std::unexpected(reaped.error());
       for (size_t k = 0; k < *reaped; ++k) {
         const io::Completion& c = completions[k];
-        if (c.ok()) synced[c.tag] = true;
-        else if (result) result = std::unexpected(io::completion_error(c, "fdatasync " + *files[c.tag].path));
+        if (c.ok())
+          synced[c.tag] = true;
+        else if (result)
+          result = std::unexpected(io::completion_error(c, "fdatasync " + *files[c.tag].path));
       }
       pending -= *reaped;
     }
@@ -106,9 +107,7 @@ std::shared_ptr<FileSystem> real_file_system() {
   return instance;
 }
 
-std::string parent_directory(const std::string& path) {
-  return std::filesystem::path(path).parent_path().string();
-}
+std::string parent_directory(const std::string& path) { return std::filesystem::path(path).parent_path().string(); }
 
 Status write_file_atomically(FileSystem& fs, const std::string& path, std::span<const std::byte> data) {
   const std::string temp = path + ".tmp";

@@ -69,9 +69,7 @@ struct DecodedSlot {
   RecordView record;
 };
 
-inline uint32_t record_size(size_t payload_size) {
-  return kRecordHeaderSize + static_cast<uint32_t>(payload_size);
-}
+inline uint32_t record_size(size_t payload_size) { return kRecordHeaderSize + static_cast<uint32_t>(payload_size); }
 
 // Writes header + payload to `dst` (record_size(payload.size()) bytes) and returns the size.
 // With stamp_offset_at >= 0, fields.queue_offset is also written big-endian into the payload

@@ -4,39 +4,42 @@
 
 #include <chrono>
 
-
 namespace ringmq::engine {
 
 void RetentionService::start() {
-  thread_.start("rmq-retention", [this] {
-    using namespace std::chrono;
-    const int64_t now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-    if (auto r = run_once(now); !r) spdlog::error("retention round failed: {}", r.error().message);
-    thread_.sleep_for(milliseconds(config_.retention_check_interval_ms));
-  }, [this] { if (config_.placement.pin_thread) config_.placement.pin_thread("retention"); });
+  thread_.start(
+      "rmq-retention",
+      [this] {
+        using namespace std::chrono;
+        const int64_t now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+        if (auto r = run_once(now); !r) spdlog::error("retention round failed: {}", r.error().message);
+        thread_.sleep_for(milliseconds(config_.retention_check_interval_ms));
+      },
+      [this] {
+        if (config_.placement.pin_thread) config_.placement.pin_thread("retention");
+      });
 }
 
 Result<RetentionRound> RetentionService::run_once(int64_t now_ms) {
   RetentionRound round;
   auto usage = fs_.disk_usage(config_.data_dir);
   if (!usage) return std::unexpected(usage.error());
-  const uint64_t used_percent =
-      usage->total_bytes ? 100 - usage->available_bytes * 100 / usage->total_bytes : 0;
+  const uint64_t used_percent = usage->total_bytes ? 100 - usage->available_bytes * 100 / usage->total_bytes : 0;
   round.disk_full = used_percent >= config_.disk_high_water_percent;
   if (round.disk_full != was_full_) {
     if (round.disk_full)
-      spdlog::error("data directory {} is {}% full (disk_high_water_percent = {}): rejecting appends",
-                    config_.data_dir, used_percent, config_.disk_high_water_percent);
+      spdlog::error("data directory {} is {}% full (disk_high_water_percent = {}): rejecting appends", config_.data_dir,
+                    used_percent, config_.disk_high_water_percent);
     else
       spdlog::info("data directory {} is back below its high-water mark: accepting appends", config_.data_dir);
     was_full_ = round.disk_full;
   }
-  log_.set_disk_full(round.disk_full,
-                     round.disk_full ? "data directory " + config_.data_dir + " is " + std::to_string(used_percent) +
-                                           "% full, above disk_high_water_percent (" +
-                                           std::to_string(config_.disk_high_water_percent) +
-                                           "); appends resume when retention frees space"
-                                     : std::string());
+  log_.set_disk_full(round.disk_full, round.disk_full ? "data directory " + config_.data_dir + " is " +
+                                                            std::to_string(used_percent) +
+                                                            "% full, above disk_high_water_percent (" +
+                                                            std::to_string(config_.disk_high_water_percent) +
+                                                            "); appends resume when retention frees space"
+                                                      : std::string());
 
   uint64_t total = log_.size_bytes();
   for (const auto& segment : log_.inactive_segments()) {

@@ -13,10 +13,11 @@ SegmentAllocator::SegmentAllocator(const EngineConfig& config, std::string direc
 SegmentAllocator::~SegmentAllocator() { stop(); }
 
 void SegmentAllocator::start() {
-  thread_.start("rmq-allocator", [this] { run_once(); },
-                [this] {
-                  if (config_.placement.pin_thread) config_.placement.pin_thread("allocator");
-                });
+  thread_.start(
+      "rmq-allocator", [this] { run_once(); },
+      [this] {
+        if (config_.placement.pin_thread) config_.placement.pin_thread("allocator");
+      });
   writer_.start();
 }
 
@@ -48,8 +49,7 @@ void SegmentAllocator::request(uint64_t base_offset) {
   thread_.wake();
 }
 
-Result<std::shared_ptr<MappedSegment>> SegmentAllocator::take(uint64_t base_offset,
-                                                              std::chrono::milliseconds timeout) {
+Result<std::shared_ptr<MappedSegment>> SegmentAllocator::take(uint64_t base_offset, std::chrono::milliseconds timeout) {
   request(base_offset);
   std::unique_lock lock(mutex_);
   const bool done = ready_cv_.wait_for(lock, timeout, [&] {

@@ -32,8 +32,8 @@ Result<SegmentCommitter::OpenFile*> SegmentCommitter::file_for(const MappedSegme
   for (auto& open : files_)
     if (open.base == segment.base_offset()) return &open;
   if (files_.size() == files_.capacity())
-    return make_error(ErrorCode::kBusy, "the committer has " + std::to_string(files_.size()) +
-                                            " segment files open and none synced yet");
+    return make_error(ErrorCode::kBusy,
+                      "the committer has " + std::to_string(files_.size()) + " segment files open and none synced yet");
   auto file = fs_->open_direct(segment.path());
   if (!file) return std::unexpected(file.error());
   if (!file->is_direct())

@@ -16,20 +16,13 @@ namespace {
 
 // mlock/munlock as system calls: AddressSanitizer's interceptors turn the libc calls into
 // no-ops, which would leave sanitizer builds believing in locks they do not hold.
-int lock_range(void* data, size_t bytes) {
-  return static_cast<int>(::syscall(SYS_mlock, data, bytes));
-}
-int unlock_range(void* data, size_t bytes) {
-  return static_cast<int>(::syscall(SYS_munlock, data, bytes));
-}
+int lock_range(void* data, size_t bytes) { return static_cast<int>(::syscall(SYS_mlock, data, bytes)); }
+int unlock_range(void* data, size_t bytes) { return static_cast<int>(::syscall(SYS_munlock, data, bytes)); }
 
-size_t round_up(size_t value, size_t multiple) {
-  return (value + multiple - 1) / multiple * multiple;
-}
+size_t round_up(size_t value, size_t multiple) { return (value + multiple - 1) / multiple * multiple; }
 
 void* map_anonymous(size_t bytes, int extra_flags) {
-  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | extra_flags, -1, 0);
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | extra_flags, -1, 0);
   return p == MAP_FAILED ? nullptr : p;
 }
 
@@ -62,8 +55,7 @@ const char* page_backing_name(PageBacking backing) {
 }
 
 Result<AlignedBuffer> AlignedBuffer::allocate(size_t bytes, const AlignedBufferOptions& options) {
-  if (bytes == 0)
-    return make_error(ErrorCode::kInvalidArgument, "aligned buffer of 0 bytes requested");
+  if (bytes == 0) return make_error(ErrorCode::kInvalidArgument, "aligned buffer of 0 bytes requested");
   const size_t size = round_up(bytes, kAlignment);
   const int populate = options.populate ? MAP_POPULATE : 0;
 
@@ -81,16 +73,14 @@ Result<AlignedBuffer> AlignedBuffer::allocate(size_t bytes, const AlignedBufferO
       data = map_huge_aligned(mapped, populate);
       map_errno = errno;
       // madvise fails with EINVAL when THP is compiled out or "never": keep 4 KiB pages.
-      if (data != nullptr && ::madvise(data, mapped, MADV_HUGEPAGE) == 0)
-        backing = PageBacking::kTransparentHuge;
+      if (data != nullptr && ::madvise(data, mapped, MADV_HUGEPAGE) == 0) backing = PageBacking::kTransparentHuge;
     }
   } else {
     data = map_anonymous(mapped, populate);
     map_errno = errno;
   }
   if (data == nullptr) {
-    return detail::named_errno_error(
-        "mmap of a " + format_bytes(mapped) + " aligned buffer", map_errno);
+    return detail::named_errno_error("mmap of a " + format_bytes(mapped) + " aligned buffer", map_errno);
   }
 
   AlignedBuffer buffer(static_cast<std::byte*>(data), size, mapped, backing);
@@ -130,16 +120,13 @@ void AlignedBuffer::release() {
 }
 
 Status AlignedBuffer::lock() {
-  if (data_ == nullptr)
-    return make_error(ErrorCode::kInvalidArgument, "mlock of an empty aligned buffer");
+  if (data_ == nullptr) return make_error(ErrorCode::kInvalidArgument, "mlock of an empty aligned buffer");
   if (locked_) return {};
   if (lock_range(data_, mapped_bytes_) != 0) {
     const int err = errno;
     // ENOMEM (over the limit) and EPERM (limit 0, no CAP_IPC_LOCK) both mean: raise the limit.
-    return make_error(ErrorCode::kIo, "mlock of " + format_bytes(mapped_bytes_) +
-                                          " failed: " + errno_text(err) + " (" +
-                                          errno_name(err) + "); " +
-                                          detail::memlock_advice());
+    return make_error(ErrorCode::kIo, "mlock of " + format_bytes(mapped_bytes_) + " failed: " + errno_text(err) + " (" +
+                                          errno_name(err) + "); " + detail::memlock_advice());
   }
   locked_ = true;
   return {};

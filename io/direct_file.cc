@@ -23,8 +23,7 @@ bool multiple_of(uint64_t value, uint32_t alignment) { return value % alignment 
 // Logical block size of the device that holds a file, from sysfs: a whole disk has
 // queue/ directly under /sys/dev/block/MAJ:MIN, a partition under its parent.
 uint32_t logical_block_size_from_sysfs(dev_t device) {
-  const std::string base =
-      "/sys/dev/block/" + std::to_string(major(device)) + ":" + std::to_string(minor(device));
+  const std::string base = "/sys/dev/block/" + std::to_string(major(device)) + ":" + std::to_string(minor(device));
   for (const char* suffix : {"/queue/logical_block_size", "/../queue/logical_block_size"}) {
     std::ifstream in(base + suffix);
     uint32_t size = 0;
@@ -37,22 +36,18 @@ uint32_t logical_block_size_from_sysfs(dev_t device) {
 
 Status IoAlignment::check(uint64_t offset, uint64_t length, const void* address) const {
   const auto fail = [&](const std::string& rule) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      rule + " (direct I/O here needs offset and length in multiples of " +
-                          std::to_string(offset_bytes) + " bytes and buffers aligned to " +
-                          std::to_string(memory_bytes) + " bytes)");
+    return make_error(ErrorCode::kInvalidArgument, rule + " (direct I/O here needs offset and length in multiples of " +
+                                                       std::to_string(offset_bytes) + " bytes and buffers aligned to " +
+                                                       std::to_string(memory_bytes) + " bytes)");
   };
   if (!multiple_of(offset, offset_bytes))
-    return fail("offset " + std::to_string(offset) + " is not a multiple of " +
-                std::to_string(offset_bytes));
+    return fail("offset " + std::to_string(offset) + " is not a multiple of " + std::to_string(offset_bytes));
   if (!multiple_of(length, offset_bytes))
-    return fail("length " + std::to_string(length) + " is not a multiple of " +
-                std::to_string(offset_bytes));
+    return fail("length " + std::to_string(length) + " is not a multiple of " + std::to_string(offset_bytes));
   if (!multiple_of(reinterpret_cast<uintptr_t>(address), memory_bytes)) {
     char text[32];
     std::snprintf(text, sizeof text, "%p", address);
-    return fail(std::string("buffer address ") + text + " is not aligned to " +
-                std::to_string(memory_bytes));
+    return fail(std::string("buffer address ") + text + " is not aligned to " + std::to_string(memory_bytes));
   }
   return {};
 }
@@ -60,12 +55,10 @@ Status IoAlignment::check(uint64_t offset, uint64_t length, const void* address)
 Result<IoAlignment> query_direct_io_alignment(int fd) {
 #ifdef STATX_DIOALIGN
   struct statx stx {};
-  if (::statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &stx) == 0 &&
-      (stx.stx_mask & STATX_DIOALIGN)) {
+  if (::statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &stx) == 0 && (stx.stx_mask & STATX_DIOALIGN)) {
     // Zero means the file system answered and the answer is "no direct I/O on this file".
     if (stx.stx_dio_offset_align == 0 || stx.stx_dio_mem_align == 0)
-      return make_error(ErrorCode::kUnsupported,
-                        "statx reports no direct I/O support for this file");
+      return make_error(ErrorCode::kUnsupported, "statx reports no direct I/O support for this file");
     return IoAlignment{stx.stx_dio_mem_align, stx.stx_dio_offset_align};
   }
 #endif
@@ -100,8 +93,7 @@ Result<DirectFile> DirectFile::open(const std::string& path, const DirectFileOpt
         return file;
       }
       file.fd_.reset();
-      file.fallback_reason_ =
-          "O_DIRECT open of " + path + " succeeded but " + alignment.error().message;
+      file.fallback_reason_ = "O_DIRECT open of " + path + " succeeded but " + alignment.error().message;
     } else if (errno == EINVAL) {
       // The file system has no direct I/O (FMODE_CAN_ODIRECT unset: procfs, ramfs, some FUSE).
       // Note: with O_CREAT the failed attempt may already have created the file, so a caller
@@ -111,8 +103,7 @@ Result<DirectFile> DirectFile::open(const std::string& path, const DirectFileOpt
       return detail::named_errno_error("open " + path + " with O_DIRECT", errno);
     }
     if (options.direct == DirectIo::kRequire)
-      return make_error(ErrorCode::kUnsupported,
-                        "direct I/O required but " + file.fallback_reason_);
+      return make_error(ErrorCode::kUnsupported, "direct I/O required but " + file.fallback_reason_);
   } else {
     file.fallback_reason_ = "direct I/O disabled by configuration";
   }
@@ -131,13 +122,11 @@ Status DirectFile::check_aligned(uint64_t offset, uint64_t length, const void* a
 
 Status DirectFile::allocate(uint64_t offset, uint64_t length, bool keep_size) {
   const int mode = keep_size ? FALLOC_FL_KEEP_SIZE : 0;
-  if (::fallocate(fd_.get(), mode, static_cast<off_t>(offset), static_cast<off_t>(length)) == 0)
-    return {};
+  if (::fallocate(fd_.get(), mode, static_cast<off_t>(offset), static_cast<off_t>(length)) == 0) return {};
   const int err = errno;
-  const std::string what = "fallocate " + format_bytes(length) + " at offset " +
-                           std::to_string(offset) + " of " + path_;
-  if (err == EOPNOTSUPP)
-    return make_error(ErrorCode::kUnsupported, what + ": the file system has no fallocate");
+  const std::string what =
+      "fallocate " + format_bytes(length) + " at offset " + std::to_string(offset) + " of " + path_;
+  if (err == EOPNOTSUPP) return make_error(ErrorCode::kUnsupported, what + ": the file system has no fallocate");
   return detail::named_errno_error(what, err);
 }
 

@@ -115,8 +115,7 @@ bool path_exists(const std::string& path) { return ::access(path.c_str(), F_OK) 
 Result<DiskUsage> disk_usage(const std::string& path) {
   struct statvfs st {};
   if (::statvfs(path.c_str(), &st) != 0) return errno_error("statvfs " + path, errno);
-  return DiskUsage{static_cast<uint64_t>(st.f_bavail) * st.f_frsize,
-                   static_cast<uint64_t>(st.f_blocks) * st.f_frsize};
+  return DiskUsage{static_cast<uint64_t>(st.f_bavail) * st.f_frsize, static_cast<uint64_t>(st.f_blocks) * st.f_frsize};
 }
 
 }  // namespace ringmq::io

@@ -15,12 +15,11 @@
 namespace ringmq::io {
 namespace {
 
-constexpr unsigned kMaxSqEntries = 32768;        // IORING_MAX_ENTRIES
-constexpr unsigned kMaxCqEntries = 65536;        // IORING_MAX_CQ_ENTRIES
-constexpr size_t kMaxRegisteredBuffers = 16384;  // IORING_MAX_REG_BUFFERS
-constexpr size_t kMaxRegisteredBufferBytes =
-    kMaxIoBytes;                             // the kernel refuses more than 1 GiB each
-constexpr unsigned kMaxBusyRetries = 10000;  // -EBUSY/-EAGAIN rounds before kBusy (>= 1 s)
+constexpr unsigned kMaxSqEntries = 32768;                  // IORING_MAX_ENTRIES
+constexpr unsigned kMaxCqEntries = 65536;                  // IORING_MAX_CQ_ENTRIES
+constexpr size_t kMaxRegisteredBuffers = 16384;            // IORING_MAX_REG_BUFFERS
+constexpr size_t kMaxRegisteredBufferBytes = kMaxIoBytes;  // the kernel refuses more than 1 GiB each
+constexpr unsigned kMaxBusyRetries = 10000;                // -EBUSY/-EAGAIN rounds before kBusy (>= 1 s)
 constexpr auto kBusyBackoff = std::chrono::microseconds(100);
 constexpr uint64_t kShutdownCancelTag = kReservedTag - 1;
 constexpr auto kShutdownWait = std::chrono::seconds(5);
@@ -30,19 +29,17 @@ std::unexpected<Error> invalid(std::string message) {
 }
 
 std::unexpected<Error> lost_completions_error() {
-  return make_error(
-      ErrorCode::kIo,
-      "io_uring dropped completions (EBADR): the kernel could not allocate room for a CQ "
-      "overflow, so the results of some operations are lost; discard this ring");
+  return make_error(ErrorCode::kIo,
+                    "io_uring dropped completions (EBADR): the kernel could not allocate room for a CQ "
+                    "overflow, so the results of some operations are lost; discard this ring");
 }
 
 }  // namespace
 
 Error completion_error(const Completion& completion, std::string_view what) {
   if (completion.result >= 0) {
-    return Error{ErrorCode::kInvalidArgument, std::string(what) +
-                                                  ": completion succeeded (result " +
-                                                  std::to_string(completion.result) + ")"};
+    return Error{ErrorCode::kInvalidArgument,
+                 std::string(what) + ": completion succeeded (result " + std::to_string(completion.result) + ")"};
   }
   return detail::named_errno_error(std::string(what), -completion.result).error();
 }
@@ -80,27 +77,25 @@ struct Ring::State {
     if (file.is_registered()) {
       if (!files_registered || static_cast<unsigned>(file.value()) >= registered_files) {
         return invalid("registered file index " + std::to_string(file.value()) + " out of range (" +
-                       std::to_string(files_registered ? registered_files : 0) +
-                       " files registered)");
+                       std::to_string(files_registered ? registered_files : 0) + " files registered)");
       }
       return {};
     }
     if (file.value() < 0) return invalid("negative fd " + std::to_string(file.value()));
     // SQPOLL before Linux 5.11: the SQ thread cannot look up the submitter's fds.
     if (sqpoll && !sqpoll_nonfixed) {
-      return make_error(
-          ErrorCode::kUnsupported,
-          "this kernel's SQPOLL (no IORING_FEAT_SQPOLL_NONFIXED, Linux < 5.11) accepts registered "
-          "files only: register fd " +
-              std::to_string(file.value()) + " and use FileRef::registered");
+      return make_error(ErrorCode::kUnsupported,
+                        "this kernel's SQPOLL (no IORING_FEAT_SQPOLL_NONFIXED, Linux < 5.11) accepts registered "
+                        "files only: register fd " +
+                            std::to_string(file.value()) + " and use FileRef::registered");
     }
     return {};
   }
 
   Status check_length(size_t bytes) const {
     if (bytes > kMaxIoBytes) {
-      return invalid("I/O of " + format_bytes(bytes) + " exceeds the ring's limit of " +
-                     format_bytes(kMaxIoBytes) + " per operation");
+      return invalid("I/O of " + format_bytes(bytes) + " exceeds the ring's limit of " + format_bytes(kMaxIoBytes) +
+                     " per operation");
     }
     return {};
   }
@@ -115,9 +110,8 @@ struct Ring::State {
     const auto first = reinterpret_cast<uintptr_t>(data);
     if (first < begin || first > end || bytes > end - first) {
       return invalid("range of " + std::to_string(bytes) + " bytes at offset " +
-                     std::to_string(static_cast<intptr_t>(first - begin)) +
-                     " lies outside registered buffer " + std::to_string(index) + " (" +
-                     std::to_string(buffers[index].iov_len) + " bytes)");
+                     std::to_string(static_cast<intptr_t>(first - begin)) + " lies outside registered buffer " +
+                     std::to_string(index) + " (" + std::to_string(buffers[index].iov_len) + " bytes)");
     }
     return {};
   }
@@ -135,8 +129,7 @@ struct Ring::State {
   Status prepare(const FileRef* file, uint64_t tag, SqeFlags flags, Status valid, Fill&& fill) {
     if (valid && tag == kReservedTag) valid = invalid("tag ~0 is reserved by liburing");
     if (valid && file != nullptr) valid = check_file(*file);
-    Result<io_uring_sqe*> sqe =
-        valid ? next_sqe() : Result<io_uring_sqe*>(std::unexpected(valid.error()));
+    Result<io_uring_sqe*> sqe = valid ? next_sqe() : Result<io_uring_sqe*>(std::unexpected(valid.error()));
     if (!sqe) {
       abandon_chain();
       return std::unexpected(sqe.error());
@@ -172,16 +165,15 @@ struct Ring::State {
   Status make_room(unsigned count) {
     for (unsigned attempt = 0; io_uring_sq_space_left(&ring) < count; ++attempt) {
       if (attempt >= kMaxBusyRetries) {
-        return make_error(ErrorCode::kBusy, "the kernel takes no submissions: " +
-                                                std::to_string(io_uring_sq_ready(&ring)) +
-                                                " operations stuck in the submission queue");
+        return make_error(ErrorCode::kBusy,
+                          "the kernel takes no submissions: " + std::to_string(io_uring_sq_ready(&ring)) +
+                              " operations stuck in the submission queue");
       }
       if (auto submitted = submit_pending(); !submitted) return std::unexpected(submitted.error());
       if (io_uring_sq_space_left(&ring) >= count) break;
       if (sqpoll) {
         const int ret = io_uring_sqring_wait(&ring);
-        if (ret < 0 && ret != -EINTR)
-          return detail::named_errno_error("io_uring_sqring_wait", -ret);
+        if (ret < 0 && ret != -EINTR) return detail::named_errno_error("io_uring_sqring_wait", -ret);
       }
     }
     return {};
@@ -200,9 +192,8 @@ struct Ring::State {
         // short of memory for requests. Either way: move completions aside, retry.
         ++stats.busy_retries;
         if (attempt >= kMaxBusyRetries) {
-          return make_error(ErrorCode::kBusy, std::string("io_uring_submit kept failing with ") +
-                                                  errno_name(err) + " after " +
-                                                  std::to_string(attempt) + " retries");
+          return make_error(ErrorCode::kBusy, std::string("io_uring_submit kept failing with ") + errno_name(err) +
+                                                  " after " + std::to_string(attempt) + " retries");
         }
         if (stash_completions() == 0) {
           if (stash.size() - stash_head >= cq_entries) {
@@ -227,8 +218,7 @@ struct Ring::State {
     }
     size_t moved = 0;
     io_uring_cqe* cqe = nullptr;
-    while (stash.size() < stash.capacity() && io_uring_peek_cqe(&ring, &cqe) == 0 &&
-           cqe != nullptr) {
+    while (stash.size() < stash.capacity() && io_uring_peek_cqe(&ring, &cqe) == 0 && cqe != nullptr) {
       stash.push_back(Completion{cqe->user_data, cqe->res, cqe->flags});
       io_uring_cqe_seen(&ring, cqe);
       ++moved;
@@ -244,8 +234,7 @@ struct Ring::State {
       const auto want = static_cast<unsigned>(std::min(std::size(cqes), out.size() - count));
       const unsigned got = io_uring_peek_batch_cqe(&ring, cqes, want);
       if (got == 0) break;
-      for (unsigned i = 0; i < got; ++i)
-        out[count + i] = Completion{cqes[i]->user_data, cqes[i]->res, cqes[i]->flags};
+      for (unsigned i = 0; i < got; ++i) out[count + i] = Completion{cqes[i]->user_data, cqes[i]->res, cqes[i]->flags};
       io_uring_cq_advance(&ring, got);
       count += got;
     }
@@ -284,8 +273,7 @@ Ring::~Ring() { drain_for_shutdown(); }
 Result<Ring> Ring::create(const RingOptions& options) {
   if (options.sq_entries == 0 || options.sq_entries > kMaxSqEntries)
     return invalid("sq_entries " + std::to_string(options.sq_entries) + " is outside [1, 32768]");
-  if (options.cq_entries != 0 &&
-      (options.cq_entries < options.sq_entries || options.cq_entries > kMaxCqEntries)) {
+  if (options.cq_entries != 0 && (options.cq_entries < options.sq_entries || options.cq_entries > kMaxCqEntries)) {
     return invalid("cq_entries " + std::to_string(options.cq_entries) +
                    " must be 0 (default) or within [sq_entries, 65536]");
   }
@@ -317,10 +305,9 @@ Result<Ring> Ring::create(const RingOptions& options) {
       continue;
     }
     if (sqpoll && (ret == -EPERM || ret == -EINVAL)) {
-      state->fallbacks.push_back(
-          "SQPOLL refused by io_uring_setup (" + errno_name(-ret) +
-          (options.sqpoll_cpu >= 0 ? ", CPU " + std::to_string(options.sqpoll_cpu) : "") +
-          "): this ring submits with io_uring_enter instead");
+      state->fallbacks.push_back("SQPOLL refused by io_uring_setup (" + errno_name(-ret) +
+                                 (options.sqpoll_cpu >= 0 ? ", CPU " + std::to_string(options.sqpoll_cpu) : "") +
+                                 "): this ring submits with io_uring_enter instead");
       sqpoll = false;
       submit_all = true;
       continue;
@@ -331,20 +318,16 @@ Result<Ring> Ring::create(const RingOptions& options) {
   state->sqpoll = sqpoll;
   state->sq_entries = params.sq_entries;
   state->cq_entries = params.cq_entries;
-  state->probe = RingProbe::from_ring(state->ring, params.features,
-                                      options.sqpoll ? std::optional<bool>(sqpoll) : std::nullopt);
-  if (auto required = state->probe.check_required(); !required)
-    return std::unexpected(required.error());
+  state->probe =
+      RingProbe::from_ring(state->ring, params.features, options.sqpoll ? std::optional<bool>(sqpoll) : std::nullopt);
+  if (auto required = state->probe.check_required(); !required) return std::unexpected(required.error());
 
   state->sqpoll_nonfixed = state->probe.has_feature(IORING_FEAT_SQPOLL_NONFIXED);
-  state->fixed_ops =
-      state->probe.has(IORING_OP_WRITE_FIXED) && state->probe.has(IORING_OP_READ_FIXED);
+  state->fixed_ops = state->probe.has(IORING_OP_WRITE_FIXED) && state->probe.has(IORING_OP_READ_FIXED);
   if (sqpoll && !state->sqpoll_nonfixed)
-    state->fallbacks.push_back(
-        "SQPOLL without IORING_FEAT_SQPOLL_NONFIXED (Linux < 5.11): registered files only");
+    state->fallbacks.push_back("SQPOLL without IORING_FEAT_SQPOLL_NONFIXED (Linux < 5.11): registered files only");
   if (!state->fixed_ops)
-    state->fallbacks.push_back(
-        "READ_FIXED/WRITE_FIXED missing: registered-buffer I/O uses plain READ/WRITE");
+    state->fallbacks.push_back("READ_FIXED/WRITE_FIXED missing: registered-buffer I/O uses plain READ/WRITE");
   if (!submit_all) {
     state->fallbacks.push_back(
         "IORING_SETUP_SUBMIT_ALL unsupported (Linux < 5.18): a batch stops at an operation "
@@ -370,38 +353,29 @@ void Ring::inject_faults(FaultInjector fault, void* context) {
 Status Ring::register_buffers(std::span<const iovec> buffers) {
   State& s = *state_;
   if (buffers.empty() || buffers.size() > kMaxRegisteredBuffers)
-    return invalid("register " + std::to_string(buffers.size()) +
-                   " buffers: between 1 and 16384 allowed");
-  if (!s.buffers.empty())
-    return invalid("buffers are already registered: unregister_buffers() first");
+    return invalid("register " + std::to_string(buffers.size()) + " buffers: between 1 and 16384 allowed");
+  if (!s.buffers.empty()) return invalid("buffers are already registered: unregister_buffers() first");
   if (s.outstanding != 0)
-    return invalid("register_buffers with " + std::to_string(s.outstanding) +
-                   " operations outstanding");
+    return invalid("register_buffers with " + std::to_string(s.outstanding) + " operations outstanding");
   uint64_t total = 0;
   for (size_t i = 0; i < buffers.size(); ++i) {
     if (buffers[i].iov_len == 0 || buffers[i].iov_len > kMaxRegisteredBufferBytes) {
-      return invalid("registered buffer " + std::to_string(i) + " is " +
-                     format_bytes(buffers[i].iov_len) +
+      return invalid("registered buffer " + std::to_string(i) + " is " + format_bytes(buffers[i].iov_len) +
                      "; each must be between 1 byte and 1 GiB");
     }
     total += buffers[i].iov_len;
   }
-  const int ret =
-      io_uring_register_buffers(&s.ring, buffers.data(), static_cast<unsigned>(buffers.size()));
+  const int ret = io_uring_register_buffers(&s.ring, buffers.data(), static_cast<unsigned>(buffers.size()));
   if (ret < 0) {
     const int err = -ret;
-    const std::string what = "registering " + std::to_string(buffers.size()) + " buffers (" +
-                             format_bytes(total) +
-                             ") with io_uring failed: " + errno_text(err) + " (" +
-                             errno_name(err) + ")";
+    const std::string what = "registering " + std::to_string(buffers.size()) + " buffers (" + format_bytes(total) +
+                             ") with io_uring failed: " + errno_text(err) + " (" + errno_name(err) + ")";
     if (err == ENOMEM) {
-      return make_error(ErrorCode::kIo,
-                        what + "; registered buffers are pinned and count as locked memory: " +
-                            detail::memlock_advice());
+      return make_error(ErrorCode::kIo, what + "; registered buffers are pinned and count as locked memory: " +
+                                            detail::memlock_advice());
     }
     if (err == EFAULT || err == EOPNOTSUPP) {
-      return invalid(
-          what + "; buffers must be anonymous or shmem memory (not a mapping of a regular file)");
+      return invalid(what + "; buffers must be anonymous or shmem memory (not a mapping of a regular file)");
     }
     return make_error(ErrorCode::kIo, what);
   }
@@ -413,8 +387,7 @@ Status Ring::unregister_buffers() {
   State& s = *state_;
   if (s.buffers.empty()) return {};
   if (s.outstanding != 0)
-    return invalid("unregister_buffers with " + std::to_string(s.outstanding) +
-                   " operations outstanding");
+    return invalid("unregister_buffers with " + std::to_string(s.outstanding) + " operations outstanding");
   if (int ret = io_uring_unregister_buffers(&s.ring); ret < 0)
     return detail::named_errno_error("io_uring_unregister_buffers", -ret);
   s.buffers.clear();
@@ -427,12 +400,10 @@ Status Ring::register_files(std::span<const int> fds) {
   if (s.files_registered)
     return invalid("files are already registered: use update_registered_file or unregister_files");
   if (s.outstanding != 0)
-    return invalid("register_files with " + std::to_string(s.outstanding) +
-                   " operations outstanding");
+    return invalid("register_files with " + std::to_string(s.outstanding) + " operations outstanding");
   const int ret = io_uring_register_files(&s.ring, fds.data(), static_cast<unsigned>(fds.size()));
   if (ret < 0)
-    return detail::named_errno_error(
-        "registering " + std::to_string(fds.size()) + " files with io_uring", -ret);
+    return detail::named_errno_error("registering " + std::to_string(fds.size()) + " files with io_uring", -ret);
   s.files_registered = true;
   s.registered_files = static_cast<unsigned>(fds.size());
   return {};
@@ -442,8 +413,7 @@ Status Ring::update_registered_file(unsigned index, int fd) {
   State& s = *state_;
   if (!s.files_registered || index >= s.registered_files) {
     return invalid("registered file index " + std::to_string(index) + " out of range (" +
-                   std::to_string(s.files_registered ? s.registered_files : 0) +
-                   " files registered)");
+                   std::to_string(s.files_registered ? s.registered_files : 0) + " files registered)");
   }
   const int ret = io_uring_register_files_update(&s.ring, index, &fd, 1);
   if (ret < 0) {
@@ -457,8 +427,7 @@ Status Ring::unregister_files() {
   State& s = *state_;
   if (!s.files_registered) return {};
   if (s.outstanding != 0)
-    return invalid("unregister_files with " + std::to_string(s.outstanding) +
-                   " operations outstanding");
+    return invalid("unregister_files with " + std::to_string(s.outstanding) + " operations outstanding");
   if (int ret = io_uring_unregister_files(&s.ring); ret < 0)
     return detail::named_errno_error("io_uring_unregister_files", -ret);
   s.files_registered = false;
@@ -469,9 +438,8 @@ Status Ring::unregister_files() {
 Status Ring::reserve(unsigned count) {
   State& s = *state_;
   if (count > s.sq_entries) {
-    return invalid("a chain of " + std::to_string(count) +
-                   " operations cannot fit a submission queue of " + std::to_string(s.sq_entries) +
-                   " entries");
+    return invalid("a chain of " + std::to_string(count) + " operations cannot fit a submission queue of " +
+                   std::to_string(s.sq_entries) + " entries");
   }
   if (io_uring_sq_space_left(&s.ring) >= count) return {};
   if (s.chain_tail != nullptr)
@@ -482,50 +450,43 @@ Status Ring::reserve(unsigned count) {
   return s.make_room(count);
 }
 
-Status Ring::prepare_write(FileRef file, std::span<const std::byte> data, uint64_t offset,
-                           uint64_t tag, SqeFlags flags) {
-  return state_->prepare(&file, tag, flags, state_->check_length(data.size()),
-                         [&](io_uring_sqe* sqe) {
-                           io_uring_prep_write(sqe, file.value(), data.data(),
-                                               static_cast<unsigned>(data.size()), offset);
-                         });
+Status Ring::prepare_write(FileRef file, std::span<const std::byte> data, uint64_t offset, uint64_t tag,
+                           SqeFlags flags) {
+  return state_->prepare(&file, tag, flags, state_->check_length(data.size()), [&](io_uring_sqe* sqe) {
+    io_uring_prep_write(sqe, file.value(), data.data(), static_cast<unsigned>(data.size()), offset);
+  });
 }
 
-Status Ring::prepare_write_fixed(FileRef file, std::span<const std::byte> data, uint64_t offset,
-                                 unsigned buffer_index, uint64_t tag, SqeFlags flags) {
+Status Ring::prepare_write_fixed(FileRef file, std::span<const std::byte> data, uint64_t offset, unsigned buffer_index,
+                                 uint64_t tag, SqeFlags flags) {
   State& s = *state_;
   Status valid = s.check_length(data.size());
   if (valid) valid = s.check_fixed_range(data.data(), data.size(), buffer_index);
   return s.prepare(&file, tag, flags, std::move(valid), [&](io_uring_sqe* sqe) {
     const auto bytes = static_cast<unsigned>(data.size());
     if (s.fixed_ops) {
-      io_uring_prep_write_fixed(sqe, file.value(), data.data(), bytes, offset,
-                                static_cast<int>(buffer_index));
+      io_uring_prep_write_fixed(sqe, file.value(), data.data(), bytes, offset, static_cast<int>(buffer_index));
     } else {
       io_uring_prep_write(sqe, file.value(), data.data(), bytes, offset);
     }
   });
 }
 
-Status Ring::prepare_read(FileRef file, std::span<std::byte> out, uint64_t offset, uint64_t tag,
-                          SqeFlags flags) {
-  return state_->prepare(&file, tag, flags, state_->check_length(out.size()),
-                         [&](io_uring_sqe* sqe) {
-                           io_uring_prep_read(sqe, file.value(), out.data(),
-                                              static_cast<unsigned>(out.size()), offset);
-                         });
+Status Ring::prepare_read(FileRef file, std::span<std::byte> out, uint64_t offset, uint64_t tag, SqeFlags flags) {
+  return state_->prepare(&file, tag, flags, state_->check_length(out.size()), [&](io_uring_sqe* sqe) {
+    io_uring_prep_read(sqe, file.value(), out.data(), static_cast<unsigned>(out.size()), offset);
+  });
 }
 
-Status Ring::prepare_read_fixed(FileRef file, std::span<std::byte> out, uint64_t offset,
-                                unsigned buffer_index, uint64_t tag, SqeFlags flags) {
+Status Ring::prepare_read_fixed(FileRef file, std::span<std::byte> out, uint64_t offset, unsigned buffer_index,
+                                uint64_t tag, SqeFlags flags) {
   State& s = *state_;
   Status valid = s.check_length(out.size());
   if (valid) valid = s.check_fixed_range(out.data(), out.size(), buffer_index);
   return s.prepare(&file, tag, flags, std::move(valid), [&](io_uring_sqe* sqe) {
     const auto bytes = static_cast<unsigned>(out.size());
     if (s.fixed_ops) {
-      io_uring_prep_read_fixed(sqe, file.value(), out.data(), bytes, offset,
-                               static_cast<int>(buffer_index));
+      io_uring_prep_read_fixed(sqe, file.value(), out.data(), bytes, offset, static_cast<int>(buffer_index));
     } else {
       io_uring_prep_read(sqe, file.value(), out.data(), bytes, offset);
     }
@@ -539,8 +500,7 @@ Status Ring::prepare_fsync(FileRef file, SyncKind kind, uint64_t tag, SqeFlags f
 }
 
 Status Ring::prepare_nop(uint64_t tag, SqeFlags flags) {
-  return state_->prepare(nullptr, tag, flags, Status{},
-                         [](io_uring_sqe* sqe) { io_uring_prep_nop(sqe); });
+  return state_->prepare(nullptr, tag, flags, Status{}, [](io_uring_sqe* sqe) { io_uring_prep_nop(sqe); });
 }
 
 Result<unsigned> Ring::submit() {
@@ -553,12 +513,9 @@ Result<unsigned> Ring::submit() {
   return s.submit_pending();
 }
 
-Result<size_t> Ring::wait(std::span<Completion> out, size_t min_count) {
-  return wait_until(out, min_count, nullptr);
-}
+Result<size_t> Ring::wait(std::span<Completion> out, size_t min_count) { return wait_until(out, min_count, nullptr); }
 
-Result<size_t> Ring::wait_for(std::span<Completion> out, size_t min_count,
-                              std::chrono::milliseconds timeout) {
+Result<size_t> Ring::wait_for(std::span<Completion> out, size_t min_count, std::chrono::milliseconds timeout) {
   if (!state_->probe.has_feature(IORING_FEAT_EXT_ARG)) {
     return make_error(ErrorCode::kUnsupported, "timed waits need IORING_FEAT_EXT_ARG (Linux 5.11)");
   }
@@ -576,12 +533,11 @@ Result<size_t> Ring::wait_until(std::span<Completion> out, size_t min_count,
                    std::to_string(out.size()));
   }
   if (min_count > s.outstanding) {
-    return invalid("wait for " + std::to_string(min_count) + " completions with only " +
-                   std::to_string(s.outstanding) + " operations outstanding would never return");
+    return invalid("wait for " + std::to_string(min_count) + " completions with only " + std::to_string(s.outstanding) +
+                   " operations outstanding would never return");
   }
   if (s.chain_tail != nullptr && min_count > 0) {
-    return invalid(
-        "wait() inside a linked chain would split it: prepare the chain's last operation first");
+    return invalid("wait() inside a linked chain would split it: prepare the chain's last operation first");
   }
   size_t count = s.deliver(out);
   unsigned busy_rounds = 0;
@@ -613,8 +569,7 @@ Result<size_t> Ring::wait_until(std::span<Completion> out, size_t min_count,
         // CQ backlog could not be flushed or kernel memory is short: reap what is there.
         ++s.stats.busy_retries;
         if (++busy_rounds > kMaxBusyRetries) {
-          return make_error(ErrorCode::kBusy,
-                            "waiting for completions kept failing with " + errno_name(err));
+          return make_error(ErrorCode::kBusy, "waiting for completions kept failing with " + errno_name(err));
         }
         if (io_uring_cq_ready(&s.ring) == 0) std::this_thread::sleep_for(kBusyBackoff);
       } else if (err == EBADR) {

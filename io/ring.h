@@ -138,12 +138,11 @@ class Ring {
   Status prepare_write(FileRef file, std::span<const std::byte> data, uint64_t offset, uint64_t tag,
                        SqeFlags flags = {});
   // `data` must lie inside registered buffer `buffer_index`.
-  Status prepare_write_fixed(FileRef file, std::span<const std::byte> data, uint64_t offset,
-                             unsigned buffer_index, uint64_t tag, SqeFlags flags = {});
-  Status prepare_read(FileRef file, std::span<std::byte> out, uint64_t offset, uint64_t tag,
-                      SqeFlags flags = {});
-  Status prepare_read_fixed(FileRef file, std::span<std::byte> out, uint64_t offset,
-                            unsigned buffer_index, uint64_t tag, SqeFlags flags = {});
+  Status prepare_write_fixed(FileRef file, std::span<const std::byte> data, uint64_t offset, unsigned buffer_index,
+                             uint64_t tag, SqeFlags flags = {});
+  Status prepare_read(FileRef file, std::span<std::byte> out, uint64_t offset, uint64_t tag, SqeFlags flags = {});
+  Status prepare_read_fixed(FileRef file, std::span<std::byte> out, uint64_t offset, unsigned buffer_index,
+                            uint64_t tag, SqeFlags flags = {});
   Status prepare_fsync(FileRef file, SyncKind kind, uint64_t tag, SqeFlags flags = {});
   Status prepare_nop(uint64_t tag, SqeFlags flags = {});
 
@@ -157,8 +156,7 @@ class Ring {
   Result<size_t> wait(std::span<Completion> out, size_t min_count = 1);
   // As wait(), but returns what has arrived (possibly fewer than min_count) once `timeout`
   // has passed. kUnsupported without FEAT_EXT_ARG (Linux < 5.11).
-  Result<size_t> wait_for(std::span<Completion> out, size_t min_count,
-                          std::chrono::milliseconds timeout);
+  Result<size_t> wait_for(std::span<Completion> out, size_t min_count, std::chrono::milliseconds timeout);
   // Returns the completions already available, without waiting and without submitting.
   size_t peek(std::span<Completion> out);
 

@@ -36,15 +36,13 @@ struct FeatureUse {
 };
 constexpr FeatureUse kFeatures[] = {
     {IORING_FEAT_SINGLE_MMAP, "SINGLE_MMAP", false, nullptr},
-    {IORING_FEAT_NODROP, "NODROP", true,
-     "completions are lost when the completion queue overflows"},
+    {IORING_FEAT_NODROP, "NODROP", true, "completions are lost when the completion queue overflows"},
     {IORING_FEAT_SUBMIT_STABLE, "SUBMIT_STABLE", false, nullptr},
     {IORING_FEAT_RW_CUR_POS, "RW_CUR_POS", false, "offset kCurrentPosition (-1) is rejected"},
     {IORING_FEAT_CUR_PERSONALITY, "CUR_PERSONALITY", false, nullptr},
     {IORING_FEAT_FAST_POLL, "FAST_POLL", false, nullptr},
     {IORING_FEAT_POLL_32BITS, "POLL_32BITS", false, nullptr},
-    {IORING_FEAT_SQPOLL_NONFIXED, "SQPOLL_NONFIXED", false,
-     "SQPOLL rings accept registered files only"},
+    {IORING_FEAT_SQPOLL_NONFIXED, "SQPOLL_NONFIXED", false, "SQPOLL rings accept registered files only"},
     {IORING_FEAT_EXT_ARG, "EXT_ARG", false, "timed waits (Ring::wait_for) are unavailable"},
     {IORING_FEAT_NATIVE_WORKERS, "NATIVE_WORKERS", false,
      "io-wq workers are kernel threads outside the process's cgroup and rlimits"},
@@ -61,8 +59,7 @@ std::string running_kernel_release() {
 std::bitset<256> supported_opcodes(io_uring& ring) {
   std::bitset<256> opcodes;
   // NULL on kernels before 5.6 (no IORING_REGISTER_PROBE): report nothing as supported.
-  std::unique_ptr<io_uring_probe, void (*)(io_uring_probe*)> probe(io_uring_get_probe_ring(&ring),
-                                                                   io_uring_free_probe);
+  std::unique_ptr<io_uring_probe, void (*)(io_uring_probe*)> probe(io_uring_get_probe_ring(&ring), io_uring_free_probe);
   if (!probe) return opcodes;
   for (int op = 0; op <= probe->last_op && op < 256; ++op) {
     if (io_uring_opcode_supported(probe.get(), op)) opcodes.set(static_cast<size_t>(op));
@@ -80,8 +77,8 @@ std::string opcode_name(int opcode) {
   return "opcode " + std::to_string(opcode);
 }
 
-RingProbe::RingProbe(std::bitset<256> opcodes, uint32_t features,
-                     std::optional<bool> sqpoll_allowed, std::string kernel_release)
+RingProbe::RingProbe(std::bitset<256> opcodes, uint32_t features, std::optional<bool> sqpoll_allowed,
+                     std::string kernel_release)
     : opcodes_(opcodes),
       features_(features),
       sqpoll_allowed_(sqpoll_allowed),
@@ -90,8 +87,7 @@ RingProbe::RingProbe(std::bitset<256> opcodes, uint32_t features,
 Result<RingProbe> RingProbe::detect() {
   io_uring ring{};
   io_uring_params params{};
-  if (int ret = io_uring_queue_init_params(2, &ring, &params); ret < 0)
-    return detail::io_uring_setup_error(-ret);
+  if (int ret = io_uring_queue_init_params(2, &ring, &params); ret < 0) return detail::io_uring_setup_error(-ret);
   const std::bitset<256> opcodes = supported_opcodes(ring);
   io_uring_queue_exit(&ring);
 
@@ -102,24 +98,22 @@ Result<RingProbe> RingProbe::detect() {
   return RingProbe(opcodes, params.features, sqpoll, running_kernel_release());
 }
 
-RingProbe RingProbe::from_ring(io_uring& ring, uint32_t features,
-                               std::optional<bool> sqpoll_allowed) {
+RingProbe RingProbe::from_ring(io_uring& ring, uint32_t features, std::optional<bool> sqpoll_allowed) {
   return RingProbe(supported_opcodes(ring), features, sqpoll_allowed, running_kernel_release());
 }
 
 Status RingProbe::check_required() const {
   std::string missing;
   for (const auto& use : kOpcodeUses) {
-    if (use.required && !has(use.opcode))
-      missing += std::string(missing.empty() ? "" : ", ") + use.name;
+    if (use.required && !has(use.opcode)) missing += std::string(missing.empty() ? "" : ", ") + use.name;
   }
   for (const auto& feature : kFeatures) {
     if (feature.required && !has_feature(feature.feature))
       missing += std::string(missing.empty() ? "" : ", ") + "FEAT_" + feature.name;
   }
   if (missing.empty()) return {};
-  return make_error(ErrorCode::kUnsupported, "io_uring on Linux " + kernel_release_ + " lacks " +
-                                                 missing + " (Linux 5.6 or newer has all of them)");
+  return make_error(ErrorCode::kUnsupported, "io_uring on Linux " + kernel_release_ + " lacks " + missing +
+                                                 " (Linux 5.6 or newer has all of them)");
 }
 
 std::vector<std::string> RingProbe::missing() const {
@@ -151,8 +145,7 @@ std::string RingProbe::describe() const {
     text += hex;
   }
   if (sqpoll_allowed_.has_value())
-    text += *sqpoll_allowed_ ? "; SQPOLL allowed"
-                             : "; SQPOLL refused (rings submit with io_uring_enter)";
+    text += *sqpoll_allowed_ ? "; SQPOLL allowed" : "; SQPOLL refused (rings submit with io_uring_enter)";
   const auto lines = missing();
   if (lines.empty()) return text + "; nothing missing";
   text += "; missing:";

@@ -31,9 +31,7 @@ class RingProbe {
   RingProbe(std::bitset<256> opcodes, uint32_t features, std::optional<bool> sqpoll_allowed,
             std::string kernel_release);
 
-  bool has(int opcode) const {
-    return opcode >= 0 && opcode < 256 && opcodes_.test(static_cast<size_t>(opcode));
-  }
+  bool has(int opcode) const { return opcode >= 0 && opcode < 256 && opcodes_.test(static_cast<size_t>(opcode)); }
   bool has_feature(uint32_t feature) const { return (features_ & feature) == feature; }
   uint32_t features() const { return features_; }
   bool sqpoll_allowed() const { return sqpoll_allowed_.value_or(false); }

@@ -13,8 +13,7 @@ namespace {
 constexpr uint64_t kSyncTag = kWriteBatchSyncTag;
 
 std::string at_offset(uint64_t offset) {
-  return offset == kCurrentPosition ? std::string("at the current position")
-                                    : "at offset " + std::to_string(offset);
+  return offset == kCurrentPosition ? std::string("at the current position") : "at offset " + std::to_string(offset);
 }
 
 // One run over a batch: rounds of "submit every unfinished chunk (plus the sync), reap all".
@@ -22,25 +21,19 @@ class WriteRun {
  public:
   WriteRun(Ring& ring, const WriteTarget& target, std::span<const WriteChunk> chunks,
            std::span<detail::ChunkProgress> progress, SyncAfter sync, const WritePolicy& policy)
-      : ring_(ring),
-        target_(target),
-        chunks_(chunks),
-        progress_(progress),
-        sync_(sync),
-        policy_(policy) {}
+      : ring_(ring), target_(target), chunks_(chunks), progress_(progress), sync_(sync), policy_(policy) {}
 
   WriteOutcome run() {
     if (ring_.outstanding() != 0) {
-      return finish(Error{ErrorCode::kInvalidArgument,
-                          "writing " + std::string(target_.name) + " needs an idle ring; " +
-                              std::to_string(ring_.outstanding()) + " operations are outstanding"});
+      return finish(
+          Error{ErrorCode::kInvalidArgument, "writing " + std::string(target_.name) + " needs an idle ring; " +
+                                                 std::to_string(ring_.outstanding()) + " operations are outstanding"});
     }
     for (size_t i = 0; i < chunks_.size(); ++i) {
       progress_[i] = {};
       if (chunks_[i].offset == kCurrentPosition && target_.alignment.required()) {
-        return finish(
-            Error{ErrorCode::kInvalidArgument,
-                  "O_DIRECT write to " + std::string(target_.name) + " needs an explicit offset"});
+        return finish(Error{ErrorCode::kInvalidArgument,
+                            "O_DIRECT write to " + std::string(target_.name) + " needs an explicit offset"});
       }
       // Everything is checked before anything is submitted: a bad chunk leaves the file untouched.
       if (auto aligned = check_alignment(i); !aligned) return finish(aligned.error());
@@ -98,19 +91,16 @@ class WriteRun {
   uint64_t remaining(size_t i) const { return chunks_[i].data.size() - progress_[i].written; }
 
   uint64_t offset_of(size_t i) const {
-    return chunks_[i].offset == kCurrentPosition ? kCurrentPosition
-                                                 : chunks_[i].offset + progress_[i].written;
+    return chunks_[i].offset == kCurrentPosition ? kCurrentPosition : chunks_[i].offset + progress_[i].written;
   }
 
   Status check_alignment(size_t i) const {
     if (!target_.alignment.required()) return {};
-    auto aligned = target_.alignment.check(offset_of(i), remaining(i),
-                                           chunks_[i].data.data() + progress_[i].written);
+    auto aligned = target_.alignment.check(offset_of(i), remaining(i), chunks_[i].data.data() + progress_[i].written);
     if (aligned) return {};
     const std::string context = progress_[i].written == 0 ? "" : "after a short write, ";
-    return make_error(ErrorCode::kInvalidArgument, "O_DIRECT write to " +
-                                                       std::string(target_.name) + ": " + context +
-                                                       aligned.error().message);
+    return make_error(ErrorCode::kInvalidArgument,
+                      "O_DIRECT write to " + std::string(target_.name) + ": " + context + aligned.error().message);
   }
 
   // Keeps the CQ from overflowing: with a full CQ's worth in flight, reap before adding more.
@@ -142,11 +132,10 @@ class WriteRun {
     const size_t bytes = static_cast<size_t>(std::min<uint64_t>(remaining(i), kMaxIoBytes));
     const auto data = chunk.data.subspan(progress_[i].written, bytes);
     const SqeFlags flags{.link_next = link};
-    Status prepared =
-        chunk.buffer_index >= 0
-            ? ring_.prepare_write_fixed(target_.file, data, offset_of(i),
-                                        static_cast<unsigned>(chunk.buffer_index), i, flags)
-            : ring_.prepare_write(target_.file, data, offset_of(i), i, flags);
+    Status prepared = chunk.buffer_index >= 0
+                          ? ring_.prepare_write_fixed(target_.file, data, offset_of(i),
+                                                      static_cast<unsigned>(chunk.buffer_index), i, flags)
+                          : ring_.prepare_write(target_.file, data, offset_of(i), i, flags);
     if (!prepared) {
       error_ = prepared.error();
       return;
@@ -160,8 +149,8 @@ class WriteRun {
     if (error_) return;
     // Linked: the ring holds the room reserved with the write. Several writes: DRAIN waits
     // for all of them (they run in parallel, where a chain would serialise them).
-    Status prepared = ring_.prepare_fsync(target_.file, SyncKind::kData, kSyncTag,
-                                          SqeFlags{.drain = !linked && after_writes});
+    Status prepared =
+        ring_.prepare_fsync(target_.file, SyncKind::kData, kSyncTag, SqeFlags{.drain = !linked && after_writes});
     if (!prepared) {
       error_ = prepared.error();
       return;
@@ -204,9 +193,8 @@ class WriteRun {
       round_stalled_ = true;
       if (++progress.retries > policy_.max_retries && !error_) {
         error_ = Error{ErrorCode::kIo,
-                       write_context(i) + ": no progress after " +
-                           std::to_string(policy_.max_retries) + " retries; last result: " +
-                           (result == 0 ? std::string("0 bytes") : errno_name(-result))};
+                       write_context(i) + ": no progress after " + std::to_string(policy_.max_retries) +
+                           " retries; last result: " + (result == 0 ? std::string("0 bytes") : errno_name(-result))};
       }
       return;
     }
@@ -214,13 +202,12 @@ class WriteRun {
   }
 
   std::string write_context(size_t i) const {
-    return "write of " + std::to_string(remaining(i)) + " bytes to " + std::string(target_.name) +
-           " " + at_offset(offset_of(i));
+    return "write of " + std::to_string(remaining(i)) + " bytes to " + std::string(target_.name) + " " +
+           at_offset(offset_of(i));
   }
 
   Error sync_error(int result) const {
-    return completion_error(Completion{kSyncTag, result, 0},
-                            "fdatasync " + std::string(target_.name));
+    return completion_error(Completion{kSyncTag, result, 0}, "fdatasync " + std::string(target_.name));
   }
 
   WriteOutcome finish(std::optional<Error> error) {
@@ -253,18 +240,16 @@ class WriteRun {
 namespace detail {
 
 WriteOutcome run_writes(Ring& ring, const WriteTarget& target, std::span<const WriteChunk> chunks,
-                        std::span<ChunkProgress> progress, SyncAfter sync,
-                        const WritePolicy& policy) {
+                        std::span<ChunkProgress> progress, SyncAfter sync, const WritePolicy& policy) {
   return WriteRun(ring, target, chunks, progress, sync, policy).run();
 }
 
 }  // namespace detail
 
-WriteOutcome write_all(Ring& ring, const WriteTarget& target, const WriteChunk& chunk,
-                       SyncAfter sync, const WritePolicy& policy) {
+WriteOutcome write_all(Ring& ring, const WriteTarget& target, const WriteChunk& chunk, SyncAfter sync,
+                       const WritePolicy& policy) {
   detail::ChunkProgress progress;
-  return detail::run_writes(ring, target, std::span(&chunk, 1), std::span(&progress, 1), sync,
-                            policy);
+  return detail::run_writes(ring, target, std::span(&chunk, 1), std::span(&progress, 1), sync, policy);
 }
 
 WriteBatch::WriteBatch(size_t capacity) {
@@ -287,8 +272,7 @@ void WriteBatch::clear() {
   progress_.clear();
 }
 
-WriteOutcome WriteBatch::run(Ring& ring, const WriteTarget& target, SyncAfter sync,
-                             const WritePolicy& policy) {
+WriteOutcome WriteBatch::run(Ring& ring, const WriteTarget& target, SyncAfter sync, const WritePolicy& policy) {
   return detail::run_writes(ring, target, chunks_, progress_, sync, policy);
 }
 

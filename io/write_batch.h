@@ -41,7 +41,7 @@ struct WriteTarget {
 
 struct WriteChunk {
   std::span<const std::byte> data;
-  uint64_t offset = 0;  // or kCurrentPosition (pipes, sockets): then not advanced on a short write
+  uint64_t offset = 0;    // or kCurrentPosition (pipes, sockets): then not advanced on a short write
   int buffer_index = -1;  // registered buffer holding `data` (WRITE_FIXED), or -1 for plain WRITE
 };
 
@@ -76,8 +76,7 @@ struct ChunkProgress {
   uint32_t retries = 0;  // consecutive results without progress
 };
 WriteOutcome run_writes(Ring& ring, const WriteTarget& target, std::span<const WriteChunk> chunks,
-                        std::span<ChunkProgress> progress, SyncAfter sync,
-                        const WritePolicy& policy);
+                        std::span<ChunkProgress> progress, SyncAfter sync, const WritePolicy& policy);
 }  // namespace detail
 
 // Writes one chunk in full (see the file comment).

@@ -5,8 +5,8 @@
 
 // Resolved only when jemalloc is linked into the process; null otherwise. Weak, so that
 // linking ringmq_numa never pulls jemalloc in by itself.
-extern "C" int mallctl(const char* name, void* old_value, size_t* old_length, void* new_value,
-                       size_t new_length) __attribute__((weak));
+extern "C" int mallctl(const char* name, void* old_value, size_t* old_length, void* new_value, size_t new_length)
+    __attribute__((weak));
 
 namespace ringmq::numa {
 
@@ -36,9 +36,9 @@ bool jemalloc_serves_malloc() {
 const char* heap_allocator_name() {
   static const char* const name = jemalloc_serves_malloc() ? "jemalloc"
 #ifdef __GLIBC__
-                                                            : "glibc malloc";
+                                                           : "glibc malloc";
 #else
-                                                            : "system malloc";
+                                                           : "system malloc";
 #endif
   return name;
 }

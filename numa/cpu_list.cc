@@ -28,8 +28,7 @@ constexpr unsigned kMaxCpuIndex = 1u << 20;
 Result<std::vector<unsigned>> parse_cpu_list(std::string_view text) {
   auto bad = [&](std::string_view item, const char* why) {
     return make_error(ErrorCode::kInvalidArgument, "bad cpu list \"" + std::string(text) + "\": \"" +
-                                                       std::string(item) + "\" " + why +
-                                                       " (expected e.g. \"0-3,8\")");
+                                                       std::string(item) + "\" " + why + " (expected e.g. \"0-3,8\")");
   };
   std::vector<unsigned> cpus;
   if (trim(text).empty()) return bad(text, "is empty");

@@ -58,8 +58,8 @@ Result<std::string> block_device_of_device_number(unsigned major, unsigned minor
   std::error_code ec;
   fs::path device_dir = fs::canonical(link, ec);
   if (ec) {
-    return make_error(ErrorCode::kNotFound, "no block device " + number + " under " + link.parent_path().string() +
-                                                ": " + ec.message());
+    return make_error(ErrorCode::kNotFound,
+                      "no block device " + number + " under " + link.parent_path().string() + ": " + ec.message());
   }
   return disk_under(whole_disk_directory(device_dir));
 }

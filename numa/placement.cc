@@ -1,8 +1,8 @@
 #include "numa/placement.h"
 
 #include <algorithm>
-#include <map>
 #include <iterator>
+#include <map>
 #include <set>
 
 #include "numa/cpu_list.h"
@@ -72,14 +72,22 @@ std::vector<unsigned> locate_device(const Topology& topology, const std::optiona
 
 const char* node_choice_name(NodeChoice choice) {
   switch (choice) {
-    case NodeChoice::kConfiguredNode: return "configured-node";
-    case NodeChoice::kConfiguredCpus: return "configured-cpus";
-    case NodeChoice::kNearDiskAndNic: return "near-disk-and-nic";
-    case NodeChoice::kNearDisk: return "near-disk";
-    case NodeChoice::kNearNic: return "near-nic";
-    case NodeChoice::kDiskAndNicApart: return "disk-and-nic-apart";
-    case NodeChoice::kOnlyNode: return "only-node";
-    case NodeChoice::kFirstNode: return "first-node";
+    case NodeChoice::kConfiguredNode:
+      return "configured-node";
+    case NodeChoice::kConfiguredCpus:
+      return "configured-cpus";
+    case NodeChoice::kNearDiskAndNic:
+      return "near-disk-and-nic";
+    case NodeChoice::kNearDisk:
+      return "near-disk";
+    case NodeChoice::kNearNic:
+      return "near-nic";
+    case NodeChoice::kDiskAndNicApart:
+      return "disk-and-nic-apart";
+    case NodeChoice::kOnlyNode:
+      return "only-node";
+    case NodeChoice::kFirstNode:
+      return "first-node";
   }
   return "unknown";
 }
@@ -120,10 +128,10 @@ Result<PlacementPlan> PlacementPlan::build(const Topology& topology, const Place
     auto info = topology.node(*request.node);
     if (!info) return make_error(ErrorCode::kInvalidArgument, "configured " + info.error().message);
     if (info->pus.empty()) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "configured NUMA node " + std::to_string(*request.node) +
-                            " has memory but no CPUs to run threads on; nodes with CPUs: " +
-                            format_cpu_list(cpu_nodes));
+      return make_error(
+          ErrorCode::kInvalidArgument,
+          "configured NUMA node " + std::to_string(*request.node) +
+              " has memory but no CPUs to run threads on; nodes with CPUs: " + format_cpu_list(cpu_nodes));
     }
     plan.node_ = *request.node;
     plan.choice_ = NodeChoice::kConfiguredNode;
@@ -142,8 +150,8 @@ Result<PlacementPlan> PlacementPlan::build(const Topology& topology, const Place
     if (!outside_node.empty()) {
       return make_error(ErrorCode::kInvalidArgument,
                         "configured CPUs " + format_cpu_list(outside_node) + " are not on the configured NUMA node " +
-                            std::to_string(*request.node) + " (its CPUs: " +
-                            format_cpu_list(topology.node(*request.node)->pus) + ")");
+                            std::to_string(*request.node) +
+                            " (its CPUs: " + format_cpu_list(topology.node(*request.node)->pus) + ")");
     }
     if (request.node) {
       plan.reason_ = "configured, CPUs " + format_cpu_list(*request.cpus);
@@ -232,8 +240,8 @@ Result<PlacementPlan> PlacementPlan::build(const Topology& topology, const Place
     plan.roles_.push_back(RolePlacement{request.roles[i], pu, core_of_pu[pu]});
   }
   if (request.roles.size() > plan.cpus_.size()) {
-    plan.notes_.push_back(std::to_string(request.roles.size()) + " threads share " +
-                          std::to_string(plan.cpus_.size()) + (plan.cpus_.size() == 1 ? " CPU" : " CPUs"));
+    plan.notes_.push_back(std::to_string(request.roles.size()) + " threads share " + std::to_string(plan.cpus_.size()) +
+                          (plan.cpus_.size() == 1 ? " CPU" : " CPUs"));
   } else if (request.roles.size() > cores.size()) {
     plan.notes_.push_back("more threads than cores: some run on hyperthread siblings of others");
   }

@@ -32,8 +32,8 @@ Status pin_current_thread(const Topology& topology, unsigned pu) {
                       what + ": the topology comes from " + topology.source() + ", not from this system");
   }
   if (hwloc_get_pu_obj_by_os_index(topology.raw(), pu) == nullptr) {
-    return make_error(ErrorCode::kInvalidArgument, what + ": this process may only use CPUs " +
-                                                       format_cpu_list(topology.pus()));
+    return make_error(ErrorCode::kInvalidArgument,
+                      what + ": this process may only use CPUs " + format_cpu_list(topology.pus()));
   }
   Bitmap cpuset = Bitmap::from_indexes(std::span<const unsigned>(&pu, 1));
   if (hwloc_set_cpubind(topology.raw(), cpuset.get(), HWLOC_CPUBIND_THREAD) == 0) return {};

@@ -42,9 +42,8 @@ Result<hwloc_topology_t> load(SourceKind kind, const std::string& argument, cons
     case SourceKind::kSynthetic:
       rc = hwloc_topology_set_synthetic(raw, argument.c_str());
       if (rc != 0) {
-        return make_error(ErrorCode::kInvalidArgument,
-                          "hwloc rejected the synthetic topology \"" + argument +
-                              "\" (expected e.g. \"pack:2 numa:1 core:4 pu:2\")");
+        return make_error(ErrorCode::kInvalidArgument, "hwloc rejected the synthetic topology \"" + argument +
+                                                           "\" (expected e.g. \"pack:2 numa:1 core:4 pu:2\")");
       }
       break;
     case SourceKind::kXmlFile:
@@ -166,7 +165,8 @@ std::vector<NumaNodeInfo> Topology::nodes() const {
 Error Topology::missing_node_error(unsigned os_index) const {
   std::vector<unsigned> existing;
   for (const NumaNodeInfo& info : nodes()) existing.push_back(info.os_index);
-  return Error{ErrorCode::kNotFound, "NUMA node " + std::to_string(os_index) + " does not exist; this machine has node" +
+  return Error{ErrorCode::kNotFound, "NUMA node " + std::to_string(os_index) +
+                                         " does not exist; this machine has node" +
                                          (existing.size() == 1 ? " " : "s ") + format_cpu_list(existing)};
 }
 
@@ -203,8 +203,8 @@ Result<std::vector<CoreInfo>> Topology::cores_of_node(unsigned node_os_index) co
 Result<std::vector<unsigned>> Topology::nodes_of_pu(unsigned pu_os_index) const {
   hwloc_obj_t pu = hwloc_get_pu_obj_by_os_index(topology_, pu_os_index);
   if (pu == nullptr) {
-    return make_error(ErrorCode::kNotFound, "CPU " + std::to_string(pu_os_index) +
-                                                " is not in this topology (CPUs " + format_cpu_list(pus()) + ")");
+    return make_error(ErrorCode::kNotFound, "CPU " + std::to_string(pu_os_index) + " is not in this topology (CPUs " +
+                                                format_cpu_list(pus()) + ")");
   }
   return bitmap_indexes(pu->nodeset);
 }

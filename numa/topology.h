@@ -93,8 +93,7 @@ class Topology {
   hwloc_topology_t raw() const { return topology_; }
 
  private:
-  Topology(hwloc_topology_t topology, std::string source)
-      : topology_(topology), source_(std::move(source)) {}
+  Topology(hwloc_topology_t topology, std::string source) : topology_(topology), source_(std::move(source)) {}
   hwloc_obj_t find_os_device(hwloc_obj_osdev_type_t kind, std::string_view name) const;
   DeviceLocality locality_of(hwloc_obj_t os_device) const;
   Error missing_node_error(unsigned os_index) const;

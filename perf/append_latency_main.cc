@@ -5,20 +5,19 @@
 // "durable" counts until close() has made everything durable (the sustained write rate).
 //
 //   ./build/perf/ringmq-append-latency --bytes 2G --record-bytes 1024 --modes mmap,mmap-locked
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <time.h>
 
 #include <algorithm>
 #include <atomic>
-#include <thread>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 
 #include "common/byte_size.h"
 #include "engine/message_store.h"
@@ -113,10 +112,11 @@ int run_mode(const Options& o, WriteMode mode) {
   std::sort(latency_ns.begin(), latency_ns.end());
   auto pct = [&](double p) { return latency_ns[std::min<uint64_t>(count - 1, uint64_t(p / 100.0 * count))] / 1000.0; };
   const double bytes = double(count) * o.record_bytes;
-  std::printf("%-12s %-5s %4u %10.0f %9.1f %9.1f %8.2f %8.2f %8.2f %9.2f %10.1f %8ld %6ld %7llu\n", write_mode_name(mode),
-              flush_mode_name(o.flush), o.producers, count / append_seconds, bytes / append_seconds / (1 << 20),
-              bytes / durable_seconds / (1 << 20), pct(50), pct(99), pct(99.9), pct(99.99), latency_ns.back() / 1000.0,
-              minor_faults.load(), major_faults.load(), (unsigned long long)busy_retries.load());
+  std::printf("%-12s %-5s %4u %10.0f %9.1f %9.1f %8.2f %8.2f %8.2f %9.2f %10.1f %8ld %6ld %7llu\n",
+              write_mode_name(mode), flush_mode_name(o.flush), o.producers, count / append_seconds,
+              bytes / append_seconds / (1 << 20), bytes / durable_seconds / (1 << 20), pct(50), pct(99), pct(99.9),
+              pct(99.99), latency_ns.back() / 1000.0, minor_faults.load(), major_faults.load(),
+              (unsigned long long)busy_retries.load());
   return 0;
 }
 
@@ -132,9 +132,12 @@ int main(int argc, char** argv) {
     if (arg == "--bytes" || arg == "--record-bytes" || arg == "--segment-bytes") {
       const auto bytes = ringmq::parse_byte_size(value);
       if (!bytes) return usage();
-      if (arg == "--bytes") o.bytes = *bytes;
-      else if (arg == "--record-bytes") o.record_bytes = static_cast<uint32_t>(*bytes);
-      else o.segment_bytes = *bytes;
+      if (arg == "--bytes")
+        o.bytes = *bytes;
+      else if (arg == "--record-bytes")
+        o.record_bytes = static_cast<uint32_t>(*bytes);
+      else
+        o.segment_bytes = *bytes;
     } else if (arg == "--dir") {
       o.dir = value;
     } else if (arg == "--producers") {

@@ -29,7 +29,9 @@ std::vector<std::string> split_filters(const std::string& text) {
   return out;
 }
 
-double per_second(uint64_t delta, uint64_t ns) { return ns ? static_cast<double>(delta) * 1e9 / static_cast<double>(ns) : 0; }
+double per_second(uint64_t delta, uint64_t ns) {
+  return ns ? static_cast<double>(delta) * 1e9 / static_cast<double>(ns) : 0;
+}
 
 }  // namespace
 
@@ -78,8 +80,10 @@ bool split_bucket(const std::string& series, std::string& family, double& bound)
   const size_t at = labels.find("le=\"");
   size_t stop = labels.find('"', at + 4) + 1;
   size_t start = at;
-  if (stop < labels.size() && labels[stop] == ',') ++stop;
-  else if (start > 0 && labels[start - 1] == ',') --start;
+  if (stop < labels.size() && labels[stop] == ',')
+    ++stop;
+  else if (start > 0 && labels[start - 1] == ',')
+    --start;
   labels.erase(start, stop - start);
   family = name.substr(0, name.size() - 7) + (labels.empty() ? "" : "{" + labels + "}");
   return true;
@@ -152,7 +156,8 @@ Result<std::string> http_get(const std::string& url, uint32_t timeout_ms) {
   for (;;) {
     pollfd p{fd.get(), POLLIN, 0};
     const int ready = ::poll(&p, 1, static_cast<int>(timeout_ms));
-    if (ready == 0) return make_error(ErrorCode::kTimeout, "no answer from " + url + " within " + std::to_string(timeout_ms) + " ms");
+    if (ready == 0)
+      return make_error(ErrorCode::kTimeout, "no answer from " + url + " within " + std::to_string(timeout_ms) + " ms");
     if (ready < 0) return errno_error("waiting for " + url, errno);
     const ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
     if (n < 0) return errno_error("reading from " + url, errno);
@@ -195,7 +200,8 @@ Result<AttachReport> run_attach(const AttachOptions& options, const std::atomic<
     }
     if (!options.metrics_url.empty()) {
       auto body = http_get(options.metrics_url, std::max<uint32_t>(options.interval_ms, 500));
-      if (body) point.metrics = parse_prometheus_text(*body, filters);
+      if (body)
+        point.metrics = parse_prometheus_text(*body, filters);
       else if (!endpoint_failed) {
         report.notes.push_back("metrics endpoint: " + body.error().message);
         endpoint_failed = true;
@@ -229,8 +235,10 @@ std::vector<ThreadFaults> attach_thread_totals(const AttachReport& report) {
   for (const auto& p : report.points)
     for (const auto& t : p.threads) {
       auto it = span.find(t.tid);
-      if (it == span.end()) span.emplace(t.tid, std::make_pair(t, t));
-      else it->second.second = t;
+      if (it == span.end())
+        span.emplace(t.tid, std::make_pair(t, t));
+      else
+        it->second.second = t;
     }
   const long ticks = std::max(::sysconf(_SC_CLK_TCK), 1L);
   std::map<std::string, ThreadFaults> by_name;
@@ -276,12 +284,13 @@ std::string format_attach_line(const AttachReport& r) {
     if (top_faults) line += "  top: " + top + " " + std::to_string(top_faults);
   }
   const VmCounters d = b.system.system.vm - a.system.system.vm;
-  std::snprintf(buf, sizeof buf, " | allocstall/s %.0f pgscan_direct/s %.0f pgscan_kswapd/s %.0f psi-mem-full %.1f%%",
-                per_second(d[VmCounter::kAllocStall], ns), per_second(d[VmCounter::kPgScanDirect], ns),
-                per_second(d[VmCounter::kPgScanKswapd], ns),
-                ns ? static_cast<double>(b.system.system.memory_pressure.full_us - a.system.system.memory_pressure.full_us) /
-                         (static_cast<double>(ns) / 1e3) * 100
-                   : 0.0);
+  std::snprintf(
+      buf, sizeof buf, " | allocstall/s %.0f pgscan_direct/s %.0f pgscan_kswapd/s %.0f psi-mem-full %.1f%%",
+      per_second(d[VmCounter::kAllocStall], ns), per_second(d[VmCounter::kPgScanDirect], ns),
+      per_second(d[VmCounter::kPgScanKswapd], ns),
+      ns ? static_cast<double>(b.system.system.memory_pressure.full_us - a.system.system.memory_pressure.full_us) /
+               (static_cast<double>(ns) / 1e3) * 100
+         : 0.0);
   line += buf;
   return line;
 }
@@ -293,7 +302,8 @@ std::string format_attach_text(const AttachReport& r) {
   const AttachPoint& first = r.points.front();
   const AttachPoint& last = r.points.back();
   const uint64_t ns = last.system.system.time_ns - first.system.system.time_ns;
-  std::snprintf(buf, sizeof buf, "ringmq-jitter attach: %zu samples over %.1f s\n", r.points.size(), static_cast<double>(ns) / 1e9);
+  std::snprintf(buf, sizeof buf, "ringmq-jitter attach: %zu samples over %.1f s\n", r.points.size(),
+                static_cast<double>(ns) / 1e9);
   out += buf;
   if (r.options.pid) {
     std::snprintf(buf, sizeof buf, "process %d (%s): %llu minor faults (%.0f/s), %llu major faults (%.0f/s)\n\n",
@@ -308,7 +318,8 @@ std::string format_attach_text(const AttachReport& r) {
     for (const auto& t : attach_thread_totals(r)) {
       std::snprintf(buf, sizeof buf, "%-18s %12s %12s %10llu\n", t.name.c_str(),
                     format_count(static_cast<double>(t.minor_faults)).c_str(),
-                    format_count(static_cast<double>(t.major_faults)).c_str(), static_cast<unsigned long long>(t.cpu_ms));
+                    format_count(static_cast<double>(t.major_faults)).c_str(),
+                    static_cast<unsigned long long>(t.cpu_ms));
       out += buf;
     }
     out += "\n";
@@ -357,14 +368,16 @@ std::string format_attach_json(const AttachReport& r, size_t max_points) {
   const size_t k = std::max<size_t>(1, (n + max_points - 1) / std::max<size_t>(max_points, 1));
   j.begin_object("process");
   j.begin_array("t_s", true);
-  for (size_t i = k; i < n; i += k) j.item(static_cast<double>(r.points[i].system.system.time_ns - r.start_ns) / 1e9, 3);
+  for (size_t i = k; i < n; i += k)
+    j.item(static_cast<double>(r.points[i].system.system.time_ns - r.start_ns) / 1e9, 3);
   j.end_array();
   j.begin_array("minor_faults_per_s", true);
   for (size_t i = k; i < n; i += k) {
     const auto& a = r.points[i - k].process;
     const auto& b = r.points[i].process;
     j.item(per_second(b.minor_faults - std::min(a.minor_faults, b.minor_faults),
-                      r.points[i].system.system.time_ns - r.points[i - k].system.system.time_ns), 1);
+                      r.points[i].system.system.time_ns - r.points[i - k].system.system.time_ns),
+           1);
   }
   j.end_array();
   j.begin_array("major_faults_per_s", true);
@@ -372,7 +385,8 @@ std::string format_attach_json(const AttachReport& r, size_t max_points) {
     const auto& a = r.points[i - k].process;
     const auto& b = r.points[i].process;
     j.item(per_second(b.major_faults - std::min(a.major_faults, b.major_faults),
-                      r.points[i].system.system.time_ns - r.points[i - k].system.system.time_ns), 1);
+                      r.points[i].system.system.time_ns - r.points[i - k].system.system.time_ns),
+           1);
   }
   j.end_array();
   j.end_object();

@@ -20,8 +20,8 @@
 namespace ringmq::perf {
 
 struct AttachOptions {
-  int pid = 0;                  // 0: no process (system and endpoint only)
-  std::string metrics_url;      // http://host:port/path; empty: no endpoint
+  int pid = 0;                                                             // 0: no process (system and endpoint only)
+  std::string metrics_url;                                                 // http://host:port/path; empty: no endpoint
   std::string metric_filter = "fault,latency,engine,records_in,bytes_in";  // comma-separated substrings
   uint32_t interval_ms = 1000;
   uint64_t duration_ms = 10'000;  // 0: until interrupted
@@ -30,7 +30,7 @@ struct AttachOptions {
 
 struct AttachPoint {
   SampledPoint system;
-  TaskStat process;                       // whole-process totals
+  TaskStat process;  // whole-process totals
   std::vector<TaskStat> threads;
   std::map<std::string, double> metrics;  // "name{labels}" -> value
   bool process_alive = true;

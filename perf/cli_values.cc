@@ -22,17 +22,23 @@ std::optional<uint64_t> parse_duration_ms(const std::string& text) {
   if (!parsed) return std::nullopt;
   const auto& [value, unit] = *parsed;
   double scale;
-  if (unit.empty() || unit == "s") scale = 1000;
-  else if (unit == "ms") scale = 1;
-  else if (unit == "m" || unit == "min") scale = 60'000;
-  else if (unit == "h") scale = 3'600'000;
-  else return std::nullopt;
+  if (unit.empty() || unit == "s")
+    scale = 1000;
+  else if (unit == "ms")
+    scale = 1;
+  else if (unit == "m" || unit == "min")
+    scale = 60'000;
+  else if (unit == "h")
+    scale = 3'600'000;
+  else
+    return std::nullopt;
   return static_cast<uint64_t>(std::llround(value * scale));
 }
 
 std::optional<std::vector<engine::WriteMode>> parse_mode_list(const std::string& text) {
-  if (text == "all") return std::vector<engine::WriteMode>{engine::WriteMode::kMmap, engine::WriteMode::kMmapLocked,
-                                                           engine::WriteMode::kPool};
+  if (text == "all")
+    return std::vector<engine::WriteMode>{engine::WriteMode::kMmap, engine::WriteMode::kMmapLocked,
+                                          engine::WriteMode::kPool};
   std::vector<engine::WriteMode> modes;
   size_t pos = 0;
   while (pos <= text.size()) {

@@ -25,8 +25,8 @@ class EngineLogCapture::Sink : public spdlog::sinks::base_sink<std::mutex> {
     if (msg.level < spdlog::level::warn) return;
     if (messages_.size() >= 10'000) return;  // a flood of the same warning is not worth more
     const auto level = spdlog::level::to_string_view(msg.level);
-    messages_.push_back({monotonic_ns(), std::string(level.data(), level.size()),
-                         std::string(msg.payload.data(), msg.payload.size())});
+    messages_.push_back(
+        {monotonic_ns(), std::string(level.data(), level.size()), std::string(msg.payload.data(), msg.payload.size())});
   }
   void flush_() override {}
 

@@ -6,10 +6,14 @@ namespace ringmq::perf {
 
 const char* fault_backend_name(FaultBackend backend) {
   switch (backend) {
-    case FaultBackend::kAuto: return "auto";
-    case FaultBackend::kPerfRing: return "perf-ring";
-    case FaultBackend::kPerfCount: return "perf-count";
-    case FaultBackend::kRusage: return "rusage";
+    case FaultBackend::kAuto:
+      return "auto";
+    case FaultBackend::kPerfRing:
+      return "perf-ring";
+    case FaultBackend::kPerfCount:
+      return "perf-count";
+    case FaultBackend::kRusage:
+      return "rusage";
   }
   return "?";
 }

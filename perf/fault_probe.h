@@ -65,8 +65,10 @@ class FaultProbe {
         return;
       }
       if (op.minor_faults + op.major_faults == 0) op.first_fault_address = address;
-      if (e == ThreadEvent::kMinorFault) ++op.minor_faults;
-      else ++op.major_faults;
+      if (e == ThreadEvent::kMinorFault)
+        ++op.minor_faults;
+      else
+        ++op.major_faults;
     });
     return op;
   }

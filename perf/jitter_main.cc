@@ -168,8 +168,7 @@ struct PressureSizes {
 bool parse_size_option(const std::string& name, const std::string& text, uint64_t& out) {
   auto v = parse_byte_size(text);
   if (!v) {
-    std::cerr << "ringmq-jitter run: " << name << " \"" << text
-              << "\" is not a size (e.g. 4G, 512M, 64K)\n";
+    std::cerr << "ringmq-jitter run: " << name << " \"" << text << "\" is not a size (e.g. 4G, 512M, 64K)\n";
     return false;
   }
   out = *v;
@@ -278,16 +277,14 @@ bool has_room_for_a_mode(const WorkloadOptions& o) {
   auto disk = io::disk_usage(o.data_dir);
   const uint64_t need = o.bytes_per_mode + 3 * o.segment_bytes;
   if (disk && disk->available_bytes < need) {
-    std::cerr << "ringmq-jitter run: " << o.data_dir << " has "
-              << format_bytes(disk->available_bytes) << " free; a mode needs about "
-              << format_bytes(need) << " (--bytes plus three segments)\n";
+    std::cerr << "ringmq-jitter run: " << o.data_dir << " has " << format_bytes(disk->available_bytes)
+              << " free; a mode needs about " << format_bytes(need) << " (--bytes plus three segments)\n";
     return false;
   }
   return true;
 }
 
-PressureOptions pressure_options(const RunArgs& args, const PressureSizes& sizes,
-                                 const std::string& data_dir) {
+PressureOptions pressure_options(const RunArgs& args, const PressureSizes& sizes, const std::string& data_dir) {
   PressureOptions p;
   p.hog = args.pressure_parts.find("hog") != std::string::npos;
   p.churn = args.pressure_parts.find("churn") != std::string::npos;
@@ -304,16 +301,15 @@ PressureOptions pressure_options(const RunArgs& args, const PressureSizes& sizes
 // As the broker does: otherwise reclaim under --pressure evicts this program's own code and
 // the writer takes major faults on it, which says nothing about the write modes.
 void lock_own_code_pages(RunReport& report) {
-  if (auto locked = engine::lock_code_pages_if_unbudgeted(engine::current_memlock_allowance());
-      !locked)
+  if (auto locked = engine::lock_code_pages_if_unbudgeted(engine::current_memlock_allowance()); !locked)
     report.notes.push_back("code pages not locked (" + locked.error().message +
                            "): the writer may take major faults on its own code under pressure");
 }
 
 // Starts the pressure and waits (up to --pressure-timeout) until it is built up, showing its
 // progress. A run whose pressure never got there goes on, with a note in the report.
-void establish_pressure(MemoryPressure& pressure, const std::string& timeout,
-                        const SystemSampler& sampler, ProgressLine& progress, RunReport& report) {
+void establish_pressure(MemoryPressure& pressure, const std::string& timeout, const SystemSampler& sampler,
+                        ProgressLine& progress, RunReport& report) {
   progress.message("pressure: safety margin " + format_bytes(pressure.safety_margin_bytes()) +
                    " of MemAvailable; building up the hog and the page-cache churn...");
   (void)pressure.start();
@@ -338,13 +334,11 @@ void establish_pressure(MemoryPressure& pressure, const std::string& timeout,
 
 std::string mode_progress_line(const ProgressSnapshot& s) {
   char buf[256];
-  const double pct =
-      s.target_bytes
-          ? 100.0 * static_cast<double>(s.bytes) / static_cast<double>(s.target_bytes)
-          : 100.0 * s.elapsed_s * 1000 / static_cast<double>(std::max<uint64_t>(s.target_ms, 1));
-  std::snprintf(buf, sizeof buf, "[%d/%d %s] %s %3.0f%% %5.1fs %7.1f MiB/s max %s spikes %llu",
-                s.mode_index + 1, s.mode_count, s.mode.c_str(), format_bytes(s.bytes).c_str(),
-                std::min(pct, 100.0), s.elapsed_s,
+  const double pct = s.target_bytes
+                         ? 100.0 * static_cast<double>(s.bytes) / static_cast<double>(s.target_bytes)
+                         : 100.0 * s.elapsed_s * 1000 / static_cast<double>(std::max<uint64_t>(s.target_ms, 1));
+  std::snprintf(buf, sizeof buf, "[%d/%d %s] %s %3.0f%% %5.1fs %7.1f MiB/s max %s spikes %llu", s.mode_index + 1,
+                s.mode_count, s.mode.c_str(), format_bytes(s.bytes).c_str(), std::min(pct, 100.0), s.elapsed_s,
                 static_cast<double>(s.bytes) / (1 << 20) / std::max(s.elapsed_s, 1e-3),
                 format_ns(s.max_latency_ns).c_str(), static_cast<unsigned long long>(s.spikes));
   return buf;
@@ -352,8 +346,8 @@ std::string mode_progress_line(const ProgressSnapshot& s) {
 
 // Runs the modes one after another, until done or interrupted, adding each one's result to
 // the report. Returns kExitFailed if a mode failed, else kExitOk.
-int run_modes(const WorkloadOptions& o, MemoryPressure* pressure, SystemSampler& sampler,
-              EngineLogCapture& engine_log, ProgressLine& progress, RunReport& report) {
+int run_modes(const WorkloadOptions& o, MemoryPressure* pressure, SystemSampler& sampler, EngineLogCapture& engine_log,
+              ProgressLine& progress, RunReport& report) {
   int exit_code = kExitOk;
   for (size_t i = 0; i < o.modes.size() && !g_interrupted.load(); ++i) {
     // The previous mode's page cache went with its files: let the hog take it back first, so
@@ -411,10 +405,8 @@ void add_fault_counting_notes(RunReport& report) {
 // the exit status: a report that cannot be written fails the run; an interrupt wins.
 int write_run_reports(const RunArgs& args, const RunReport& report, int exit_code) {
   std::string error;
-  if (!args.json.empty() && !write_output(args.json, format_json_report(report), error))
-    exit_code = kExitFailed;
-  if (!args.html.empty() && !write_output(args.html, format_html_report(report), error))
-    exit_code = kExitFailed;
+  if (!args.json.empty() && !write_output(args.json, format_json_report(report), error)) exit_code = kExitFailed;
+  if (!args.html.empty() && !write_output(args.html, format_html_report(report), error)) exit_code = kExitFailed;
   if (args.json != "-") std::fputs(format_text_report(report).c_str(), stdout);
   if (!error.empty()) std::cerr << "ringmq-jitter run: " << error << "\n";
   if (report.interrupted) return kExitInterrupted;
@@ -423,8 +415,7 @@ int write_run_reports(const RunArgs& args, const RunReport& report, int exit_cod
 
 int run_command(const RunArgs& args, WorkloadOptions o, const std::string& command_line) {
   PressureSizes sizes;
-  if (!parse_run_args(args, o, sizes) || !place_helper_threads(o) ||
-      !check_run_amounts(args, o, sizes))
+  if (!parse_run_args(args, o, sizes) || !place_helper_threads(o) || !check_run_amounts(args, o, sizes))
     return kExitUsage;
 
   spdlog::set_level(spdlog::level::warn);
@@ -487,13 +478,15 @@ int attach_command(const AttachArgs& args, AttachOptions options, const std::str
   auto interval = parse_duration_ms(args.interval);
   auto duration = parse_duration_ms(args.duration);
   if (!interval || !duration || *interval == 0) {
-    std::cerr << "ringmq-jitter attach: --interval and --duration take durations (e.g. 1s, 500ms, 2m; 0 = until Ctrl-C)\n";
+    std::cerr
+        << "ringmq-jitter attach: --interval and --duration take durations (e.g. 1s, 500ms, 2m; 0 = until Ctrl-C)\n";
     return kExitUsage;
   }
   options.interval_ms = static_cast<uint32_t>(*interval);
   options.duration_ms = *duration;
   ProgressLine progress(args.quiet || args.json == "-");
-  auto report = run_attach(options, &g_interrupted, [&](const AttachReport& r) { progress.show(format_attach_line(r)); });
+  auto report =
+      run_attach(options, &g_interrupted, [&](const AttachReport& r) { progress.show(format_attach_line(r)); });
   progress.end_line();
   if (!report) {
     std::cerr << "ringmq-jitter attach: " << report.error().message << "\n";
@@ -513,50 +506,78 @@ int attach_command(const AttachArgs& args, AttachOptions options, const std::str
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"ringmq-jitter: page-fault jitter profiler for the RingMQ storage engine.\n"
-               "Exit status: 0 done, 1 a mode or the attach failed, 2 usage, 130 interrupted."};
+  CLI::App app{
+      "ringmq-jitter: page-fault jitter profiler for the RingMQ storage engine.\n"
+      "Exit status: 0 done, 1 a mode or the attach failed, 2 usage, 130 interrupted."};
   app.require_subcommand(1);
 
   RunArgs run;
   WorkloadOptions o;
   CLI::App* run_cmd = app.add_subcommand("run", "Drive the engine in each write mode with the same workload");
-  run_cmd->add_option("--modes", run.modes, "Write modes to run, in order: mmap, mmap-locked, pool, or all")->capture_default_str();
+  run_cmd->add_option("--modes", run.modes, "Write modes to run, in order: mmap, mmap-locked, pool, or all")
+      ->capture_default_str();
   run_cmd->add_option("--record-bytes", run.record_bytes, "Payload bytes per append")->capture_default_str();
-  run_cmd->add_option("--bytes", run.bytes, "Payload bytes to append per mode (0: use --duration)")->capture_default_str();
+  run_cmd->add_option("--bytes", run.bytes, "Payload bytes to append per mode (0: use --duration)")
+      ->capture_default_str();
   run_cmd->add_option("--duration", run.duration, "Longest time per mode (e.g. 60s)");
-  run_cmd->add_option("--rate", o.rate_per_s, "Appends per second over all producers (0: closed loop)")->capture_default_str();
-  run_cmd->add_option("--latency", run.latency, "Open loop: the headline latency is the response time (from when "
-                                               "each append was due) or the service time (the call alone)")
+  run_cmd->add_option("--rate", o.rate_per_s, "Appends per second over all producers (0: closed loop)")
+      ->capture_default_str();
+  run_cmd
+      ->add_option("--latency", run.latency,
+                   "Open loop: the headline latency is the response time (from when "
+                   "each append was due) or the service time (the call alone)")
       ->check(CLI::IsMember({"response", "service"}))
       ->capture_default_str();
   run_cmd->add_option("--producers", o.producers, "Writer threads")->check(CLI::Range(1, 64))->capture_default_str();
-  run_cmd->add_option("--queues", o.queues, "Queues the appends are spread over")->check(CLI::Range(1, 1 << 20))->capture_default_str();
-  run_cmd->add_option("--flush", run.flush, "Flush mode")->check(CLI::IsMember({"async", "sync"}))->capture_default_str();
+  run_cmd->add_option("--queues", o.queues, "Queues the appends are spread over")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  run_cmd->add_option("--flush", run.flush, "Flush mode")
+      ->check(CLI::IsMember({"async", "sync"}))
+      ->capture_default_str();
   run_cmd->add_option("--segment-bytes", run.segment_bytes, "Commit-log segment size")->capture_default_str();
-  run_cmd->add_option("--pool-buffers", o.pool_buffers, "pool mode: segment-sized locked buffers")->capture_default_str();
-  run_cmd->add_option("--warm-ahead", run.warm_ahead, "mmap-locked: bytes made writable ahead of the writer")->capture_default_str();
+  run_cmd->add_option("--pool-buffers", o.pool_buffers, "pool mode: segment-sized locked buffers")
+      ->capture_default_str();
+  run_cmd->add_option("--warm-ahead", run.warm_ahead, "mmap-locked: bytes made writable ahead of the writer")
+      ->capture_default_str();
   run_cmd->add_option("--flush-interval-ms", o.flush_interval_ms, "Async flush interval")->capture_default_str();
-  run_cmd->add_option("--flush-dirty-bytes", run.flush_dirty_bytes, "Async flush once this much is unflushed")->capture_default_str();
-  run_cmd->add_option("--retention-bytes", run.retention_bytes, "Keep at most this much log per mode (0: all)")->capture_default_str();
-  run_cmd->add_option("--dir", o.data_dir, "Data directory (each mode uses and then removes <dir>/jitter-<mode>)")->capture_default_str();
+  run_cmd->add_option("--flush-dirty-bytes", run.flush_dirty_bytes, "Async flush once this much is unflushed")
+      ->capture_default_str();
+  run_cmd->add_option("--retention-bytes", run.retention_bytes, "Keep at most this much log per mode (0: all)")
+      ->capture_default_str();
+  run_cmd->add_option("--dir", o.data_dir, "Data directory (each mode uses and then removes <dir>/jitter-<mode>)")
+      ->capture_default_str();
   run_cmd->add_flag("--keep-data", o.keep_data, "Keep each mode's data directory");
   run_cmd->add_option("--spike-us", run.spike_us, "Appends slower than this are spikes (µs)")->capture_default_str();
-  run_cmd->add_option("--warmup-ops", o.warmup_ops, "Appends per mode left out of the histogram")->capture_default_str();
-  run_cmd->add_option("--bin-ms", o.bin_ms, "Time-series bin width")->check(CLI::Range(1, 60'000))->capture_default_str();
-  run_cmd->add_option("--sample-ms", o.sample_ms, "System counter sampling interval")->check(CLI::Range(10, 60'000))->capture_default_str();
+  run_cmd->add_option("--warmup-ops", o.warmup_ops, "Appends per mode left out of the histogram")
+      ->capture_default_str();
+  run_cmd->add_option("--bin-ms", o.bin_ms, "Time-series bin width")
+      ->check(CLI::Range(1, 60'000))
+      ->capture_default_str();
+  run_cmd->add_option("--sample-ms", o.sample_ms, "System counter sampling interval")
+      ->check(CLI::Range(10, 60'000))
+      ->capture_default_str();
   run_cmd->add_option("--fault-backend", run.fault_backend, "How writer faults are counted")
       ->check(CLI::IsMember({"auto", "perf-ring", "perf-count", "rusage"}))
       ->capture_default_str();
   run_cmd->add_flag("--pressure", run.pressure, "Generate memory pressure while the modes run");
-  run_cmd->add_option("--pressure-parts", run.pressure_parts, "Pressure sources: hog, churn, pulse (comma-separated)")->capture_default_str();
-  run_cmd->add_option("--pressure-leave", run.pressure_leave, "Size the hog to leave this much MemAvailable")->capture_default_str();
-  run_cmd->add_option("--pressure-hog", run.pressure_hog, "A fixed hog size instead of --pressure-leave")->capture_default_str();
-  run_cmd->add_option("--pressure-churn-file", run.pressure_churn_file, "Churn file size (0: 1.5x the memory left)")->capture_default_str();
-  run_cmd->add_option("--pressure-churn-rate", run.pressure_churn_rate, "Churn read rate per second (0: unthrottled)")->capture_default_str();
-  run_cmd->add_option("--pressure-pulse", run.pressure_pulse, "Proactive reclaim per pulse (with the pulse part)")->capture_default_str();
-  run_cmd->add_option("--pressure-margin", run.pressure_margin, "MemAvailable never taken below (0: max(1.5G, 10%))")->capture_default_str();
+  run_cmd->add_option("--pressure-parts", run.pressure_parts, "Pressure sources: hog, churn, pulse (comma-separated)")
+      ->capture_default_str();
+  run_cmd->add_option("--pressure-leave", run.pressure_leave, "Size the hog to leave this much MemAvailable")
+      ->capture_default_str();
+  run_cmd->add_option("--pressure-hog", run.pressure_hog, "A fixed hog size instead of --pressure-leave")
+      ->capture_default_str();
+  run_cmd->add_option("--pressure-churn-file", run.pressure_churn_file, "Churn file size (0: 1.5x the memory left)")
+      ->capture_default_str();
+  run_cmd->add_option("--pressure-churn-rate", run.pressure_churn_rate, "Churn read rate per second (0: unthrottled)")
+      ->capture_default_str();
+  run_cmd->add_option("--pressure-pulse", run.pressure_pulse, "Proactive reclaim per pulse (with the pulse part)")
+      ->capture_default_str();
+  run_cmd->add_option("--pressure-margin", run.pressure_margin, "MemAvailable never taken below (0: max(1.5G, 10%))")
+      ->capture_default_str();
   run_cmd->add_option("--pressure-dir", run.pressure_dir, "Where the churn file goes (default: --dir)");
-  run_cmd->add_option("--pressure-timeout", run.pressure_timeout, "Longest wait for the pressure to build up")->capture_default_str();
+  run_cmd->add_option("--pressure-timeout", run.pressure_timeout, "Longest wait for the pressure to build up")
+      ->capture_default_str();
   run_cmd->add_option("--writer-cpus", run.writer_cpus, "CPUs the writer threads run on (e.g. 1 or 2-3)");
   run_cmd->add_option("--helper-cpus", run.helper_cpus, "CPUs every other thread of the run uses (e.g. 0)");
   run_cmd->add_option("--writer-nice", o.writer_nice, "Nice value of the writer threads (e.g. -10)")
@@ -572,8 +593,10 @@ int main(int argc, char** argv) {
   AttachOptions attach_options;
   CLI::App* attach_cmd = app.add_subcommand("attach", "Sample a running process's faults and the system counters");
   attach_cmd->add_option("--pid", attach_options.pid, "Process to watch");
-  attach_cmd->add_option("--metrics", attach_options.metrics_url, "Prometheus endpoint to scrape (http://host:port/metrics)");
-  attach_cmd->add_option("--metric-filter", attach_options.metric_filter, "Keep metrics whose name contains one of these")
+  attach_cmd->add_option("--metrics", attach_options.metrics_url,
+                         "Prometheus endpoint to scrape (http://host:port/metrics)");
+  attach_cmd
+      ->add_option("--metric-filter", attach_options.metric_filter, "Keep metrics whose name contains one of these")
       ->capture_default_str();
   attach_cmd->add_option("--interval", attach.interval, "Sampling interval")->capture_default_str();
   attach_cmd->add_option("--duration", attach.duration, "How long to watch (0: until Ctrl-C)")->capture_default_str();

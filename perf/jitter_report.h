@@ -31,7 +31,7 @@ std::vector<ModeComparison> compare_modes(const RunReport& report, const std::st
 // One sentence per mode saying where its spikes came from, for the top of each view.
 std::vector<std::string> spike_findings(const RunReport& report);
 
-std::string format_ns(uint64_t ns);            // "850ns", "12.5us", "3.20ms"
-std::string format_count(double value);        // "1,234,567" / "12.3"
+std::string format_ns(uint64_t ns);      // "850ns", "12.5us", "3.20ms"
+std::string format_count(double value);  // "1,234,567" / "12.3"
 
 }  // namespace ringmq::perf

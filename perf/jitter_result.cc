@@ -25,8 +25,10 @@ std::string filesystem_of(const std::string& path) {
     pos = end + 1;
     const size_t a = line.find(' '), b = line.find(' ', a + 1), c = line.find(' ', b + 1);
     if (c == std::string::npos) continue;
-    const std::string device = line.substr(0, a), point = line.substr(a + 1, b - a - 1), type = line.substr(b + 1, c - b - 1);
-    const bool prefix = path.starts_with(point) && (point == "/" || path.size() == point.size() || path[point.size()] == '/');
+    const std::string device = line.substr(0, a), point = line.substr(a + 1, b - a - 1),
+                      type = line.substr(b + 1, c - b - 1);
+    const bool prefix =
+        path.starts_with(point) && (point == "/" || path.size() == point.size() || path[point.size()] == '/');
     if (prefix && point.size() >= best_point.size()) best_point = point, best_type = type, best_device = device;
   }
   return best_type.empty() ? "unknown" : best_type + " on " + best_device + " (" + best_point + ")";
@@ -46,23 +48,31 @@ void TimeBin::merge(const TimeBin& o) {
 
 const char* spike_cause_name(SpikeCause cause) {
   switch (cause) {
-    case SpikeCause::kMajorFault: return "major fault";
-    case SpikeCause::kMinorFault: return "minor fault";
-    case SpikeCause::kSegmentRoll: return "segment roll";
-    case SpikeCause::kContextSwitch: return "off CPU";
-    case SpikeCause::kOnCpu: return "on CPU";
-    case SpikeCause::kQueued: return "queued";
+    case SpikeCause::kMajorFault:
+      return "major fault";
+    case SpikeCause::kMinorFault:
+      return "minor fault";
+    case SpikeCause::kSegmentRoll:
+      return "segment roll";
+    case SpikeCause::kContextSwitch:
+      return "off CPU";
+    case SpikeCause::kOnCpu:
+      return "on CPU";
+    case SpikeCause::kQueued:
+      return "queued";
   }
   return "?";
 }
 
 const char* spike_cause_help(SpikeCause cause) {
   switch (cause) {
-    case SpikeCause::kMajorFault: return "the operation waited for a page to be read from disk";
+    case SpikeCause::kMajorFault:
+      return "the operation waited for a page to be read from disk";
     case SpikeCause::kMinorFault:
       return "the operation faulted on a page (allocation, page_mkwrite, write-protect after writeback), possibly "
              "with reclaim or dirty throttling inside the fault";
-    case SpikeCause::kSegmentRoll: return "the operation moved the log to its next segment";
+    case SpikeCause::kSegmentRoll:
+      return "the operation moved the log to its next segment";
     case SpikeCause::kContextSwitch:
       return "the writer thread was switched out during the operation: preempted by another thread or blocked on "
              "a lock or a wait";
@@ -76,11 +86,16 @@ const char* spike_cause_help(SpikeCause cause) {
 
 const char* fault_location_name(FaultLocation where) {
   switch (where) {
-    case FaultLocation::kWritePosition: return "write position";
-    case FaultLocation::kAheadOfWriter: return "ahead of writer";
-    case FaultLocation::kBehindWriter: return "behind writer";
-    case FaultLocation::kOtherMemory: return "other memory";
-    case FaultLocation::kUnknown: return "unresolved";
+    case FaultLocation::kWritePosition:
+      return "write position";
+    case FaultLocation::kAheadOfWriter:
+      return "ahead of writer";
+    case FaultLocation::kBehindWriter:
+      return "behind writer";
+    case FaultLocation::kOtherMemory:
+      return "other memory";
+    case FaultLocation::kUnknown:
+      return "unresolved";
   }
   return "?";
 }
@@ -90,10 +105,14 @@ const char* fault_location_help(FaultLocation where) {
     case FaultLocation::kWritePosition:
       return "a page the record itself is copied into: first touch of an unwarmed page, or a page that writeback "
              "(msync or the kernel flusher) write-protected while it was partly written";
-    case FaultLocation::kAheadOfWriter: return "a segment page beyond the record (fault-around or a wider fault)";
-    case FaultLocation::kBehindWriter: return "a segment page before the record";
-    case FaultLocation::kOtherMemory: return "outside the segment files: heap, index, stacks";
-    case FaultLocation::kUnknown: return "no address (per-batch backends) or the mapping was already gone";
+    case FaultLocation::kAheadOfWriter:
+      return "a segment page beyond the record (fault-around or a wider fault)";
+    case FaultLocation::kBehindWriter:
+      return "a segment page before the record";
+    case FaultLocation::kOtherMemory:
+      return "outside the segment files: heap, index, stacks";
+    case FaultLocation::kUnknown:
+      return "no address (per-batch backends) or the mapping was already gone";
   }
   return "";
 }
@@ -125,7 +144,8 @@ FaultLocation locate_fault(const FaultSite& site, const std::vector<FileMapping>
   for (const auto& m : segments) {
     if (site.address < m.start || site.address >= m.end) continue;
     const std::string name = m.path.substr(m.path.rfind('/') + 1);
-    if (name.size() != 20 || name.find_first_not_of("0123456789") != std::string::npos) return FaultLocation::kOtherMemory;
+    if (name.size() != 20 || name.find_first_not_of("0123456789") != std::string::npos)
+      return FaultLocation::kOtherMemory;
     const uint64_t base = std::stoull(name);
     const uint64_t offset = base + m.file_offset + (site.address - m.start);
     const uint64_t page = offset / page_bytes;
@@ -181,9 +201,9 @@ HostInfo collect_host_info(const std::string& data_dir) {
   h.thp_enabled = trim(read_text_file("/sys/kernel/mm/transparent_hugepage/enabled"));
   h.thp_defrag = trim(read_text_file("/sys/kernel/mm/transparent_hugepage/defrag"));
   h.filesystem = filesystem_of(data_dir);
-  for (const char* name : {"dirty_ratio", "dirty_background_ratio", "dirty_bytes", "dirty_background_bytes",
-                           "dirty_expire_centisecs", "dirty_writeback_centisecs", "swappiness", "min_free_kbytes",
-                           "watermark_scale_factor", "zone_reclaim_mode"})
+  for (const char* name :
+       {"dirty_ratio", "dirty_background_ratio", "dirty_bytes", "dirty_background_bytes", "dirty_expire_centisecs",
+        "dirty_writeback_centisecs", "swappiness", "min_free_kbytes", "watermark_scale_factor", "zone_reclaim_mode"})
     h.sysctls[std::string("vm.") + name] = trim(read_text_file(std::string("/proc/sys/vm/") + name));
   h.sysctls["kernel.perf_event_paranoid"] = trim(read_text_file("/proc/sys/kernel/perf_event_paranoid"));
   // /proc/swaps is a header line plus one line per active swap area.

@@ -40,7 +40,7 @@ struct WorkloadOptions {
   uint64_t warm_ahead_bytes = 64ull << 20;
   uint32_t flush_interval_ms = 200;
   uint64_t flush_dirty_bytes = 64u << 10;
-  uint64_t retention_bytes = 0;          // 0: keep everything the mode writes (it is deleted after)
+  uint64_t retention_bytes = 0;  // 0: keep everything the mode writes (it is deleted after)
   std::string data_dir = "/var/tmp/ringmq-jitter";
   bool keep_data = false;
   // CPU placement (empty: leave it to the scheduler). Writers run on writer_cpus; every other
@@ -49,11 +49,11 @@ struct WorkloadOptions {
   int writer_nice = 0;  // setpriority of the writer threads (negative needs CAP_SYS_NICE)
   // Measurement.
   uint64_t spike_threshold_ns = 100'000;
-  uint64_t warmup_ops = 10'000;          // per mode, over all producers: not in the histogram
+  uint64_t warmup_ops = 10'000;  // per mode, over all producers: not in the histogram
   uint32_t bin_ms = 10;
   uint32_t sample_ms = 100;
-  uint32_t max_spikes_kept = 200'000;    // per mode; beyond it spikes are counted, not listed
-  uint32_t max_fault_sites = 200'000;    // per producer: faulted appends whose location is resolved
+  uint32_t max_spikes_kept = 200'000;  // per mode; beyond it spikes are counted, not listed
+  uint32_t max_fault_sites = 200'000;  // per producer: faulted appends whose location is resolved
   FaultBackend fault_backend = FaultBackend::kAuto;
 };
 
@@ -63,7 +63,7 @@ struct TimeBin {
   uint64_t latency_sum_ns = 0;
   uint64_t latency_max_ns = 0;
   uint32_t spikes = 0;
-  uint32_t minor_faults = 0;      // writer-thread events whose time falls in the bin
+  uint32_t minor_faults = 0;  // writer-thread events whose time falls in the bin
   uint32_t major_faults = 0;
   uint32_t context_switches = 0;
   void merge(const TimeBin& o);
@@ -90,15 +90,15 @@ const char* spike_cause_help(SpikeCause cause);
 
 // An operation slower than the spike threshold.
 struct Spike {
-  uint64_t at_ns = 0;  // operation start, from the mode start
-  uint64_t latency_ns = 0;          // the headline latency (response time in open loop)
-  uint64_t service_ns = 0;          // the append call's own time
-  bool queued = false;              // open loop: slow only because it started late
+  uint64_t at_ns = 0;       // operation start, from the mode start
+  uint64_t latency_ns = 0;  // the headline latency (response time in open loop)
+  uint64_t service_ns = 0;  // the append call's own time
+  bool queued = false;      // open loop: slow only because it started late
   uint32_t producer = 0;
   uint32_t minor_faults = 0, major_faults = 0, context_switches = 0;
   bool segment_roll = false;  // the operation rolled to a new segment
   bool during_warmup = false;
-  FaultSite fault_site;       // faulted operations (perf-ring): where
+  FaultSite fault_site;  // faulted operations (perf-ring): where
   FaultLocation fault_location = FaultLocation::kUnknown;
   // What the system did in the sampler window holding the spike (filled by annotate_spikes).
   bool direct_reclaim = false;  // allocstall or pgscan_direct moved
@@ -118,16 +118,16 @@ LatencySummary summarize(const LatencyHistogram& h);
 
 // Faults and context switches of the writer threads.
 struct WriterEvents {
-  std::string backend;             // perf-ring, perf-count or rusage
-  bool per_operation = false;      // exact per-operation attribution (perf-ring)
+  std::string backend;         // perf-ring, perf-count or rusage
+  bool per_operation = false;  // exact per-operation attribution (perf-ring)
   bool sees_context_switches = true;
-  std::string backend_note;        // why a better backend was not used
-  ThreadEventCounts warmup;        // the writer threads' totals during the warm-up operations
-  ThreadEventCounts measured;      // the writer threads' totals after warm-up (between appends too)
+  std::string backend_note;    // why a better backend was not used
+  ThreadEventCounts warmup;    // the writer threads' totals during the warm-up operations
+  ThreadEventCounts measured;  // the writer threads' totals after warm-up (between appends too)
   // Inside the appends after warm-up: exact with perf-ring; with the per-batch backends, the
   // batches' counts (which include the few faults of the measuring loop itself).
   ThreadEventCounts in_appends;
-  uint64_t ops_with_faults = 0;    // after warm-up (per batch when not per_operation)
+  uint64_t ops_with_faults = 0;  // after warm-up (per batch when not per_operation)
   uint64_t ops_with_major_faults = 0;
   uint64_t ops_with_context_switches = 0;
   uint64_t lost_samples = 0, throttle_events = 0;
@@ -148,9 +148,9 @@ struct ModeResult {
   std::string name;
   uint64_t start_ns = 0, end_ns = 0;  // CLOCK_MONOTONIC
   uint64_t ops = 0, bytes = 0, warmup_ops = 0;
-  uint64_t busy_retries = 0;  // appends refused with kBusy and tried again (the wait is in the latency)
-  double seconds = 0;          // first append to last append
-  double durable_seconds = 0;  // first append until close() made everything durable
+  uint64_t busy_retries = 0;         // appends refused with kBusy and tried again (the wait is in the latency)
+  double seconds = 0;                // first append to last append
+  double durable_seconds = 0;        // first append until close() made everything durable
   LatencyHistogram latency;          // every operation after warm-up (the headline latency)
   LatencyHistogram faulted_latency;  // those that took at least one fault
   LatencyHistogram other_latency;    // open loop: the other of service and response time
@@ -158,15 +158,15 @@ struct ModeResult {
   std::vector<ThreadFaults> threads;
   uint64_t bin_ns = 0;
   std::vector<TimeBin> bins;
-  std::vector<Spike> spikes;         // after warm-up, up to max_spikes_kept
-  uint64_t spike_count = 0;          // after warm-up, all of them
+  std::vector<Spike> spikes;  // after warm-up, up to max_spikes_kept
+  uint64_t spike_count = 0;   // after warm-up, all of them
   uint64_t spike_causes[kSpikeCauseCount] = {};
   uint64_t spikes_in_direct_reclaim = 0, spikes_in_memory_stall = 0, spikes_in_compaction = 0;
   SampledPoint system_start, system_end;  // taken at the mode's boundaries
   uint64_t locked_bytes = 0;
-  uint64_t pressure_held_bytes = 0;  // hog memory given up for this mode's locked memory
+  uint64_t pressure_held_bytes = 0;            // hog memory given up for this mode's locked memory
   std::vector<LoggedMessage> engine_messages;  // warnings and errors the engine logged meanwhile
-  std::string error;                 // set if the mode failed
+  std::string error;                           // set if the mode failed
   bool interrupted = false;
 
   double ops_per_s() const { return seconds > 0 ? static_cast<double>(ops) / seconds : 0; }

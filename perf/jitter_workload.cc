@@ -72,9 +72,14 @@ void pretouch(std::vector<T>& v, size_t n) {
 // One writer thread's measurements.
 class Producer {
  public:
-  Producer(const WorkloadOptions& o, engine::MessageStore& store, ModeShared& shared, uint32_t index,
-           uint64_t op_quota, uint64_t warmup_ops)
-      : o_(o), store_(store), shared_(shared), index_(index), op_quota_(op_quota), warmup_ops_(warmup_ops),
+  Producer(const WorkloadOptions& o, engine::MessageStore& store, ModeShared& shared, uint32_t index, uint64_t op_quota,
+           uint64_t warmup_ops)
+      : o_(o),
+        store_(store),
+        shared_(shared),
+        index_(index),
+        op_quota_(op_quota),
+        warmup_ops_(warmup_ops),
         payload_(o.record_bytes, std::byte{0x42}) {
     bin_ns_ = uint64_t{std::max<uint32_t>(o.bin_ms, 1)} * 1'000'000;
     // Bins for the expected length of the mode (a --bytes run is guessed at 20 MiB/s or
@@ -104,9 +109,12 @@ class Producer {
   }
   void count_event(ThreadEvent e, uint64_t t) {
     TimeBin& bin = bin_at(t);
-    if (e == ThreadEvent::kMinorFault) ++bin.minor_faults;
-    else if (e == ThreadEvent::kMajorFault) ++bin.major_faults;
-    else ++bin.context_switches;
+    if (e == ThreadEvent::kMinorFault)
+      ++bin.minor_faults;
+    else if (e == ThreadEvent::kMajorFault)
+      ++bin.major_faults;
+    else
+      ++bin.context_switches;
   }
   void fail(const std::string& message) {
     std::lock_guard lock(shared_.error_mutex);
@@ -157,7 +165,7 @@ void Producer::run(ProducerProgress& progress) {
   const uint64_t deadline = o_.duration_ms ? start_ns_ + o_.duration_ms * 1'000'000 : UINT64_MAX;
   const uint64_t threshold = o_.spike_threshold_ns;
   const bool precise = probe.per_operation();
-  constexpr uint64_t kBatch = 256;  // progress, stop checks, ring drain
+  constexpr uint64_t kBatch = 256;     // progress, stop checks, ring drain
   constexpr uint64_t kPollBatch = 64;  // counter polls of the per-batch backends
   auto sink = [this](ThreadEvent e, uint64_t t) { count_event(e, t); };
   size_t batch_first_spike = 0;  // per-batch backends: spikes since the last poll
@@ -272,8 +280,8 @@ void Producer::run(ProducerProgress& progress) {
     }
   }
   probe.take(UINT64_MAX, sink);
-  while (!bins_.empty() && bins_.back().ops == 0 && bins_.back().minor_faults + bins_.back().major_faults +
-                                                       bins_.back().context_switches == 0)
+  while (!bins_.empty() && bins_.back().ops == 0 &&
+         bins_.back().minor_faults + bins_.back().major_faults + bins_.back().context_switches == 0)
     bins_.pop_back();
   const ThreadEventCounts total = probe.totals();
   if (!warm) at_warmup_end = total;
@@ -327,8 +335,8 @@ engine::EngineConfig engine_config(const WorkloadOptions& o, WriteMode mode) {
   c.flush_interval_ms = o.flush_interval_ms;
   c.flush_dirty_bytes = o.flush_dirty_bytes;
   c.retention_bytes = o.retention_bytes;
-  c.max_record_bytes = static_cast<uint32_t>(std::min<uint64_t>(std::max<uint32_t>(o.record_bytes, 1u << 20),
-                                                                o.segment_bytes - 4096));
+  c.max_record_bytes =
+      static_cast<uint32_t>(std::min<uint64_t>(std::max<uint32_t>(o.record_bytes, 1u << 20), o.segment_bytes - 4096));
   if (!o.helper_cpus.empty()) {
     // Engine threads inherit the main thread's placement already; this keeps them there
     // whichever thread starts them.
@@ -396,8 +404,7 @@ ModeResult run_mode(const WorkloadOptions& o, WriteMode mode, const RunControls&
     progress.push_back(std::make_unique<ProducerProgress>());
   }
   std::vector<std::thread> threads;
-  for (uint32_t p = 0; p < producers; ++p)
-    threads.emplace_back([&, p] { workers[p]->run(*progress[p]); });
+  for (uint32_t p = 0; p < producers; ++p) threads.emplace_back([&, p] { workers[p]->run(*progress[p]); });
   while (shared.ready.load() < static_cast<int>(producers)) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 
   const auto threads_before = thread_table();
@@ -447,9 +454,9 @@ ModeResult run_mode(const WorkloadOptions& o, WriteMode mode, const RunControls&
   result.threads = thread_deltas(threads_before, thread_table());
   // The segments are still mapped: resolve where the writers' faults landed.
   std::error_code canonical_error;
-  const auto segments = read_file_mappings(
-      std::filesystem::weakly_canonical(config.data_dir, canonical_error).string() + "/commitlog/",
-      read_text_file("/proc/self/maps"));
+  const auto segments =
+      read_file_mappings(std::filesystem::weakly_canonical(config.data_dir, canonical_error).string() + "/commitlog/",
+                         read_text_file("/proc/self/maps"));
   for (auto& w : workers) {
     for (const FaultSite& site : w->fault_sites_)
       ++w->events.fault_locations[static_cast<int>(locate_fault(site, segments))];
@@ -498,7 +505,8 @@ ModeResult run_mode(const WorkloadOptions& o, WriteMode mode, const RunControls&
   }
   result.bytes = result.ops * o.record_bytes;
   result.warmup_ops = result.ops - std::min(result.ops, result.latency.count());
-  std::sort(result.spikes.begin(), result.spikes.end(), [](const Spike& a, const Spike& b) { return a.at_ns < b.at_ns; });
+  std::sort(result.spikes.begin(), result.spikes.end(),
+            [](const Spike& a, const Spike& b) { return a.at_ns < b.at_ns; });
   return result;
 }
 

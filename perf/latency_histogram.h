@@ -13,7 +13,7 @@ namespace ringmq::perf {
 
 class LatencyHistogram {
  public:
-  static constexpr int kSubBucketBits = 11;                      // 2048 sub-buckets, 1/1024 precision
+  static constexpr int kSubBucketBits = 11;                       // 2048 sub-buckets, 1/1024 precision
   static constexpr uint64_t kMaxTrackableNs = uint64_t{1} << 40;  // ~18 minutes; larger values clamp
 
   LatencyHistogram();

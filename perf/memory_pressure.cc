@@ -88,8 +88,7 @@ uint64_t MemoryPressure::system_available_bytes() {
 MemoryPressure::MemoryPressure(const PressureOptions& options, AvailableFn available)
     : options_(options), available_(std::move(available)) {}
 
-Result<std::unique_ptr<MemoryPressure>> MemoryPressure::create(const PressureOptions& options,
-                                                                AvailableFn available) {
+Result<std::unique_ptr<MemoryPressure>> MemoryPressure::create(const PressureOptions& options, AvailableFn available) {
   if (!available) available = &MemoryPressure::system_available_bytes;
   std::unique_ptr<MemoryPressure> p(new MemoryPressure(options, std::move(available)));
   const MemInfo mem = read_meminfo();
@@ -101,8 +100,8 @@ Result<std::unique_ptr<MemoryPressure>> MemoryPressure::create(const PressureOpt
                           " available, below the safety margin of " + format_bytes(p->margin_) +
                           "; leave more (--pressure-leave) or lower the margin (--pressure-margin)");
   p->fixed_hog_target_ = options.hog_bytes;
-  p->hysteresis_ = options.hysteresis_bytes ? options.hysteresis_bytes
-                                            : std::max<uint64_t>(256 * kMiB, 2 * options.hog_chunk_bytes);
+  p->hysteresis_ =
+      options.hysteresis_bytes ? options.hysteresis_bytes : std::max<uint64_t>(256 * kMiB, 2 * options.hog_chunk_bytes);
   p->report_.safety_margin_bytes = p->margin_;
   p->report_.target_available_bytes = options.hog ? (options.hog_bytes ? 0 : options.leave_available_bytes) : 0;
   p->report_.min_available_bytes = p->available_();
@@ -110,9 +109,10 @@ Result<std::unique_ptr<MemoryPressure>> MemoryPressure::create(const PressureOpt
   if (options.churn) {
     uint64_t size = options.churn_file_bytes;
     if (size == 0) {
-      const uint64_t left = options.hog ? (options.hog_bytes ? p->available_() - std::min(p->available_(), options.hog_bytes)
-                                                             : options.leave_available_bytes)
-                                        : p->available_();
+      const uint64_t left = options.hog
+                                ? (options.hog_bytes ? p->available_() - std::min(p->available_(), options.hog_bytes)
+                                                     : options.leave_available_bytes)
+                                : p->available_();
       size = std::max<uint64_t>(kGiB, left / 2 * 3);
     }
     size = (size + kChurnWriteBytes - 1) / kChurnWriteBytes * kChurnWriteBytes;
@@ -121,8 +121,9 @@ Result<std::unique_ptr<MemoryPressure>> MemoryPressure::create(const PressureOpt
       return errno_error("statvfs of the churn directory " + options.churn_dir, errno);
     const uint64_t free_disk = uint64_t(fs.f_bavail) * fs.f_frsize;
     if (free_disk < size + kGiB)
-      return make_error(ErrorCode::kDiskFull, "the churn file needs " + format_bytes(size) + " in " + options.churn_dir +
-                                                  " plus 1 GiB to spare, but only " + format_bytes(free_disk) +
+      return make_error(ErrorCode::kDiskFull, "the churn file needs " + format_bytes(size) + " in " +
+                                                  options.churn_dir + " plus 1 GiB to spare, but only " +
+                                                  format_bytes(free_disk) +
                                                   " are free; use --pressure-dir or --pressure-churn-file");
     p->churn_size_ = size;
     p->report_.churn_file_bytes = size;
@@ -312,8 +313,9 @@ void MemoryPressure::pulse_reclaim() {
   if (any) {
     ++report_.reclaim_pulses;
   } else if (report_.reclaim_pulses == 0 && report_.warnings.empty()) {
-    report_.warnings.push_back("proactive node reclaim (/sys/devices/system/node/node*/reclaim) is not available: "
-                               "it needs Linux 6.16+ and root");
+    report_.warnings.push_back(
+        "proactive node reclaim (/sys/devices/system/node/node*/reclaim) is not available: "
+        "it needs Linux 6.16+ and root");
   }
 }
 
@@ -374,7 +376,8 @@ void MemoryPressure::churn_round() {
     churn_started_ns_ = monotonic_ns();
   }
   for (int i = 0; i < 16 && !churn_thread_.stopping(); ++i) {
-    const ssize_t n = ::pread(churn_fd_.get(), churn_buffer_.data(), kChurnReadBytes, static_cast<off_t>(churn_offset_));
+    const ssize_t n =
+        ::pread(churn_fd_.get(), churn_buffer_.data(), kChurnReadBytes, static_cast<off_t>(churn_offset_));
     if (n <= 0) {
       churn_offset_ = 0;  // end of file (or a read error): start the next pass
       if (n < 0) {

@@ -40,11 +40,11 @@ struct PressureOptions {
   uint64_t hysteresis_bytes = 0;
   bool churn = true;
   std::string churn_dir = "/var/tmp";
-  uint64_t churn_file_bytes = 0;                // 0: 1.5 x the memory left after the hog, >= 1 GiB
-  uint64_t churn_rate_bytes_per_s = 0;          // 0: as fast as it reads
-  uint64_t reclaim_pulse_bytes = 0;             // 0: no proactive reclaim pulses
+  uint64_t churn_file_bytes = 0;        // 0: 1.5 x the memory left after the hog, >= 1 GiB
+  uint64_t churn_rate_bytes_per_s = 0;  // 0: as fast as it reads
+  uint64_t reclaim_pulse_bytes = 0;     // 0: no proactive reclaim pulses
   uint32_t reclaim_pulse_interval_ms = 1000;
-  uint64_t safety_margin_bytes = 0;             // 0: max(1.5 GiB, 10% of MemTotal)
+  uint64_t safety_margin_bytes = 0;  // 0: max(1.5 GiB, 10% of MemTotal)
   uint32_t control_interval_ms = 20;
 };
 
@@ -54,12 +54,12 @@ struct PressureReport {
   uint64_t target_available_bytes = 0;
   uint64_t hog_peak_bytes = 0;
   uint64_t hog_bytes_at_stop = 0;
-  uint64_t safety_shrinks = 0;          // times the controller released memory to hold the target/margin
-  uint64_t min_available_bytes = 0;     // lowest MemAvailable (or headroom) it saw
+  uint64_t safety_shrinks = 0;       // times the controller released memory to hold the target/margin
+  uint64_t min_available_bytes = 0;  // lowest MemAvailable (or headroom) it saw
   uint64_t churn_file_bytes = 0;
   uint64_t churn_bytes_read = 0;
   uint64_t reclaim_pulses = 0;
-  std::string churn_file_note;          // how the churn file was made (O_DIRECT, buffered...)
+  std::string churn_file_note;  // how the churn file was made (O_DIRECT, buffered...)
   std::vector<std::string> warnings;
 };
 
@@ -69,8 +69,7 @@ class MemoryPressure {
   // memory cgroup's headroom if the process is in a limited cgroup and that is smaller.
   using AvailableFn = std::function<uint64_t()>;
 
-  static Result<std::unique_ptr<MemoryPressure>> create(const PressureOptions& options,
-                                                        AvailableFn available = {});
+  static Result<std::unique_ptr<MemoryPressure>> create(const PressureOptions& options, AvailableFn available = {});
   ~MemoryPressure();
   MemoryPressure(const MemoryPressure&) = delete;
   MemoryPressure& operator=(const MemoryPressure&) = delete;

@@ -38,11 +38,12 @@ int perf_event_open(perf_event_attr& attr, int group_fd) {
 std::unexpected<Error> open_error(ThreadEvent event, int err) {
   std::string advice;
   if (err == EACCES || err == EPERM)
-    advice = "; perf events are not allowed here (kernel.perf_event_paranoid, seccomp or a container): "
-             "run as root, lower kernel.perf_event_paranoid, or use --fault-backend rusage";
+    advice =
+        "; perf events are not allowed here (kernel.perf_event_paranoid, seccomp or a container): "
+        "run as root, lower kernel.perf_event_paranoid, or use --fault-backend rusage";
   if (err == ENOENT || err == ENOSYS) advice = "; this kernel has no perf software events";
-  return make_error(ErrorCode::kUnsupported, std::string("perf_event_open(") + thread_event_name(event) +
-                                                 "): " + errno_text(err) + advice);
+  return make_error(ErrorCode::kUnsupported,
+                    std::string("perf_event_open(") + thread_event_name(event) + "): " + errno_text(err) + advice);
 }
 
 uint64_t read_counter(const io::UniqueFd& fd) {
@@ -56,9 +57,12 @@ uint64_t read_counter(const io::UniqueFd& fd) {
 
 const char* thread_event_name(ThreadEvent event) {
   switch (event) {
-    case ThreadEvent::kMinorFault: return "minor-faults";
-    case ThreadEvent::kMajorFault: return "major-faults";
-    case ThreadEvent::kContextSwitch: return "context-switches";
+    case ThreadEvent::kMinorFault:
+      return "minor-faults";
+    case ThreadEvent::kMajorFault:
+      return "major-faults";
+    case ThreadEvent::kContextSwitch:
+      return "context-switches";
   }
   return "?";
 }
@@ -94,9 +98,9 @@ Result<PerfEventRing> PerfEventRing::open(const PerfEventRingOptions& options) {
   ring.mapped_bytes_ = (pages + 1) * page;
   void* addr = ::mmap(nullptr, ring.mapped_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, ring.sampling_[0].get(), 0);
   if (addr == MAP_FAILED)
-    return make_error(ErrorCode::kUnsupported, std::string("mmap of the perf sample ring (") +
-                                                   std::to_string(ring.mapped_bytes_) + " bytes): " +
-                                                   errno_text(errno) + " (kernel.perf_event_mlock_kb too low?)");
+    return make_error(ErrorCode::kUnsupported,
+                      std::string("mmap of the perf sample ring (") + std::to_string(ring.mapped_bytes_) +
+                          " bytes): " + errno_text(errno) + " (kernel.perf_event_mlock_kb too low?)");
   ring.meta_ = static_cast<perf_event_mmap_page*>(addr);
   ring.head_ptr_ = reinterpret_cast<const uint64_t*>(&ring.meta_->data_head);
   const size_t data_offset = ring.meta_->data_offset ? ring.meta_->data_offset : page;
@@ -166,8 +170,11 @@ PerfEventRing::Record PerfEventRing::read_record(uint64_t position) const {
       r.kind = Record::kLost;
       r.lost = body[1];
       break;
-    case PERF_RECORD_THROTTLE: r.kind = Record::kThrottle; break;
-    default: break;
+    case PERF_RECORD_THROTTLE:
+      r.kind = Record::kThrottle;
+      break;
+    default:
+      break;
   }
   return r;
 }

@@ -30,7 +30,9 @@ struct ThreadEventCounts {
   uint64_t major_faults = 0;
   uint64_t context_switches = 0;
   uint64_t& operator[](ThreadEvent e) {
-    return e == ThreadEvent::kMinorFault ? minor_faults : e == ThreadEvent::kMajorFault ? major_faults : context_switches;
+    return e == ThreadEvent::kMinorFault   ? minor_faults
+           : e == ThreadEvent::kMajorFault ? major_faults
+                                           : context_switches;
   }
   ThreadEventCounts operator-(const ThreadEventCounts& o) const {
     return {minor_faults - o.minor_faults, major_faults - o.major_faults, context_switches - o.context_switches};
@@ -74,9 +76,12 @@ class PerfEventRing {
   void consume(uint64_t up_to, Fn&& on_sample) {
     while (tail_ < up_to) {
       Record r = read_record(tail_);
-      if (r.kind == Record::kSample && r.event >= 0) on_sample(static_cast<ThreadEvent>(r.event), r.time_ns, r.address, tail_);
-      else if (r.kind == Record::kLost) lost_ += r.lost;
-      else if (r.kind == Record::kThrottle) ++throttled_;
+      if (r.kind == Record::kSample && r.event >= 0)
+        on_sample(static_cast<ThreadEvent>(r.event), r.time_ns, r.address, tail_);
+      else if (r.kind == Record::kLost)
+        lost_ += r.lost;
+      else if (r.kind == Record::kThrottle)
+        ++throttled_;
       tail_ += r.size;
     }
     release_tail();

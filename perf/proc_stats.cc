@@ -45,10 +45,26 @@ std::vector<std::string_view> fields_of(std::string_view line) {
 }
 
 constexpr const char* kVmNames[kVmCounterCount] = {
-    "pgfault",        "pgmajfault",      "allocstall",       "pgscan_kswapd",         "pgscan_direct",
-    "pgsteal_kswapd", "pgsteal_direct",  "pgscan_direct_throttle", "compact_stall",   "compact_fail",
-    "thp_fault_alloc", "thp_fault_fallback", "workingset_refault_file", "workingset_refault_anon", "pgpgin",
-    "pgpgout",        "pswpin",          "pswpout",          "pgscan_proactive",      "pgsteal_proactive",
+    "pgfault",
+    "pgmajfault",
+    "allocstall",
+    "pgscan_kswapd",
+    "pgscan_direct",
+    "pgsteal_kswapd",
+    "pgsteal_direct",
+    "pgscan_direct_throttle",
+    "compact_stall",
+    "compact_fail",
+    "thp_fault_alloc",
+    "thp_fault_fallback",
+    "workingset_refault_file",
+    "workingset_refault_anon",
+    "pgpgin",
+    "pgpgout",
+    "pswpin",
+    "pswpout",
+    "pgscan_proactive",
+    "pgsteal_proactive",
     "oom_kill",
 };
 
@@ -76,7 +92,8 @@ VmCounters parse_vmstat(std::string_view text) {
     const std::string_view name = line.substr(0, space);
     const uint64_t value = to_u64(line.substr(space + 1));
     int index = -1;
-    if (name.starts_with("allocstall_")) index = static_cast<int>(VmCounter::kAllocStall);
+    if (name.starts_with("allocstall_"))
+      index = static_cast<int>(VmCounter::kAllocStall);
     else
       for (int i = 0; i < kVmCounterCount; ++i)
         if (name == kVmNames[i]) index = i;
@@ -94,14 +111,22 @@ MemInfo parse_meminfo(std::string_view text) {
     if (colon == std::string_view::npos) return;
     const std::string_view name = line.substr(0, colon);
     const uint64_t bytes = to_u64(line.substr(colon + 1)) * 1024;  // values are in kB
-    if (name == "MemTotal") m.total = bytes, m.present = true;
-    else if (name == "MemFree") m.free = bytes;
-    else if (name == "MemAvailable") m.available = bytes;
-    else if (name == "Cached") m.cached = bytes;
-    else if (name == "Dirty") m.dirty = bytes;
-    else if (name == "Writeback") m.writeback = bytes;
-    else if (name == "AnonPages") m.anon = bytes;
-    else if (name == "Mlocked") m.mlocked = bytes;
+    if (name == "MemTotal")
+      m.total = bytes, m.present = true;
+    else if (name == "MemFree")
+      m.free = bytes;
+    else if (name == "MemAvailable")
+      m.available = bytes;
+    else if (name == "Cached")
+      m.cached = bytes;
+    else if (name == "Dirty")
+      m.dirty = bytes;
+    else if (name == "Writeback")
+      m.writeback = bytes;
+    else if (name == "AnonPages")
+      m.anon = bytes;
+    else if (name == "Mlocked")
+      m.mlocked = bytes;
   });
   return m;
 }
@@ -114,8 +139,10 @@ PressureTotals parse_pressure(std::string_view text) {
     for (auto f : fields) {
       if (!f.starts_with("total=")) continue;
       const uint64_t total = to_u64(f.substr(6));
-      if (fields[0] == "some") p.some_us = total, p.present = true;
-      else if (fields[0] == "full") p.full_us = total;
+      if (fields[0] == "some")
+        p.some_us = total, p.present = true;
+      else if (fields[0] == "full")
+        p.full_us = total;
     }
   });
   return p;

@@ -25,15 +25,15 @@ enum class VmCounter : int {
   kPgScanDirectThrottle,  // direct reclaimers throttled
   kCompactStall,          // allocations that entered direct compaction
   kCompactFail,
-  kThpFaultAlloc,         // THP allocated at fault time
-  kThpFaultFallback,      // THP wanted but not available
-  kWorkingsetRefaultFile, // evicted file pages read back (cache too small)
+  kThpFaultAlloc,          // THP allocated at fault time
+  kThpFaultFallback,       // THP wanted but not available
+  kWorkingsetRefaultFile,  // evicted file pages read back (cache too small)
   kWorkingsetRefaultAnon,
-  kPgPgIn,                // KiB read from block devices
-  kPgPgOut,               // KiB written to block devices
+  kPgPgIn,   // KiB read from block devices
+  kPgPgOut,  // KiB written to block devices
   kPSwpIn,
   kPSwpOut,
-  kPgScanProactive,       // proactive reclaim (memory.reclaim, node reclaim)
+  kPgScanProactive,  // proactive reclaim (memory.reclaim, node reclaim)
   kPgStealProactive,
   kOomKill,
   kCount,

@@ -28,12 +28,18 @@ const char* mode_color(const std::string& name) {
 
 const char* cause_color(SpikeCause c) {
   switch (c) {
-    case SpikeCause::kMajorFault: return "#8b0000";
-    case SpikeCause::kMinorFault: return "#ff7f0e";
-    case SpikeCause::kSegmentRoll: return "#9467bd";
-    case SpikeCause::kContextSwitch: return "#555555";
-    case SpikeCause::kOnCpu: return "#17becf";
-    case SpikeCause::kQueued: return "#bcbd22";
+    case SpikeCause::kMajorFault:
+      return "#8b0000";
+    case SpikeCause::kMinorFault:
+      return "#ff7f0e";
+    case SpikeCause::kSegmentRoll:
+      return "#9467bd";
+    case SpikeCause::kContextSwitch:
+      return "#555555";
+    case SpikeCause::kOnCpu:
+      return "#17becf";
+    case SpikeCause::kQueued:
+      return "#bcbd22";
   }
   return "#000";
 }
@@ -144,12 +150,15 @@ std::vector<std::pair<double, double>> windows_where(const RunReport& r, double 
   const double min_gap_s = (to_s - from_s) / 1000;
   const auto& s = r.samples;
   for (size_t i = 1; i < s.size(); ++i) {
-    const double a = static_cast<double>(s[i - 1].system.time_ns - std::min(s[i - 1].system.time_ns, r.run_start_ns)) / 1e9;
+    const double a =
+        static_cast<double>(s[i - 1].system.time_ns - std::min(s[i - 1].system.time_ns, r.run_start_ns)) / 1e9;
     const double b = static_cast<double>(s[i].system.time_ns - std::min(s[i].system.time_ns, r.run_start_ns)) / 1e9;
     if (b < from_s || a > to_s || !pred(s[i - 1].system, s[i].system)) continue;
     // Windows closer than about a pixel merge, so a long run draws a bounded number of bands.
-    if (!out.empty() && a - out.back().second <= min_gap_s) out.back().second = b;
-    else out.emplace_back(a, b);
+    if (!out.empty() && a - out.back().second <= min_gap_s)
+      out.back().second = b;
+    else
+      out.emplace_back(a, b);
   }
   return out;
 }
@@ -175,16 +184,16 @@ std::string mode_timeline(const RunReport& r, const ModeResult& m, const Latency
   chart.set_y(y);
   chart.title("Latency over time: " + m.name);
   // Reclaim and compaction windows behind everything.
-  for (auto [a, b] : windows_where(r, x0, x1, [](const SystemSample& p, const SystemSample& q) {
+  for (auto [a, b] : windows_where(r, x0, x1, [](const SystemSample&p, const SystemSample&q) {
          const VmCounters d = q.vm - p.vm;
          return d[VmCounter::kAllocStall] > 0 || d[VmCounter::kPgScanDirect] > 0;
        }))
     chart.band(a, b, "#ff9900", 0.18, "direct reclaim in this window (allocstall / pgscan_direct moved)");
-  for (auto [a, b] : windows_where(r, x0, x1, [](const SystemSample& p, const SystemSample& q) {
+  for (auto [a, b] : windows_where(r, x0, x1, [](const SystemSample&p, const SystemSample&q) {
          return (q.vm - p.vm)[VmCounter::kCompactStall] > 0;
        }))
     chart.band(a, b, "#9467bd", 0.25, "direct compaction in this window (compact_stall moved)");
-  for (auto [a, b] : windows_where(r, x0, x1, [](const SystemSample& p, const SystemSample& q) {
+  for (auto [a, b] : windows_where(r, x0, x1, [](const SystemSample&p, const SystemSample&q) {
          return q.memory_pressure.full_us > p.memory_pressure.full_us;
        }))
     chart.bar(a, b, range.hi_us / 1.25, range.hi_us, "#b00000", "PSI memory full: every task stalled on memory");
@@ -208,8 +217,8 @@ std::string mode_timeline(const RunReport& r, const ModeResult& m, const Latency
     if (!slot || slot->latency_ns < s.latency_ns) slot = &s;
   }
   for (const auto& [key, s] : slowest) {
-    std::string tip = fmt("t=%.3f s: ", start_s + static_cast<double>(s->at_ns) / 1e9) + us_text(s->latency_ns) +
-                      ", " + spike_cause_name(s->cause()) + " (" + std::to_string(s->minor_faults) + " minor, " +
+    std::string tip = fmt("t=%.3f s: ", start_s + static_cast<double>(s->at_ns) / 1e9) + us_text(s->latency_ns) + ", " +
+                      spike_cause_name(s->cause()) + " (" + std::to_string(s->minor_faults) + " minor, " +
                       std::to_string(s->major_faults) + " major faults, " + std::to_string(s->context_switches) +
                       " switches" + (s->segment_roll ? ", segment roll" : "") + ")";
     if (s->minor_faults + s->major_faults && s->fault_location != FaultLocation::kUnknown)
@@ -251,8 +260,8 @@ std::string mode_timeline(const RunReport& r, const ModeResult& m, const Latency
     if (minor > 0) strip.bar(a, b, 0, minor, "#ff7f0e", fmt("%.0f minor faults", minor));
     if (major > 0) strip.bar(a, b, minor, minor + major, "#8b0000", fmt("%.0f major faults", major));
   }
-  strip.legend({{"#ff7f0e", "writer minor faults per " + fmt("%.3g", t.point_s * 1e3) + " ms"},
-                {"#8b0000", "major faults"}});
+  strip.legend(
+      {{"#ff7f0e", "writer minor faults per " + fmt("%.3g", t.point_s * 1e3) + " ms"}, {"#8b0000", "major faults"}});
   return chart.svg() + strip.svg();
 }
 
@@ -270,8 +279,9 @@ std::vector<Region> mode_regions(const RunReport& r) {
   return out;
 }
 
-std::string system_charts(const std::vector<SampledPoint>& samples, uint64_t start_ns, const std::vector<Region>& regions,
-                          size_t max_points, uint32_t cpus, const std::string& x_label = "seconds since the run started") {
+std::string system_charts(const std::vector<SampledPoint>& samples, uint64_t start_ns,
+                          const std::vector<Region>& regions, size_t max_points, uint32_t cpus,
+                          const std::string& x_label = "seconds since the run started") {
   const SystemSeries s = system_series(samples, start_ns, max_points);
   if (s.empty()) return "<p>No system samples.</p>\n";
   const double x1 = std::max(s.t_s.back(), 1e-3);
@@ -312,8 +322,10 @@ std::string system_charts(const std::vector<SampledPoint>& samples, uint64_t sta
     c.line(s.t_s, gib(s.free_mib), "#17becf", 1.0, {}, "MemFree");
     c.line(s.t_s, gib(s.cached_mib), "#2ca02c", 1.5, {}, "page cache (Cached)");
     c.line(s.t_s, gib(dirty), "#d62728", 1.5, {}, "Dirty + Writeback");
-    std::vector<std::pair<std::string, std::string>> legend = {
-        {"#1f77b4", "MemAvailable"}, {"#17becf", "MemFree"}, {"#2ca02c", "page cache"}, {"#d62728", "dirty + writeback"}};
+    std::vector<std::pair<std::string, std::string>> legend = {{"#1f77b4", "MemAvailable"},
+                                                               {"#17becf", "MemFree"},
+                                                               {"#2ca02c", "page cache"},
+                                                               {"#d62728", "dirty + writeback"}};
     if (std::any_of(s.hog_mib.begin(), s.hog_mib.end(), [](double v) { return v > 0; })) {
       c.line(s.t_s, gib(s.hog_mib), "#7f7f7f", 1.5, "5,3", "pressure hog");
       legend.emplace_back("#7f7f7f", "pressure hog");
@@ -324,8 +336,8 @@ std::string system_charts(const std::vector<SampledPoint>& samples, uint64_t sta
   {
     SvgChart c(kWidth, 260, 70, 20, 30, 40);
     double top = 10;
-    for (const auto* v : {&s.pgscan_kswapd_per_s, &s.pgscan_direct_per_s, &s.allocstall_per_s,
-                          &s.compact_stall_per_s, &s.refault_per_s, &s.pgmajfault_per_s})
+    for (const auto* v : {&s.pgscan_kswapd_per_s, &s.pgscan_direct_per_s, &s.allocstall_per_s, &s.compact_stall_per_s,
+                          &s.refault_per_s, &s.pgmajfault_per_s})
       for (double e : *v) top = std::max(top, e);
     ChartAxis y;
     y.log = true;
@@ -343,8 +355,12 @@ std::string system_charts(const std::vector<SampledPoint>& samples, uint64_t sta
     c.line(s.t_s, s.compact_stall_per_s, "#9467bd", 1.3, {}, "compact_stall/s");
     c.line(s.t_s, s.refault_per_s, "#17becf", 1.0, {}, "workingset_refault/s");
     c.line(s.t_s, s.pgmajfault_per_s, "#8b0000", 1.0, "3,2", "pgmajfault/s");
-    c.legend({{"#2ca02c", "pgscan_kswapd/s"}, {"#ff7f0e", "pgscan_direct/s"}, {"#d62728", "allocstall/s"},
-              {"#9467bd", "compact_stall/s"}, {"#17becf", "refaults/s"}, {"#8b0000", "pgmajfault/s"}});
+    c.legend({{"#2ca02c", "pgscan_kswapd/s"},
+              {"#ff7f0e", "pgscan_direct/s"},
+              {"#d62728", "allocstall/s"},
+              {"#9467bd", "compact_stall/s"},
+              {"#17becf", "refaults/s"},
+              {"#8b0000", "pgmajfault/s"}});
     out += c.svg();
   }
   {
@@ -370,15 +386,19 @@ std::string system_charts(const std::vector<SampledPoint>& samples, uint64_t sta
     std::vector<double> other_pct = s.other_cpus;
     for (auto& v : other_pct) v *= 100.0 / std::max(1.0, static_cast<double>(cpus));
     c.line(s.t_s, other_pct, "#2ca02c", 1.0, "5,2", "CPU used by other processes");
-    c.legend({{"#ff7f0e", "PSI memory some"}, {"#d62728", "PSI memory full"}, {"#1f77b4", "PSI io full"},
-              {"#7f7f7f", "CPU steal"}, {"#2ca02c", "other processes' CPU (% of all CPUs)"}});
+    c.legend({{"#ff7f0e", "PSI memory some"},
+              {"#d62728", "PSI memory full"},
+              {"#1f77b4", "PSI io full"},
+              {"#7f7f7f", "CPU steal"},
+              {"#2ca02c", "other processes' CPU (% of all CPUs)"}});
     out += c.svg();
   }
   return out;
 }
 
 std::string latency_kind(const WorkloadOptions& o) {
-  if (!o.rate_per_s) return "Latency of single MessageStore::append calls (closed loop: each starts when the last ends)";
+  if (!o.rate_per_s)
+    return "Latency of single MessageStore::append calls (closed loop: each starts when the last ends)";
   if (o.service_latency)
     return "Latency of single MessageStore::append calls (open loop at " + std::to_string(o.rate_per_s) +
            " appends/s; the time of each call, not counting a late start)";
@@ -396,11 +416,11 @@ std::string summary_table(const RunReport& r) {
       continue;
     }
     const LatencySummary s = summarize(m.latency);
-    t.row({m.name, fmt("%.1f", m.mib_per_s()), fmt("%.1f", m.durable_mib_per_s()), format_count(std::round(m.ops_per_s())),
-           us_text(s.p50_ns),
-           us_text(s.p90_ns), us_text(s.p99_ns), us_text(s.p999_ns), us_text(s.p9999_ns), us_text(s.p99999_ns),
-           us_text(s.max_ns), format_count(std::round(m.faults_per_million() * 10) / 10),
-           format_count(static_cast<double>(m.spike_count)), format_count(static_cast<double>(m.busy_retries))},
+    t.row({m.name, fmt("%.1f", m.mib_per_s()), fmt("%.1f", m.durable_mib_per_s()),
+           format_count(std::round(m.ops_per_s())), us_text(s.p50_ns), us_text(s.p90_ns), us_text(s.p99_ns),
+           us_text(s.p999_ns), us_text(s.p9999_ns), us_text(s.p99999_ns), us_text(s.max_ns),
+           format_count(std::round(m.faults_per_million() * 10) / 10), format_count(static_cast<double>(m.spike_count)),
+           format_count(static_cast<double>(m.busy_retries))},
           mode_color(m.name));
   }
   return t.done();
@@ -409,7 +429,8 @@ std::string summary_table(const RunReport& r) {
 std::string events_table(const RunReport& r) {
   Table t;
   t.header({"mode", "minor faults in appends", "major faults in appends", "appends that faulted", "appends off CPU",
-            "faulted appends p50", "faulted appends max", "writer thread faults (all)", "faults in warm-up", "backend"});
+            "faulted appends p50", "faulted appends max", "writer thread faults (all)", "faults in warm-up",
+            "backend"});
   for (const auto& m : r.modes) {
     const WriterEvents& w = m.writer;
     t.row({m.name, format_count(static_cast<double>(w.in_appends.minor_faults)),
@@ -433,14 +454,17 @@ std::string locations_table(const RunReport& r) {
   t.header(header);
   for (const auto& m : r.modes) {
     std::vector<std::string> row = {m.name};
-    for (int k = 0; k < kFaultLocationCount; ++k) row.push_back(format_count(static_cast<double>(m.writer.fault_locations[k])));
+    for (int k = 0; k < kFaultLocationCount; ++k)
+      row.push_back(format_count(static_cast<double>(m.writer.fault_locations[k])));
     t.row(row, mode_color(m.name));
   }
-  std::string out = "<p class=\"small\">Appends after warm-up that faulted, by where their first fault landed "
-                    "(the address resolved against the mode's segment mappings):</p>\n" + t.done() + "<ul class=\"small\">\n";
+  std::string out =
+      "<p class=\"small\">Appends after warm-up that faulted, by where their first fault landed "
+      "(the address resolved against the mode's segment mappings):</p>\n" +
+      t.done() + "<ul class=\"small\">\n";
   for (int k = 0; k < kFaultLocationCount; ++k)
-    out += "<li><b>" + esc(fault_location_name(static_cast<FaultLocation>(k))) + "</b>: " +
-           esc(fault_location_help(static_cast<FaultLocation>(k))) + "</li>\n";
+    out += "<li><b>" + esc(fault_location_name(static_cast<FaultLocation>(k))) +
+           "</b>: " + esc(fault_location_help(static_cast<FaultLocation>(k))) + "</li>\n";
   return out + "</ul>\n";
 }
 
@@ -460,8 +484,8 @@ std::string causes_table(const RunReport& r) {
   }
   std::string out = t.done() + "<ul class=\"small\">\n";
   for (int c = 0; c < kSpikeCauseCount; ++c)
-    out += "<li><b>" + esc(spike_cause_name(static_cast<SpikeCause>(c))) + "</b>: " +
-           esc(spike_cause_help(static_cast<SpikeCause>(c))) + "</li>\n";
+    out += "<li><b>" + esc(spike_cause_name(static_cast<SpikeCause>(c))) +
+           "</b>: " + esc(spike_cause_help(static_cast<SpikeCause>(c))) + "</li>\n";
   return out + "</ul>\n";
 }
 
@@ -474,14 +498,15 @@ std::string system_table(const RunReport& r) {
     auto c = [&](VmCounter v) { return format_count(static_cast<double>(d.vm[v])); };
     t.row({m.name, c(VmCounter::kAllocStall), c(VmCounter::kPgScanDirect), c(VmCounter::kPgScanKswapd),
            c(VmCounter::kCompactStall), c(VmCounter::kPgMajFault),
-           format_count(static_cast<double>(d.vm[VmCounter::kWorkingsetRefaultFile] + d.vm[VmCounter::kWorkingsetRefaultAnon])),
-           fmt("%.0f ms", d.psi_memory_some_ms), fmt("%.0f ms", d.psi_memory_full_ms),
-           fmt("%.0f ms", d.psi_io_full_ms), format_bytes(min_available_between(r.samples, m.start_ns, m.end_ns)),
-           fmt("%.2f", d.other_cpus)},
+           format_count(
+               static_cast<double>(d.vm[VmCounter::kWorkingsetRefaultFile] + d.vm[VmCounter::kWorkingsetRefaultAnon])),
+           fmt("%.0f ms", d.psi_memory_some_ms), fmt("%.0f ms", d.psi_memory_full_ms), fmt("%.0f ms", d.psi_io_full_ms),
+           format_bytes(min_available_between(r.samples, m.start_ns, m.end_ns)), fmt("%.2f", d.other_cpus)},
           mode_color(m.name));
   }
-  return t.done() + "<p class=\"small\">Deltas over each mode (all counters are in the JSON report). Other CPU: CPUs "
-                    "kept busy by other processes and kernel threads (kswapd, writeback workers) on average.</p>\n";
+  return t.done() +
+         "<p class=\"small\">Deltas over each mode (all counters are in the JSON report). Other CPU: CPUs "
+         "kept busy by other processes and kernel threads (kswapd, writeback workers) on average.</p>\n";
 }
 
 std::string top_spikes_table(const RunReport& r, const ModeResult& m) {
@@ -508,8 +533,9 @@ std::string top_spikes_table(const RunReport& r, const ModeResult& m) {
     if (s->queued) cause += " (own time " + us_text(s->service_ns) + ")";
     if (s->minor_faults + s->major_faults && s->fault_location != FaultLocation::kUnknown)
       cause += std::string(" (") + fault_location_name(s->fault_location) + ")";
-    t.row({fmt("%.3f s", start_s + static_cast<double>(s->at_ns) / 1e9), us_text(s->latency_ns), cause, std::to_string(s->minor_faults), std::to_string(s->major_faults),
-           std::to_string(s->context_switches), s->segment_roll ? "yes" : "", window.empty() ? "quiet" : window});
+    t.row({fmt("%.3f s", start_s + static_cast<double>(s->at_ns) / 1e9), us_text(s->latency_ns), cause,
+           std::to_string(s->minor_faults), std::to_string(s->major_faults), std::to_string(s->context_switches),
+           s->segment_roll ? "yes" : "", window.empty() ? "quiet" : window});
   }
   return t.done();
 }
@@ -520,8 +546,8 @@ std::string threads_table(const ModeResult& m) {
   size_t shown = 0;
   for (const auto& th : m.threads) {
     if (shown++ == 10) break;
-    t.row({th.name, format_count(static_cast<double>(th.minor_faults)), format_count(static_cast<double>(th.major_faults)),
-           fmt("%.0f ms", static_cast<double>(th.cpu_ms))});
+    t.row({th.name, format_count(static_cast<double>(th.minor_faults)),
+           format_count(static_cast<double>(th.major_faults)), fmt("%.0f ms", static_cast<double>(th.cpu_ms))});
   }
   return t.done();
 }
@@ -594,9 +620,11 @@ std::string format_html_report(const RunReport& r, size_t max_points) {
   h += "<ul>\n";
   for (const auto& finding : spike_findings(r)) h += "<li>" + esc(finding) + "</li>\n";
   h += "</ul>\n";
-  h += "<p class=\"small\">" + esc(latency_kind(o)) + ", measured on the writer thread "
-       "with CLOCK_MONOTONIC (one read costs " + fmt("%.0f", r.timer_overhead_ns) + " ns here), after " +
-       esc(format_count(static_cast<double>(o.warmup_ops))) + " warm-up appends per mode. Percentiles come from a "
+  h += "<p class=\"small\">" + esc(latency_kind(o)) +
+       ", measured on the writer thread "
+       "with CLOCK_MONOTONIC (one read costs " +
+       fmt("%.0f", r.timer_overhead_ns) + " ns here), after " + esc(format_count(static_cast<double>(o.warmup_ops))) +
+       " warm-up appends per mode. Percentiles come from a "
        "log-linear histogram accurate to 0.1%; max is exact.</p>\n";
 
   const LatencyRange range = latency_range(r);
@@ -608,8 +636,8 @@ std::string format_html_report(const RunReport& r, size_t max_points) {
        "kernel did direct reclaim or compaction; red marks at the top are PSI memory-full stalls. Below each "
        "chart: the writer's own page faults.</p>\n";
   for (const auto& m : r.modes) {
-    h += "<h3><span class=\"swatch\" style=\"background:" + std::string(mode_color(m.name)) + "\"></span>" + esc(m.name) +
-         "</h3>\n";
+    h += "<h3><span class=\"swatch\" style=\"background:" + std::string(mode_color(m.name)) + "\"></span>" +
+         esc(m.name) + "</h3>\n";
     if (!m.error.empty()) h += "<p class=\"warn\">" + esc(m.error) + "</p>\n";
     h += mode_timeline(r, m, range, max_points);
     if (!m.engine_messages.empty()) {
@@ -626,7 +654,8 @@ std::string format_html_report(const RunReport& r, size_t max_points) {
   }
 
   h += "<h2>Faults and spikes</h2>\n" + events_table(r) + locations_table(r) + causes_table(r);
-  h += "<h2>System counters</h2>\n" + system_table(r) + system_charts(r.samples, r.run_start_ns, mode_regions(r), max_points, r.host.cpus);
+  h += "<h2>System counters</h2>\n" + system_table(r) +
+       system_charts(r.samples, r.run_start_ns, mode_regions(r), max_points, r.host.cpus);
 
   h += "<h2>Largest spikes</h2>\n";
   for (const auto& m : r.modes) h += "<h3>" + esc(m.name) + "</h3>\n" + top_spikes_table(r, m);
@@ -641,9 +670,9 @@ std::string format_html_report(const RunReport& r, size_t max_points) {
     t.header({"what", "value"});
     t.row({"safety margin (MemAvailable never taken below)", format_bytes(p.safety_margin_bytes)});
     if (r.pressure_options.hog)
-      t.row({"hog target",
-             r.pressure_options.hog_bytes ? format_bytes(r.pressure_options.hog_bytes)
-                                          : "leave " + format_bytes(r.pressure_options.leave_available_bytes) + " available"});
+      t.row({"hog target", r.pressure_options.hog_bytes
+                               ? format_bytes(r.pressure_options.hog_bytes)
+                               : "leave " + format_bytes(r.pressure_options.leave_available_bytes) + " available"});
     t.row({"hog peak", format_bytes(p.hog_peak_bytes)});
     t.row({"times the hog gave memory back", std::to_string(p.safety_shrinks)});
     t.row({"lowest MemAvailable seen by the hog", format_bytes(p.min_available_bytes)});
@@ -668,7 +697,8 @@ std::string format_html_report(const RunReport& r, size_t max_points) {
     t.row({"segment_bytes", format_bytes(o.segment_bytes)});
     t.row({"pool_buffers", std::to_string(o.pool_buffers)});
     t.row({"warm_ahead_bytes", format_bytes(o.warm_ahead_bytes)});
-    t.row({"flush_interval_ms / flush_dirty_bytes", std::to_string(o.flush_interval_ms) + " ms / " + format_bytes(o.flush_dirty_bytes)});
+    t.row({"flush_interval_ms / flush_dirty_bytes",
+           std::to_string(o.flush_interval_ms) + " ms / " + format_bytes(o.flush_dirty_bytes)});
     t.row({"fault accounting", r.modes.empty() ? "" : r.modes.front().writer.backend});
     t.row({"CPU placement", o.writer_cpus.empty() && o.helper_cpus.empty()
                                 ? std::string("left to the scheduler")
@@ -682,7 +712,8 @@ std::string format_html_report(const RunReport& r, size_t max_points) {
     for (const auto& n : r.notes) h += "<li>" + esc(n) + "</li>\n";
     h += "</ul>\n";
   }
-  h += "<p class=\"small\">" + esc(r.tool_version) + ". Self-contained page: no scripts, nothing loaded from the "
+  h += "<p class=\"small\">" + esc(r.tool_version) +
+       ". Self-contained page: no scripts, nothing loaded from the "
        "network.</p>\n</body>\n</html>\n";
   return h;
 }
@@ -716,8 +747,10 @@ std::string format_attach_html(const AttachReport& r, size_t max_points) {
       const double dt = static_cast<double>(b.system.system.time_ns - a.system.system.time_ns) / 1e9;
       if (dt <= 0) continue;
       xs.push_back(static_cast<double>(b.system.system.time_ns - r.start_ns) / 1e9);
-      minor.push_back(static_cast<double>(b.process.minor_faults - std::min(a.process.minor_faults, b.process.minor_faults)) / dt);
-      major.push_back(static_cast<double>(b.process.major_faults - std::min(a.process.major_faults, b.process.major_faults)) / dt);
+      minor.push_back(
+          static_cast<double>(b.process.minor_faults - std::min(a.process.minor_faults, b.process.minor_faults)) / dt);
+      major.push_back(
+          static_cast<double>(b.process.major_faults - std::min(a.process.major_faults, b.process.major_faults)) / dt);
       peak = std::max({peak, minor.back(), major.back()});
       for (size_t t = 0; t < top.size(); ++t) {
         uint64_t before = 0, after = 0;
@@ -746,7 +779,8 @@ std::string format_attach_html(const AttachReport& r, size_t max_points) {
     c.line(xs, minor, "#ff7f0e", 2, {}, "minor faults/s (process)");
     c.line(xs, major, "#8b0000", 2, {}, "major faults/s (process)");
     const char* palette[] = {"#1f77b4", "#2ca02c", "#9467bd", "#17becf", "#7f7f7f"};
-    std::vector<std::pair<std::string, std::string>> legend = {{"#ff7f0e", "process minor/s"}, {"#8b0000", "process major/s"}};
+    std::vector<std::pair<std::string, std::string>> legend = {{"#ff7f0e", "process minor/s"},
+                                                               {"#8b0000", "process major/s"}};
     for (size_t t = 0; t < top.size(); ++t) {
       c.line(xs, per_thread[t], palette[t], 1, "4,2", top[t] + " faults/s");
       legend.emplace_back(palette[t], top[t]);
@@ -756,11 +790,12 @@ std::string format_attach_html(const AttachReport& r, size_t max_points) {
     Table t;
     t.header({"thread", "minor faults", "major faults", "CPU"});
     for (const auto& th : totals)
-      t.row({th.name, format_count(static_cast<double>(th.minor_faults)), format_count(static_cast<double>(th.major_faults)),
-             fmt("%.0f ms", static_cast<double>(th.cpu_ms))});
+      t.row({th.name, format_count(static_cast<double>(th.minor_faults)),
+             format_count(static_cast<double>(th.major_faults)), fmt("%.0f ms", static_cast<double>(th.cpu_ms))});
     h += t.done();
   }
-  h += "<h2>System counters</h2>\n" + system_charts(samples, r.start_ns, {}, max_points, r.host.cpus, "seconds since attaching");
+  h += "<h2>System counters</h2>\n" +
+       system_charts(samples, r.start_ns, {}, max_points, r.host.cpus, "seconds since attaching");
   if (!r.points.back().metrics.empty()) {
     h += "<h2>Metrics endpoint</h2>\n";
     for (const auto& family : histogram_families(r.points.back().metrics)) {
@@ -802,7 +837,8 @@ std::string format_attach_html(const AttachReport& r, size_t max_points) {
     }
     Table t;
     t.header({"series", "first", "last", "change per second"});
-    const double span_s = static_cast<double>(r.points.back().system.system.time_ns - r.points.front().system.system.time_ns) / 1e9;
+    const double span_s =
+        static_cast<double>(r.points.back().system.system.time_ns - r.points.front().system.system.time_ns) / 1e9;
     for (const auto& [series, value] : r.points.back().metrics) {
       if (series.find("_bucket{") != std::string::npos) continue;
       auto it = r.points.front().metrics.find(series);

@@ -40,8 +40,10 @@ template <typename T>
 void write_series(JsonWriter& j, std::string_view key, const std::vector<T>& values, int decimals = 3) {
   j.begin_array(key, true);
   for (const T& v : values) {
-    if constexpr (std::is_floating_point_v<T>) j.item(static_cast<double>(v), decimals);
-    else j.item(static_cast<uint64_t>(v));
+    if constexpr (std::is_floating_point_v<T>)
+      j.item(static_cast<double>(v), decimals);
+    else
+      j.item(static_cast<uint64_t>(v));
   }
   j.end_array();
 }
@@ -210,7 +212,9 @@ std::string format_json_report(const RunReport& report, size_t max_points) {
       .field("bytes_per_mode", o.bytes_per_mode)
       .field("duration_ms", o.duration_ms)
       .field("rate_per_s", o.rate_per_s)
-      .field("latency", !o.rate_per_s ? "service (closed loop)" : o.service_latency ? "service" : "response")
+      .field("latency", !o.rate_per_s       ? "service (closed loop)"
+                        : o.service_latency ? "service"
+                                            : "response")
       .field("producers", o.producers)
       .field("queues", o.queues)
       .field("flush", engine::flush_mode_name(o.flush))

@@ -93,9 +93,8 @@ SystemSeries system_series(const std::vector<SampledPoint>& samples, uint64_t ru
     s.psi_memory_full_pct.push_back(pct(a.system.memory_pressure.full_us, b.system.memory_pressure.full_us));
     s.psi_io_full_pct.push_back(pct(a.system.io_pressure.full_us, b.system.io_pressure.full_us));
     const uint64_t total = b.system.cpu.total() - a.system.cpu.total();
-    s.steal_pct.push_back(total ? 100.0 * static_cast<double>(b.system.cpu.steal - a.system.cpu.steal) /
-                                      static_cast<double>(total)
-                                : 0);
+    s.steal_pct.push_back(
+        total ? 100.0 * static_cast<double>(b.system.cpu.steal - a.system.cpu.steal) / static_cast<double>(total) : 0);
     s.other_cpus.push_back(other_cpus_between(a, b));
   }
   return s;
@@ -113,7 +112,8 @@ SystemDelta system_delta(const SampledPoint& from, const SampledPoint& to) {
   const uint64_t total = to.system.cpu.total() - from.system.cpu.total();
   if (total) {
     d.steal_pct = 100.0 * static_cast<double>(to.system.cpu.steal - from.system.cpu.steal) / static_cast<double>(total);
-    d.iowait_pct = 100.0 * static_cast<double>(to.system.cpu.iowait - from.system.cpu.iowait) / static_cast<double>(total);
+    d.iowait_pct =
+        100.0 * static_cast<double>(to.system.cpu.iowait - from.system.cpu.iowait) / static_cast<double>(total);
   }
   d.other_cpus = other_cpus_between(from, to);
   return d;

@@ -25,8 +25,8 @@ TimelineSeries timeline_series(const ModeResult& mode, uint64_t run_start_ns, si
 struct SystemSeries {
   std::vector<double> t_s;
   std::vector<double> available_mib, free_mib, cached_mib, dirty_mib, writeback_mib, hog_mib;
-  std::vector<double> allocstall_per_s, pgscan_direct_per_s, pgscan_kswapd_per_s, pgsteal_per_s,
-      compact_stall_per_s, pgmajfault_per_s, refault_per_s, pgpgin_mib_per_s;
+  std::vector<double> allocstall_per_s, pgscan_direct_per_s, pgscan_kswapd_per_s, pgsteal_per_s, compact_stall_per_s,
+      pgmajfault_per_s, refault_per_s, pgpgin_mib_per_s;
   std::vector<double> psi_memory_some_pct, psi_memory_full_pct, psi_io_full_pct, steal_pct;
   std::vector<double> other_cpus;  // CPUs kept busy by other processes (busy time minus this process's)
   bool empty() const { return t_s.empty(); }

@@ -1,8 +1,8 @@
 // The terminal view of a run, and the small formatting helpers the other views share.
 #include <algorithm>
 #include <cinttypes>
-#include <cstdarg>
 #include <cmath>
+#include <cstdarg>
 #include <cstdio>
 
 #include "common/byte_size.h"
@@ -84,8 +84,9 @@ std::vector<std::string> spike_findings(const RunReport& report) {
                               spike_cause_name(static_cast<SpikeCause>(causes[i].second)));
       }
       if (listed < m.spike_count) line += " (of the first " + format_count(static_cast<double>(listed)) + " listed)";
-      line += printf_string("; %.0f%% fell in a sampler window with direct reclaim",
-                            100.0 * static_cast<double>(m.spikes_in_direct_reclaim) / static_cast<double>(std::max<uint64_t>(listed, 1)));
+      line += printf_string(
+          "; %.0f%% fell in a sampler window with direct reclaim",
+          100.0 * static_cast<double>(m.spikes_in_direct_reclaim) / static_cast<double>(std::max<uint64_t>(listed, 1)));
     }
     const WriterEvents& w = m.writer;
     const uint64_t at_writer = w.fault_locations[static_cast<int>(FaultLocation::kWritePosition)];
@@ -100,7 +101,8 @@ std::vector<std::string> spike_findings(const RunReport& report) {
         line += ", median " + format_ns(m.faulted_latency.value_at_percentile(50)) + " each, max " +
                 format_ns(m.faulted_latency.max());
     }
-    if (m.busy_retries) line += "; back pressure made " + format_count(static_cast<double>(m.busy_retries)) + " appends retry";
+    if (m.busy_retries)
+      line += "; back pressure made " + format_count(static_cast<double>(m.busy_retries)) + " appends retry";
     out.push_back(line + ".");
   }
   return out;
@@ -109,17 +111,20 @@ std::vector<std::string> spike_findings(const RunReport& report) {
 std::string format_text_report(const RunReport& report) {
   const WorkloadOptions& o = report.options;
   std::string out;
-  out += printf_string("ringmq-jitter: %s of %u-byte appends per mode%s, %s flush, %u producer%s, %s",
-                       o.bytes_per_mode ? format_bytes(o.bytes_per_mode).c_str() : "unbounded", o.record_bytes,
-                       o.duration_ms ? printf_string(" (at most %.0f s)", o.duration_ms / 1e3).c_str() : "",
-                       engine::flush_mode_name(o.flush), o.producers, o.producers == 1 ? "" : "s",
-                       o.rate_per_s ? printf_string("open loop at %" PRIu64 "/s", o.rate_per_s).c_str()
-                                    : "closed loop");
+  out +=
+      printf_string("ringmq-jitter: %s of %u-byte appends per mode%s, %s flush, %u producer%s, %s",
+                    o.bytes_per_mode ? format_bytes(o.bytes_per_mode).c_str() : "unbounded", o.record_bytes,
+                    o.duration_ms ? printf_string(" (at most %.0f s)", o.duration_ms / 1e3).c_str() : "",
+                    engine::flush_mode_name(o.flush), o.producers, o.producers == 1 ? "" : "s",
+                    o.rate_per_s ? printf_string("open loop at %" PRIu64 "/s", o.rate_per_s).c_str() : "closed loop");
   if (report.pressure) {
     const auto& p = report.pressure_options;
     out += ", pressure on (";
-    if (p.hog) out += p.hog_bytes ? "hog " + format_bytes(p.hog_bytes) : "hog leaves " + format_bytes(p.leave_available_bytes) + " available";
-    if (p.churn) out += std::string(p.hog ? ", " : "") + "churn through " + format_bytes(report.pressure_report.churn_file_bytes);
+    if (p.hog)
+      out += p.hog_bytes ? "hog " + format_bytes(p.hog_bytes)
+                         : "hog leaves " + format_bytes(p.leave_available_bytes) + " available";
+    if (p.churn)
+      out += std::string(p.hog ? ", " : "") + "churn through " + format_bytes(report.pressure_report.churn_file_bytes);
     if (p.reclaim_pulse_bytes) out += ", reclaim pulses of " + format_bytes(p.reclaim_pulse_bytes);
     out += ")";
   }
@@ -136,23 +141,24 @@ std::string format_text_report(const RunReport& report) {
     }
     const LatencySummary s = summarize(m.latency);
     out += printf_string("%-12s %8.1f %8.1f %10s %8s %8s %8s %8s %8s %9s %8s\n", m.name.c_str(), m.mib_per_s(),
-                         m.durable_mib_per_s(), format_count(std::round(m.ops_per_s())).c_str(), format_ns(s.p50_ns).c_str(),
-                         format_ns(s.p99_ns).c_str(), format_ns(s.p999_ns).c_str(), format_ns(s.p9999_ns).c_str(),
-                         format_ns(s.max_ns).c_str(), format_count(std::round(m.faults_per_million() * 10) / 10).c_str(),
+                         m.durable_mib_per_s(), format_count(std::round(m.ops_per_s())).c_str(),
+                         format_ns(s.p50_ns).c_str(), format_ns(s.p99_ns).c_str(), format_ns(s.p999_ns).c_str(),
+                         format_ns(s.p9999_ns).c_str(), format_ns(s.max_ns).c_str(),
+                         format_count(std::round(m.faults_per_million() * 10) / 10).c_str(),
                          format_count(static_cast<double>(m.spike_count)).c_str());
     if (!m.error.empty()) out += "             error: " + m.error + "\n";
     if (m.busy_retries)
       out += "             " + format_count(static_cast<double>(m.busy_retries)) +
              " appends refused as busy (back pressure) and retried; the waits are in the latencies\n";
   }
-  const std::string kind = !o.rate_per_s    ? "latency of single appends"
+  const std::string kind = !o.rate_per_s       ? "latency of single appends"
                            : o.service_latency ? "service time of single appends (open loop)"
                                                : "response time from when each append was due (open loop)";
-  out += printf_string("(%s, after %s warm-up appends; durable: MiB/s until close() made all data durable; faults/M: "
-                       "writer page faults inside appends per million appends after warm-up; spikes: appends slower "
-                       "than %s)\n",
-                       kind.c_str(), format_count(static_cast<double>(o.warmup_ops)).c_str(),
-                       format_ns(o.spike_threshold_ns).c_str());
+  out += printf_string(
+      "(%s, after %s warm-up appends; durable: MiB/s until close() made all data durable; faults/M: "
+      "writer page faults inside appends per million appends after warm-up; spikes: appends slower "
+      "than %s)\n",
+      kind.c_str(), format_count(static_cast<double>(o.warmup_ops)).c_str(), format_ns(o.spike_threshold_ns).c_str());
   if (o.rate_per_s) {
     out += o.service_latency ? "response time:" : "service time: ";
     for (const auto& m : report.modes) {
@@ -168,14 +174,15 @@ std::string format_text_report(const RunReport& report) {
                        "ops off-CPU", "thread total", "warm-up", "backend");
   for (const auto& m : report.modes) {
     const WriterEvents& w = m.writer;
-    out += printf_string("%-12s %9s %7s %11s %11s %12s %9s  %s%s\n", m.name.c_str(),
-                         format_count(static_cast<double>(w.in_appends.minor_faults)).c_str(),
-                         format_count(static_cast<double>(w.in_appends.major_faults)).c_str(),
-                         format_count(static_cast<double>(w.ops_with_faults)).c_str(),
-                         w.sees_context_switches ? format_count(static_cast<double>(w.ops_with_context_switches)).c_str() : "n/a",
-                         format_count(static_cast<double>(w.measured.faults())).c_str(),
-                         format_count(static_cast<double>(w.warmup.faults())).c_str(), w.backend.c_str(),
-                         w.per_operation ? "" : " (per batch of 64)");
+    out += printf_string(
+        "%-12s %9s %7s %11s %11s %12s %9s  %s%s\n", m.name.c_str(),
+        format_count(static_cast<double>(w.in_appends.minor_faults)).c_str(),
+        format_count(static_cast<double>(w.in_appends.major_faults)).c_str(),
+        format_count(static_cast<double>(w.ops_with_faults)).c_str(),
+        w.sees_context_switches ? format_count(static_cast<double>(w.ops_with_context_switches)).c_str() : "n/a",
+        format_count(static_cast<double>(w.measured.faults())).c_str(),
+        format_count(static_cast<double>(w.warmup.faults())).c_str(), w.backend.c_str(),
+        w.per_operation ? "" : " (per batch of 64)");
   }
   out += "(writer faults after warm-up: inside appends, and the thread's total including the measuring loop)\n";
   out += "\n";
@@ -213,13 +220,11 @@ std::string format_text_report(const RunReport& report) {
   for (const auto& m : report.modes) {
     const SystemDelta d = system_delta(m.system_start, m.system_end);
     auto c = [&](VmCounter v) { return format_count(static_cast<double>(d.vm[v])); };
-    out += printf_string("%-12s %10s %12s %12s %9s %10s %10s %9.0fms %10s %10.2f\n", m.name.c_str(),
-                         c(VmCounter::kAllocStall).c_str(), c(VmCounter::kPgScanDirect).c_str(),
-                         c(VmCounter::kPgScanKswapd).c_str(), c(VmCounter::kCompactStall).c_str(),
-                         c(VmCounter::kPgMajFault).c_str(), c(VmCounter::kWorkingsetRefaultFile).c_str(),
-                         d.psi_memory_full_ms,
-                         format_bytes(min_available_between(report.samples, m.start_ns, m.end_ns)).c_str(),
-                         d.other_cpus);
+    out += printf_string(
+        "%-12s %10s %12s %12s %9s %10s %10s %9.0fms %10s %10.2f\n", m.name.c_str(), c(VmCounter::kAllocStall).c_str(),
+        c(VmCounter::kPgScanDirect).c_str(), c(VmCounter::kPgScanKswapd).c_str(), c(VmCounter::kCompactStall).c_str(),
+        c(VmCounter::kPgMajFault).c_str(), c(VmCounter::kWorkingsetRefaultFile).c_str(), d.psi_memory_full_ms,
+        format_bytes(min_available_between(report.samples, m.start_ns, m.end_ns)).c_str(), d.other_cpus);
   }
   out += "(other CPU: CPUs kept busy by other processes and kernel threads, on average over the mode)\n";
 
@@ -227,11 +232,13 @@ std::string format_text_report(const RunReport& report) {
   for (const auto& finding : spike_findings(report)) out += finding + "\n";
   for (const auto& m : report.modes) {
     for (size_t i = 0; i < m.engine_messages.size() && i < 5; ++i)
-      out += printf_string("%s: engine %s at %.3f s: %s\n", m.name.c_str(), m.engine_messages[i].level.c_str(),
-                           static_cast<double>(m.engine_messages[i].time_ns - std::min(m.engine_messages[i].time_ns, m.start_ns)) / 1e9,
-                           m.engine_messages[i].text.c_str());
+      out += printf_string(
+          "%s: engine %s at %.3f s: %s\n", m.name.c_str(), m.engine_messages[i].level.c_str(),
+          static_cast<double>(m.engine_messages[i].time_ns - std::min(m.engine_messages[i].time_ns, m.start_ns)) / 1e9,
+          m.engine_messages[i].text.c_str());
     if (m.engine_messages.size() > 5)
-      out += m.name + ": " + std::to_string(m.engine_messages.size() - 5) + " more engine messages in the JSON report\n";
+      out +=
+          m.name + ": " + std::to_string(m.engine_messages.size() - 5) + " more engine messages in the JSON report\n";
   }
   const auto comparisons = compare_modes(report);
   if (!comparisons.empty()) {

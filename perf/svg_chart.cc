@@ -30,12 +30,23 @@ std::string xml_escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -43,37 +54,51 @@ std::string xml_escape(std::string_view text) {
 
 std::string format_us(double us) {
   char buf[32];
-  if (us < 1) std::snprintf(buf, sizeof buf, "%.0fns", us * 1000);
-  else if (us < 10) std::snprintf(buf, sizeof buf, "%.2fus", us);
-  else if (us < 1000) std::snprintf(buf, sizeof buf, "%.1fus", us);
-  else if (us < 10'000) std::snprintf(buf, sizeof buf, "%.2fms", us / 1e3);
-  else if (us < 1'000'000) std::snprintf(buf, sizeof buf, "%.1fms", us / 1e3);
-  else std::snprintf(buf, sizeof buf, "%.2fs", us / 1e6);
+  if (us < 1)
+    std::snprintf(buf, sizeof buf, "%.0fns", us * 1000);
+  else if (us < 10)
+    std::snprintf(buf, sizeof buf, "%.2fus", us);
+  else if (us < 1000)
+    std::snprintf(buf, sizeof buf, "%.1fus", us);
+  else if (us < 10'000)
+    std::snprintf(buf, sizeof buf, "%.2fms", us / 1e3);
+  else if (us < 1'000'000)
+    std::snprintf(buf, sizeof buf, "%.1fms", us / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.2fs", us / 1e6);
   return buf;
 }
 
 SvgChart::SvgChart(int width, int height, int margin_left, int margin_right, int margin_top, int margin_bottom)
-    : width_(width), height_(height), left_(margin_left), right_(margin_right), top_(margin_top),
+    : width_(width),
+      height_(height),
+      left_(margin_left),
+      right_(margin_right),
+      top_(margin_top),
       bottom_(margin_bottom) {}
 
 void SvgChart::title(std::string_view text) { title_ = std::string(text); }
 
 double SvgChart::px(double x) const {
   double f;
-  if (x_.log) f = (std::log10(std::max(x, x_.lo)) - std::log10(x_.lo)) / (std::log10(x_.hi) - std::log10(x_.lo));
-  else f = (x - x_.lo) / (x_.hi - x_.lo);
+  if (x_.log)
+    f = (std::log10(std::max(x, x_.lo)) - std::log10(x_.lo)) / (std::log10(x_.hi) - std::log10(x_.lo));
+  else
+    f = (x - x_.lo) / (x_.hi - x_.lo);
   return left_ + std::clamp(f, -0.01, 1.01) * (width_ - left_ - right_);
 }
 
 double SvgChart::py(double y) const {
   double f;
-  if (y_.log) f = (std::log10(std::max(y, y_.lo)) - std::log10(y_.lo)) / (std::log10(y_.hi) - std::log10(y_.lo));
-  else f = (y - y_.lo) / (y_.hi - y_.lo);
+  if (y_.log)
+    f = (std::log10(std::max(y, y_.lo)) - std::log10(y_.lo)) / (std::log10(y_.hi) - std::log10(y_.lo));
+  else
+    f = (y - y_.lo) / (y_.hi - y_.lo);
   return height_ - bottom_ - std::clamp(f, -0.01, 1.01) * (height_ - top_ - bottom_);
 }
 
-void SvgChart::line(const std::vector<double>& xs, const std::vector<double>& ys, std::string_view color,
-                    double width, std::string_view dash, std::string_view tooltip) {
+void SvgChart::line(const std::vector<double>& xs, const std::vector<double>& ys, std::string_view color, double width,
+                    std::string_view dash, std::string_view tooltip) {
   if (xs.empty()) return;
   // One path; a non-finite value (no data there) breaks the line instead of bridging the gap.
   std::string d;
@@ -110,8 +135,7 @@ void SvgChart::band(double x0, double x1, std::string_view color, double opacity
   const double a = px(x0), b = std::max(px(x1), a + 1.0);
   body_ += "<rect x=\"" + num(a) + "\" y=\"" + num(top_) + "\" width=\"" + num(b - a) + "\" height=\"" +
            num(height_ - top_ - bottom_) + "\" fill=\"" + std::string(color) + "\" fill-opacity=\"" +
-           opacity_text(opacity) + "\">" + with_title(tooltip) +
-           "</rect>\n";
+           opacity_text(opacity) + "\">" + with_title(tooltip) + "</rect>\n";
 }
 
 void SvgChart::hline(double y, std::string_view color, std::string_view dash, std::string_view label) {
@@ -203,7 +227,8 @@ std::vector<std::pair<double, std::string>> duration_ticks_us(double lo_us, doub
   return ticks;
 }
 
-std::vector<std::pair<double, std::string>> linear_ticks(double lo, double hi, int target_count, std::string_view unit) {
+std::vector<std::pair<double, std::string>> linear_ticks(double lo, double hi, int target_count,
+                                                         std::string_view unit) {
   std::vector<std::pair<double, std::string>> ticks;
   if (hi <= lo || target_count < 1) return ticks;
   const double raw = (hi - lo) / target_count;
@@ -216,8 +241,10 @@ std::vector<std::pair<double, std::string>> linear_ticks(double lo, double hi, i
     }
   for (double v = std::ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
     char buf[32];
-    if (step >= 1) std::snprintf(buf, sizeof buf, "%.0f", v);
-    else std::snprintf(buf, sizeof buf, "%.*f", static_cast<int>(std::ceil(-std::log10(step))), v);
+    if (step >= 1)
+      std::snprintf(buf, sizeof buf, "%.0f", v);
+    else
+      std::snprintf(buf, sizeof buf, "%.*f", static_cast<int>(std::ceil(-std::log10(step))), v);
     ticks.emplace_back(v, std::string(buf) + std::string(unit));
   }
   return ticks;
@@ -227,9 +254,12 @@ std::vector<std::pair<double, std::string>> log_ticks(double lo, double hi) {
   std::vector<std::pair<double, std::string>> ticks;
   for (double v = std::pow(10.0, std::ceil(std::log10(lo))); v <= hi * 1.0001; v *= 10) {
     char buf[32];
-    if (v >= 1e6) std::snprintf(buf, sizeof buf, "%.0fM", v / 1e6);
-    else if (v >= 1e3) std::snprintf(buf, sizeof buf, "%.0fk", v / 1e3);
-    else std::snprintf(buf, sizeof buf, "%g", v);
+    if (v >= 1e6)
+      std::snprintf(buf, sizeof buf, "%.0fM", v / 1e6);
+    else if (v >= 1e3)
+      std::snprintf(buf, sizeof buf, "%.0fk", v / 1e3);
+    else
+      std::snprintf(buf, sizeof buf, "%g", v);
     ticks.emplace_back(v, buf);
   }
   return ticks;

@@ -17,9 +17,9 @@ namespace ringmq::perf {
 
 struct SampledPoint {
   SystemSample system;
-  uint64_t hog_bytes = 0;        // the pressure generator's anonymous memory at that moment
-  uint64_t churned_bytes = 0;    // bytes the pressure generator had read so far
-  uint64_t self_cpu_ticks = 0;   // CPU time of this process (utime + stime), in USER_HZ ticks
+  uint64_t hog_bytes = 0;       // the pressure generator's anonymous memory at that moment
+  uint64_t churned_bytes = 0;   // bytes the pressure generator had read so far
+  uint64_t self_cpu_ticks = 0;  // CPU time of this process (utime + stime), in USER_HZ ticks
 };
 
 class SystemSampler {

@@ -1,11 +1,11 @@
 #include "tuning/apply.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
-
-#include <unistd.h>
 
 #include "tuning/check.h"
 #include "tuning/kernel_value.h"
@@ -99,8 +99,7 @@ ApplyRun::ApplyRun(SystemRoot& root, const CheckOptions& options, const ApplyOpt
 
 Result<ApplyReport> ApplyRun::run() {
   remember_values_before();
-  if (apply_options_.persist)
-    files_ = persistence_files(results_, options_, limits_.from_systemd_unit);
+  if (apply_options_.persist) files_ = persistence_files(results_, options_, limits_.from_systemd_unit);
   plan_changes();
   if (apply_options_.dry_run) {
     report_files_would_write();
@@ -127,8 +126,7 @@ void ApplyRun::remember_values_before() {
 
 const PersistFile* ApplyRun::file_for(const std::string& item_id) const {
   for (const auto& file : files_)
-    if (std::find(file.item_ids.begin(), file.item_ids.end(), item_id) != file.item_ids.end())
-      return &file;
+    if (std::find(file.item_ids.begin(), file.item_ids.end(), item_id) != file.item_ids.end()) return &file;
   return nullptr;
 }
 
@@ -145,8 +143,7 @@ void ApplyRun::plan_changes() {
       ++report_.already_ok;
       continue;
     }
-    ItemChange change{result.item.id, result.current, result.item.recommended, ChangeOutcome::kSet,
-                      ""};
+    ItemChange change{result.item.id, result.current, result.item.recommended, ChangeOutcome::kSet, ""};
     if (result.status == ItemStatus::kNeedsRestart) {
       change.outcome = ChangeOutcome::kNeedsRestart;
       change.detail = result.note;
@@ -163,8 +160,7 @@ void ApplyRun::plan_changes() {
 // or service restart.
 void ApplyRun::plan_limit(ItemChange& change) const {
   if (const PersistFile* file = file_for(change.id)) {
-    change.outcome =
-        apply_options_.dry_run ? ChangeOutcome::kWouldSet : ChangeOutcome::kNeedsRestart;
+    change.outcome = apply_options_.dry_run ? ChangeOutcome::kWouldSet : ChangeOutcome::kNeedsRestart;
     change.detail = (apply_options_.dry_run ? "would write " : "written to ") + file->path +
                     "; in force at the next login or service restart";
   } else {
@@ -172,8 +168,7 @@ void ApplyRun::plan_limit(ItemChange& change) const {
     change.detail =
         "a limit of another process cannot be changed at run time; rerun with --persist to "
         "write " +
-        (limits_.from_systemd_unit ? systemd_drop_in_path(options_.systemd_unit)
-                                   : std::string(kLimitsFile));
+        (limits_.from_systemd_unit ? systemd_drop_in_path(options_.systemd_unit) : std::string(kLimitsFile));
   }
 }
 
@@ -195,10 +190,9 @@ void ApplyRun::plan_kernel_item(size_t result_index, ItemChange& change) {
   }
   if (writable == 0) {
     change.outcome = ChangeOutcome::kFailed;
-    change.detail =
-        "no permission to write " + root_.real_path(first_refused) +
-        (planned.refused > 1 ? " and " + std::to_string(planned.refused - 1) + " more" : "") +
-        (::geteuid() == 0 ? "" : " (run as root)");
+    change.detail = "no permission to write " + root_.real_path(first_refused) +
+                    (planned.refused > 1 ? " and " + std::to_string(planned.refused - 1) + " more" : "") +
+                    (::geteuid() == 0 ? "" : " (run as root)");
     return;
   }
   change.outcome = apply_options_.dry_run ? ChangeOutcome::kWouldSet : ChangeOutcome::kSet;
@@ -208,8 +202,7 @@ void ApplyRun::plan_kernel_item(size_t result_index, ItemChange& change) {
 void ApplyRun::report_files_would_write() {
   for (const auto& file : files_)
     report_.files.push_back({file.path, ChangeOutcome::kWouldSet,
-                             root_.exists(file.path) ? "would replace" : "would create",
-                             file.item_ids});
+                             root_.exists(file.path) ? "would replace" : "would create", file.item_ids});
 }
 
 // Write-ahead: record every old value and file, and save the state file, before touching
@@ -217,21 +210,19 @@ void ApplyRun::report_files_would_write() {
 // nothing changed, if the state file cannot be read or written.
 Status ApplyRun::record_before_writing() {
   auto loaded = load_state(root_, apply_options_.state_path);
-  if (!loaded)
-    return make_error(loaded.error().code, loaded.error().message + "; nothing was changed");
+  if (!loaded) return make_error(loaded.error().code, loaded.error().message + "; nothing was changed");
   state_ = loaded->value_or(TuningState{std::string(profile_name(options_.profile)), {}});
   const std::string state_dir = parent_of(apply_options_.state_path);
-  for (const auto& dir : missing_directories(root_, state_dir))
-    add_record({RecordKind::kCreatedDirectory, dir, ""});
+  for (const auto& dir : missing_directories(root_, state_dir)) add_record({RecordKind::kCreatedDirectory, dir, ""});
   record_planned_kernel_values();
   record_persistence_files();
   if (auto created = root_.create_directories(state_dir); !created)
-    return make_error(created.error().code, "cannot create the state directory: " +
-                                                created.error().message + "; nothing was changed");
+    return make_error(created.error().code,
+                      "cannot create the state directory: " + created.error().message + "; nothing was changed");
   if (auto saved = save_state(root_, apply_options_.state_path, state_); !saved) {
     remove_new_directories(root_, state_, new_paths_);
-    return make_error(saved.error().code, "cannot write the state file: " + saved.error().message +
-                                              "; nothing was changed");
+    return make_error(saved.error().code,
+                      "cannot write the state file: " + saved.error().message + "; nothing was changed");
   }
   report_.state_written = true;
   return {};
@@ -266,8 +257,7 @@ void ApplyRun::record_persistence_files() {
     } else {
       file_readable_[i] = false;  // cannot keep its old contents, so do not replace it
       report_.files.push_back({files_[i].path, ChangeOutcome::kFailed,
-                               "cannot keep its old contents: " + old.error().message,
-                               files_[i].item_ids});
+                               "cannot keep its old contents: " + old.error().message, files_[i].item_ids});
     }
   }
 }
@@ -282,9 +272,8 @@ void ApplyRun::write_kernel_values() {
   for (size_t i = 0; i < results_.size(); ++i) {
     const CheckResult& result = results_[i];
     auto planned_it = planned_by_result.find(i);
-    const bool was_moved =
-        std::any_of(result.targets.begin(), result.targets.end(),
-                    [&](const TargetState& t) { return moved.contains(t.path); });
+    const bool was_moved = std::any_of(result.targets.begin(), result.targets.end(),
+                                       [&](const TargetState& t) { return moved.contains(t.path); });
     if (planned_it == planned_by_result.end() && !was_moved) continue;
     CheckResult fresh = check_item(root_, result.item, limits_, options_.running_limits);
     if (planned_it == planned_by_result.end()) {
@@ -331,10 +320,8 @@ size_t ApplyRun::write_item(PlannedItem planned, const CheckResult& fresh) {
   if (failed > 0) {
     ItemChange& change = report_.items[planned.change_index];
     change.outcome = ChangeOutcome::kFailed;
-    change.detail = (done > 0 ? "set " + std::to_string(done) + " of " +
-                                    std::to_string(done + failed) + " files; "
-                              : "") +
-                    error;
+    change.detail =
+        (done > 0 ? "set " + std::to_string(done) + " of " + std::to_string(done + failed) + " files; " : "") + error;
   }
   return done;
 }
@@ -346,8 +333,7 @@ void ApplyRun::write_persistence_files() {
     const PersistFile& file = files_[i];
     const StateRecord* record = state_.find(file.path);
     FileChange change{file.path, ChangeOutcome::kSet,
-                      record && record->kind == RecordKind::kReplacedFile ? "replaced" : "created",
-                      file.item_ids};
+                      record && record->kind == RecordKind::kReplacedFile ? "replaced" : "created", file.item_ids};
     if (auto dirs = root_.create_directories(parent_of(file.path)); !dirs) {
       change = {file.path, ChangeOutcome::kFailed, dirs.error().message, file.item_ids};
     } else if (auto status = root_.write_config_file(file.path, file.contents); !status) {
@@ -380,16 +366,14 @@ void ApplyRun::save_final_state() {
     const CheckResult& result = results_[planned.result_index];
     bool any_written = std::any_of(result.targets.begin(), result.targets.end(),
                                    [&](const TargetState& t) { return written_.contains(t.path); });
-    if (any_written)
-      keep.insert(result.item.reset_by_write.begin(), result.item.reset_by_write.end());
+    if (any_written) keep.insert(result.item.reset_by_write.begin(), result.item.reset_by_write.end());
   }
   std::erase_if(state_.records, [&](const StateRecord& record) {
     return record.kind != RecordKind::kCreatedDirectory && new_paths_.contains(record.path) &&
            !keep.contains(record.path);
   });
-  bool anything_recorded =
-      std::any_of(state_.records.begin(), state_.records.end(),
-                  [](const StateRecord& r) { return r.kind != RecordKind::kCreatedDirectory; });
+  bool anything_recorded = std::any_of(state_.records.begin(), state_.records.end(),
+                                       [](const StateRecord& r) { return r.kind != RecordKind::kCreatedDirectory; });
   if (!anything_recorded) {
     // Nothing changed after all (every write failed): leave no trace.
     (void)root_.remove_file(apply_options_.state_path);  // a failure leaves a harmless file
@@ -410,8 +394,7 @@ void ApplyRun::save_final_state() {
 
 bool ApplyReport::succeeded() const {
   auto failed = [](const auto& change) { return change.outcome == ChangeOutcome::kFailed; };
-  return std::none_of(items.begin(), items.end(), failed) &&
-         std::none_of(files.begin(), files.end(), failed);
+  return std::none_of(items.begin(), items.end(), failed) && std::none_of(files.begin(), files.end(), failed);
 }
 
 std::string_view change_outcome_name(ChangeOutcome outcome) {

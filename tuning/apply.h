@@ -54,8 +54,8 @@ struct ApplyReport {
   bool dry_run = false;
   std::vector<ItemChange> items;
   std::vector<FileChange> files;
-  size_t already_ok = 0;    // items that needed no change
-  size_t unsupported = 0;   // items this host does not expose
+  size_t already_ok = 0;   // items that needed no change
+  size_t unsupported = 0;  // items this host does not expose
   std::string state_path;
   bool state_written = false;
 

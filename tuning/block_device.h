@@ -31,11 +31,11 @@ std::vector<MountEntry> parse_mountinfo(std::string_view text);
 
 // The result of mapping a data directory to disks.
 struct DataDeviceMap {
-  std::string data_directory;       // as resolved (canonical on this machine)
-  MountEntry mount;                 // the mount that holds it
-  std::string mounted_device;       // the block device named by the mount ("vda1", "dm-0"), or ""
-  std::vector<std::string> disks;   // whole disks to tune ("vda"), sorted; empty if none
-  std::string note;                 // why `disks` is empty, for the report
+  std::string data_directory;      // as resolved (canonical on this machine)
+  MountEntry mount;                // the mount that holds it
+  std::string mounted_device;      // the block device named by the mount ("vda1", "dm-0"), or ""
+  std::vector<std::string> disks;  // whole disks to tune ("vda"), sorted; empty if none
+  std::string note;                // why `disks` is empty, for the report
 };
 
 // kNotFound if mountinfo is missing or no mount covers the directory; otherwise a map whose

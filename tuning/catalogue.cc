@@ -122,11 +122,15 @@ void add_storage_items(const SystemRoot& root, const CheckOptions& options, cons
   auto map = map_data_directory(root, options.data_directory);
   std::vector<std::string> disks;
   std::string reason;
-  if (!map) reason = "cannot map the data directory to a disk: " + map.error().message;
-  else if (map->disks.empty()) reason = map->note;
-  else disks = map->disks;
+  if (!map)
+    reason = "cannot map the data directory to a disk: " + map.error().message;
+  else if (map->disks.empty())
+    reason = map->note;
+  else
+    disks = map->disks;
   if (disks.empty()) {
-    for (const char* attribute : {"scheduler", "nr_requests", "read_ahead_kb", "nomerges", "rq_affinity", "write_cache"}) {
+    for (const char* attribute :
+         {"scheduler", "nr_requests", "read_ahead_kb", "nomerges", "rq_affinity", "write_cache"}) {
       ItemSpec spec = queue_item("(data)", attribute, "", Compare::kEqual,
                                  "Per-disk queue settings of the disk holding the data directory.");
       spec.id = std::string("block.") + attribute;
@@ -139,20 +143,20 @@ void add_storage_items(const SystemRoot& root, const CheckOptions& options, cons
     const std::string queue = "/sys/block/" + disk + "/queue/";
     auto rotational = root.read_file(queue + "rotational");
     bool spins = rotational && trim(*rotational) == "1";
-    ItemSpec scheduler = queue_item(
-        disk, "scheduler", spins ? v.scheduler_rotational : v.scheduler_solid_state, Compare::kEqual,
-        spins ? "The disk reports that it spins, so mq-deadline keeps reads from starving behind writes."
-              : (v.scheduler_solid_state == "none"
-                     ? "A solid-state device reorders its own queue; a scheduler only adds a lock and delay."
-                     : "mq-deadline merges and batches writes and bounds how long a read can wait."));
+    ItemSpec scheduler =
+        queue_item(disk, "scheduler", spins ? v.scheduler_rotational : v.scheduler_solid_state, Compare::kEqual,
+                   spins ? "The disk reports that it spins, so mq-deadline keeps reads from starving behind writes."
+                         : (v.scheduler_solid_state == "none"
+                                ? "A solid-state device reorders its own queue; a scheduler only adds a lock and delay."
+                                : "mq-deadline merges and batches writes and bounds how long a read can wait."));
     // Writing the scheduler makes the kernel reset nr_requests to the new scheduler's default.
     scheduler.reset_by_write = {queue + "nr_requests"};
     items.push_back(std::move(scheduler));
-    items.push_back(queue_item(disk, "nr_requests", std::to_string(v.nr_requests),
-                               v.nr_requests_is_ceiling ? Compare::kAtMost : Compare::kAtLeast,
-                               v.nr_requests_is_ceiling
-                                   ? "A shorter device queue bounds how many requests a commit flush waits behind."
-                                   : "A deeper queue lets the scheduler merge more and the device overlap more writes."));
+    items.push_back(queue_item(
+        disk, "nr_requests", std::to_string(v.nr_requests),
+        v.nr_requests_is_ceiling ? Compare::kAtMost : Compare::kAtLeast,
+        v.nr_requests_is_ceiling ? "A shorter device queue bounds how many requests a commit flush waits behind."
+                                 : "A deeper queue lets the scheduler merge more and the device overlap more writes."));
     items.push_back(queue_item(disk, "read_ahead_kb", std::to_string(v.read_ahead_kb),
                                v.read_ahead_is_ceiling ? Compare::kAtMost : Compare::kAtLeast,
                                v.read_ahead_is_ceiling
@@ -202,8 +206,8 @@ void add_cpu_items(const SystemRoot& root, const ProfileValues& v, std::vector<I
   if (governor.paths.empty())
     governor.unsupported_reason = "no cpufreq driver exposes scaling_governor (virtual machine or firmware-managed)";
   else
-    governor.choices_path = governor.paths.front().substr(0, governor.paths.front().rfind('/')) +
-                            "/scaling_available_governors";
+    governor.choices_path =
+        governor.paths.front().substr(0, governor.paths.front().rfind('/')) + "/scaling_available_governors";
   items.push_back(std::move(governor));
 
   // Idle states, one item per state name across all CPUs, in state order.
@@ -240,13 +244,14 @@ void add_cpu_items(const SystemRoot& root, const ProfileValues& v, std::vector<I
     std::string id = state.name;
     std::replace(id.begin(), id.end(), ' ', '_');
     bool disable = v.max_idle_exit_latency_us && state.exit_latency_us > *v.max_idle_exit_latency_us;
-    std::string why =
-        v.max_idle_exit_latency_us
-            ? "Exit latency " + std::to_string(state.exit_latency_us) + " us; states slower than " +
-                  std::to_string(*v.max_idle_exit_latency_us) + " us to wake are disabled (1) so a request "
-                  "arriving at an idle core is not delayed."
-            : "Exit latency " + std::to_string(state.exit_latency_us) + " us; deep idle states stay enabled (0) so "
-              "busy cores can boost higher.";
+    std::string why = v.max_idle_exit_latency_us
+                          ? "Exit latency " + std::to_string(state.exit_latency_us) + " us; states slower than " +
+                                std::to_string(*v.max_idle_exit_latency_us) +
+                                " us to wake are disabled (1) so a request "
+                                "arriving at an idle core is not delayed."
+                          : "Exit latency " + std::to_string(state.exit_latency_us) +
+                                " us; deep idle states stay enabled (0) so "
+                                "busy cores can boost higher.";
     items.push_back(sysfs(Group::kCpu, "cpu.idle." + id + ".disable", state.disable_paths, disable ? "1" : "0", why));
   }
 }
@@ -287,8 +292,8 @@ std::vector<ItemSpec> build_catalogue(const SystemRoot& root, const CheckOptions
                              "The engine's write path submits through io_uring; 1 limits it to one group, "
                              "2 turns it off.");
   items.push_back(std::move(io_uring));
-  ItemSpec clock = sysfs(Group::kClocksource, "clocksource.current", {std::string(kClocksourceDir) + "/current_clocksource"},
-                         v.clocksource,
+  ItemSpec clock = sysfs(Group::kClocksource, "clocksource.current",
+                         {std::string(kClocksourceDir) + "/current_clocksource"}, v.clocksource,
                          "Timestamps and latency histograms read the clock on every request; the TSC is read "
                          "in user space, others (hpet, acpi_pm, xen) need a system call or slow I/O.");
   clock.choices_path = std::string(kClocksourceDir) + "/available_clocksource";

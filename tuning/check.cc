@@ -14,8 +14,10 @@ std::string summarize(const std::vector<TargetState>& targets) {
   std::vector<std::pair<std::string, int>> counts;
   for (const auto& target : targets) {
     auto found = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == target.current; });
-    if (found == counts.end()) counts.emplace_back(target.current, 1);
-    else ++found->second;
+    if (found == counts.end())
+      counts.emplace_back(target.current, 1);
+    else
+      ++found->second;
   }
   if (counts.size() == 1) return counts.front().first;
   std::string text = "mixed:";
@@ -36,12 +38,13 @@ CheckResult check_limit(const ItemSpec& item, const ConfiguredLimits& limits,
     result.note = "set in " + configured.source;
   } else {
     result.current = "not set";
-    result.note = limits.from_systemd_unit ? "not set by " + limits.unit_path + " or its drop-ins: systemd's default applies"
-                                           : "no limits.conf entry for the user: the system default applies";
+    result.note = limits.from_systemd_unit
+                      ? "not set by " + limits.unit_path + " or its drop-ins: systemd's default applies"
+                      : "no limits.conf entry for the user: the system default applies";
   }
   if (!limits.user_known && !limits.from_systemd_unit) result.note += " (the user does not exist here yet)";
-  const bool configured_ok = configured.soft && configured.soft->at_least(wanted) &&
-                             (!configured.hard || configured.hard->at_least(wanted));
+  const bool configured_ok =
+      configured.soft && configured.soft->at_least(wanted) && (!configured.hard || configured.hard->at_least(wanted));
   if (!configured_ok) {
     result.status = ItemStatus::kDiffers;
     return result;
@@ -50,8 +53,8 @@ CheckResult check_limit(const ItemSpec& item, const ConfiguredLimits& limits,
     const LimitValue& running = name == LimitName::kMemlock ? running_limits->memlock : running_limits->nofile;
     if (!running.at_least(wanted)) {
       result.status = ItemStatus::kNeedsRestart;
-      result.note = "configured in " + configured.source + ", but this process runs with " + format_limit(name, running) +
-                    ": restart the service (or log in again) to pick it up";
+      result.note = "configured in " + configured.source + ", but this process runs with " +
+                    format_limit(name, running) + ": restart the service (or log in again) to pick it up";
       return result;
     }
   }
@@ -132,7 +135,8 @@ CheckResult check_item(const SystemRoot& root, const ItemSpec& item, const Confi
     result.note = "'" + item.recommended + "' is not offered here (offers: " + offered + ")";
     return result;
   }
-  bool differs = std::any_of(result.targets.begin(), result.targets.end(), [](const TargetState& t) { return t.differs; });
+  bool differs =
+      std::any_of(result.targets.begin(), result.targets.end(), [](const TargetState& t) { return t.differs; });
   result.status = differs ? ItemStatus::kDiffers : ItemStatus::kOk;
   return result;
 }

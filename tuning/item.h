@@ -81,7 +81,7 @@ struct CheckResult {
   std::string current;      // for display: the value, "mixed (...)", or "" if unreadable
   std::string recommended;  // for display: "1", ">= 262144", "<= 64", "unlimited"
   ItemStatus status = ItemStatus::kUnsupported;
-  std::string note;         // why unsupported, where a limit comes from, ...
+  std::string note;  // why unsupported, where a limit comes from, ...
   std::vector<TargetState> targets;
 };
 

@@ -116,9 +116,12 @@ void read_unit_file(const SystemRoot& root, const std::string& path, ConfiguredL
     const std::string key = trim(line.substr(0, equals));
     const std::string value = trim(line.substr(equals + 1));
     LimitName name;
-    if (key == "LimitMEMLOCK") name = LimitName::kMemlock;
-    else if (key == "LimitNOFILE") name = LimitName::kNofile;
-    else continue;
+    if (key == "LimitMEMLOCK")
+      name = LimitName::kMemlock;
+    else if (key == "LimitNOFILE")
+      name = LimitName::kNofile;
+    else
+      continue;
     // "soft:hard" or one value for both.
     auto colon = value.find(':');
     auto soft = parse_systemd_limit_value(name, value.substr(0, colon));

@@ -26,9 +26,7 @@ struct LimitValue {
 
   static LimitValue infinite() { return {true, 0}; }
   static LimitValue of(uint64_t amount) { return {false, amount}; }
-  bool at_least(const LimitValue& wanted) const {
-    return unlimited || (!wanted.unlimited && amount >= wanted.amount);
-  }
+  bool at_least(const LimitValue& wanted) const { return unlimited || (!wanted.unlimited && amount >= wanted.amount); }
   bool operator==(const LimitValue&) const = default;
 };
 

@@ -6,7 +6,6 @@
 // Exit status: 0 done (check: nothing differs); 1 check found items that differ;
 // 2 usage or fatal error; 3 apply or rollback could not do everything it should.
 #include <CLI/CLI.hpp>
-
 #include <filesystem>
 #include <iostream>
 
@@ -104,9 +103,10 @@ int run_rollback(const CommandLine& line) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"ringmq-tune: check, apply and roll back the kernel settings the RingMQ engine depends on.\n"
-               "Exit status: 0 done (check: nothing differs), 1 check found differences, 2 error, "
-               "3 apply/rollback incomplete."};
+  CLI::App app{
+      "ringmq-tune: check, apply and roll back the kernel settings the RingMQ engine depends on.\n"
+      "Exit status: 0 done (check: nothing differs), 1 check found differences, 2 error, "
+      "3 apply/rollback incomplete."};
   app.require_subcommand(1);
   CommandLine line;
   CLI::App* check = app.add_subcommand("check", "Show each item's current and recommended value (read-only)");

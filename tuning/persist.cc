@@ -31,7 +31,8 @@ std::vector<PersistFile> persistence_files(const std::vector<CheckResult>& resul
   PersistFile udev{kUdevRuleFile, header(options), {}};
   PersistFile tmpfiles{kTmpfilesFile, header(options) + "# Type Path Mode User Group Age Argument\n", {}};
   PersistFile limits{limits_from_systemd_unit ? systemd_drop_in_path(options.systemd_unit) : kLimitsFile,
-                     header(options) + (limits_from_systemd_unit ? "[Service]\n" : ""), {}};
+                     header(options) + (limits_from_systemd_unit ? "[Service]\n" : ""),
+                     {}};
   size_t sysctl_base = sysctl.contents.size(), tmpfiles_base = tmpfiles.contents.size();
   size_t limits_base = limits.contents.size();
   // Disk -> its ATTR assignments in catalogue order; disks kept in first-seen order.
@@ -68,7 +69,7 @@ std::vector<PersistFile> persistence_files(const std::vector<CheckResult>& resul
         if (result.status != ItemStatus::kDiffers || !item.limit) break;
         const bool unlimited = item.recommended == "unlimited";
         if (limits_from_systemd_unit) {
-          std::string value = unlimited ? "infinity"
+          std::string value = unlimited                           ? "infinity"
                               : item.limit == LimitName::kMemlock ? item.recommended + "K"
                                                                   : item.recommended;
           limits.contents += (item.limit == LimitName::kMemlock ? "LimitMEMLOCK=" : "LimitNOFILE=") + value + "\n";

@@ -67,9 +67,7 @@ const ProfileValues& profile_values(Profile profile) {
   return profile == Profile::kLatency ? latency : throughput;
 }
 
-std::string_view profile_name(Profile profile) {
-  return profile == Profile::kLatency ? "latency" : "throughput";
-}
+std::string_view profile_name(Profile profile) { return profile == Profile::kLatency ? "latency" : "throughput"; }
 
 Result<Profile> parse_profile(std::string_view name) {
   if (name == "latency") return Profile::kLatency;

@@ -34,11 +34,11 @@ struct ProfileValues {
   std::string transparent_hugepage_enabled;
   std::string transparent_hugepage_defrag;
   // storage, per block device under the data directory
-  std::string scheduler_solid_state;  // for devices with queue/rotational = 0
-  std::string scheduler_rotational;   // for spinning disks (and virtual disks that say so)
+  std::string scheduler_solid_state;    // for devices with queue/rotational = 0
+  std::string scheduler_rotational;     // for spinning disks (and virtual disks that say so)
   bool nr_requests_is_ceiling = false;  // true: at most nr_requests; false: at least
   int64_t nr_requests = 0;
-  bool read_ahead_is_ceiling = false;   // true: at most read_ahead_kb; false: at least
+  bool read_ahead_is_ceiling = false;  // true: at most read_ahead_kb; false: at least
   int64_t read_ahead_kb = 0;
   int64_t nomerges = 0;
   int64_t rq_affinity = 0;

@@ -15,10 +15,18 @@ Counts count(const std::vector<CheckResult>& results) {
   Counts counts;
   for (const auto& result : results) {
     switch (result.status) {
-      case ItemStatus::kOk: ++counts.ok; break;
-      case ItemStatus::kDiffers: ++counts.differs; break;
-      case ItemStatus::kUnsupported: ++counts.unsupported; break;
-      case ItemStatus::kNeedsRestart: ++counts.needs_restart; break;
+      case ItemStatus::kOk:
+        ++counts.ok;
+        break;
+      case ItemStatus::kDiffers:
+        ++counts.differs;
+        break;
+      case ItemStatus::kUnsupported:
+        ++counts.unsupported;
+        break;
+      case ItemStatus::kNeedsRestart:
+        ++counts.needs_restart;
+        break;
     }
   }
   return counts;
@@ -122,16 +130,20 @@ std::string format_apply_table(const ApplyReport& report) {
   } else {
     std::vector<std::vector<std::string>> rows = {{"ITEM", "FROM", "TO", "RESULT", "DETAIL"}};
     for (const auto& item : report.items)
-      rows.push_back({item.id, or_dash(item.from), item.to, std::string(change_outcome_name(item.outcome)), item.detail});
+      rows.push_back(
+          {item.id, or_dash(item.from), item.to, std::string(change_outcome_name(item.outcome)), item.detail});
     for (const auto& file : report.files)
-      rows.push_back({file.path, "", "", file.outcome == ChangeOutcome::kSet ? "written" :
-                                         file.outcome == ChangeOutcome::kWouldSet ? "would write" : "could not write",
+      rows.push_back({file.path, "", "",
+                      file.outcome == ChangeOutcome::kSet        ? "written"
+                      : file.outcome == ChangeOutcome::kWouldSet ? "would write"
+                                                                 : "could not write",
                       file.detail});
     out += format_table(rows);
   }
   out += "\n" + std::to_string(report.already_ok) + " already ok, " + std::to_string(report.unsupported) +
          " not supported here.";
-  if (report.state_written) out += " Old values recorded in " + report.state_path + "; `ringmq-tune rollback` restores them.";
+  if (report.state_written)
+    out += " Old values recorded in " + report.state_path + "; `ringmq-tune rollback` restores them.";
   if (!report.succeeded()) out += " Some items could not be set (see RESULT).";
   return out + "\n";
 }
@@ -159,8 +171,9 @@ std::string format_apply_json(const ApplyReport& report) {
   for (const auto& file : report.files) {
     json.begin_object()
         .field("path", file.path)
-        .field("outcome", file.outcome == ChangeOutcome::kSet ? "written"
-                          : file.outcome == ChangeOutcome::kWouldSet ? "would write" : "could not write")
+        .field("outcome", file.outcome == ChangeOutcome::kSet        ? "written"
+                          : file.outcome == ChangeOutcome::kWouldSet ? "would write"
+                                                                     : "could not write")
         .field("detail", file.detail);
     json.begin_array("items");
     for (const auto& id : file.item_ids) json.item(id);

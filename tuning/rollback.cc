@@ -52,15 +52,20 @@ RollbackStep undo(SystemRoot& root, const StateRecord& record, bool dry_run) {
 }  // namespace
 
 bool RollbackReport::succeeded() const {
-  return std::none_of(steps.begin(), steps.end(), [](const RollbackStep& s) { return s.outcome == StepOutcome::kFailed; });
+  return std::none_of(steps.begin(), steps.end(),
+                      [](const RollbackStep& s) { return s.outcome == StepOutcome::kFailed; });
 }
 
 std::string_view step_outcome_name(StepOutcome outcome) {
   switch (outcome) {
-    case StepOutcome::kDone: return "done";
-    case StepOutcome::kWouldDo: return "would do";
-    case StepOutcome::kFailed: return "failed";
-    case StepOutcome::kLeft: return "left";
+    case StepOutcome::kDone:
+      return "done";
+    case StepOutcome::kWouldDo:
+      return "would do";
+    case StepOutcome::kFailed:
+      return "failed";
+    case StepOutcome::kLeft:
+      return "left";
   }
   return "unknown";
 }
@@ -96,12 +101,14 @@ Result<RollbackReport> rollback(SystemRoot& root, const RollbackOptions& options
     for (const auto& record : state.records)
       if (record.kind == RecordKind::kCreatedDirectory) remaining.records.push_back(record);
     if (auto saved = save_state(root, options.state_path, remaining); !saved)
-      report.steps.push_back({{RecordKind::kCreatedFile, options.state_path, ""}, StepOutcome::kFailed,
+      report.steps.push_back({{RecordKind::kCreatedFile, options.state_path, ""},
+                              StepOutcome::kFailed,
                               "could not record what is left to undo: " + saved.error().message});
     return report;
   }
   if (auto removed = root.remove_file(options.state_path); !removed) {
-    report.steps.push_back({{RecordKind::kCreatedFile, options.state_path, ""}, StepOutcome::kFailed,
+    report.steps.push_back({{RecordKind::kCreatedFile, options.state_path, ""},
+                            StepOutcome::kFailed,
                             "could not remove the state file: " + removed.error().message});
     return report;
   }

@@ -23,10 +23,10 @@ struct RollbackOptions {
 };
 
 enum class StepOutcome {
-  kDone,       // restored or removed
-  kWouldDo,    // dry run
-  kFailed,     // kept in the state file; `detail` says why
-  kLeft,       // a directory someone else has put files into: left in place, not an error
+  kDone,     // restored or removed
+  kWouldDo,  // dry run
+  kFailed,   // kept in the state file; `detail` says why
+  kLeft,     // a directory someone else has put files into: left in place, not an error
 };
 
 // One record of the state file and what rollback did with it.

@@ -59,10 +59,14 @@ std::vector<std::string_view> split_tabs(std::string_view line) {
 
 std::string_view record_kind_name(RecordKind kind) {
   switch (kind) {
-    case RecordKind::kKernelValue: return "value";
-    case RecordKind::kCreatedDirectory: return "directory";
-    case RecordKind::kCreatedFile: return "created";
-    case RecordKind::kReplacedFile: return "replaced";
+    case RecordKind::kKernelValue:
+      return "value";
+    case RecordKind::kCreatedDirectory:
+      return "directory";
+    case RecordKind::kCreatedFile:
+      return "created";
+    case RecordKind::kReplacedFile:
+      return "replaced";
   }
   return "unknown";
 }
@@ -117,7 +121,8 @@ Result<TuningState> decode_state(std::string_view text) {
     if (kind == "profile" && values.size() == 1) {
       state.profile = values[0];
     } else if ((kind == "value" || kind == "replaced") && values.size() == 2) {
-      state.records.push_back({kind == "value" ? RecordKind::kKernelValue : RecordKind::kReplacedFile, values[0], values[1]});
+      state.records.push_back(
+          {kind == "value" ? RecordKind::kKernelValue : RecordKind::kReplacedFile, values[0], values[1]});
     } else if ((kind == "directory" || kind == "created") && values.size() == 1) {
       state.records.push_back(
           {kind == "directory" ? RecordKind::kCreatedDirectory : RecordKind::kCreatedFile, values[0], ""});

@@ -115,8 +115,8 @@ bool KafkaRouter::FetchWait::try_answer(bool final) {
   // Spliced as views of the stored bytes, unless a read views a write buffer (the pool
   // mode's): such a view would keep that buffer from being reused for as long as a slow
   // consumer's socket holds the response (up to the idle timeout), so those are copied.
-  const bool splice = std::none_of(reads->begin(), reads->end(),
-                                   [](const engine::ReadBatch& b) { return b.pins_write_buffers(); });
+  const bool splice =
+      std::none_of(reads->begin(), reads->end(), [](const engine::ReadBatch& b) { return b.pins_write_buffers(); });
   std::vector<std::byte> owned = slot.take_buffer();
   owned.clear();
   ResponseBody body(std::move(owned));

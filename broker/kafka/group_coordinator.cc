@@ -23,10 +23,10 @@ using protocol::KafkaError;
 
 Status GroupCoordinatorConfig::validate() const {
   if (min_session_timeout_ms <= 0 || max_session_timeout_ms < min_session_timeout_ms) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "group min_session_timeout_ms (" + std::to_string(min_session_timeout_ms) +
-                          ") must be positive and at most max_session_timeout_ms (" +
-                          std::to_string(max_session_timeout_ms) + ")");
+    return make_error(ErrorCode::kInvalidArgument, "group min_session_timeout_ms (" +
+                                                       std::to_string(min_session_timeout_ms) +
+                                                       ") must be positive and at most max_session_timeout_ms (" +
+                                                       std::to_string(max_session_timeout_ms) + ")");
   }
   if (initial_rebalance_delay_ms < 0) {
     return make_error(ErrorCode::kInvalidArgument,
@@ -34,13 +34,12 @@ Status GroupCoordinatorConfig::validate() const {
                           std::to_string(initial_rebalance_delay_ms));
   }
   if (new_member_join_timeout_ms <= 0) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "group new_member_join_timeout_ms must be positive, got " +
-                          std::to_string(new_member_join_timeout_ms));
+    return make_error(ErrorCode::kInvalidArgument, "group new_member_join_timeout_ms must be positive, got " +
+                                                       std::to_string(new_member_join_timeout_ms));
   }
   if (max_group_size <= 0) {
-    return make_error(ErrorCode::kInvalidArgument, "group max_group_size must be positive, got " +
-                                                       std::to_string(max_group_size));
+    return make_error(ErrorCode::kInvalidArgument,
+                      "group max_group_size must be positive, got " + std::to_string(max_group_size));
   }
   return {};
 }
@@ -55,14 +54,12 @@ class Deliveries {
     calls_.push_back([line = std::move(line)] { spdlog::info("{}", line); });
   }
   void join(JoinCallback callback, JoinResult result) {
-    calls_.push_back([callback = std::move(callback), result = std::move(result)]() mutable {
-      callback(std::move(result));
-    });
+    calls_.push_back(
+        [callback = std::move(callback), result = std::move(result)]() mutable { callback(std::move(result)); });
   }
   void sync(SyncCallback callback, SyncResult result) {
-    calls_.push_back([callback = std::move(callback), result = std::move(result)]() mutable {
-      callback(std::move(result));
-    });
+    calls_.push_back(
+        [callback = std::move(callback), result = std::move(result)]() mutable { callback(std::move(result)); });
   }
   std::vector<std::function<void()>> take() { return std::exchange(calls_, {}); }
 
@@ -89,8 +86,7 @@ std::optional<std::string_view> view_of(const std::optional<std::string>& s) {
 }
 
 int64_t steady_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
@@ -146,10 +142,9 @@ struct GroupCoordinator::Impl {
     high = (high & ~0xF000ULL) | 0x4000ULL;      // version 4
     low = (low & ~(3ULL << 62)) | (2ULL << 62);  // RFC 4122 variant
     char uuid[37];
-    std::snprintf(uuid, sizeof uuid, "%08x-%04x-%04x-%04x-%012llx",
-                  static_cast<unsigned>(high >> 32), static_cast<unsigned>((high >> 16) & 0xFFFF),
-                  static_cast<unsigned>(high & 0xFFFF), static_cast<unsigned>(low >> 48),
-                  static_cast<unsigned long long>(low & 0xFFFFFFFFFFFFULL));
+    std::snprintf(uuid, sizeof uuid, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(high >> 32),
+                  static_cast<unsigned>((high >> 16) & 0xFFFF), static_cast<unsigned>(high & 0xFFFF),
+                  static_cast<unsigned>(low >> 48), static_cast<unsigned long long>(low & 0xFFFFFFFFFFFFULL));
     std::string id(prefix);
     id += '-';
     id += uuid;
@@ -157,9 +152,8 @@ struct GroupCoordinator::Impl {
   }
 
   // KIP-345: with an instance id, it must map to this member id; without, the id must be known.
-  static std::optional<KafkaError> validate_current_member(
-      const GroupMetadata& group, std::string_view member_id,
-      std::optional<std::string_view> instance_id) {
+  static std::optional<KafkaError> validate_current_member(const GroupMetadata& group, std::string_view member_id,
+                                                           std::optional<std::string_view> instance_id) {
     if (instance_id) {
       std::optional<std::string> current = group.static_member_id(*instance_id);
       if (!current) return KafkaError::kUnknownMemberId;
@@ -170,22 +164,18 @@ struct GroupCoordinator::Impl {
     return std::nullopt;
   }
 
-  void keep_alive(GroupMember& member) {
-    member.heartbeat_deadline_ms = now + member.session_timeout_ms;
-  }
+  void keep_alive(GroupMember& member) { member.heartbeat_deadline_ms = now + member.session_timeout_ms; }
 
   std::vector<JoinedMember> member_list(const GroupMetadata& group) const {
     std::vector<JoinedMember> list;
     list.reserve(group.members.size());
     for (const auto& [id, member] : group.members) {
-      list.push_back(
-          {id, member.group_instance_id, member.metadata_for(group.protocol_name.value_or(""))});
+      list.push_back({id, member.group_instance_id, member.metadata_for(group.protocol_name.value_or(""))});
     }
     return list;
   }
 
-  JoinResult current_generation(const GroupMetadata& group, const std::string& member_id,
-                                bool with_members) const {
+  JoinResult current_generation(const GroupMetadata& group, const std::string& member_id, bool with_members) const {
     JoinResult result;
     result.generation_id = group.generation_id;
     result.protocol_type = group.protocol_type;
@@ -208,8 +198,7 @@ struct GroupCoordinator::Impl {
 
   void park_sync(GroupMember& member, SyncCallback callback) {
     if (member.is_awaiting_sync()) {
-      out.sync(std::exchange(member.awaiting_sync, nullptr),
-               sync_error(KafkaError::kRebalanceInProgress));
+      out.sync(std::exchange(member.awaiting_sync, nullptr), sync_error(KafkaError::kRebalanceInProgress));
     }
     member.awaiting_sync = std::move(callback);
   }
@@ -224,8 +213,7 @@ struct GroupCoordinator::Impl {
       case GroupState::kPreparingRebalance: {
         // Count the parked members: the group may be above the limit if it was lowered.
         if (member != nullptr && member->is_awaiting_join()) return true;
-        auto awaiting = std::ranges::count_if(
-            group.members, [](const auto& e) { return e.second.is_awaiting_join(); });
+        auto awaiting = std::ranges::count_if(group.members, [](const auto& e) { return e.second.is_awaiting_join(); });
         return awaiting < config.max_group_size;
       }
       case GroupState::kCompletingRebalance:
@@ -235,8 +223,8 @@ struct GroupCoordinator::Impl {
     return false;
   }
 
-  void add_member_and_rebalance(GroupMetadata& group, const std::string& member_id,
-                                const JoinRequest& request, JoinCallback callback) {
+  void add_member_and_rebalance(GroupMetadata& group, const std::string& member_id, const JoinRequest& request,
+                                JoinCallback callback) {
     GroupMember member;
     member.member_id = member_id;
     member.group_instance_id = request.group_instance_id;
@@ -250,8 +238,7 @@ struct GroupCoordinator::Impl {
     member.is_new = true;
     member.heartbeat_deadline_ms = now + config.new_member_join_timeout_ms;
 
-    if (group.state == GroupState::kPreparingRebalance && group.generation_id == 0)
-      group.new_member_added = true;
+    if (group.state == GroupState::kPreparingRebalance && group.generation_id == 0) group.new_member_added = true;
     if (group.members.empty()) group.protocol_type = request.protocol_type;
     if (group.leader_id.empty()) group.leader_id = member_id;
     if (member.group_instance_id) group.static_members[*member.group_instance_id] = member_id;
@@ -260,31 +247,28 @@ struct GroupCoordinator::Impl {
     maybe_prepare_rebalance(group, "member " + member_id + " joined");
   }
 
-  void update_member_and_rebalance(GroupMetadata& group, GroupMember& member,
-                                   const JoinRequest& request, JoinCallback callback) {
+  void update_member_and_rebalance(GroupMetadata& group, GroupMember& member, const JoinRequest& request,
+                                   JoinCallback callback) {
     member.protocols = request.protocols;
     member.session_timeout_ms = request.session_timeout_ms;
     member.rebalance_timeout_ms = request.rebalance_timeout_ms;
     park_join(member, std::move(callback));
-    maybe_prepare_rebalance(group, (member.member_id == group.leader_id ? "leader " : "member ") +
-                                       member.member_id + " rejoined");
+    maybe_prepare_rebalance(
+        group, (member.member_id == group.leader_id ? "leader " : "member ") + member.member_id + " rejoined");
   }
 
   // KIP-345: a known group instance id joins with no member id (a restarted static member).
   // The old member id is fenced and its place taken by `new_id`, keeping its assignment.
-  void replace_static_member(GroupMetadata& group, const std::string& old_id,
-                             const std::string& new_id, const JoinRequest& request,
-                             JoinCallback callback) {
+  void replace_static_member(GroupMetadata& group, const std::string& old_id, const std::string& new_id,
+                             const JoinRequest& request, JoinCallback callback) {
     std::string previous_leader = group.leader_id;
     auto node = group.members.extract(old_id);
     GroupMember member = std::move(node.mapped());
     if (member.is_awaiting_join()) {
-      out.join(std::exchange(member.awaiting_join, nullptr),
-               join_error(KafkaError::kFencedInstanceId, old_id));
+      out.join(std::exchange(member.awaiting_join, nullptr), join_error(KafkaError::kFencedInstanceId, old_id));
     }
     if (member.is_awaiting_sync()) {
-      out.sync(std::exchange(member.awaiting_sync, nullptr),
-               sync_error(KafkaError::kFencedInstanceId));
+      out.sync(std::exchange(member.awaiting_sync, nullptr), sync_error(KafkaError::kFencedInstanceId));
     }
     member.member_id = new_id;
     member.client_id = request.client_id;
@@ -298,9 +282,8 @@ struct GroupCoordinator::Impl {
     group.static_members[*request.group_instance_id] = new_id;
     if (group.pending_sync_members.erase(old_id) > 0) group.pending_sync_members.insert(new_id);
     GroupMember& placed = group.members.emplace(new_id, std::move(member)).first->second;
-    out.log(
-        fmt::format("group static member replaced group={} instance={} old_member={} new_member={}",
-                    group.group_id, *request.group_instance_id, old_id, new_id));
+    out.log(fmt::format("group static member replaced group={} instance={} old_member={} new_member={}", group.group_id,
+                        *request.group_instance_id, old_id, new_id));
 
     switch (group.state) {
       case GroupState::kStable:
@@ -323,8 +306,7 @@ struct GroupCoordinator::Impl {
         break;
       case GroupState::kCompletingRebalance:
         // The leader may be assigning to the old member id: start over.
-        prepare_rebalance(
-            group, "static member " + new_id + " replaced " + old_id + " during the assignment");
+        prepare_rebalance(group, "static member " + new_id + " replaced " + old_id + " during the assignment");
         break;
       case GroupState::kPreparingRebalance:
       case GroupState::kEmpty:  // cannot hold a static member
@@ -336,22 +318,19 @@ struct GroupCoordinator::Impl {
   void drop_member(GroupMetadata& group, const std::string& member_id, std::string_view reason) {
     auto node = group.members.extract(member_id);
     if (node.empty()) return;
-    out.log(fmt::format("group member removed group={} member={} generation={}: {}", group.group_id,
-                        member_id, group.generation_id, reason));
+    out.log(fmt::format("group member removed group={} member={} generation={}: {}", group.group_id, member_id,
+                        group.generation_id, reason));
     GroupMember& member = node.mapped();
     if (member.is_awaiting_join()) {
       // UNKNOWN_MEMBER_ID with no member id: a client still waiting resets and joins afresh.
-      out.join(std::exchange(member.awaiting_join, nullptr),
-               join_error(KafkaError::kUnknownMemberId, ""));
+      out.join(std::exchange(member.awaiting_join, nullptr), join_error(KafkaError::kUnknownMemberId, ""));
     }
     if (member.is_awaiting_sync()) {
-      out.sync(std::exchange(member.awaiting_sync, nullptr),
-               sync_error(KafkaError::kUnknownMemberId));
+      out.sync(std::exchange(member.awaiting_sync, nullptr), sync_error(KafkaError::kUnknownMemberId));
     }
     if (member.group_instance_id) {
       auto it = group.static_members.find(*member.group_instance_id);
-      if (it != group.static_members.end() && it->second == member_id)
-        group.static_members.erase(it);
+      if (it != group.static_members.end() && it->second == member_id) group.static_members.erase(it);
     }
     group.pending_sync_members.erase(member_id);
     if (group.leader_id == member_id) {
@@ -359,8 +338,7 @@ struct GroupCoordinator::Impl {
     }
   }
 
-  void remove_member_and_update_group(GroupMetadata& group, const std::string& member_id,
-                                      std::string_view reason) {
+  void remove_member_and_update_group(GroupMetadata& group, const std::string& member_id, std::string_view reason) {
     drop_member(group, member_id, reason);
     switch (group.state) {
       case GroupState::kStable:
@@ -382,9 +360,9 @@ struct GroupCoordinator::Impl {
   }
 
   void prepare_rebalance(GroupMetadata& group, const std::string& reason) {
-    out.log(fmt::format("group preparing rebalance group={} state={} generation={} members={}: {}",
-                        group.group_id, group_detail::group_state_name(group.state),
-                        group.generation_id, group.members.size(), reason));
+    out.log(fmt::format("group preparing rebalance group={} state={} generation={} members={}: {}", group.group_id,
+                        group_detail::group_state_name(group.state), group.generation_id, group.members.size(),
+                        reason));
     // Followers waiting for an assignment that will not come: they must rejoin.
     if (group.state == GroupState::kCompletingRebalance) {
       reset_and_propagate_assignment_error(group, KafkaError::kRebalanceInProgress);
@@ -393,8 +371,7 @@ struct GroupCoordinator::Impl {
     if (group.state == GroupState::kEmpty && config.initial_rebalance_delay_ms > 0) {
       group.in_initial_delay = true;
       group.initial_delay_ms = config.initial_rebalance_delay_ms;
-      group.initial_delay_remaining_ms =
-          std::max(group.rebalance_timeout_ms() - config.initial_rebalance_delay_ms, 0);
+      group.initial_delay_remaining_ms = std::max(group.rebalance_timeout_ms() - config.initial_rebalance_delay_ms, 0);
       group.join_deadline_ms = now + config.initial_rebalance_delay_ms;
     } else {
       group.in_initial_delay = false;
@@ -406,8 +383,7 @@ struct GroupCoordinator::Impl {
   }
 
   void maybe_complete_join(GroupMetadata& group) {
-    if (group.state == GroupState::kPreparingRebalance && !group.in_initial_delay &&
-        group.has_all_members_joined()) {
+    if (group.state == GroupState::kPreparingRebalance && !group.in_initial_delay && group.has_all_members_joined()) {
       complete_join(group);
     }
   }
@@ -418,8 +394,7 @@ struct GroupCoordinator::Impl {
       // Members are still arriving: wait another step, within the rebalance timeout.
       group.new_member_added = false;
       int32_t delay = std::min(config.initial_rebalance_delay_ms, group.initial_delay_remaining_ms);
-      group.initial_delay_remaining_ms =
-          std::max(group.initial_delay_remaining_ms - group.initial_delay_ms, 0);
+      group.initial_delay_remaining_ms = std::max(group.initial_delay_remaining_ms - group.initial_delay_ms, 0);
       group.initial_delay_ms = delay;
       group.join_deadline_ms = now + delay;
       return;
@@ -435,8 +410,7 @@ struct GroupCoordinator::Impl {
     for (const auto& [id, member] : group.members) {
       if (!member.is_awaiting_join() && !member.is_static()) missing.push_back(id);
     }
-    for (const std::string& id : missing)
-      drop_member(group, id, "did not rejoin within the rebalance timeout");
+    for (const std::string& id : missing) drop_member(group, id, "did not rejoin within the rebalance timeout");
 
     if (!group.members.empty() && !group.elect_joined_leader()) {
       // Only static members that have not rejoined are left: give them another rebalance
@@ -449,20 +423,17 @@ struct GroupCoordinator::Impl {
       group.state = GroupState::kEmpty;
       group.protocol_name.reset();
       group.leader_id.clear();
-      out.log(
-          fmt::format("group empty group={} generation={}", group.group_id, group.generation_id));
+      out.log(fmt::format("group empty group={} generation={}", group.group_id, group.generation_id));
       return;
     }
     group.protocol_name = group.select_protocol();
     group.state = GroupState::kCompletingRebalance;
-    out.log(fmt::format(
-        "group generation started group={} generation={} protocol={} leader={} members={}",
-        group.group_id, group.generation_id, *group.protocol_name, group.leader_id,
-        group.members.size()));
+    out.log(fmt::format("group generation started group={} generation={} protocol={} leader={} members={}",
+                        group.group_id, group.generation_id, *group.protocol_name, group.leader_id,
+                        group.members.size()));
     for (auto& [id, member] : group.members) {
       if (member.is_awaiting_join()) {
-        out.join(std::exchange(member.awaiting_join, nullptr),
-                 current_generation(group, id, id == group.leader_id));
+        out.join(std::exchange(member.awaiting_join, nullptr), current_generation(group, id, id == group.leader_id));
       }
       keep_alive(member);
       member.is_new = false;
@@ -474,8 +445,7 @@ struct GroupCoordinator::Impl {
   void reset_and_propagate_assignment_error(GroupMetadata& group, KafkaError error) {
     for (auto& [id, member] : group.members) {
       member.assignment.clear();
-      if (member.is_awaiting_sync())
-        out.sync(std::exchange(member.awaiting_sync, nullptr), sync_error(error));
+      if (member.is_awaiting_sync()) out.sync(std::exchange(member.awaiting_sync, nullptr), sync_error(error));
     }
   }
 
@@ -493,10 +463,8 @@ struct GroupCoordinator::Impl {
 
   // Members that got their JoinGroup answer but never sent SyncGroup are gone.
   void expire_pending_sync(GroupMetadata& group) {
-    std::vector<std::string> late(group.pending_sync_members.begin(),
-                                  group.pending_sync_members.end());
-    for (const std::string& id : late)
-      drop_member(group, id, "did not send SyncGroup within the rebalance timeout");
+    std::vector<std::string> late(group.pending_sync_members.begin(), group.pending_sync_members.end());
+    for (const std::string& id : late) drop_member(group, id, "did not send SyncGroup within the rebalance timeout");
     prepare_rebalance(group, "members did not sync");
   }
 
@@ -522,8 +490,7 @@ struct GroupCoordinator::Impl {
         request.session_timeout_ms > config.max_session_timeout_ms) {
       return fail(KafkaError::kInvalidSessionTimeout, request.member_id);
     }
-    if (request.rebalance_timeout_ms <= 0)
-      request.rebalance_timeout_ms = request.session_timeout_ms;
+    if (request.rebalance_timeout_ms <= 0) request.rebalance_timeout_ms = request.session_timeout_ms;
 
     auto it = groups.find(request.group_id);
     if (it == groups.end()) {
@@ -536,8 +503,7 @@ struct GroupCoordinator::Impl {
     GroupMetadata& group = it->second;
     if (!accept_joining_member(group, request.member_id)) {
       if (group.find(request.member_id) != nullptr) {
-        remove_member_and_update_group(group, request.member_id,
-                                       "the group is above max_group_size");
+        remove_member_and_update_group(group, request.member_id, "the group is above max_group_size");
       }
       fail(KafkaError::kGroupMaxSizeReached, "");
     } else if (request.member_id.empty()) {
@@ -551,15 +517,12 @@ struct GroupCoordinator::Impl {
 
   void join_new_member(GroupMetadata& group, const JoinRequest& request, JoinCallback callback) {
     std::optional<std::string> old_static_id;
-    if (request.group_instance_id)
-      old_static_id = group.static_member_id(*request.group_instance_id);
-    if (!group.supports_protocols(request.protocol_type, request.protocols,
-                                  old_static_id.value_or(""))) {
+    if (request.group_instance_id) old_static_id = group.static_member_id(*request.group_instance_id);
+    if (!group.supports_protocols(request.protocol_type, request.protocols, old_static_id.value_or(""))) {
       out.join(std::move(callback), join_error(KafkaError::kInconsistentGroupProtocol, ""));
       return;
     }
-    std::string member_id =
-        new_member_id(request.group_instance_id ? *request.group_instance_id : request.client_id);
+    std::string member_id = new_member_id(request.group_instance_id ? *request.group_instance_id : request.client_id);
     if (request.group_instance_id) {
       if (old_static_id) {
         replace_static_member(group, *old_static_id, member_id, request, std::move(callback));
@@ -576,8 +539,7 @@ struct GroupCoordinator::Impl {
     }
   }
 
-  void join_current_member(GroupMetadata& group, const JoinRequest& request,
-                           JoinCallback callback) {
+  void join_current_member(GroupMetadata& group, const JoinRequest& request, JoinCallback callback) {
     const std::string& member_id = request.member_id;
     if (!group.supports_protocols(request.protocol_type, request.protocols, member_id)) {
       out.join(std::move(callback), join_error(KafkaError::kInconsistentGroupProtocol, member_id));
@@ -587,8 +549,7 @@ struct GroupCoordinator::Impl {
       add_member_and_rebalance(group, member_id, request, std::move(callback));
       return;
     }
-    if (auto error =
-            validate_current_member(group, member_id, view_of(request.group_instance_id))) {
+    if (auto error = validate_current_member(group, member_id, view_of(request.group_instance_id))) {
       out.join(std::move(callback), join_error(*error, member_id));
       return;
     }
@@ -600,8 +561,7 @@ struct GroupCoordinator::Impl {
       case GroupState::kCompletingRebalance:
         if (member.matches(request.protocols)) {
           // It missed the JoinGroup answer (a retry): answer again with this generation.
-          out.join(std::move(callback),
-                   current_generation(group, member_id, member_id == group.leader_id));
+          out.join(std::move(callback), current_generation(group, member_id, member_id == group.leader_id));
         } else {
           update_member_and_rebalance(group, member, request, std::move(callback));
         }
@@ -627,8 +587,7 @@ struct GroupCoordinator::Impl {
     if (request.group_id.empty()) return fail(KafkaError::kInvalidGroupId);
     GroupMetadata* group = find_group(request.group_id);
     if (group == nullptr) return fail(KafkaError::kUnknownMemberId);
-    if (auto error = validate_current_member(*group, request.member_id,
-                                             view_of(request.group_instance_id))) {
+    if (auto error = validate_current_member(*group, request.member_id, view_of(request.group_instance_id))) {
       return fail(*error);
     }
     if (request.generation_id != group->generation_id) return fail(KafkaError::kIllegalGeneration);
@@ -649,8 +608,7 @@ struct GroupCoordinator::Impl {
         group->pending_sync_members.erase(request.member_id);
         if (request.member_id == group->leader_id) {
           std::map<std::string_view, const std::vector<std::byte>*> by_member;
-          for (const SyncAssignment& a : request.assignments)
-            by_member[a.member_id] = &a.assignment;
+          for (const SyncAssignment& a : request.assignments) by_member[a.member_id] = &a.assignment;
           for (auto& [id, each] : group->members) {
             auto found = by_member.find(id);
             each.assignment = found == by_member.end() ? std::vector<std::byte>() : *found->second;
@@ -721,8 +679,7 @@ struct GroupCoordinator::Impl {
     if (identity.member_id.empty()) {
       // Administrative removal by group instance id.
       std::optional<std::string> current;
-      if (identity.group_instance_id)
-        current = group->static_member_id(*identity.group_instance_id);
+      if (identity.group_instance_id) current = group->static_member_id(*identity.group_instance_id);
       if (!current) return KafkaError::kUnknownMemberId;
       remove_member_and_update_group(*group, *current, "removed by group instance id (LeaveGroup)");
       return KafkaError::kNone;
@@ -731,16 +688,14 @@ struct GroupCoordinator::Impl {
       maybe_complete_join(*group);
       return KafkaError::kNone;
     }
-    if (auto error = validate_current_member(*group, identity.member_id,
-                                             view_of(identity.group_instance_id))) {
+    if (auto error = validate_current_member(*group, identity.member_id, view_of(identity.group_instance_id))) {
       return *error;
     }
     remove_member_and_update_group(*group, identity.member_id, "left the group (LeaveGroup)");
     return KafkaError::kNone;
   }
 
-  KafkaError validate_commit(std::string_view group_id, int32_t generation_id,
-                             std::string_view member_id,
+  KafkaError validate_commit(std::string_view group_id, int32_t generation_id, std::string_view member_id,
                              std::optional<std::string_view> instance_id) {
     if (stopped) return KafkaError::kCoordinatorNotAvailable;
     GroupMetadata* group = find_group(group_id);
@@ -783,8 +738,7 @@ struct GroupCoordinator::Impl {
     if (stopped) return;
     for (auto& [group_id, group] : groups) {
       // KIP-394 ids that never came back.
-      bool dropped_pending =
-          std::erase_if(group.pending_members, [&](const auto& e) { return e.second <= now; }) > 0;
+      bool dropped_pending = std::erase_if(group.pending_members, [&](const auto& e) { return e.second <= now; }) > 0;
       if (dropped_pending) maybe_complete_join(group);
 
       std::vector<std::string> expired;
@@ -795,17 +749,14 @@ struct GroupCoordinator::Impl {
         // Removing one may have started a generation that kept the others alive.
         const GroupMember* member = group.find(id);
         if (member == nullptr || !member->expired(now)) continue;
-        std::string reason =
-            member->is_new
-                ? fmt::format("waited in JoinGroup longer than new_member_join_timeout_ms={}",
-                              config.new_member_join_timeout_ms)
-                : fmt::format("no heartbeat within session_timeout_ms={}",
-                              member->session_timeout_ms);
+        std::string reason = member->is_new
+                                 ? fmt::format("waited in JoinGroup longer than new_member_join_timeout_ms={}",
+                                               config.new_member_join_timeout_ms)
+                                 : fmt::format("no heartbeat within session_timeout_ms={}", member->session_timeout_ms);
         remove_member_and_update_group(group, id, reason);
       }
 
-      if (group.state == GroupState::kPreparingRebalance && now >= group.join_deadline_ms)
-        on_join_deadline(group);
+      if (group.state == GroupState::kPreparingRebalance && now >= group.join_deadline_ms) on_join_deadline(group);
       if ((group.state == GroupState::kCompletingRebalance || group.state == GroupState::kStable) &&
           !group.pending_sync_members.empty() && now >= group.sync_deadline_ms) {
         expire_pending_sync(group);
@@ -813,8 +764,7 @@ struct GroupCoordinator::Impl {
     }
     std::erase_if(groups, [](const auto& entry) {
       const GroupMetadata& g = entry.second;
-      return g.state == GroupState::kEmpty && g.generation_id == 0 && g.members.empty() &&
-             g.pending_members.empty();
+      return g.state == GroupState::kEmpty && g.generation_id == 0 && g.members.empty() && g.pending_members.empty();
     });
   }
 
@@ -824,12 +774,10 @@ struct GroupCoordinator::Impl {
     for (auto& [group_id, group] : groups) {
       for (auto& [id, member] : group.members) {
         if (member.is_awaiting_join()) {
-          out.join(std::exchange(member.awaiting_join, nullptr),
-                   join_error(KafkaError::kCoordinatorNotAvailable, id));
+          out.join(std::exchange(member.awaiting_join, nullptr), join_error(KafkaError::kCoordinatorNotAvailable, id));
         }
         if (member.is_awaiting_sync()) {
-          out.sync(std::exchange(member.awaiting_sync, nullptr),
-                   sync_error(KafkaError::kCoordinatorNotAvailable));
+          out.sync(std::exchange(member.awaiting_sync, nullptr), sync_error(KafkaError::kCoordinatorNotAvailable));
         }
       }
     }
@@ -872,15 +820,13 @@ struct GroupCoordinator::Impl {
     std::vector<GroupOverview> overview;
     if (stopped) return overview;
     for (const auto& [id, group] : groups) {
-      overview.push_back(
-          {id, group.protocol_type.value_or(""), group_detail::group_state_name(group.state)});
+      overview.push_back({id, group.protocol_type.value_or(""), group_detail::group_state_name(group.state)});
     }
     return overview;
   }
 };
 
-GroupCoordinator::GroupCoordinator(GroupCoordinatorConfig config, Clock clock)
-    : impl_(std::make_unique<Impl>()) {
+GroupCoordinator::GroupCoordinator(GroupCoordinatorConfig config, Clock clock) : impl_(std::make_unique<Impl>()) {
   impl_->config = config;
   impl_->clock = clock ? std::move(clock) : Clock(steady_now_ms);
 }
@@ -895,24 +841,19 @@ void GroupCoordinator::sync(SyncRequest request, SyncCallback callback) {
   impl_->run([&] { impl_->sync(std::move(request), std::move(callback)); });
 }
 
-KafkaError GroupCoordinator::heartbeat(std::string_view group_id, int32_t generation_id,
-                                       std::string_view member_id,
+KafkaError GroupCoordinator::heartbeat(std::string_view group_id, int32_t generation_id, std::string_view member_id,
                                        std::optional<std::string_view> group_instance_id) {
-  return impl_->run(
-      [&] { return impl_->heartbeat(group_id, generation_id, member_id, group_instance_id); });
+  return impl_->run([&] { return impl_->heartbeat(group_id, generation_id, member_id, group_instance_id); });
 }
 
-LeaveResult GroupCoordinator::leave(std::string_view group_id,
-                                    const std::vector<GroupMemberIdentity>& members) {
+LeaveResult GroupCoordinator::leave(std::string_view group_id, const std::vector<GroupMemberIdentity>& members) {
   return impl_->run([&] { return impl_->leave(group_id, members); });
 }
 
 KafkaError GroupCoordinator::validate_commit(std::string_view group_id, int32_t generation_id,
                                              std::string_view member_id,
                                              std::optional<std::string_view> group_instance_id) {
-  return impl_->run([&] {
-    return impl_->validate_commit(group_id, generation_id, member_id, group_instance_id);
-  });
+  return impl_->run([&] { return impl_->validate_commit(group_id, generation_id, member_id, group_instance_id); });
 }
 
 GroupDescription GroupCoordinator::describe(std::string_view group_id) const {

@@ -83,7 +83,7 @@ struct JoinRequest {
   int32_t rebalance_timeout_ms = -1;     // <= 0 (JoinGroup v0 has none): session_timeout_ms
   std::string protocol_type;             // "consumer" for consumers, "connect" for Connect
   std::vector<GroupProtocol> protocols;  // in the member's order of preference
-  int16_t api_version = 0;  // v4+: a new dynamic member first gets MEMBER_ID_REQUIRED (KIP-394)
+  int16_t api_version = 0;               // v4+: a new dynamic member first gets MEMBER_ID_REQUIRED (KIP-394)
 };
 
 struct JoinedMember {
@@ -98,8 +98,8 @@ struct JoinResult {
   std::optional<std::string> protocol_type;  // null on errors (send "" where not nullable)
   std::optional<std::string> protocol_name;
   std::string leader_id;
-  std::string member_id;         // the member's id; with MEMBER_ID_REQUIRED the id to rejoin with
-  bool skip_assignment = false;  // v9+: the leader must not run the assignor
+  std::string member_id;              // the member's id; with MEMBER_ID_REQUIRED the id to rejoin with
+  bool skip_assignment = false;       // v9+: the leader must not run the assignor
   std::vector<JoinedMember> members;  // the leader only
 };
 
@@ -140,7 +140,7 @@ struct LeftMemberResult {
 
 struct LeaveResult {
   protocol::KafkaError error_code = protocol::KafkaError::kNone;  // the request as a whole
-  std::vector<LeftMemberResult> members;  // one per member asked for, in order
+  std::vector<LeftMemberResult> members;                          // one per member asked for, in order
 };
 
 struct GroupMemberDescription {
@@ -190,8 +190,7 @@ class GroupCoordinator {
   void sync(SyncRequest request, SyncCallback callback);
   // Heartbeat: NONE, REBALANCE_IN_PROGRESS (rejoin), ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID,
   // FENCED_INSTANCE_ID, INVALID_GROUP_ID, COORDINATOR_NOT_AVAILABLE.
-  protocol::KafkaError heartbeat(std::string_view group_id, int32_t generation_id,
-                                 std::string_view member_id,
+  protocol::KafkaError heartbeat(std::string_view group_id, int32_t generation_id, std::string_view member_id,
                                  std::optional<std::string_view> group_instance_id = std::nullopt);
   // LeaveGroup: removes each member and rebalances the rest.
   LeaveResult leave(std::string_view group_id, const std::vector<GroupMemberIdentity>& members);
@@ -201,9 +200,8 @@ class GroupCoordinator {
   // otherwise. With a generation, the member must belong to it (ILLEGAL_GENERATION,
   // UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID), and the group must not be waiting for its
   // assignment (REBALANCE_IN_PROGRESS). A valid commit also counts as a heartbeat.
-  protocol::KafkaError validate_commit(
-      std::string_view group_id, int32_t generation_id, std::string_view member_id,
-      std::optional<std::string_view> group_instance_id = std::nullopt);
+  protocol::KafkaError validate_commit(std::string_view group_id, int32_t generation_id, std::string_view member_id,
+                                       std::optional<std::string_view> group_instance_id = std::nullopt);
 
   // DescribeGroups / ListGroups / DeleteGroups. delete_group answers NONE (forgotten; the
   // caller deletes its offsets), NON_EMPTY_GROUP or GROUP_ID_NOT_FOUND.

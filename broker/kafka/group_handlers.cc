@@ -132,7 +132,8 @@ void KafkaRouter::handle_offset_commit(const protocol::RequestHeader& h, const p
   };
   auto answer = std::make_shared<Answer>();
   answer->names.reserve(r.topics.size());
-  const KafkaError group_error = groups_->validate_commit(r.group_id, r.generation_id, r.member_id, r.group_instance_id);
+  const KafkaError group_error =
+      groups_->validate_commit(r.group_id, r.generation_id, r.member_id, r.group_instance_id);
   auto snapshot = topics_->snapshot();
   std::vector<OffsetCommit> commits;
   for (const auto& topic : r.topics) {
@@ -143,9 +144,12 @@ void KafkaRouter::handle_offset_commit(const protocol::RequestHeader& h, const p
     for (const auto& p : topic.partitions) {
       auto& out = out_topic.partitions.emplace_back();
       out.partition_index = p.partition_index;
-      if (group_error != KafkaError::kNone) out.error_code = group_error;
-      else if (!info || !info->queue_id(p.partition_index)) out.error_code = KafkaError::kUnknownTopicOrPartition;
-      else if (p.committed_metadata && p.committed_metadata->size() > 4096) out.error_code = KafkaError::kOffsetMetadataTooLarge;
+      if (group_error != KafkaError::kNone)
+        out.error_code = group_error;
+      else if (!info || !info->queue_id(p.partition_index))
+        out.error_code = KafkaError::kUnknownTopicOrPartition;
+      else if (p.committed_metadata && p.committed_metadata->size() > 4096)
+        out.error_code = KafkaError::kOffsetMetadataTooLarge;
       else
         commits.push_back({std::string(topic.name), p.partition_index, p.committed_offset, p.committed_leader_epoch,
                            std::string(p.committed_metadata.value_or(""))});

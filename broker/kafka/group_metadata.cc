@@ -47,8 +47,7 @@ const GroupMember* GroupMetadata::find(std::string_view member_id) const {
   return it == members.end() ? nullptr : &it->second;
 }
 
-std::optional<std::string> GroupMetadata::static_member_id(
-    std::string_view group_instance_id) const {
+std::optional<std::string> GroupMetadata::static_member_id(std::string_view group_instance_id) const {
   auto it = static_members.find(group_instance_id);
   if (it == static_members.end()) return std::nullopt;
   return it->second;
@@ -56,8 +55,7 @@ std::optional<std::string> GroupMetadata::static_member_id(
 
 bool GroupMetadata::has_all_members_joined() const {
   if (!pending_members.empty()) return false;
-  return std::ranges::all_of(members,
-                             [](const auto& entry) { return entry.second.is_awaiting_join(); });
+  return std::ranges::all_of(members, [](const auto& entry) { return entry.second.is_awaiting_join(); });
 }
 
 int32_t GroupMetadata::rebalance_timeout_ms() const {
@@ -66,8 +64,7 @@ int32_t GroupMetadata::rebalance_timeout_ms() const {
   return timeout;
 }
 
-bool GroupMetadata::supports_protocols(std::string_view type,
-                                       const std::vector<GroupProtocol>& protocols,
+bool GroupMetadata::supports_protocols(std::string_view type, const std::vector<GroupProtocol>& protocols,
                                        std::string_view excluded_member_id) const {
   if (type.empty() || protocols.empty()) return false;
   // The first member of a group sets its type; after that every member must share it.
@@ -89,8 +86,7 @@ std::string GroupMetadata::select_protocol() const {
   // Candidates: the protocols every member supports.
   auto supported_by_all = [&](const std::string& name) {
     return std::ranges::all_of(members, [&](const auto& entry) {
-      return std::ranges::any_of(entry.second.protocols,
-                                 [&](const GroupProtocol& p) { return p.name == name; });
+      return std::ranges::any_of(entry.second.protocols, [&](const GroupProtocol& p) { return p.name == name; });
     });
   };
   std::map<std::string, int, std::less<>> votes;
@@ -122,8 +118,7 @@ std::string GroupMetadata::select_protocol() const {
 }
 
 bool GroupMetadata::elect_joined_leader() {
-  if (const GroupMember* leader = find(leader_id); leader != nullptr && leader->is_awaiting_join())
-    return true;
+  if (const GroupMember* leader = find(leader_id); leader != nullptr && leader->is_awaiting_join()) return true;
   for (const auto& [id, member] : members) {
     if (member.is_awaiting_join()) {
       leader_id = id;

@@ -19,16 +19,25 @@ using protocol::KafkaError;
 protocol::KafkaError kafka_error_for(const Error& error) {
   switch (error.code) {
     case ErrorCode::kBusy:
-    case ErrorCode::kTimeout: return KafkaError::kRequestTimedOut;  // retriable: the client tries again
+    case ErrorCode::kTimeout:
+      return KafkaError::kRequestTimedOut;  // retriable: the client tries again
     case ErrorCode::kDiskFull:
-    case ErrorCode::kIo: return KafkaError::kKafkaStorageError;
-    case ErrorCode::kCorrupt: return KafkaError::kCorruptMessage;
-    case ErrorCode::kTooLarge: return KafkaError::kMessageTooLarge;
-    case ErrorCode::kOutOfRange: return KafkaError::kOffsetOutOfRange;
-    case ErrorCode::kNotFound: return KafkaError::kUnknownTopicOrPartition;
-    case ErrorCode::kInvalidArgument: return KafkaError::kInvalidRequest;
-    case ErrorCode::kClosed: return KafkaError::kNotLeaderOrFollower;  // shutting down: go elsewhere / retry
-    default: return KafkaError::kUnknownServerError;
+    case ErrorCode::kIo:
+      return KafkaError::kKafkaStorageError;
+    case ErrorCode::kCorrupt:
+      return KafkaError::kCorruptMessage;
+    case ErrorCode::kTooLarge:
+      return KafkaError::kMessageTooLarge;
+    case ErrorCode::kOutOfRange:
+      return KafkaError::kOffsetOutOfRange;
+    case ErrorCode::kNotFound:
+      return KafkaError::kUnknownTopicOrPartition;
+    case ErrorCode::kInvalidArgument:
+      return KafkaError::kInvalidRequest;
+    case ErrorCode::kClosed:
+      return KafkaError::kNotLeaderOrFollower;  // shutting down: go elsewhere / retry
+    default:
+      return KafkaError::kUnknownServerError;
   }
 }
 
@@ -90,9 +99,8 @@ void KafkaRouter::rebuild_producer_state() {
     for (uint32_t queue : topic->queue_ids) {
       auto range = context_.store.queue_range(queue);
       if (!range || range->next_offset == range->start_offset) continue;
-      const engine::QueueOffset tail_start(range->next_offset.value() > kTailRecords
-                                               ? range->next_offset.value() - kTailRecords
-                                               : 0);
+      const engine::QueueOffset tail_start(
+          range->next_offset.value() > kTailRecords ? range->next_offset.value() - kTailRecords : 0);
       engine::QueueOffset offset = std::max(tail_start, range->start_offset);
       logged.clear();
       while (offset < range->next_offset) {
@@ -110,8 +118,8 @@ void KafkaRouter::rebuild_producer_state() {
 TopicResult<std::shared_ptr<const TopicInfo>> KafkaRouter::topic_for_write(std::string_view name, bool allow_create) {
   if (auto topic = topics_->find(name)) return topic;
   if (!allow_create || !context_.config.topics.auto_create)
-    return std::unexpected(TopicError{static_cast<int16_t>(KafkaError::kUnknownTopicOrPartition),
-                                      "unknown topic " + std::string(name)});
+    return std::unexpected(
+        TopicError{static_cast<int16_t>(KafkaError::kUnknownTopicOrPartition), "unknown topic " + std::string(name)});
   return topics_->find_or_create(name);
 }
 
@@ -126,7 +134,8 @@ void KafkaRouter::handle(const Request& request, ResponseSlot slot) {
     if (header->key() == protocol::ApiKey::kApiVersions) {
       // A client newer than the broker: answer in the v0 layout with our ranges (error 35),
       // and it retries with a version we speak.
-      respond(slot, [&](protocol::Writer& w) { return protocol::encode_api_versions_fallback(header->correlation_id, w); });
+      respond(slot,
+              [&](protocol::Writer& w) { return protocol::encode_api_versions_fallback(header->correlation_id, w); });
       return;
     }
     slot.close_connection("unsupported API " + std::to_string(header->api_key) + " version " +
@@ -136,32 +145,46 @@ void KafkaRouter::handle(const Request& request, ResponseSlot slot) {
   protocol::Request decoded;
   if (auto s = protocol::decode_request(*header, decoded); !s) {
     context_.metrics.count_error(static_cast<int16_t>(KafkaError::kInvalidRequest));
-    slot.close_connection("malformed " + std::string(BrokerMetrics::api_name(header->api_key)) + " request: " +
-                          s.error().message);
+    slot.close_connection("malformed " + std::string(BrokerMetrics::api_name(header->api_key)) +
+                          " request: " + s.error().message);
     return;
   }
   const auto& h = *header;
   std::visit(
       [&](auto& r) {
         using T = std::decay_t<decltype(r)>;
-        if constexpr (std::is_same_v<T, protocol::ApiVersionsRequest>) handle_api_versions(h, std::move(slot));
-        else if constexpr (std::is_same_v<T, protocol::MetadataRequest>) handle_metadata(h, r, std::move(slot));
-        else if constexpr (std::is_same_v<T, protocol::ProduceRequest>) handle_produce(request, h, r, std::move(slot));
-        else if constexpr (std::is_same_v<T, protocol::FetchRequest>) handle_fetch(request, h, r, std::move(slot));
-        else if constexpr (std::is_same_v<T, protocol::ListOffsetsRequest>) handle_list_offsets(h, r, std::move(slot));
-        else if constexpr (std::is_same_v<T, protocol::CreateTopicsRequest>) handle_create_topics(h, r, std::move(slot));
-        else if constexpr (std::is_same_v<T, protocol::DeleteTopicsRequest>) handle_delete_topics(h, r, std::move(slot));
+        if constexpr (std::is_same_v<T, protocol::ApiVersionsRequest>)
+          handle_api_versions(h, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::MetadataRequest>)
+          handle_metadata(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::ProduceRequest>)
+          handle_produce(request, h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::FetchRequest>)
+          handle_fetch(request, h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::ListOffsetsRequest>)
+          handle_list_offsets(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::CreateTopicsRequest>)
+          handle_create_topics(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::DeleteTopicsRequest>)
+          handle_delete_topics(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::InitProducerIdRequest>)
           handle_init_producer_id(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::FindCoordinatorRequest>)
           handle_find_coordinator(h, r, std::move(slot));
-        else if constexpr (std::is_same_v<T, protocol::JoinGroupRequest>) handle_join_group(request, h, r, std::move(slot));
-        else if constexpr (std::is_same_v<T, protocol::SyncGroupRequest>) handle_sync_group(h, r, std::move(slot));
-        else if constexpr (std::is_same_v<T, protocol::HeartbeatRequest>) handle_heartbeat(h, r, std::move(slot));
-        else if constexpr (std::is_same_v<T, protocol::LeaveGroupRequest>) handle_leave_group(h, r, std::move(slot));
-        else if constexpr (std::is_same_v<T, protocol::OffsetCommitRequest>) handle_offset_commit(h, r, std::move(slot));
-        else if constexpr (std::is_same_v<T, protocol::OffsetFetchRequest>) handle_offset_fetch(h, r, std::move(slot));
-        else slot.close_connection("request decoded to nothing");
+        else if constexpr (std::is_same_v<T, protocol::JoinGroupRequest>)
+          handle_join_group(request, h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::SyncGroupRequest>)
+          handle_sync_group(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::HeartbeatRequest>)
+          handle_heartbeat(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::LeaveGroupRequest>)
+          handle_leave_group(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::OffsetCommitRequest>)
+          handle_offset_commit(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::OffsetFetchRequest>)
+          handle_offset_fetch(h, r, std::move(slot));
+        else
+          slot.close_connection("request decoded to nothing");
       },
       decoded);
 }
@@ -283,23 +306,25 @@ void KafkaRouter::handle_create_topics(const protocol::RequestHeader& h, const p
   for (const auto& topic : r.topics) {
     protocol::CreateTopicResult result;
     result.name = topic.name;
-    const int32_t partitions =
-        topic.num_partitions > 0 ? topic.num_partitions
-                                 : (topic.assignments.empty() ? context_.config.topics.default_partitions
-                                                              : static_cast<int32_t>(topic.assignments.size()));
+    const int32_t partitions = topic.num_partitions > 0
+                                   ? topic.num_partitions
+                                   : (topic.assignments.empty() ? context_.config.topics.default_partitions
+                                                                : static_cast<int32_t>(topic.assignments.size()));
     std::optional<TopicError> error;
     if (topic.replication_factor > 1)
-      error = TopicError{static_cast<int16_t>(KafkaError::kInvalidReplicationFactor),
-                         "replication factor " + std::to_string(topic.replication_factor) +
-                             " is larger than the 1 broker available"};
+      error = TopicError{
+          static_cast<int16_t>(KafkaError::kInvalidReplicationFactor),
+          "replication factor " + std::to_string(topic.replication_factor) + " is larger than the 1 broker available"};
     else if (r.validate_only)
       error = topics_->validate_create(topic.name, partitions);
     if (!error && !r.validate_only) {
       std::map<std::string, std::string> configs;
       for (const auto& c : topic.configs) configs.emplace(std::string(c.name), std::string(c.value.value_or("")));
       auto created = topics_->create(topic.name, partitions, std::move(configs));
-      if (!created) error = created.error();
-      else std::copy((*created)->topic_id.begin(), (*created)->topic_id.end(), result.topic_id.bytes.begin());
+      if (!created)
+        error = created.error();
+      else
+        std::copy((*created)->topic_id.begin(), (*created)->topic_id.end(), result.topic_id.bytes.begin());
     }
     if (error) {
       result.error_code = static_cast<KafkaError>(error->error_code);

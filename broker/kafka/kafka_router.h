@@ -14,8 +14,8 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "broker/kafka/group_coordinator.h"
 #include "broker/kafka/group_ticker.h"
@@ -52,15 +52,14 @@ class KafkaRouter final : public RequestRouter {
                                ResponseSlot slot);
   void handle_find_coordinator(const protocol::RequestHeader& h, const protocol::FindCoordinatorRequest& r,
                                ResponseSlot slot);
-  void handle_join_group(const Request& request, const protocol::RequestHeader& h,
-                         const protocol::JoinGroupRequest& r, ResponseSlot slot);
+  void handle_join_group(const Request& request, const protocol::RequestHeader& h, const protocol::JoinGroupRequest& r,
+                         ResponseSlot slot);
   void handle_sync_group(const protocol::RequestHeader& h, const protocol::SyncGroupRequest& r, ResponseSlot slot);
   void handle_heartbeat(const protocol::RequestHeader& h, const protocol::HeartbeatRequest& r, ResponseSlot slot);
   void handle_leave_group(const protocol::RequestHeader& h, const protocol::LeaveGroupRequest& r, ResponseSlot slot);
   void handle_offset_commit(const protocol::RequestHeader& h, const protocol::OffsetCommitRequest& r,
                             ResponseSlot slot);
-  void handle_offset_fetch(const protocol::RequestHeader& h, const protocol::OffsetFetchRequest& r,
-                           ResponseSlot slot);
+  void handle_offset_fetch(const protocol::RequestHeader& h, const protocol::OffsetFetchRequest& r, ResponseSlot slot);
 
   // The topic for a produce / metadata request, auto-created when the config allows it.
   TopicResult<std::shared_ptr<const TopicInfo>> topic_for_write(std::string_view name, bool allow_create);

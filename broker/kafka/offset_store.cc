@@ -27,24 +27,20 @@ constexpr uint64_t kReplayReadBytes = 1 << 20;
 }  // namespace
 
 std::string OffsetRecoveryReport::summary() const {
-  return "replayed " + std::to_string(records) + " offsets records (" + std::to_string(commits) +
-         " commits, " + std::to_string(tombstones) + " tombstones) from queue offset " +
-         std::to_string(replayed_from) + (used_snapshot ? " (snapshot)" : "") + ": " +
-         std::to_string(live_offsets) + " committed offsets";
+  return "replayed " + std::to_string(records) + " offsets records (" + std::to_string(commits) + " commits, " +
+         std::to_string(tombstones) + " tombstones) from queue offset " + std::to_string(replayed_from) +
+         (used_snapshot ? " (snapshot)" : "") + ": " + std::to_string(live_offsets) + " committed offsets";
 }
 
 OffsetStore::OffsetStore(engine::MessageStore& store, OffsetStoreOptions options)
-    : store_(store),
-      options_(options),
-      snapshot_path_(store.config().data_dir + "/offsets_snapshot") {}
+    : store_(store), options_(options), snapshot_path_(store.config().data_dir + "/offsets_snapshot") {}
 
 OffsetStore::~OffsetStore() {
   std::unique_lock lock(write_mutex_);
   write_cv_.wait(lock, [&] { return in_flight_ == 0; });
 }
 
-Result<std::unique_ptr<OffsetStore>> OffsetStore::recover(engine::MessageStore& store,
-                                                          OffsetStoreOptions options) {
+Result<std::unique_ptr<OffsetStore>> OffsetStore::recover(engine::MessageStore& store, OffsetStoreOptions options) {
   std::unique_ptr<OffsetStore> offsets(new OffsetStore(store, options));
   if (auto s = offsets->replay(); !s) return std::unexpected(s.error());
   spdlog::info("committed offsets: {}", offsets->report_.summary());
@@ -61,15 +57,13 @@ Status OffsetStore::replay() {
   bool from_snapshot = false;
   if (io::path_exists(snapshot_path_)) {
     auto bytes = io::read_whole_file(snapshot_path_);
-    auto pointer =
-        bytes ? decode_offsets_snapshot(*bytes) : Result<uint64_t>(std::unexpected(bytes.error()));
+    auto pointer = bytes ? decode_offsets_snapshot(*bytes) : Result<uint64_t>(std::unexpected(bytes.error()));
     if (!pointer) {
-      spdlog::warn("ignoring {} ({}); replaying committed offsets from the start of queue 0",
-                   snapshot_path_, pointer.error().message);
+      spdlog::warn("ignoring {} ({}); replaying committed offsets from the start of queue 0", snapshot_path_,
+                   pointer.error().message);
     } else if (*pointer < start || *pointer >= next) {
-      spdlog::warn(
-          "{} points at queue offset {}, outside [{}, {}); replaying from the start of queue 0",
-          snapshot_path_, *pointer, start, next);
+      spdlog::warn("{} points at queue offset {}, outside [{}, {}); replaying from the start of queue 0",
+                   snapshot_path_, *pointer, start, next);
     } else {
       from = *pointer;
       from_snapshot = true;
@@ -93,22 +87,21 @@ Status OffsetStore::replay() {
       }
     }
     if (!s)
-      return make_error(s.error().code, "reading committed offsets from queue 0 at offset " +
-                                            std::to_string(offset) + ": " + s.error().message);
+      return make_error(s.error().code, "reading committed offsets from queue 0 at offset " + std::to_string(offset) +
+                                            ": " + s.error().message);
     if (batch.batches.empty()) break;
     std::unique_lock lock(map_mutex_);
     for (const engine::StoredBatch& b : batch.batches) {
       auto record = decode_offsets_record(b.payload);
       if (!record)
-        return make_error(ErrorCode::kCorrupt,
-                          "committed-offsets record at queue 0 offset " +
-                              engine::to_string(b.base_offset) + " (commit-log offset " +
-                              engine::to_string(b.commit_log_offset) + "): " + record.error().message);
+        return make_error(ErrorCode::kCorrupt, "committed-offsets record at queue 0 offset " +
+                                                   engine::to_string(b.base_offset) + " (commit-log offset " +
+                                                   engine::to_string(b.commit_log_offset) +
+                                                   "): " + record.error().message);
       if (first && report_.used_snapshot && record->kind != OffsetsRecordKind::kSnapshotBegin) {
         // The pointer does not lead to a snapshot (a restored or hand-copied data dir): the
         // safe answer is the whole queue.
-        spdlog::warn("{} does not point at a snapshot record; replaying from the start of queue 0",
-                     snapshot_path_);
+        spdlog::warn("{} does not point at a snapshot record; replaying from the start of queue 0", snapshot_path_);
         lock.unlock();
         groups_.clear();
         if (auto removed = io::remove_file(snapshot_path_); !removed) return removed;
@@ -149,8 +142,7 @@ Status OffsetStore::replay() {
 
 // --- writes ---
 
-Result<OffsetsRecord> OffsetStore::build_commit(std::string_view group,
-                                                std::span<const OffsetCommit> offsets) const {
+Result<OffsetsRecord> OffsetStore::build_commit(std::string_view group, std::span<const OffsetCommit> offsets) const {
   if (group.size() > kMaxNameBytes)
     return make_error(ErrorCode::kInvalidArgument,
                       "group id is " + std::to_string(group.size()) + " bytes, over 64 KiB");
@@ -164,11 +156,10 @@ Result<OffsetsRecord> OffsetStore::build_commit(std::string_view group,
       return make_error(ErrorCode::kInvalidArgument,
                         "topic name is " + std::to_string(o.topic.size()) + " bytes, over 64 KiB");
     if (o.metadata.size() > options_.max_metadata_bytes)
-      return make_error(ErrorCode::kInvalidArgument,
-                        "metadata of " + o.topic + "/" + std::to_string(o.partition) + " is " +
-                            std::to_string(o.metadata.size()) +
-                            " bytes, over max_metadata_bytes (" +
-                            std::to_string(options_.max_metadata_bytes) + ")");
+      return make_error(ErrorCode::kInvalidArgument, "metadata of " + o.topic + "/" + std::to_string(o.partition) +
+                                                         " is " + std::to_string(o.metadata.size()) +
+                                                         " bytes, over max_metadata_bytes (" +
+                                                         std::to_string(options_.max_metadata_bytes) + ")");
     record.offsets.push_back({o.topic, o.partition, o.offset, o.leader_epoch, now, o.metadata});
   }
   return record;
@@ -179,8 +170,7 @@ Result<OffsetStore::Location> OffsetStore::append(const OffsetsRecord& record) {
   if (bytes.size() > store_.config().max_record_bytes)
     return make_error(ErrorCode::kTooLarge, "offsets record of " + std::to_string(bytes.size()) +
                                                 " bytes is above the engine's max_record_bytes (" +
-                                                std::to_string(store_.config().max_record_bytes) +
-                                                ")");
+                                                std::to_string(store_.config().max_record_bytes) + ")");
   auto r = store_.append({kOffsetsQueueId, bytes, 1, -1}, /*wait_for_flush=*/true);
   {
     std::lock_guard lock(write_mutex_);
@@ -213,10 +203,9 @@ void OffsetStore::commit_async(std::string_view group, std::span<const OffsetCom
   auto shared = std::make_shared<OffsetsRecord>(std::move(*record));
   const std::vector<std::byte> bytes = encode_offsets_record(*shared);
   if (bytes.size() > store_.config().max_record_bytes)
-    return done(make_error(ErrorCode::kTooLarge,
-                           "offsets record of " + std::to_string(bytes.size()) +
-                               " bytes is above the engine's max_record_bytes (" +
-                               std::to_string(store_.config().max_record_bytes) + ")"));
+    return done(make_error(ErrorCode::kTooLarge, "offsets record of " + std::to_string(bytes.size()) +
+                                                     " bytes is above the engine's max_record_bytes (" +
+                                                     std::to_string(store_.config().max_record_bytes) + ")"));
   begin_write();
   auto r = store_.append({kOffsetsQueueId, bytes, 1, -1}, /*wait_for_flush=*/false);
   {
@@ -239,8 +228,7 @@ void OffsetStore::commit_async(std::string_view group, std::span<const OffsetCom
 }
 
 Status OffsetStore::delete_topic(std::string_view topic) {
-  if (topic.size() > kMaxNameBytes)
-    return make_error(ErrorCode::kInvalidArgument, "topic name over 64 KiB");
+  if (topic.size() > kMaxNameBytes) return make_error(ErrorCode::kInvalidArgument, "topic name over 64 KiB");
   OffsetsRecord record;
   record.kind = OffsetsRecordKind::kDeleteTopic;
   record.topic = std::string(topic);
@@ -256,8 +244,7 @@ Status OffsetStore::delete_topic(std::string_view topic) {
 }
 
 Status OffsetStore::delete_group(std::string_view group) {
-  if (group.size() > kMaxNameBytes)
-    return make_error(ErrorCode::kInvalidArgument, "group id over 64 KiB");
+  if (group.size() > kMaxNameBytes) return make_error(ErrorCode::kInvalidArgument, "group id over 64 KiB");
   OffsetsRecord record;
   record.kind = OffsetsRecordKind::kDeleteGroup;
   record.group = std::string(group);
@@ -292,19 +279,14 @@ void OffsetStore::end_write() {
 // --- the map ---
 
 void OffsetStore::apply_commit(const OffsetsRecord& record, const Location& at) {
-  if (auto g = deleted_groups_.find(record.group);
-      g != deleted_groups_.end() && g->second > at.version)
-    return;
+  if (auto g = deleted_groups_.find(record.group); g != deleted_groups_.end() && g->second > at.version) return;
   Topics* topics = nullptr;
   for (const StoredOffset& o : record.offsets) {
-    if (auto t = deleted_topics_.find(o.topic);
-        t != deleted_topics_.end() && t->second > at.version)
-      continue;
+    if (auto t = deleted_topics_.find(o.topic); t != deleted_topics_.end() && t->second > at.version) continue;
     if (!topics) topics = &groups_[record.group];
     Partitions& partitions = (*topics)[o.topic];
     auto [it, inserted] = partitions.try_emplace(o.partition);
-    if (!inserted && it->second.at.version > at.version)
-      continue;  // a newer record got there first
+    if (!inserted && it->second.at.version > at.version) continue;  // a newer record got there first
     it->second.value = {o.offset, o.leader_epoch, o.metadata, o.commit_timestamp_ms};
     it->second.at = at;
   }
@@ -336,8 +318,7 @@ void OffsetStore::apply_delete_group(std::string_view group, uint64_t version) {
 
 // --- reads ---
 
-CommittedOffset OffsetStore::fetch(std::string_view group, std::string_view topic,
-                                   int32_t partition) const {
+CommittedOffset OffsetStore::fetch(std::string_view group, std::string_view topic, int32_t partition) const {
   std::shared_lock lock(map_mutex_);
   auto g = groups_.find(group);
   if (g == groups_.end()) return {};
@@ -396,8 +377,7 @@ Result<bool> OffsetStore::maintain(int64_t now_ms) {
       // that comes back every few seconds.
       if (oldest_time < now_ms - static_cast<int64_t>(config.retention_ms / 2)) due = true;
       const uint64_t written = store_.written_offset().value();
-      if (config.retention_bytes && written > oldest_position &&
-          written - oldest_position > config.retention_bytes / 2)
+      if (config.retention_bytes && written > oldest_position && written - oldest_position > config.retention_bytes / 2)
         due = true;
     }
   }
@@ -477,9 +457,7 @@ Status OffsetStore::rewrite_live_offsets() {
     std::unique_lock lock(map_mutex_);
     for (size_t i = 0; i < records.size(); ++i) apply_commit(records[i], written[i]);
   }
-  if (auto s = io::write_file_atomically(snapshot_path_, encode_offsets_snapshot(start->version));
-      !s)
-    return s;
+  if (auto s = io::write_file_atomically(snapshot_path_, encode_offsets_snapshot(start->version)); !s) return s;
   std::lock_guard lock(write_mutex_);
   records_since_snapshot_ = 0;
   return {};

@@ -89,8 +89,7 @@ class OffsetStore {
   // Rebuilds the map by replaying queue 0 of `store` (from the snapshot pointer if valid).
   // Call once at start-up, before any commit. A record that does not decode is a kCorrupt
   // error naming its offset (the broker must not silently reset consumer positions).
-  static Result<std::unique_ptr<OffsetStore>> recover(engine::MessageStore& store,
-                                                      OffsetStoreOptions options = {});
+  static Result<std::unique_ptr<OffsetStore>> recover(engine::MessageStore& store, OffsetStoreOptions options = {});
   ~OffsetStore();
   OffsetStore(const OffsetStore&) = delete;
   OffsetStore& operator=(const OffsetStore&) = delete;
@@ -105,13 +104,11 @@ class OffsetStore {
   // durable and the map updated, on the engine's flusher thread (keep it short: hand the
   // response to the connection's thread). Validation and append errors call `done` at once on
   // the calling thread. May block briefly while maintain() restates the offsets.
-  void commit_async(std::string_view group, std::span<const OffsetCommit> offsets,
-                    std::function<void(Status)> done);
+  void commit_async(std::string_view group, std::span<const OffsetCommit> offsets, std::function<void(Status)> done);
 
   CommittedOffset fetch(std::string_view group, std::string_view topic, int32_t partition) const;
   // Every committed offset of `group` (of one topic if given), sorted by topic, partition.
-  std::vector<PartitionOffset> fetch_all(std::string_view group,
-                                         std::optional<std::string_view> topic = {}) const;
+  std::vector<PartitionOffset> fetch_all(std::string_view group, std::optional<std::string_view> topic = {}) const;
   // Groups with at least one committed offset, sorted.
   std::vector<std::string> groups() const;
 
@@ -149,8 +146,7 @@ class OffsetStore {
 
   OffsetStore(engine::MessageStore& store, OffsetStoreOptions options);
   Status replay();
-  Result<OffsetsRecord> build_commit(std::string_view group,
-                                     std::span<const OffsetCommit> offsets) const;
+  Result<OffsetsRecord> build_commit(std::string_view group, std::span<const OffsetCommit> offsets) const;
   Result<Location> append(const OffsetsRecord& record);
   // Map updates; callers hold map_mutex_ exclusively.
   void apply_commit(const OffsetsRecord& record, const Location& at);

@@ -8,9 +8,7 @@
 namespace ringmq::broker::kafka {
 namespace {
 
-std::unexpected<Error> corrupt(const std::string& what) {
-  return make_error(ErrorCode::kCorrupt, what);
-}
+std::unexpected<Error> corrupt(const std::string& what) { return make_error(ErrorCode::kCorrupt, what); }
 
 // topic_size + topic + partition + offset + leader_epoch + timestamp + metadata_size + metadata
 constexpr size_t kFixedEntryBytes = 2 + 4 + 8 + 4 + 8 + 2;
@@ -23,9 +21,7 @@ size_t encoded_offset_size(const StoredOffset& offset) {
   return kFixedEntryBytes + offset.topic.size() + offset.metadata.size();
 }
 
-size_t encoded_commit_prefix_size(std::string_view group) {
-  return kOffsetsRecordHeaderSize + 2 + group.size() + 4;
-}
+size_t encoded_commit_prefix_size(std::string_view group) { return kOffsetsRecordHeaderSize + 2 + group.size() + 4; }
 
 std::vector<std::byte> encode_offsets_record(const OffsetsRecord& record) {
   std::vector<std::byte> out;
@@ -65,13 +61,11 @@ Result<OffsetsRecord> decode_offsets_record(std::span<const std::byte> bytes) {
   const auto version = in.read<uint8_t>();
   const auto kind = in.read<uint8_t>();
   in.read<uint16_t>();
-  if (in.failed())
-    return corrupt("record is " + std::to_string(bytes.size()) + " bytes, shorter than its header");
+  if (in.failed()) return corrupt("record is " + std::to_string(bytes.size()) + " bytes, shorter than its header");
   if (magic != kOffsetsRecordMagic) return corrupt("not an offsets record (bad magic)");
   if (version != kOffsetsRecordVersion)
-    return corrupt("offsets record version " + std::to_string(version) +
-                   " is not one this broker reads (" + std::to_string(kOffsetsRecordVersion) +
-                   "); was it written by a newer RingMQ?");
+    return corrupt("offsets record version " + std::to_string(version) + " is not one this broker reads (" +
+                   std::to_string(kOffsetsRecordVersion) + "); was it written by a newer RingMQ?");
   OffsetsRecord record;
   switch (kind) {
     case static_cast<uint8_t>(OffsetsRecordKind::kCommit): {
@@ -108,8 +102,7 @@ Result<OffsetsRecord> decode_offsets_record(std::span<const std::byte> bytes) {
       return corrupt("unknown offsets record kind " + std::to_string(kind));
   }
   if (in.failed()) return corrupt("record ends inside its body");
-  if (in.remaining() != 0)
-    return corrupt(std::to_string(in.remaining()) + " unexpected bytes after the body");
+  if (in.remaining() != 0) return corrupt(std::to_string(in.remaining()) + " unexpected bytes after the body");
   return record;
 }
 
@@ -125,8 +118,7 @@ std::vector<std::byte> encode_offsets_snapshot(uint64_t snapshot_offset) {
 
 Result<uint64_t> decode_offsets_snapshot(std::span<const std::byte> bytes) {
   if (bytes.size() != kOffsetsSnapshotFileSize)
-    return corrupt("is " + std::to_string(bytes.size()) + " bytes, not " +
-                   std::to_string(kOffsetsSnapshotFileSize));
+    return corrupt("is " + std::to_string(bytes.size()) + " bytes, not " + std::to_string(kOffsetsSnapshotFileSize));
   LeReader in(bytes);
   const auto magic = in.read<uint32_t>();
   const auto version = in.read<uint16_t>();
@@ -134,8 +126,7 @@ Result<uint64_t> decode_offsets_snapshot(std::span<const std::byte> bytes) {
   const uint64_t offset = in.read<uint64_t>();
   const auto crc = in.read<uint32_t>();
   if (magic != kOffsetsSnapshotMagic) return corrupt("bad magic");
-  if (version != kOffsetsSnapshotVersion)
-    return corrupt("unknown version " + std::to_string(version));
+  if (version != kOffsetsSnapshotVersion) return corrupt("unknown version " + std::to_string(version));
   if (crc32c(bytes.first(16)) != crc) return corrupt("CRC mismatch");
   return offset;
 }

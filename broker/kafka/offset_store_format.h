@@ -48,12 +48,7 @@ inline constexpr uint32_t kOffsetsSnapshotMagic = 0x534F4D52;  // "RMOS" little-
 inline constexpr uint16_t kOffsetsSnapshotVersion = 1;
 inline constexpr size_t kOffsetsSnapshotFileSize = 20;
 
-enum class OffsetsRecordKind : uint8_t {
-  kCommit = 1,
-  kDeleteTopic = 2,
-  kDeleteGroup = 3,
-  kSnapshotBegin = 4
-};
+enum class OffsetsRecordKind : uint8_t { kCommit = 1, kDeleteTopic = 2, kDeleteGroup = 3, kSnapshotBegin = 4 };
 
 struct StoredOffset {
   std::string topic;

@@ -55,11 +55,9 @@ std::expected<std::vector<protocol::RecordBatchView>, KafkaError> read_batches(
   for (;;) {
     auto next = batches.next();
     if (!next) {
-      spdlog::warn("produce to {}-{} from {} rejected: {}", topic, partition.index, peer,
-                   next.error().message);
-      return std::unexpected(next.error().code == ErrorCode::kTooLarge
-                                 ? KafkaError::kMessageTooLarge
-                                 : KafkaError::kCorruptMessage);
+      spdlog::warn("produce to {}-{} from {} rejected: {}", topic, partition.index, peer, next.error().message);
+      return std::unexpected(next.error().code == ErrorCode::kTooLarge ? KafkaError::kMessageTooLarge
+                                                                       : KafkaError::kCorruptMessage);
     }
     if (!*next) break;
     valid.push_back(**next);
@@ -72,10 +70,9 @@ std::expected<std::vector<protocol::RecordBatchView>, KafkaError> read_batches(
 // sequence check; `guard` holds the partition's producers so that check, append and record
 // are one step. Stops at the first batch refused or not appended, with out.error_code set.
 // out.base_offset is the first batch's offset (for a retry, the stored duplicate's).
-void append_batches(engine::MessageStore& store, ProducerState::PartitionGuard& guard,
-                    uint32_t queue, const std::vector<protocol::RecordBatchView>& batches,
-                    std::string_view topic, protocol::ProducePartitionResponse& out,
-                    ProduceTotals& totals) {
+void append_batches(engine::MessageStore& store, ProducerState::PartitionGuard& guard, uint32_t queue,
+                    const std::vector<protocol::RecordBatchView>& batches, std::string_view topic,
+                    protocol::ProducePartitionResponse& out, ProduceTotals& totals) {
   for (size_t i = 0; i < batches.size() && out.error_code == KafkaError::kNone; ++i) {
     const protocol::RecordBatchHeader& b = batches[i].header;
     ProducerBatch producer{b.producer_id, b.producer_epoch, b.base_sequence, b.record_count};
@@ -88,9 +85,9 @@ void append_batches(engine::MessageStore& store, ProducerState::PartitionGuard& 
       out.error_code = static_cast<KafkaError>(check.error_code());
       break;
     }
-    auto appended = store.append({queue, batches[i].bytes, static_cast<uint32_t>(b.record_count),
-                                  b.max_timestamp, /*stamp_offset_at=*/0},
-                                 false);
+    auto appended = store.append(
+        {queue, batches[i].bytes, static_cast<uint32_t>(b.record_count), b.max_timestamp, /*stamp_offset_at=*/0},
+        false);
     if (!appended) {
       out.error_code = kafka_error_for(appended.error());
       spdlog::warn("produce to {}-{}: {}", topic, out.index, appended.error().message);
@@ -107,9 +104,8 @@ void append_batches(engine::MessageStore& store, ProducerState::PartitionGuard& 
 // Sends the answer: never for acks=0; for acks=-1, once a flush covers `durable_end` (from the
 // flusher thread), and then a failed flush turns every partition that had succeeded into the
 // flush's error; otherwise, or if nothing was appended, at once.
-void answer_produce(const RouterContext& context, const Request& request,
-                    const protocol::RequestHeader& h, int16_t acks,
-                    std::shared_ptr<OwnedProduceAnswer> answer, engine::LogPosition durable_end,
+void answer_produce(const RouterContext& context, const Request& request, const protocol::RequestHeader& h,
+                    int16_t acks, std::shared_ptr<OwnedProduceAnswer> answer, engine::LogPosition durable_end,
                     ResponseSlot slot) {
   if (acks == 0) {
     slot.complete_without_response();
@@ -134,15 +130,14 @@ void answer_produce(const RouterContext& context, const Request& request,
   // acks=all: answer when the data is durable, from the flusher thread.
   auto shared_slot = std::make_shared<ResponseSlot>(std::move(slot));
   const auto flush_started = std::chrono::steady_clock::now();
-  context.store.when_durable(
-      durable_end, [metrics, answer, shared_slot, finish, flush_started](Status s) {
-        metrics->flush_latency.record(std::chrono::steady_clock::now() - flush_started);
-        if (!s) {
-          spdlog::warn("produce not made durable: {}", s.error().message);
-          answer->fail_all(kafka_error_for(s.error()));
-        }
-        finish(*shared_slot);
-      });
+  context.store.when_durable(durable_end, [metrics, answer, shared_slot, finish, flush_started](Status s) {
+    metrics->flush_latency.record(std::chrono::steady_clock::now() - flush_started);
+    if (!s) {
+      spdlog::warn("produce not made durable: {}", s.error().message);
+      answer->fail_all(kafka_error_for(s.error()));
+    }
+    finish(*shared_slot);
+  });
 }
 
 }  // namespace
@@ -169,22 +164,21 @@ void KafkaRouter::handle_produce(const Request& request, const protocol::Request
         out.error_code = info ? KafkaError::kUnknownTopicOrPartition : static_cast<KafkaError>(info.error().error_code);
         continue;
       }
-      auto batches = read_batches(topic.name, partition, request.peer,
-                                  context_.config.engine.max_record_bytes);
+      auto batches = read_batches(topic.name, partition, request.peer, context_.config.engine.max_record_bytes);
       if (!batches) {
         out.error_code = batches.error();
         continue;
       }
       auto guard = producers_->lock_partition(*queue);  // sequence check + append + record, atomically
       append_batches(context_.store, guard, *queue, *batches, topic.name, out, totals);
-      if (auto range = context_.store.queue_range(*queue)) out.log_start_offset = static_cast<int64_t>(range->start_offset.value());
+      if (auto range = context_.store.queue_range(*queue))
+        out.log_start_offset = static_cast<int64_t>(range->start_offset.value());
       if (out.error_code != KafkaError::kNone) context_.metrics.count_error(static_cast<int16_t>(out.error_code));
     }
   }
   context_.metrics.bytes_in.add(totals.bytes);
   context_.metrics.records_in.add(totals.records);
-  answer_produce(context_, request, h, r.acks, std::move(answer), totals.durable_end,
-                 std::move(slot));
+  answer_produce(context_, request, h, r.acks, std::move(answer), totals.durable_end, std::move(slot));
 }
 
 }  // namespace ringmq::broker::kafka

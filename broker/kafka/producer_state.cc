@@ -37,8 +37,7 @@ std::vector<std::byte> encode_producer_ids(int64_t reserved_until) {
 Result<int64_t> decode_producer_ids(std::span<const std::byte> bytes) {
   auto bad = [](const std::string& what) { return make_error(ErrorCode::kCorrupt, what); };
   if (bytes.size() != kProducerIdsFileSize)
-    return bad(std::to_string(bytes.size()) + " bytes, not " +
-               std::to_string(kProducerIdsFileSize));
+    return bad(std::to_string(bytes.size()) + " bytes, not " + std::to_string(kProducerIdsFileSize));
   if (load_le<uint32_t>(bytes.data()) != kProducerIdsFileMagic) return bad("bad magic");
   if (load_le<uint16_t>(bytes.data() + 4) != kProducerIdsFileVersion)
     return bad("unknown version " + std::to_string(load_le<uint16_t>(bytes.data() + 4)));
@@ -49,28 +48,22 @@ Result<int64_t> decode_producer_ids(std::span<const std::byte> bytes) {
 }
 
 bool in_sequence(int32_t last, int32_t next) {
-  return int64_t{next} == int64_t{last} + 1 ||
-         (next == 0 && last == std::numeric_limits<int32_t>::max());
+  return int64_t{next} == int64_t{last} + 1 || (next == 0 && last == std::numeric_limits<int32_t>::max());
 }
 
-SequenceCheck refuse(SequenceVerdict verdict, std::string message) {
-  return {verdict, -1, std::move(message)};
-}
+SequenceCheck refuse(SequenceVerdict verdict, std::string message) { return {verdict, -1, std::move(message)}; }
 
 }  // namespace
 
 int32_t last_sequence(int32_t base_sequence, int32_t record_count) {
   int64_t last = int64_t{base_sequence} + record_count - 1;
-  if (last > std::numeric_limits<int32_t>::max())
-    last -= int64_t{std::numeric_limits<int32_t>::max()} + 1;
+  if (last > std::numeric_limits<int32_t>::max()) last -= int64_t{std::numeric_limits<int32_t>::max()} + 1;
   return static_cast<int32_t>(last);
 }
 
-std::optional<LoggedBatch> parse_logged_batch(std::span<const std::byte> payload,
-                                              int64_t base_offset) {
+std::optional<LoggedBatch> parse_logged_batch(std::span<const std::byte> payload, int64_t base_offset) {
   constexpr size_t kHeaderBytes = 61;
-  if (payload.size() < kHeaderBytes || std::to_integer<uint8_t>(payload[16]) != 2)
-    return std::nullopt;
+  if (payload.size() < kHeaderBytes || std::to_integer<uint8_t>(payload[16]) != 2) return std::nullopt;
   LoggedBatch b;
   b.producer_id = static_cast<int64_t>(load_be(payload, 43, 8));
   b.epoch = static_cast<int16_t>(load_be(payload, 51, 2));
@@ -104,8 +97,7 @@ ProducerState::ProducerState(const ProducerStateOptions& options, int64_t next_i
       reserved_until_(next_id) {}
 
 Result<std::unique_ptr<ProducerState>> ProducerState::open(const ProducerStateOptions& options) {
-  if (options.id_block == 0)
-    return make_error(ErrorCode::kInvalidArgument, "producer id_block must be at least 1");
+  if (options.id_block == 0) return make_error(ErrorCode::kInvalidArgument, "producer id_block must be at least 1");
   if (auto s = io::make_directories(options.data_dir); !s) return std::unexpected(s.error());
   const std::string path = options.data_dir + "/producer_ids";
   int64_t next = 0;
@@ -114,10 +106,9 @@ Result<std::unique_ptr<ProducerState>> ProducerState::open(const ProducerStateOp
     if (!bytes) return std::unexpected(bytes.error());
     auto reserved = decode_producer_ids(*bytes);
     if (!reserved)
-      return make_error(ErrorCode::kCorrupt,
-                        "producer id file " + path + " is damaged (" + reserved.error().message +
-                            "); restore it from a backup, or remove it only if no producer "
-                            "from before is still running");
+      return make_error(ErrorCode::kCorrupt, "producer id file " + path + " is damaged (" + reserved.error().message +
+                                                 "); restore it from a backup, or remove it only if no producer "
+                                                 "from before is still running");
     next = *reserved;
   }
   return std::unique_ptr<ProducerState>(new ProducerState(options, next));
@@ -156,8 +147,8 @@ void ProducerState::ProducerEntry::push(const BatchRange& range) {
   batches[batch_count++] = range;
 }
 
-void ProducerState::apply(ProducerEntry& entry, int16_t epoch, int32_t first_sequence,
-                          int32_t record_count, int64_t base_offset, int64_t now_ms) {
+void ProducerState::apply(ProducerEntry& entry, int16_t epoch, int32_t first_sequence, int32_t record_count,
+                          int64_t base_offset, int64_t now_ms) {
   if (epoch < entry.epoch) return;  // a stale epoch never changes the state
   if (epoch > entry.epoch) {
     entry.epoch = epoch;  // a new epoch starts a new sequence
@@ -184,35 +175,27 @@ ProducerState::PartitionGuard ProducerState::lock_partition(uint32_t queue_id) {
 
 ProducerState::PartitionGuard::PartitionGuard(const ProducerState& owner, uint32_t queue_id,
                                               std::shared_ptr<Partition> partition)
-    : owner_(&owner),
-      queue_id_(queue_id),
-      partition_(std::move(partition)),
-      lock_(partition_->mutex) {}
+    : owner_(&owner), queue_id_(queue_id), partition_(std::move(partition)), lock_(partition_->mutex) {}
 
 SequenceCheck ProducerState::PartitionGuard::check(const ProducerBatch& b) const {
   if (b.producer_id < 0) return {};  // not idempotent: nothing to check
   if (b.producer_id >= owner_->next_producer_id())
-    return refuse(
-        SequenceVerdict::kUnknownProducer,
-        "producer id " + std::to_string(b.producer_id) + " was never handed out by this broker");
+    return refuse(SequenceVerdict::kUnknownProducer,
+                  "producer id " + std::to_string(b.producer_id) + " was never handed out by this broker");
   if (b.epoch < 0)
-    return refuse(SequenceVerdict::kFencedEpoch, "producer " + std::to_string(b.producer_id) +
-                                                     " sent epoch " + std::to_string(b.epoch));
+    return refuse(SequenceVerdict::kFencedEpoch,
+                  "producer " + std::to_string(b.producer_id) + " sent epoch " + std::to_string(b.epoch));
   if (b.base_sequence < 0 || b.record_count <= 0)
     return refuse(SequenceVerdict::kOutOfOrder,
-                  "producer " + std::to_string(b.producer_id) +
-                      " sent an idempotent batch with base sequence " +
-                      std::to_string(b.base_sequence) + " and " + std::to_string(b.record_count) +
-                      " records");
+                  "producer " + std::to_string(b.producer_id) + " sent an idempotent batch with base sequence " +
+                      std::to_string(b.base_sequence) + " and " + std::to_string(b.record_count) + " records");
   auto it = partition_->producers.find(b.producer_id);
   if (it == partition_->producers.end()) return {};  // new here, expired, or older than the replay
   const ProducerEntry& entry = it->second;
-  const std::string who =
-      "producer " + std::to_string(b.producer_id) + " on queue " + std::to_string(queue_id_);
+  const std::string who = "producer " + std::to_string(b.producer_id) + " on queue " + std::to_string(queue_id_);
   if (b.epoch < entry.epoch)
-    return refuse(SequenceVerdict::kFencedEpoch, who + ": epoch " + std::to_string(b.epoch) +
-                                                     " is older than " +
-                                                     std::to_string(entry.epoch));
+    return refuse(SequenceVerdict::kFencedEpoch,
+                  who + ": epoch " + std::to_string(b.epoch) + " is older than " + std::to_string(entry.epoch));
   if (b.epoch > entry.epoch) {
     if (b.base_sequence == 0) return {};
     return refuse(SequenceVerdict::kOutOfOrder, who + ": new epoch " + std::to_string(b.epoch) +
@@ -229,14 +212,13 @@ SequenceCheck ProducerState::PartitionGuard::check(const ProducerBatch& b) const
   const int32_t expected_after = entry.batches[entry.batch_count - 1].last_sequence;
   if (in_sequence(expected_after, b.base_sequence)) return {};
   return refuse(SequenceVerdict::kOutOfOrder, who + ": expected sequence " +
-                                                  std::to_string(last_sequence(expected_after, 2)) +
-                                                  ", got " + std::to_string(b.base_sequence));
+                                                  std::to_string(last_sequence(expected_after, 2)) + ", got " +
+                                                  std::to_string(b.base_sequence));
 }
 
 void ProducerState::PartitionGuard::record(const ProducerBatch& b, int64_t base_offset) {
   if (b.producer_id < 0) return;
-  apply(partition_->producers[b.producer_id], b.epoch, b.base_sequence, b.record_count, base_offset,
-        wall_clock_ms());
+  apply(partition_->producers[b.producer_id], b.epoch, b.base_sequence, b.record_count, base_offset, wall_clock_ms());
 }
 
 void ProducerState::rebuild_from_log(uint32_t queue_id, std::span<const LoggedBatch> batches) {

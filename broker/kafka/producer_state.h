@@ -82,8 +82,7 @@ struct LoggedBatch {
 // Reads the fields above from a stored RecordBatch v2 (big-endian: producerId at byte 43,
 // producerEpoch 51, baseSequence 53, recordCount 57). nullopt if the payload is shorter than
 // the 61-byte header or its magic (byte 16) is not 2. `base_offset` is the engine's.
-std::optional<LoggedBatch> parse_logged_batch(std::span<const std::byte> payload,
-                                              int64_t base_offset);
+std::optional<LoggedBatch> parse_logged_batch(std::span<const std::byte> payload, int64_t base_offset);
 
 // The last sequence of a batch: base + count - 1, wrapping past INT32_MAX to 0.
 int32_t last_sequence(int32_t base_sequence, int32_t record_count);
@@ -146,8 +145,7 @@ class ProducerState {
 
    private:
     friend class ProducerState;
-    PartitionGuard(const ProducerState& owner, uint32_t queue_id,
-                   std::shared_ptr<Partition> partition);
+    PartitionGuard(const ProducerState& owner, uint32_t queue_id, std::shared_ptr<Partition> partition);
     const ProducerState* owner_;
     uint32_t queue_id_;
     std::shared_ptr<Partition> partition_;
@@ -185,8 +183,8 @@ class ProducerState {
   };
 
   explicit ProducerState(const ProducerStateOptions& options, int64_t next_id);
-  static void apply(ProducerEntry& entry, int16_t epoch, int32_t first_sequence,
-                    int32_t record_count, int64_t base_offset, int64_t now_ms);
+  static void apply(ProducerEntry& entry, int16_t epoch, int32_t first_sequence, int32_t record_count,
+                    int64_t base_offset, int64_t now_ms);
   std::shared_ptr<Partition> partition(uint32_t queue_id);
   void observe_producer_id(int64_t producer_id);
 

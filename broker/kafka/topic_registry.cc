@@ -52,8 +52,7 @@ TopicError error(int16_t code, std::string message) { return TopicError{code, st
 }  // namespace
 
 std::string topic_id_to_string(const TopicId& id) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
   out.reserve(22);
   for (size_t i = 0; i < id.size(); i += 3) {
@@ -69,20 +68,18 @@ std::string topic_id_to_string(const TopicId& id) {
 
 std::optional<TopicError> validate_topic_name(std::string_view name) {
   if (name.empty()) return error(topic_error::kInvalidTopic, "topic name is empty");
-  if (name == "." || name == "..")
-    return error(topic_error::kInvalidTopic, "topic name cannot be '.' or '..'");
+  if (name == "." || name == "..") return error(topic_error::kInvalidTopic, "topic name cannot be '.' or '..'");
   if (name.size() > kMaxTopicNameLength)
     return error(topic_error::kInvalidTopic, "topic name is " + std::to_string(name.size()) +
                                                  " characters, more than the maximum of " +
                                                  std::to_string(kMaxTopicNameLength));
   for (char c : name) {
-    const bool legal = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       c == '.' || c == '_' || c == '-';
+    const bool legal =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!legal)
-      return error(topic_error::kInvalidTopic,
-                   "topic name '" + std::string(name) +
-                       "' contains a character other than ASCII alphanumerics, "
-                       "'.', '_' and '-'");
+      return error(topic_error::kInvalidTopic, "topic name '" + std::string(name) +
+                                                   "' contains a character other than ASCII alphanumerics, "
+                                                   "'.', '_' and '-'");
   }
   return std::nullopt;
 }
@@ -110,8 +107,7 @@ std::optional<uint32_t> TopicSnapshot::queue_id(std::string_view name, int32_t p
 }
 
 void TopicSnapshot::index() {
-  std::sort(topics_.begin(), topics_.end(),
-            [](const auto& a, const auto& b) { return a->name < b->name; });
+  std::sort(topics_.begin(), topics_.end(), [](const auto& a, const auto& b) { return a->name < b->name; });
   by_name_.clear();
   by_id_.clear();
   by_name_.reserve(topics_.size());
@@ -123,17 +119,15 @@ void TopicSnapshot::index() {
 
 // --- TopicRegistry ---
 
-TopicRegistry::TopicRegistry(const TopicRegistryOptions& options,
-                             std::shared_ptr<const TopicSnapshot> initial)
+TopicRegistry::TopicRegistry(const TopicRegistryOptions& options, std::shared_ptr<const TopicSnapshot> initial)
     : options_(options), path_(options.data_dir + "/topics"), current_(std::move(initial)) {}
 
 Result<std::unique_ptr<TopicRegistry>> TopicRegistry::load(const TopicRegistryOptions& options) {
-  if (options.default_partitions < 1 ||
-      options.default_partitions > options.max_partitions_per_topic)
-    return make_error(ErrorCode::kInvalidArgument,
-                      "default_partitions is " + std::to_string(options.default_partitions) +
-                          "; it must be between 1 and max_partitions_per_topic (" +
-                          std::to_string(options.max_partitions_per_topic) + ")");
+  if (options.default_partitions < 1 || options.default_partitions > options.max_partitions_per_topic)
+    return make_error(ErrorCode::kInvalidArgument, "default_partitions is " +
+                                                       std::to_string(options.default_partitions) +
+                                                       "; it must be between 1 and max_partitions_per_topic (" +
+                                                       std::to_string(options.max_partitions_per_topic) + ")");
   if (auto s = io::make_directories(options.data_dir); !s) return std::unexpected(s.error());
   const std::string path = options.data_dir + "/topics";
   auto snapshot = std::make_shared<TopicSnapshot>();
@@ -142,13 +136,11 @@ Result<std::unique_ptr<TopicRegistry>> TopicRegistry::load(const TopicRegistryOp
     if (!bytes) return std::unexpected(bytes.error());
     auto file = decode_topics_file(*bytes);
     if (!file)
-      return make_error(ErrorCode::kCorrupt,
-                        "topics file " + path + " is damaged: " + file.error().message +
-                            ". Restore it from a backup; starting without it would reuse "
-                            "the queues of existing topics");
+      return make_error(ErrorCode::kCorrupt, "topics file " + path + " is damaged: " + file.error().message +
+                                                 ". Restore it from a backup; starting without it would reuse "
+                                                 "the queues of existing topics");
     snapshot->next_queue_id_ = file->next_queue_id;
-    for (TopicInfo& t : file->topics)
-      snapshot->topics_.push_back(std::make_shared<const TopicInfo>(std::move(t)));
+    for (TopicInfo& t : file->topics) snapshot->topics_.push_back(std::make_shared<const TopicInfo>(std::move(t)));
     snapshot->index();
   }
   return std::unique_ptr<TopicRegistry>(new TopicRegistry(options, std::move(snapshot)));
@@ -163,48 +155,40 @@ std::shared_ptr<const TopicInfo> TopicRegistry::find(std::string_view name) cons
   return snapshot()->find_shared(name);
 }
 
-std::vector<std::shared_ptr<const TopicInfo>> TopicRegistry::list() const {
-  return snapshot()->topics();
-}
+std::vector<std::shared_ptr<const TopicInfo>> TopicRegistry::list() const { return snapshot()->topics(); }
 
-std::optional<TopicError> TopicRegistry::check_create(const TopicSnapshot& current,
-                                                      std::string_view name,
+std::optional<TopicError> TopicRegistry::check_create(const TopicSnapshot& current, std::string_view name,
                                                       int32_t partitions) const {
   if (auto bad = validate_topic_name(name)) return bad;
   if (partitions < 1 || partitions > options_.max_partitions_per_topic)
-    return error(topic_error::kInvalidPartitions,
-                 "number of partitions is " + std::to_string(partitions) +
-                     "; it must be between 1 and " +
-                     std::to_string(options_.max_partitions_per_topic));
+    return error(topic_error::kInvalidPartitions, "number of partitions is " + std::to_string(partitions) +
+                                                      "; it must be between 1 and " +
+                                                      std::to_string(options_.max_partitions_per_topic));
   if (current.find(name))
-    return error(topic_error::kTopicAlreadyExists,
-                 "topic '" + std::string(name) + "' already exists");
+    return error(topic_error::kTopicAlreadyExists, "topic '" + std::string(name) + "' already exists");
   if (name.find_first_of("._") != std::string_view::npos) {
     const std::string unified = unify_collision_chars(name);
     for (const auto& t : current.topics())
       if (unify_collision_chars(t->name) == unified)
-        return error(topic_error::kInvalidTopic, "topic '" + std::string(name) +
-                                                     "' collides with existing topic '" + t->name +
-                                                     "' ('.' and '_' are treated alike)");
+        return error(topic_error::kInvalidTopic, "topic '" + std::string(name) + "' collides with existing topic '" +
+                                                     t->name + "' ('.' and '_' are treated alike)");
   }
   const uint64_t last = uint64_t{current.next_queue_id()} + static_cast<uint64_t>(partitions) - 1;
   if (last > options_.max_queue_id)
     return error(topic_error::kPolicyViolation,
-                 "no queue ids left for " + std::to_string(partitions) +
-                     " partitions: the next is " + std::to_string(current.next_queue_id()) +
-                     " and the engine's max_queue_id is " + std::to_string(options_.max_queue_id) +
-                     " (ids of deleted topics are never reused)");
+                 "no queue ids left for " + std::to_string(partitions) + " partitions: the next is " +
+                     std::to_string(current.next_queue_id()) + " and the engine's max_queue_id is " +
+                     std::to_string(options_.max_queue_id) + " (ids of deleted topics are never reused)");
   return std::nullopt;
 }
 
-std::optional<TopicError> TopicRegistry::validate_create(std::string_view name,
-                                                         int32_t partitions) const {
+std::optional<TopicError> TopicRegistry::validate_create(std::string_view name, int32_t partitions) const {
   if (partitions == -1) partitions = options_.default_partitions;
   return check_create(*snapshot(), name, partitions);
 }
 
-TopicResult<std::shared_ptr<const TopicInfo>> TopicRegistry::create(
-    std::string_view name, int32_t partitions, std::map<std::string, std::string> configs) {
+TopicResult<std::shared_ptr<const TopicInfo>> TopicRegistry::create(std::string_view name, int32_t partitions,
+                                                                    std::map<std::string, std::string> configs) {
   std::lock_guard write(write_mutex_);
   return create_locked(name, partitions, std::move(configs));
 }
@@ -216,33 +200,30 @@ TopicResult<std::shared_ptr<const TopicInfo>> TopicRegistry::find_or_create(std:
   return create_locked(name, options_.default_partitions, {});
 }
 
-TopicResult<std::shared_ptr<const TopicInfo>> TopicRegistry::create_locked(
-    std::string_view name, int32_t partitions, std::map<std::string, std::string> configs) {
+TopicResult<std::shared_ptr<const TopicInfo>> TopicRegistry::create_locked(std::string_view name, int32_t partitions,
+                                                                           std::map<std::string, std::string> configs) {
   if (partitions == -1) partitions = options_.default_partitions;
   auto current = snapshot();
   if (auto bad = check_create(*current, name, partitions)) return std::unexpected(*bad);
   for (const auto& config : configs)
     if (config.first.size() > 0xFFFF)
       return std::unexpected(
-          error(topic_error::kInvalidConfig,
-                "config key '" + config.first.substr(0, 64) + "...' is over 64 KiB"));
+          error(topic_error::kInvalidConfig, "config key '" + config.first.substr(0, 64) + "...' is over 64 KiB"));
 
   auto topic = std::make_shared<TopicInfo>();
   topic->name = std::string(name);
   for (;;) {
     auto id = random_topic_id();
     if (!id)
-      return std::unexpected(
-          error(topic_error::kUnknownServerError,
-                std::string("getrandom for a topic id failed: ") + errno_text(errno)));
+      return std::unexpected(error(topic_error::kUnknownServerError,
+                                   std::string("getrandom for a topic id failed: ") + errno_text(errno)));
     if (!current->find(*id)) {
       topic->topic_id = *id;
       break;
     }
   }
   topic->queue_ids.resize(static_cast<size_t>(partitions));
-  for (int32_t p = 0; p < partitions; ++p)
-    topic->queue_ids[static_cast<size_t>(p)] = current->next_queue_id() + p;
+  for (int32_t p = 0; p < partitions; ++p) topic->queue_ids[static_cast<size_t>(p)] = current->next_queue_id() + p;
   topic->configs = std::move(configs);
   topic->created_at_ms = wall_clock_ms();
 
@@ -255,27 +236,25 @@ TopicResult<std::shared_ptr<const TopicInfo>> TopicRegistry::create_locked(
   return topic;
 }
 
-TopicResult<std::shared_ptr<const TopicInfo>> TopicRegistry::add_partitions(std::string_view name,
-                                                                            int32_t new_total) {
+TopicResult<std::shared_ptr<const TopicInfo>> TopicRegistry::add_partitions(std::string_view name, int32_t new_total) {
   std::lock_guard write(write_mutex_);
   auto current = snapshot();
   const TopicInfo* existing = current->find(name);
   if (!existing)
-    return std::unexpected(error(topic_error::kUnknownTopicOrPartition,
-                                 "topic '" + std::string(name) + "' does not exist"));
+    return std::unexpected(
+        error(topic_error::kUnknownTopicOrPartition, "topic '" + std::string(name) + "' does not exist"));
   const int32_t have = existing->partition_count();
   if (new_total <= have || new_total > options_.max_partitions_per_topic)
-    return std::unexpected(error(topic_error::kInvalidPartitions,
-                                 "topic '" + std::string(name) + "' has " + std::to_string(have) +
-                                     " partitions; the new count must be above that and at most " +
-                                     std::to_string(options_.max_partitions_per_topic) + ", not " +
-                                     std::to_string(new_total)));
+    return std::unexpected(
+        error(topic_error::kInvalidPartitions, "topic '" + std::string(name) + "' has " + std::to_string(have) +
+                                                   " partitions; the new count must be above that and at most " +
+                                                   std::to_string(options_.max_partitions_per_topic) + ", not " +
+                                                   std::to_string(new_total)));
   const int32_t added = new_total - have;
   if (uint64_t{current->next_queue_id()} + static_cast<uint64_t>(added) - 1 > options_.max_queue_id)
-    return std::unexpected(
-        error(topic_error::kPolicyViolation, "no queue ids left for " + std::to_string(added) +
-                                                 " more partitions: the engine's max_queue_id is " +
-                                                 std::to_string(options_.max_queue_id)));
+    return std::unexpected(error(topic_error::kPolicyViolation, "no queue ids left for " + std::to_string(added) +
+                                                                    " more partitions: the engine's max_queue_id is " +
+                                                                    std::to_string(options_.max_queue_id)));
   auto grown = std::make_shared<TopicInfo>(*existing);
   for (int32_t p = 0; p < added; ++p) grown->queue_ids.push_back(current->next_queue_id() + p);
 
@@ -299,8 +278,8 @@ TopicResult<std::shared_ptr<const TopicInfo>> TopicRegistry::delete_topic(std::s
       next->topics_.push_back(t);
   }
   if (!removed)
-    return std::unexpected(error(topic_error::kUnknownTopicOrPartition,
-                                 "topic '" + std::string(name) + "' does not exist"));
+    return std::unexpected(
+        error(topic_error::kUnknownTopicOrPartition, "topic '" + std::string(name) + "' does not exist"));
   next->next_queue_id_ = current->next_queue_id();  // retired ids stay below the counter
   next->index();
   if (auto failed = persist_and_publish(std::move(next))) return std::unexpected(*failed);
@@ -314,8 +293,7 @@ std::optional<TopicError> TopicRegistry::persist_and_publish(std::shared_ptr<Top
   for (const auto& t : next->topics_) file.topics.push_back(*t);
   const std::vector<std::byte> bytes = encode_topics_file(file);
   if (auto s = io::write_file_atomically(path_, bytes); !s)
-    return error(topic_error::kUnknownServerError,
-                 "could not save the topics file: " + s.error().message);
+    return error(topic_error::kUnknownServerError, "could not save the topics file: " + s.error().message);
   std::unique_lock lock(current_mutex_);
   current_ = std::move(next);
   return std::nullopt;

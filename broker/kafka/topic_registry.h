@@ -51,8 +51,7 @@ class TopicSnapshot {
   void index();
 
   std::vector<std::shared_ptr<const TopicInfo>> topics_;
-  std::unordered_map<std::string, std::shared_ptr<const TopicInfo>, StringHash, std::equal_to<>>
-      by_name_;
+  std::unordered_map<std::string, std::shared_ptr<const TopicInfo>, StringHash, std::equal_to<>> by_name_;
   std::map<TopicId, const TopicInfo*> by_id_;
   uint32_t next_queue_id_ = kFirstTopicQueueId;
 };
@@ -84,8 +83,8 @@ class TopicRegistry {
   // and '_' are treated alike, as Kafka does), INVALID_PARTITIONS, INVALID_CONFIG (a config
   // key over 64 KiB), TOPIC_ALREADY_EXISTS, POLICY_VIOLATION (queue ids exhausted),
   // UNKNOWN_SERVER_ERROR (the topics file could not be written).
-  TopicResult<std::shared_ptr<const TopicInfo>> create(
-      std::string_view name, int32_t partitions, std::map<std::string, std::string> configs = {});
+  TopicResult<std::shared_ptr<const TopicInfo>> create(std::string_view name, int32_t partitions,
+                                                       std::map<std::string, std::string> configs = {});
   // The same checks as create() without creating (CreateTopics' validate_only).
   std::optional<TopicError> validate_create(std::string_view name, int32_t partitions) const;
   // For auto-creation on Metadata / Produce: the topic if it exists, otherwise a new one with
@@ -93,8 +92,7 @@ class TopicRegistry {
   TopicResult<std::shared_ptr<const TopicInfo>> find_or_create(std::string_view name);
   // CreatePartitions: grows `name` to `new_total` partitions (new queues at the end).
   // UNKNOWN_TOPIC_OR_PARTITION, or INVALID_PARTITIONS unless new_total > current.
-  TopicResult<std::shared_ptr<const TopicInfo>> add_partitions(std::string_view name,
-                                                               int32_t new_total);
+  TopicResult<std::shared_ptr<const TopicInfo>> add_partitions(std::string_view name, int32_t new_total);
   // Removes the topic and retires its queue ids; returns what was removed so the caller can
   // drop its committed offsets and producer state. UNKNOWN_TOPIC_OR_PARTITION if absent.
   TopicResult<std::shared_ptr<const TopicInfo>> delete_topic(std::string_view name);
@@ -104,10 +102,9 @@ class TopicRegistry {
 
  private:
   TopicRegistry(const TopicRegistryOptions& options, std::shared_ptr<const TopicSnapshot> initial);
-  std::optional<TopicError> check_create(const TopicSnapshot& current, std::string_view name,
-                                         int32_t partitions) const;
-  TopicResult<std::shared_ptr<const TopicInfo>> create_locked(
-      std::string_view name, int32_t partitions, std::map<std::string, std::string> configs);
+  std::optional<TopicError> check_create(const TopicSnapshot& current, std::string_view name, int32_t partitions) const;
+  TopicResult<std::shared_ptr<const TopicInfo>> create_locked(std::string_view name, int32_t partitions,
+                                                              std::map<std::string, std::string> configs);
   // Writes `next` to the topics file and, only if that worked, makes it current.
   std::optional<TopicError> persist_and_publish(std::shared_ptr<TopicSnapshot> next);
 

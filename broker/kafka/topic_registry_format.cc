@@ -10,10 +10,7 @@
 namespace ringmq::broker::kafka {
 namespace {
 
-
-std::unexpected<Error> corrupt(const std::string& what) {
-  return make_error(ErrorCode::kCorrupt, what);
-}
+std::unexpected<Error> corrupt(const std::string& what) { return make_error(ErrorCode::kCorrupt, what); }
 
 }  // namespace
 
@@ -46,8 +43,7 @@ std::vector<std::byte> encode_topics_file(const TopicsFile& file) {
 
 Result<TopicsFile> decode_topics_file(std::span<const std::byte> bytes) {
   if (bytes.size() < kTopicsFileHeaderSize)
-    return corrupt("truncated: " + std::to_string(bytes.size()) +
-                   " bytes, shorter than the 16-byte header");
+    return corrupt("truncated: " + std::to_string(bytes.size()) + " bytes, shorter than the 16-byte header");
   LeReader header(bytes.first(kTopicsFileHeaderSize));
   const auto magic = header.read<uint32_t>();
   const auto version = header.read<uint16_t>();
@@ -60,18 +56,16 @@ Result<TopicsFile> decode_topics_file(std::span<const std::byte> bytes) {
                    std::to_string(kTopicsFileVersion) + "); was it written by a newer RingMQ?");
   const std::span<const std::byte> body = bytes.subspan(kTopicsFileHeaderSize);
   if (body.size() != body_size)
-    return corrupt("body is " + std::to_string(body.size()) + " bytes, header says " +
-                   std::to_string(body_size) + " (truncated or appended to)");
+    return corrupt("body is " + std::to_string(body.size()) + " bytes, header says " + std::to_string(body_size) +
+                   " (truncated or appended to)");
   if (const uint32_t crc = crc32c(body); crc != body_crc)
-    return corrupt("CRC mismatch (stored " + std::to_string(body_crc) + ", computed " +
-                   std::to_string(crc) + ")");
+    return corrupt("CRC mismatch (stored " + std::to_string(body_crc) + ", computed " + std::to_string(crc) + ")");
 
   LeReader in(body);
   TopicsFile file;
   file.next_queue_id = in.read<uint32_t>();
   const auto topic_count = in.read<uint32_t>();
-  if (file.next_queue_id < kFirstTopicQueueId)
-    return corrupt("next_queue_id is 0, which is reserved");
+  if (file.next_queue_id < kFirstTopicQueueId) return corrupt("next_queue_id is 0, which is reserved");
   std::set<std::string> names;
   std::set<TopicId> ids;
   std::set<uint32_t> queues;
@@ -102,16 +96,14 @@ Result<TopicsFile> decode_topics_file(std::span<const std::byte> bytes) {
       if (q < kFirstTopicQueueId || q >= file.next_queue_id)
         return corrupt(which + " uses queue " + std::to_string(q) + ", outside [1, next_queue_id " +
                        std::to_string(file.next_queue_id) + ")");
-      if (!queues.insert(q).second)
-        return corrupt(which + " uses queue " + std::to_string(q) + " twice");
+      if (!queues.insert(q).second) return corrupt(which + " uses queue " + std::to_string(q) + " twice");
     }
     file.topics.push_back(std::move(t));
   }
   if (in.failed() || file.topics.size() != topic_count)
     return corrupt("body ends inside topic " + std::to_string(file.topics.size()) + " of " +
                    std::to_string(topic_count));
-  if (in.remaining() != 0)
-    return corrupt(std::to_string(in.remaining()) + " unexpected bytes after the last topic");
+  if (in.remaining() != 0) return corrupt(std::to_string(in.remaining()) + " unexpected bytes after the last topic");
   return file;
 }
 

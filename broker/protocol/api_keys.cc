@@ -50,9 +50,7 @@ bool is_flexible(ApiKey key, int16_t version) {
   return api != nullptr && version >= api->first_flexible_version;
 }
 
-int16_t request_header_version(ApiKey key, int16_t version) {
-  return is_flexible(key, version) ? 2 : 1;
-}
+int16_t request_header_version(ApiKey key, int16_t version) { return is_flexible(key, version) ? 2 : 1; }
 
 int16_t response_header_version(ApiKey key, int16_t version) {
   if (key == ApiKey::kApiVersions) return 0;

@@ -33,8 +33,8 @@ void write_api_versions_body(int16_t version, const ApiVersionsResponse& respons
 
 }  // namespace
 
-Status encode_api_versions_response(int16_t version, int32_t correlation_id,
-                                    const ApiVersionsResponse& response, Writer& writer) {
+Status encode_api_versions_response(int16_t version, int32_t correlation_id, const ApiVersionsResponse& response,
+                                    Writer& writer) {
   if (auto ok = detail::check_version(ApiKey::kApiVersions, version, "response"); !ok) return ok;
   ResponseFrame frame(writer, ApiKey::kApiVersions, version, correlation_id);
   write_api_versions_body(version, response, writer);
@@ -43,8 +43,7 @@ Status encode_api_versions_response(int16_t version, int32_t correlation_id,
 
 Status encode_api_versions_fallback(int32_t correlation_id, Writer& writer) {
   ResponseFrame frame(writer, ApiKey::kApiVersions, 0, correlation_id);
-  write_api_versions_body(
-      0, ApiVersionsResponse{KafkaError::kUnsupportedVersion, supported_apis(), 0}, writer);
+  write_api_versions_body(0, ApiVersionsResponse{KafkaError::kUnsupportedVersion, supported_apis(), 0}, writer);
   return frame.finish();
 }
 

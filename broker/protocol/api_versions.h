@@ -36,8 +36,8 @@ struct ApiVersionsResponse {
 };
 
 Status decode_api_versions_request(int16_t version, Reader& reader, ApiVersionsRequest& out);
-Status encode_api_versions_response(int16_t version, int32_t correlation_id,
-                                    const ApiVersionsResponse& response, Writer& writer);
+Status encode_api_versions_response(int16_t version, int32_t correlation_id, const ApiVersionsResponse& response,
+                                    Writer& writer);
 // UNSUPPORTED_VERSION in the v0 layout with the broker's full table, header v0.
 Status encode_api_versions_fallback(int32_t correlation_id, Writer& writer);
 

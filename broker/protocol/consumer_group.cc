@@ -6,8 +6,7 @@
 
 namespace ringmq::broker::protocol {
 
-Status decode_find_coordinator_request(int16_t version, Reader& reader,
-                                       FindCoordinatorRequest& out) {
+Status decode_find_coordinator_request(int16_t version, Reader& reader, FindCoordinatorRequest& out) {
   if (auto ok = detail::check_version(ApiKey::kFindCoordinator, version, "request"); !ok) return ok;
   FieldReader f(reader, is_flexible(ApiKey::kFindCoordinator, version));
   if (version >= 4) {
@@ -25,13 +24,11 @@ Status decode_find_coordinator_request(int16_t version, Reader& reader,
 
 Status encode_find_coordinator_response(int16_t version, int32_t correlation_id,
                                         const FindCoordinatorResponse& response, Writer& writer) {
-  if (auto ok = detail::check_version(ApiKey::kFindCoordinator, version, "response"); !ok)
-    return ok;
+  if (auto ok = detail::check_version(ApiKey::kFindCoordinator, version, "response"); !ok) return ok;
   if (version < 4 && response.coordinators.size() != 1) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "FindCoordinator v" + std::to_string(version) +
-                          " response carries exactly one coordinator, got " +
-                          std::to_string(response.coordinators.size()));
+    return make_error(ErrorCode::kInvalidArgument, "FindCoordinator v" + std::to_string(version) +
+                                                       " response carries exactly one coordinator, got " +
+                                                       std::to_string(response.coordinators.size()));
   }
   ResponseFrame frame(writer, ApiKey::kFindCoordinator, version, correlation_id);
   FieldWriter f(writer, is_flexible(ApiKey::kFindCoordinator, version));
@@ -79,8 +76,8 @@ Status decode_join_group_request(int16_t version, Reader& reader, JoinGroupReque
   return detail::finish_decode(ApiKey::kJoinGroup, version, reader);
 }
 
-Status encode_join_group_response(int16_t version, int32_t correlation_id,
-                                  const JoinGroupResponse& response, Writer& writer) {
+Status encode_join_group_response(int16_t version, int32_t correlation_id, const JoinGroupResponse& response,
+                                  Writer& writer) {
   if (auto ok = detail::check_version(ApiKey::kJoinGroup, version, "response"); !ok) return ok;
   ResponseFrame frame(writer, ApiKey::kJoinGroup, version, correlation_id);
   FieldWriter f(writer, is_flexible(ApiKey::kJoinGroup, version));
@@ -126,8 +123,8 @@ Status decode_sync_group_request(int16_t version, Reader& reader, SyncGroupReque
   return detail::finish_decode(ApiKey::kSyncGroup, version, reader);
 }
 
-Status encode_sync_group_response(int16_t version, int32_t correlation_id,
-                                  const SyncGroupResponse& response, Writer& writer) {
+Status encode_sync_group_response(int16_t version, int32_t correlation_id, const SyncGroupResponse& response,
+                                  Writer& writer) {
   if (auto ok = detail::check_version(ApiKey::kSyncGroup, version, "response"); !ok) return ok;
   ResponseFrame frame(writer, ApiKey::kSyncGroup, version, correlation_id);
   FieldWriter f(writer, is_flexible(ApiKey::kSyncGroup, version));
@@ -153,8 +150,8 @@ Status decode_heartbeat_request(int16_t version, Reader& reader, HeartbeatReques
   return detail::finish_decode(ApiKey::kHeartbeat, version, reader);
 }
 
-Status encode_heartbeat_response(int16_t version, int32_t correlation_id,
-                                 const HeartbeatResponse& response, Writer& writer) {
+Status encode_heartbeat_response(int16_t version, int32_t correlation_id, const HeartbeatResponse& response,
+                                 Writer& writer) {
   if (auto ok = detail::check_version(ApiKey::kHeartbeat, version, "response"); !ok) return ok;
   ResponseFrame frame(writer, ApiKey::kHeartbeat, version, correlation_id);
   FieldWriter f(writer, is_flexible(ApiKey::kHeartbeat, version));
@@ -184,8 +181,8 @@ Status decode_leave_group_request(int16_t version, Reader& reader, LeaveGroupReq
   return detail::finish_decode(ApiKey::kLeaveGroup, version, reader);
 }
 
-Status encode_leave_group_response(int16_t version, int32_t correlation_id,
-                                   const LeaveGroupResponse& response, Writer& writer) {
+Status encode_leave_group_response(int16_t version, int32_t correlation_id, const LeaveGroupResponse& response,
+                                   Writer& writer) {
   if (auto ok = detail::check_version(ApiKey::kLeaveGroup, version, "response"); !ok) return ok;
   ResponseFrame frame(writer, ApiKey::kLeaveGroup, version, correlation_id);
   FieldWriter f(writer, is_flexible(ApiKey::kLeaveGroup, version));

@@ -77,8 +77,7 @@ struct FindCoordinatorResponse {
   std::vector<Coordinator> coordinators;
 };
 
-Status decode_find_coordinator_request(int16_t version, Reader& reader,
-                                       FindCoordinatorRequest& out);
+Status decode_find_coordinator_request(int16_t version, Reader& reader, FindCoordinatorRequest& out);
 Status encode_find_coordinator_response(int16_t version, int32_t correlation_id,
                                         const FindCoordinatorResponse& response, Writer& writer);
 
@@ -118,8 +117,8 @@ struct JoinGroupResponse {
 };
 
 Status decode_join_group_request(int16_t version, Reader& reader, JoinGroupRequest& out);
-Status encode_join_group_response(int16_t version, int32_t correlation_id,
-                                  const JoinGroupResponse& response, Writer& writer);
+Status encode_join_group_response(int16_t version, int32_t correlation_id, const JoinGroupResponse& response,
+                                  Writer& writer);
 
 // ---- SyncGroup
 struct SyncGroupAssignment {
@@ -146,8 +145,8 @@ struct SyncGroupResponse {
 };
 
 Status decode_sync_group_request(int16_t version, Reader& reader, SyncGroupRequest& out);
-Status encode_sync_group_response(int16_t version, int32_t correlation_id,
-                                  const SyncGroupResponse& response, Writer& writer);
+Status encode_sync_group_response(int16_t version, int32_t correlation_id, const SyncGroupResponse& response,
+                                  Writer& writer);
 
 // ---- Heartbeat
 struct HeartbeatRequest {
@@ -163,8 +162,8 @@ struct HeartbeatResponse {
 };
 
 Status decode_heartbeat_request(int16_t version, Reader& reader, HeartbeatRequest& out);
-Status encode_heartbeat_response(int16_t version, int32_t correlation_id,
-                                 const HeartbeatResponse& response, Writer& writer);
+Status encode_heartbeat_response(int16_t version, int32_t correlation_id, const HeartbeatResponse& response,
+                                 Writer& writer);
 
 // ---- LeaveGroup
 struct LeavingMember {
@@ -191,7 +190,7 @@ struct LeaveGroupResponse {
 };
 
 Status decode_leave_group_request(int16_t version, Reader& reader, LeaveGroupRequest& out);
-Status encode_leave_group_response(int16_t version, int32_t correlation_id,
-                                   const LeaveGroupResponse& response, Writer& writer);
+Status encode_leave_group_response(int16_t version, int32_t correlation_id, const LeaveGroupResponse& response,
+                                   Writer& writer);
 
 }  // namespace ringmq::broker::protocol

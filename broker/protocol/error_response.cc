@@ -7,8 +7,7 @@
 namespace ringmq::broker::protocol {
 namespace {
 
-Status produce_error(int16_t v, int32_t id, const ProduceRequest& request, KafkaError error,
-                     Writer& w) {
+Status produce_error(int16_t v, int32_t id, const ProduceRequest& request, KafkaError error, Writer& w) {
   ProduceResponse response;
   for (const ProduceTopicData& topic : request.topics) {
     ProduceTopicResponse& t = response.topics.emplace_back();
@@ -19,8 +18,7 @@ Status produce_error(int16_t v, int32_t id, const ProduceRequest& request, Kafka
   return encode_produce_response(v, id, response, w);
 }
 
-Status fetch_error(int16_t v, int32_t id, const FetchRequest& request, KafkaError error,
-                   Writer& w) {
+Status fetch_error(int16_t v, int32_t id, const FetchRequest& request, KafkaError error, Writer& w) {
   FetchResponse response;
   response.error_code = error;
   for (const FetchTopic& topic : request.topics) {
@@ -33,8 +31,7 @@ Status fetch_error(int16_t v, int32_t id, const FetchRequest& request, KafkaErro
   return encode_fetch_response(v, id, response, w);
 }
 
-Status list_offsets_error(int16_t v, int32_t id, const ListOffsetsRequest& request,
-                          KafkaError error, Writer& w) {
+Status list_offsets_error(int16_t v, int32_t id, const ListOffsetsRequest& request, KafkaError error, Writer& w) {
   ListOffsetsResponse response;
   for (const ListOffsetsTopic& topic : request.topics) {
     ListOffsetsTopicResponse& t = response.topics.emplace_back();
@@ -46,30 +43,25 @@ Status list_offsets_error(int16_t v, int32_t id, const ListOffsetsRequest& reque
   return encode_list_offsets_response(v, id, response, w);
 }
 
-Status metadata_error(int16_t v, int32_t id, const MetadataRequest& request, KafkaError error,
-                      Writer& w) {
+Status metadata_error(int16_t v, int32_t id, const MetadataRequest& request, KafkaError error, Writer& w) {
   MetadataResponse response;
   for (const MetadataRequestTopic& topic : request.topics) {
-    response.topics.push_back(
-        {.error_code = error, .name = topic.name, .topic_id = topic.topic_id});
+    response.topics.push_back({.error_code = error, .name = topic.name, .topic_id = topic.topic_id});
   }
   return encode_metadata_response(v, id, response, w);
 }
 
-Status offset_commit_error(int16_t v, int32_t id, const OffsetCommitRequest& request,
-                           KafkaError error, Writer& w) {
+Status offset_commit_error(int16_t v, int32_t id, const OffsetCommitRequest& request, KafkaError error, Writer& w) {
   OffsetCommitResponse response;
   for (const OffsetCommitTopic& topic : request.topics) {
     OffsetCommitTopicResponse& t = response.topics.emplace_back();
     t.name = topic.name;
-    for (const OffsetCommitPartition& p : topic.partitions)
-      t.partitions.push_back({p.partition_index, error});
+    for (const OffsetCommitPartition& p : topic.partitions) t.partitions.push_back({p.partition_index, error});
   }
   return encode_offset_commit_response(v, id, response, w);
 }
 
-Status offset_fetch_error(int16_t v, int32_t id, const OffsetFetchRequest& request,
-                          KafkaError error, Writer& w) {
+Status offset_fetch_error(int16_t v, int32_t id, const OffsetFetchRequest& request, KafkaError error, Writer& w) {
   OffsetFetchResponse response;
   for (const OffsetFetchGroup& group : request.groups) {
     OffsetFetchGroupResponse& g = response.groups.emplace_back();
@@ -89,27 +81,24 @@ Status offset_fetch_error(int16_t v, int32_t id, const OffsetFetchRequest& reque
   return encode_offset_fetch_response(v, id, response, w);
 }
 
-Status find_coordinator_error(int16_t v, int32_t id, const FindCoordinatorRequest& request,
-                              KafkaError error, Writer& w) {
+Status find_coordinator_error(int16_t v, int32_t id, const FindCoordinatorRequest& request, KafkaError error,
+                              Writer& w) {
   FindCoordinatorResponse response;
-  for (std::string_view key : request.keys)
-    response.coordinators.push_back({.key = key, .error_code = error});
+  for (std::string_view key : request.keys) response.coordinators.push_back({.key = key, .error_code = error});
   if (v < 4 && response.coordinators.size() != 1) {
     response.coordinators.assign(1, Coordinator{.error_code = error});
   }
   return encode_find_coordinator_response(v, id, response, w);
 }
 
-Status join_group_error(int16_t v, int32_t id, const JoinGroupRequest& request, KafkaError error,
-                        Writer& w) {
+Status join_group_error(int16_t v, int32_t id, const JoinGroupRequest& request, KafkaError error, Writer& w) {
   JoinGroupResponse response;
   response.error_code = error;
   response.member_id = request.member_id;
   return encode_join_group_response(v, id, response, w);
 }
 
-Status leave_group_error(int16_t v, int32_t id, const LeaveGroupRequest& request, KafkaError error,
-                         Writer& w) {
+Status leave_group_error(int16_t v, int32_t id, const LeaveGroupRequest& request, KafkaError error, Writer& w) {
   LeaveGroupResponse response;
   response.error_code = error;
   if (v >= 3) {
@@ -119,28 +108,24 @@ Status leave_group_error(int16_t v, int32_t id, const LeaveGroupRequest& request
   return encode_leave_group_response(v, id, response, w);
 }
 
-Status create_topics_error(int16_t v, int32_t id, const CreateTopicsRequest& request,
-                           KafkaError error, Writer& w) {
+Status create_topics_error(int16_t v, int32_t id, const CreateTopicsRequest& request, KafkaError error, Writer& w) {
   CreateTopicsResponse response;
   for (const CreatableTopic& topic : request.topics)
     response.topics.push_back({.name = topic.name, .error_code = error});
   return encode_create_topics_response(v, id, response, w);
 }
 
-Status delete_topics_error(int16_t v, int32_t id, const DeleteTopicsRequest& request,
-                           KafkaError error, Writer& w) {
+Status delete_topics_error(int16_t v, int32_t id, const DeleteTopicsRequest& request, KafkaError error, Writer& w) {
   DeleteTopicsResponse response;
   for (const DeleteTopicState& topic : request.topics) {
-    response.responses.push_back(
-        {.name = topic.name, .topic_id = topic.topic_id, .error_code = error});
+    response.responses.push_back({.name = topic.name, .topic_id = topic.topic_id, .error_code = error});
   }
   return encode_delete_topics_response(v, id, response, w);
 }
 
 }  // namespace
 
-Status encode_error_response(const RequestHeader& header, const Request& request, KafkaError error,
-                             Writer& w) {
+Status encode_error_response(const RequestHeader& header, const Request& request, KafkaError error, Writer& w) {
   const int16_t v = header.api_version;
   const int32_t id = header.correlation_id;
   if (header.key() == ApiKey::kApiVersions) {
@@ -148,9 +133,8 @@ Status encode_error_response(const RequestHeader& header, const Request& request
     return encode_api_versions_response(v, id, ApiVersionsResponse{.error_code = error}, w);
   }
   if (!header.supported()) {
-    return make_error(ErrorCode::kUnsupported,
-                      std::string("cannot answer ") + api_name(header.api_key) + " v" +
-                          std::to_string(v) + ": the broker does not speak it");
+    return make_error(ErrorCode::kUnsupported, std::string("cannot answer ") + api_name(header.api_key) + " v" +
+                                                   std::to_string(v) + ": the broker does not speak it");
   }
   // A request of another API than the header's (or none) answers as an empty request would.
   auto as = [&](auto empty) -> const decltype(empty)& {
@@ -186,17 +170,14 @@ Status encode_error_response(const RequestHeader& header, const Request& request
     case ApiKey::kDeleteTopics:
       return delete_topics_error(v, id, as(DeleteTopicsRequest{}), error, w);
     case ApiKey::kInitProducerId:
-      return encode_init_producer_id_response(v, id, InitProducerIdResponse{.error_code = error},
-                                              w);
+      return encode_init_producer_id_response(v, id, InitProducerIdResponse{.error_code = error}, w);
     case ApiKey::kApiVersions:
       break;  // answered above
   }
-  return make_error(ErrorCode::kUnsupported,
-                    "API key " + std::to_string(header.api_key) + " is not supported");
+  return make_error(ErrorCode::kUnsupported, "API key " + std::to_string(header.api_key) + " is not supported");
 }
 
-Status encode_error_response(ApiKey key, int16_t version, int32_t correlation_id, KafkaError error,
-                             Writer& writer) {
+Status encode_error_response(ApiKey key, int16_t version, int32_t correlation_id, KafkaError error, Writer& writer) {
   RequestHeader header;
   header.api_key = static_cast<int16_t>(key);
   header.api_version = version;

@@ -46,8 +46,8 @@ Status decode_fetch_request(int16_t version, Reader& reader, FetchRequest& out) 
   return detail::finish_decode(ApiKey::kFetch, version, reader);
 }
 
-Status encode_fetch_response(int16_t version, int32_t correlation_id, const FetchResponse& response,
-                             Writer& writer, FetchRecordsSink* sink) {
+Status encode_fetch_response(int16_t version, int32_t correlation_id, const FetchResponse& response, Writer& writer,
+                             FetchRecordsSink* sink) {
   if (auto ok = detail::check_version(ApiKey::kFetch, version, "response"); !ok) return ok;
   ResponseFrame frame(writer, ApiKey::kFetch, version, correlation_id);
   FieldWriter f(writer, is_flexible(ApiKey::kFetch, version));
@@ -78,8 +78,7 @@ Status encode_fetch_response(int16_t version, int32_t correlation_id, const Fetc
       size_t records_size = 0;
       for (const FetchRecordChunk& chunk : p.records) records_size += chunk.bytes.size();
       if (records_size > INT32_MAX - 1) {
-        writer.fail("records of " + std::to_string(records_size) +
-                    " bytes do not fit one fetch response");
+        writer.fail("records of " + std::to_string(records_size) + " bytes do not fit one fetch response");
         break;
       }
       if (f.flexible()) {
@@ -101,8 +100,7 @@ Status encode_fetch_response(int16_t version, int32_t correlation_id, const Fetc
         }
         size_t at = writer.size();
         writer.write_raw(chunk.bytes);
-        if (rewrite)
-          (void)set_base_offset(writer.written(at, chunk.bytes.size()), chunk.base_offset);
+        if (rewrite) (void)set_base_offset(writer.written(at, chunk.bytes.size()), chunk.base_offset);
       }
       f.tagged_fields();
     }

@@ -119,7 +119,7 @@ Status decode_fetch_request(int16_t version, Reader& reader, FetchRequest& out);
 // sink as a view and the frame's size prefix counts those bytes too; a chunk whose base offset
 // is to be rewritten then goes out as the 8 new base-offset bytes (written to the Writer)
 // followed by a view of the rest of the chunk, so stored bytes are never modified.
-Status encode_fetch_response(int16_t version, int32_t correlation_id, const FetchResponse& response,
-                             Writer& writer, FetchRecordsSink* sink = nullptr);
+Status encode_fetch_response(int16_t version, int32_t correlation_id, const FetchResponse& response, Writer& writer,
+                             FetchRecordsSink* sink = nullptr);
 
 }  // namespace ringmq::broker::protocol

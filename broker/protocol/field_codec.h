@@ -33,17 +33,14 @@ class FieldReader {
   std::optional<std::string_view> nullable_string() {
     return flexible_ ? r_.read_compact_nullable_string() : r_.read_nullable_string();
   }
-  std::span<const std::byte> bytes() {
-    return flexible_ ? r_.read_compact_bytes() : r_.read_bytes();
-  }
+  std::span<const std::byte> bytes() { return flexible_ ? r_.read_compact_bytes() : r_.read_bytes(); }
   std::optional<std::span<const std::byte>> nullable_bytes() {
     return flexible_ ? r_.read_compact_nullable_bytes() : r_.read_nullable_bytes();
   }
   // A non-nullable array's length; null is an error. Never negative.
   int32_t array_length(size_t min_element_bytes = 1) {
     size_t at = r_.offset();
-    int32_t n = flexible_ ? r_.read_compact_array_length(min_element_bytes)
-                          : r_.read_array_length(min_element_bytes);
+    int32_t n = flexible_ ? r_.read_compact_array_length(min_element_bytes) : r_.read_array_length(min_element_bytes);
     if (n < 0) {
       r_.fail("array at byte " + std::to_string(at) + " is null where null is not allowed");
       return 0;
@@ -52,8 +49,7 @@ class FieldReader {
   }
   // A nullable array's length, -1 for null.
   int32_t nullable_array_length(size_t min_element_bytes = 1) {
-    return flexible_ ? r_.read_compact_array_length(min_element_bytes)
-                     : r_.read_array_length(min_element_bytes);
+    return flexible_ ? r_.read_compact_array_length(min_element_bytes) : r_.read_array_length(min_element_bytes);
   }
   // The TAG_BUFFER ending a struct in a flexible version; nothing otherwise.
   void tagged_fields() {
@@ -82,15 +78,11 @@ class FieldWriter {
   void nullable_string(std::optional<std::string_view> s) {
     flexible_ ? w_.write_compact_nullable_string(s) : w_.write_nullable_string(s);
   }
-  void bytes(std::span<const std::byte> b) {
-    flexible_ ? w_.write_compact_bytes(b) : w_.write_bytes(b);
-  }
+  void bytes(std::span<const std::byte> b) { flexible_ ? w_.write_compact_bytes(b) : w_.write_bytes(b); }
   void nullable_bytes(std::optional<std::span<const std::byte>> b) {
     flexible_ ? w_.write_compact_nullable_bytes(b) : w_.write_nullable_bytes(b);
   }
-  void array_length(size_t n) {
-    flexible_ ? w_.write_compact_array_length(n) : w_.write_array_length(n);
-  }
+  void array_length(size_t n) { flexible_ ? w_.write_compact_array_length(n) : w_.write_array_length(n); }
   void null_array() { flexible_ ? w_.write_compact_null_array() : w_.write_null_array(); }
   void tagged_fields() {
     if (flexible_) w_.write_empty_tagged_fields();

@@ -32,8 +32,8 @@ Status decode_offset_commit_request(int16_t version, Reader& reader, OffsetCommi
   return detail::finish_decode(ApiKey::kOffsetCommit, version, reader);
 }
 
-Status encode_offset_commit_response(int16_t version, int32_t correlation_id,
-                                     const OffsetCommitResponse& response, Writer& writer) {
+Status encode_offset_commit_response(int16_t version, int32_t correlation_id, const OffsetCommitResponse& response,
+                                     Writer& writer) {
   if (auto ok = detail::check_version(ApiKey::kOffsetCommit, version, "response"); !ok) return ok;
   ResponseFrame frame(writer, ApiKey::kOffsetCommit, version, correlation_id);
   FieldWriter f(writer, is_flexible(ApiKey::kOffsetCommit, version));
@@ -68,8 +68,7 @@ void read_offset_fetch_topics(FieldReader& f, bool nullable, OffsetFetchGroup& g
   }
 }
 
-void write_offset_fetch_topics(FieldWriter& f, int16_t version,
-                               const std::vector<OffsetFetchTopicResponse>& topics) {
+void write_offset_fetch_topics(FieldWriter& f, int16_t version, const std::vector<OffsetFetchTopicResponse>& topics) {
   f.array_length(topics.size());
   for (const OffsetFetchTopicResponse& topic : topics) {
     f.string(topic.name);
@@ -108,8 +107,8 @@ Status decode_offset_fetch_request(int16_t version, Reader& reader, OffsetFetchR
   return detail::finish_decode(ApiKey::kOffsetFetch, version, reader);
 }
 
-Status encode_offset_fetch_response(int16_t version, int32_t correlation_id,
-                                    const OffsetFetchResponse& response, Writer& writer) {
+Status encode_offset_fetch_response(int16_t version, int32_t correlation_id, const OffsetFetchResponse& response,
+                                    Writer& writer) {
   if (auto ok = detail::check_version(ApiKey::kOffsetFetch, version, "response"); !ok) return ok;
   if (version < 8 && response.groups.size() != 1) {
     return make_error(ErrorCode::kInvalidArgument, "OffsetFetch v" + std::to_string(version) +

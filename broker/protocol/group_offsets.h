@@ -82,8 +82,8 @@ struct OffsetCommitResponse {
 };
 
 Status decode_offset_commit_request(int16_t version, Reader& reader, OffsetCommitRequest& out);
-Status encode_offset_commit_response(int16_t version, int32_t correlation_id,
-                                     const OffsetCommitResponse& response, Writer& writer);
+Status encode_offset_commit_response(int16_t version, int32_t correlation_id, const OffsetCommitResponse& response,
+                                     Writer& writer);
 
 // ---- OffsetFetch
 struct OffsetFetchTopic {
@@ -127,7 +127,7 @@ struct OffsetFetchResponse {
 };
 
 Status decode_offset_fetch_request(int16_t version, Reader& reader, OffsetFetchRequest& out);
-Status encode_offset_fetch_response(int16_t version, int32_t correlation_id,
-                                    const OffsetFetchResponse& response, Writer& writer);
+Status encode_offset_fetch_response(int16_t version, int32_t correlation_id, const OffsetFetchResponse& response,
+                                    Writer& writer);
 
 }  // namespace ringmq::broker::protocol

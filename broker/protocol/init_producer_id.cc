@@ -6,8 +6,7 @@
 
 namespace ringmq::broker::protocol {
 
-Status decode_init_producer_id_request(int16_t version, Reader& reader,
-                                       InitProducerIdRequest& out) {
+Status decode_init_producer_id_request(int16_t version, Reader& reader, InitProducerIdRequest& out) {
   if (auto ok = detail::check_version(ApiKey::kInitProducerId, version, "request"); !ok) return ok;
   FieldReader f(reader, is_flexible(ApiKey::kInitProducerId, version));
   out.transactional_id = f.nullable_string();
@@ -18,8 +17,8 @@ Status decode_init_producer_id_request(int16_t version, Reader& reader,
   return detail::finish_decode(ApiKey::kInitProducerId, version, reader);
 }
 
-Status encode_init_producer_id_response(int16_t version, int32_t correlation_id,
-                                        const InitProducerIdResponse& response, Writer& writer) {
+Status encode_init_producer_id_response(int16_t version, int32_t correlation_id, const InitProducerIdResponse& response,
+                                        Writer& writer) {
   if (auto ok = detail::check_version(ApiKey::kInitProducerId, version, "response"); !ok) return ok;
   ResponseFrame frame(writer, ApiKey::kInitProducerId, version, correlation_id);
   FieldWriter f(writer, is_flexible(ApiKey::kInitProducerId, version));

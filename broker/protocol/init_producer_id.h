@@ -33,7 +33,7 @@ struct InitProducerIdResponse {
 };
 
 Status decode_init_producer_id_request(int16_t version, Reader& reader, InitProducerIdRequest& out);
-Status encode_init_producer_id_response(int16_t version, int32_t correlation_id,
-                                        const InitProducerIdResponse& response, Writer& writer);
+Status encode_init_producer_id_response(int16_t version, int32_t correlation_id, const InitProducerIdResponse& response,
+                                        Writer& writer);
 
 }  // namespace ringmq::broker::protocol

@@ -28,8 +28,8 @@ Status decode_list_offsets_request(int16_t version, Reader& reader, ListOffsetsR
   return detail::finish_decode(ApiKey::kListOffsets, version, reader);
 }
 
-Status encode_list_offsets_response(int16_t version, int32_t correlation_id,
-                                    const ListOffsetsResponse& response, Writer& writer) {
+Status encode_list_offsets_response(int16_t version, int32_t correlation_id, const ListOffsetsResponse& response,
+                                    Writer& writer) {
   if (auto ok = detail::check_version(ApiKey::kListOffsets, version, "response"); !ok) return ok;
   ResponseFrame frame(writer, ApiKey::kListOffsets, version, correlation_id);
   FieldWriter f(writer, is_flexible(ApiKey::kListOffsets, version));

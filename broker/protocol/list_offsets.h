@@ -68,7 +68,7 @@ struct ListOffsetsResponse {
 };
 
 Status decode_list_offsets_request(int16_t version, Reader& reader, ListOffsetsRequest& out);
-Status encode_list_offsets_response(int16_t version, int32_t correlation_id,
-                                    const ListOffsetsResponse& response, Writer& writer);
+Status encode_list_offsets_response(int16_t version, int32_t correlation_id, const ListOffsetsResponse& response,
+                                    Writer& writer);
 
 }  // namespace ringmq::broker::protocol

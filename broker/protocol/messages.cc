@@ -20,13 +20,12 @@ Status decode_request(const RequestHeader& header, Request& out) {
   if (!header.supported()) {
     const ApiSupport* api = find_api(header.api_key);
     if (api == nullptr) {
-      return make_error(ErrorCode::kUnsupported,
-                        "API key " + std::to_string(header.api_key) + " is not supported");
+      return make_error(ErrorCode::kUnsupported, "API key " + std::to_string(header.api_key) + " is not supported");
     }
-    return make_error(ErrorCode::kUnsupported,
-                      std::string(api->name) + " v" + std::to_string(header.api_version) +
-                          " is not supported (broker speaks v" + std::to_string(api->min_version) +
-                          "-" + std::to_string(api->max_version) + ")");
+    return make_error(ErrorCode::kUnsupported, std::string(api->name) + " v" + std::to_string(header.api_version) +
+                                                   " is not supported (broker speaks v" +
+                                                   std::to_string(api->min_version) + "-" +
+                                                   std::to_string(api->max_version) + ")");
   }
   switch (header.key()) {
     case ApiKey::kProduce:
@@ -60,8 +59,7 @@ Status decode_request(const RequestHeader& header, Request& out) {
     case ApiKey::kInitProducerId:
       return decode_into<InitProducerIdRequest>(out, header, decode_init_producer_id_request);
   }
-  return make_error(ErrorCode::kUnsupported,
-                    "API key " + std::to_string(header.api_key) + " is not supported");
+  return make_error(ErrorCode::kUnsupported, "API key " + std::to_string(header.api_key) + " is not supported");
 }
 
 }  // namespace ringmq::broker::protocol

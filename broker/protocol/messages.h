@@ -49,10 +49,9 @@
 namespace ringmq::broker::protocol {
 
 using Request =
-    std::variant<std::monostate, ProduceRequest, FetchRequest, ListOffsetsRequest, MetadataRequest,
-                 OffsetCommitRequest, OffsetFetchRequest, FindCoordinatorRequest, JoinGroupRequest,
-                 HeartbeatRequest, LeaveGroupRequest, SyncGroupRequest, ApiVersionsRequest,
-                 CreateTopicsRequest, DeleteTopicsRequest, InitProducerIdRequest>;
+    std::variant<std::monostate, ProduceRequest, FetchRequest, ListOffsetsRequest, MetadataRequest, OffsetCommitRequest,
+                 OffsetFetchRequest, FindCoordinatorRequest, JoinGroupRequest, HeartbeatRequest, LeaveGroupRequest,
+                 SyncGroupRequest, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest, InitProducerIdRequest>;
 
 // Decodes header.body as the request (header.api_key, header.api_version) into `out`.
 // kUnsupported for an API or version the broker does not speak; kCorrupt for a body that does
@@ -63,11 +62,9 @@ Status decode_request(const RequestHeader& header, Request& out);
 // request named) carries `error`, offsets and ids are -1, and nothing else is filled in: what
 // Kafka answers when it refuses a request that parsed. For ApiVersions the broker's table is
 // included; an ApiVersions version the broker does not speak gets the v0 fallback.
-Status encode_error_response(const RequestHeader& header, const Request& request, KafkaError error,
-                             Writer& writer);
+Status encode_error_response(const RequestHeader& header, const Request& request, KafkaError error, Writer& writer);
 // The same without the request, for when only the header is known: arrays are empty and only
 // top-level error codes (where the API has one) carry `error`.
-Status encode_error_response(ApiKey key, int16_t version, int32_t correlation_id, KafkaError error,
-                             Writer& writer);
+Status encode_error_response(ApiKey key, int16_t version, int32_t correlation_id, KafkaError error, Writer& writer);
 
 }  // namespace ringmq::broker::protocol

@@ -36,8 +36,8 @@ Status decode_metadata_request(int16_t version, Reader& reader, MetadataRequest&
   return detail::finish_decode(ApiKey::kMetadata, version, reader);
 }
 
-Status encode_metadata_response(int16_t version, int32_t correlation_id,
-                                const MetadataResponse& response, Writer& writer) {
+Status encode_metadata_response(int16_t version, int32_t correlation_id, const MetadataResponse& response,
+                                Writer& writer) {
   if (auto ok = detail::check_version(ApiKey::kMetadata, version, "response"); !ok) return ok;
   ResponseFrame frame(writer, ApiKey::kMetadata, version, correlation_id);
   FieldWriter f(writer, is_flexible(ApiKey::kMetadata, version));

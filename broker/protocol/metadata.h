@@ -87,7 +87,7 @@ struct MetadataResponse {
 };
 
 Status decode_metadata_request(int16_t version, Reader& reader, MetadataRequest& out);
-Status encode_metadata_response(int16_t version, int32_t correlation_id,
-                                const MetadataResponse& response, Writer& writer);
+Status encode_metadata_response(int16_t version, int32_t correlation_id, const MetadataResponse& response,
+                                Writer& writer);
 
 }  // namespace ringmq::broker::protocol

@@ -27,8 +27,8 @@ Status decode_produce_request(int16_t version, Reader& reader, ProduceRequest& o
   return detail::finish_decode(ApiKey::kProduce, version, reader);
 }
 
-Status encode_produce_response(int16_t version, int32_t correlation_id,
-                               const ProduceResponse& response, Writer& writer) {
+Status encode_produce_response(int16_t version, int32_t correlation_id, const ProduceResponse& response,
+                               Writer& writer) {
   if (auto ok = detail::check_version(ApiKey::kProduce, version, "response"); !ok) return ok;
   ResponseFrame frame(writer, ApiKey::kProduce, version, correlation_id);
   FieldWriter f(writer, is_flexible(ApiKey::kProduce, version));

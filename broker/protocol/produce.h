@@ -74,7 +74,7 @@ struct ProduceResponse {
 };
 
 Status decode_produce_request(int16_t version, Reader& reader, ProduceRequest& out);
-Status encode_produce_response(int16_t version, int32_t correlation_id,
-                               const ProduceResponse& response, Writer& writer);
+Status encode_produce_response(int16_t version, int32_t correlation_id, const ProduceResponse& response,
+                               Writer& writer);
 
 }  // namespace ringmq::broker::protocol

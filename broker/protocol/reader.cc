@@ -9,8 +9,7 @@ template <typename T>
 T load_big_endian(const std::byte* p) {
   using U = std::make_unsigned_t<T>;
   U value = 0;
-  for (size_t i = 0; i < sizeof(T); ++i)
-    value = static_cast<U>((value << 8) | static_cast<uint8_t>(p[i]));
+  for (size_t i = 0; i < sizeof(T); ++i) value = static_cast<U>((value << 8) | static_cast<uint8_t>(p[i]));
   return static_cast<T>(value);
 }
 
@@ -30,8 +29,8 @@ void Reader::fail(std::string message) {
 bool Reader::take(size_t size, const char* what, const std::byte** out) {
   if (failed_) return false;
   if (size > remaining()) {
-    fail(std::string("truncated ") + what + " at byte " + std::to_string(offset_) + ": needs " +
-         std::to_string(size) + " bytes, " + std::to_string(remaining()) + " left");
+    fail(std::string("truncated ") + what + " at byte " + std::to_string(offset_) + ": needs " + std::to_string(size) +
+         " bytes, " + std::to_string(remaining()) + " left");
     return false;
   }
   *out = data_.data() + offset_;
@@ -83,8 +82,7 @@ uint32_t Reader::read_unsigned_varint() {
     value |= (b & 0x7F) << shift;
     if ((b & 0x80) == 0) return value;
   }
-  fail("unsigned varint at byte " + std::to_string(start) +
-       " is longer than 5 bytes or overflows 32 bits");
+  fail("unsigned varint at byte " + std::to_string(start) + " is longer than 5 bytes or overflows 32 bits");
   return 0;
 }
 
@@ -105,8 +103,7 @@ int64_t Reader::read_varlong() {
     value |= (b & 0x7F) << shift;
     if ((b & 0x80) == 0) return static_cast<int64_t>((value >> 1) ^ (~(value & 1) + 1));
   }
-  fail("varlong at byte " + std::to_string(start) +
-       " is longer than 10 bytes or overflows 64 bits");
+  fail("varlong at byte " + std::to_string(start) + " is longer than 10 bytes or overflows 64 bits");
   return 0;
 }
 
@@ -185,8 +182,7 @@ std::span<const std::byte> Reader::read_compact_bytes() {
   uint32_t length_plus_one = read_unsigned_varint();
   if (length_plus_one == 0 && ok())
     fail("compact bytes at byte " + std::to_string(at) + " are null where null is not allowed");
-  return ok() ? take_bytes(int64_t{length_plus_one} - 1, "compact bytes")
-              : std::span<const std::byte>();
+  return ok() ? take_bytes(int64_t{length_plus_one} - 1, "compact bytes") : std::span<const std::byte>();
 }
 
 std::optional<std::span<const std::byte>> Reader::read_compact_nullable_bytes() {
@@ -203,11 +199,9 @@ int32_t Reader::check_array_length(int64_t count, size_t min_element_bytes, cons
          std::to_string(count));
     return 0;
   }
-  if (count > 0 &&
-      static_cast<uint64_t>(count) * (min_element_bytes ? min_element_bytes : 1) > remaining()) {
-    fail(std::string(what) + " before byte " + std::to_string(offset_) + " claims " +
-         std::to_string(count) + " elements but only " + std::to_string(remaining()) +
-         " bytes are left");
+  if (count > 0 && static_cast<uint64_t>(count) * (min_element_bytes ? min_element_bytes : 1) > remaining()) {
+    fail(std::string(what) + " before byte " + std::to_string(offset_) + " claims " + std::to_string(count) +
+         " elements but only " + std::to_string(remaining()) + " bytes are left");
     return 0;
   }
   return static_cast<int32_t>(count);
@@ -227,8 +221,8 @@ void Reader::skip_tagged_fields() {
   size_t at = offset_;
   uint32_t count = read_unsigned_varint();
   if (ok() && count > remaining() / 2) {  // each field takes at least a tag byte and a size byte
-    fail("tagged fields at byte " + std::to_string(at) + " claim " + std::to_string(count) +
-         " fields in " + std::to_string(remaining()) + " bytes");
+    fail("tagged fields at byte " + std::to_string(at) + " claim " + std::to_string(count) + " fields in " +
+         std::to_string(remaining()) + " bytes");
     return;
   }
   int64_t previous_tag = -1;
@@ -237,8 +231,7 @@ void Reader::skip_tagged_fields() {
     uint32_t size = read_unsigned_varint();
     if (!ok()) return;
     if (int64_t{tag} <= previous_tag) {
-      fail("tagged field " + std::to_string(tag) + " at byte " + std::to_string(at) +
-           " is out of order");
+      fail("tagged field " + std::to_string(tag) + " at byte " + std::to_string(at) + " is out of order");
       return;
     }
     previous_tag = tag;

@@ -9,8 +9,7 @@ namespace ringmq::broker::protocol {
 namespace {
 
 constexpr size_t kAttributesOffset = 21;  // first byte the CRC covers
-constexpr int32_t kMinBatchLength =
-    static_cast<int32_t>(kRecordBatchHeaderBytes - kRecordBatchLogOverhead);
+constexpr int32_t kMinBatchLength = static_cast<int32_t>(kRecordBatchHeaderBytes - kRecordBatchLogOverhead);
 
 std::unexpected<Error> corrupt(const std::string& message) {
   return make_error(ErrorCode::kCorrupt, "record batch: " + message);
@@ -26,9 +25,8 @@ Status validate_uncompressed_records(std::span<const std::byte> records, int32_t
     int32_t length = reader.read_varint();
     if (!reader.ok()) break;
     if (length < 0 || static_cast<size_t>(length) > reader.remaining()) {
-      return corrupt("record " + std::to_string(count) + " at byte " + std::to_string(start) +
-                     " claims " + std::to_string(length) + " bytes, " +
-                     std::to_string(reader.remaining()) + " left");
+      return corrupt("record " + std::to_string(count) + " at byte " + std::to_string(start) + " claims " +
+                     std::to_string(length) + " bytes, " + std::to_string(reader.remaining()) + " left");
     }
     Reader record(reader.read_raw(static_cast<size_t>(length)));
     record.read_int8();     // attributes
@@ -46,27 +44,24 @@ Status validate_uncompressed_records(std::span<const std::byte> records, int32_t
     }
     for (int32_t h = 0; h < header_count && record.ok(); ++h) {
       int32_t header_key_length = record.read_varint();
-      if (header_key_length < 0)
-        record.fail("header key length " + std::to_string(header_key_length));
+      if (header_key_length < 0) record.fail("header key length " + std::to_string(header_key_length));
       if (header_key_length > 0) record.read_raw(static_cast<size_t>(header_key_length));
       int32_t header_value_length = record.read_varint();
-      if (header_value_length < -1)
-        record.fail("header value length " + std::to_string(header_value_length));
+      if (header_value_length < -1) record.fail("header value length " + std::to_string(header_value_length));
       if (header_value_length > 0) record.read_raw(static_cast<size_t>(header_value_length));
     }
     if (record.ok() && record.remaining() != 0) {
       record.fail(std::to_string(record.remaining()) + " bytes left over after the headers");
     }
     if (!record.ok()) {
-      return corrupt("record " + std::to_string(count) + " at byte " + std::to_string(start) +
-                     ": " + record.status().error().message);
+      return corrupt("record " + std::to_string(count) + " at byte " + std::to_string(start) + ": " +
+                     record.status().error().message);
     }
     ++count;
   }
   if (!reader.ok()) return corrupt("records: " + reader.status().error().message);
   if (count != expected_count) {
-    return corrupt("header says " + std::to_string(expected_count) + " records, found " +
-                   std::to_string(count));
+    return corrupt("header says " + std::to_string(expected_count) + " records, found " + std::to_string(count));
   }
   return {};
 }
@@ -75,8 +70,8 @@ Status validate_uncompressed_records(std::span<const std::byte> records, int32_t
 
 Result<RecordBatchHeader> read_record_batch_header(std::span<const std::byte> data) {
   if (data.size() < kRecordBatchHeaderBytes) {
-    return corrupt("truncated header: needs " + std::to_string(kRecordBatchHeaderBytes) +
-                   " bytes, " + std::to_string(data.size()) + " left");
+    return corrupt("truncated header: needs " + std::to_string(kRecordBatchHeaderBytes) + " bytes, " +
+                   std::to_string(data.size()) + " left");
   }
   Reader reader(data);
   RecordBatchHeader h;
@@ -96,21 +91,19 @@ Result<RecordBatchHeader> read_record_batch_header(std::span<const std::byte> da
   return h;
 }
 
-Result<RecordBatchView> parse_record_batch(std::span<const std::byte> data,
-                                           const RecordBatchLimits& limits) {
+Result<RecordBatchView> parse_record_batch(std::span<const std::byte> data, const RecordBatchLimits& limits) {
   auto header = read_record_batch_header(data);
   if (!header) return std::unexpected(header.error());
   const RecordBatchHeader& h = *header;
   // Magic first: a v0/v1 message set has a different layout past byte 16.
   if (h.magic != kRecordBatchMagic) {
-    return make_error(ErrorCode::kUnsupported,
-                      "record batch: magic " + std::to_string(h.magic) +
-                          " is not supported; the broker accepts only RecordBatch v2 "
-                          "(magic 2, Kafka 0.11+ clients)");
+    return make_error(ErrorCode::kUnsupported, "record batch: magic " + std::to_string(h.magic) +
+                                                   " is not supported; the broker accepts only RecordBatch v2 "
+                                                   "(magic 2, Kafka 0.11+ clients)");
   }
   if (h.batch_length < kMinBatchLength) {
-    return corrupt("batch_length " + std::to_string(h.batch_length) +
-                   " is shorter than a batch header (" + std::to_string(kMinBatchLength) + ")");
+    return corrupt("batch_length " + std::to_string(h.batch_length) + " is shorter than a batch header (" +
+                   std::to_string(kMinBatchLength) + ")");
   }
   if (h.size_bytes() > data.size()) {
     return corrupt("batch_length " + std::to_string(h.batch_length) + " runs past the " +
@@ -119,21 +112,17 @@ Result<RecordBatchView> parse_record_batch(std::span<const std::byte> data,
   if (h.size_bytes() > limits.max_batch_bytes) {
     return make_error(ErrorCode::kTooLarge, "record batch of " + std::to_string(h.size_bytes()) +
                                                 " bytes exceeds the limit of " +
-                                                std::to_string(limits.max_batch_bytes) +
-                                                " bytes (max_batch_bytes)");
+                                                std::to_string(limits.max_batch_bytes) + " bytes (max_batch_bytes)");
   }
   std::span<const std::byte> bytes = data.first(h.size_bytes());
   uint32_t crc = crc32c(bytes.subspan(kAttributesOffset));
   if (crc != h.crc) {
-    return corrupt("CRC32C mismatch: header says " + std::to_string(h.crc) + ", bytes give " +
-                   std::to_string(crc));
+    return corrupt("CRC32C mismatch: header says " + std::to_string(h.crc) + ", bytes give " + std::to_string(crc));
   }
-  if (h.record_count < 1)
-    return corrupt("record_count " + std::to_string(h.record_count) + " is below 1");
+  if (h.record_count < 1) return corrupt("record_count " + std::to_string(h.record_count) + " is below 1");
   if (int64_t{h.last_offset_delta} + 1 != h.record_count) {
-    return corrupt("record_count " + std::to_string(h.record_count) +
-                   " does not match last_offset_delta " + std::to_string(h.last_offset_delta) +
-                   " + 1");
+    return corrupt("record_count " + std::to_string(h.record_count) + " does not match last_offset_delta " +
+                   std::to_string(h.last_offset_delta) + " + 1");
   }
   RecordBatchView view{h, bytes};
   if (limits.validate_records && h.compression() == Compression::kNone) {
@@ -156,8 +145,7 @@ Result<std::optional<RecordBatchView>> RecordBatchIterator::next() {
 }
 
 Status set_base_offset(std::span<std::byte> batch, int64_t base_offset) {
-  if (batch.size() < 8)
-    return make_error(ErrorCode::kInvalidArgument, "batch too short to hold base_offset");
+  if (batch.size() < 8) return make_error(ErrorCode::kInvalidArgument, "batch too short to hold base_offset");
   uint64_t v = static_cast<uint64_t>(base_offset);
   for (size_t i = 0; i < 8; ++i) batch[i] = static_cast<std::byte>(v >> (56 - 8 * i));
   return {};
@@ -165,8 +153,7 @@ Status set_base_offset(std::span<std::byte> batch, int64_t base_offset) {
 
 Status set_partition_leader_epoch(std::span<std::byte> batch, int32_t epoch) {
   if (batch.size() < 16) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "batch too short to hold partition_leader_epoch");
+    return make_error(ErrorCode::kInvalidArgument, "batch too short to hold partition_leader_epoch");
   }
   uint32_t v = static_cast<uint32_t>(epoch);
   for (size_t i = 0; i < 4; ++i) batch[12 + i] = static_cast<std::byte>(v >> (24 - 8 * i));

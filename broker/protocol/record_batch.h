@@ -102,8 +102,7 @@ Result<RecordBatchHeader> read_record_batch_header(std::span<const std::byte> da
 // the CRC matches, record_count >= 1 and equals last_offset_delta + 1, and (uncompressed,
 // when asked) the records parse to exactly record_count records filling the batch.
 // Errors: kCorrupt (truncated, inconsistent, CRC), kTooLarge, kUnsupported (magic != 2).
-Result<RecordBatchView> parse_record_batch(std::span<const std::byte> data,
-                                           const RecordBatchLimits& limits = {});
+Result<RecordBatchView> parse_record_batch(std::span<const std::byte> data, const RecordBatchLimits& limits = {});
 
 // Walks the batches of one partition's records blob (several may be concatenated).
 class RecordBatchIterator {

@@ -8,8 +8,7 @@ namespace ringmq::broker::protocol {
 
 Result<int32_t> parse_frame_size(std::span<const std::byte> prefix, int32_t max_request_bytes) {
   if (prefix.size() < kFrameSizeBytes) {
-    return make_error(ErrorCode::kCorrupt,
-                      "frame size prefix needs 4 bytes, got " + std::to_string(prefix.size()));
+    return make_error(ErrorCode::kCorrupt, "frame size prefix needs 4 bytes, got " + std::to_string(prefix.size()));
   }
   Reader reader(prefix.first(kFrameSizeBytes));
   int32_t size = reader.read_int32();
@@ -19,10 +18,9 @@ Result<int32_t> parse_frame_size(std::span<const std::byte> prefix, int32_t max_
                                                std::to_string(kMinRequestBytes) + ")");
   }
   if (size > max_request_bytes) {
-    return make_error(ErrorCode::kTooLarge, "request frame of " + std::to_string(size) +
-                                                " bytes exceeds the broker's limit of " +
-                                                std::to_string(max_request_bytes) +
-                                                " bytes (socket_request_max_bytes)");
+    return make_error(ErrorCode::kTooLarge,
+                      "request frame of " + std::to_string(size) + " bytes exceeds the broker's limit of " +
+                          std::to_string(max_request_bytes) + " bytes (socket_request_max_bytes)");
   }
   return size;
 }

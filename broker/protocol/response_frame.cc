@@ -13,8 +13,7 @@ ResponseFrame::ResponseFrame(Writer& writer, ApiKey key, int16_t version, int32_
 
 Status ResponseFrame::finish() {
   size_t size = writer_.size() - size_position_ - 4 + external_bytes_;
-  if (size > INT32_MAX)
-    writer_.fail("response of " + std::to_string(size) + " bytes is larger than a frame can say");
+  if (size > INT32_MAX) writer_.fail("response of " + std::to_string(size) + " bytes is larger than a frame can say");
   if (!writer_.ok()) return writer_.status();
   writer_.patch_int32(size_position_, static_cast<int32_t>(size));
   return {};

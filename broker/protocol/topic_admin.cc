@@ -35,8 +35,8 @@ Status decode_create_topics_request(int16_t version, Reader& reader, CreateTopic
   return detail::finish_decode(ApiKey::kCreateTopics, version, reader);
 }
 
-Status encode_create_topics_response(int16_t version, int32_t correlation_id,
-                                     const CreateTopicsResponse& response, Writer& writer) {
+Status encode_create_topics_response(int16_t version, int32_t correlation_id, const CreateTopicsResponse& response,
+                                     Writer& writer) {
   if (auto ok = detail::check_version(ApiKey::kCreateTopics, version, "response"); !ok) return ok;
   ResponseFrame frame(writer, ApiKey::kCreateTopics, version, correlation_id);
   FieldWriter f(writer, is_flexible(ApiKey::kCreateTopics, version));
@@ -85,8 +85,8 @@ Status decode_delete_topics_request(int16_t version, Reader& reader, DeleteTopic
   return detail::finish_decode(ApiKey::kDeleteTopics, version, reader);
 }
 
-Status encode_delete_topics_response(int16_t version, int32_t correlation_id,
-                                     const DeleteTopicsResponse& response, Writer& writer) {
+Status encode_delete_topics_response(int16_t version, int32_t correlation_id, const DeleteTopicsResponse& response,
+                                     Writer& writer) {
   if (auto ok = detail::check_version(ApiKey::kDeleteTopics, version, "response"); !ok) return ok;
   ResponseFrame frame(writer, ApiKey::kDeleteTopics, version, correlation_id);
   FieldWriter f(writer, is_flexible(ApiKey::kDeleteTopics, version));

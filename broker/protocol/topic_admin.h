@@ -105,10 +105,10 @@ struct DeleteTopicsResponse {
 };
 
 Status decode_create_topics_request(int16_t version, Reader& reader, CreateTopicsRequest& out);
-Status encode_create_topics_response(int16_t version, int32_t correlation_id,
-                                     const CreateTopicsResponse& response, Writer& writer);
+Status encode_create_topics_response(int16_t version, int32_t correlation_id, const CreateTopicsResponse& response,
+                                     Writer& writer);
 Status decode_delete_topics_request(int16_t version, Reader& reader, DeleteTopicsRequest& out);
-Status encode_delete_topics_response(int16_t version, int32_t correlation_id,
-                                     const DeleteTopicsResponse& response, Writer& writer);
+Status encode_delete_topics_response(int16_t version, int32_t correlation_id, const DeleteTopicsResponse& response,
+                                     Writer& writer);
 
 }  // namespace ringmq::broker::protocol

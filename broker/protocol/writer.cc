@@ -10,8 +10,7 @@ template <typename T>
 void store_big_endian(std::byte* p, T value) {
   using U = std::make_unsigned_t<T>;
   U v = static_cast<U>(value);
-  for (size_t i = 0; i < sizeof(T); ++i)
-    p[i] = static_cast<std::byte>(v >> (8 * (sizeof(T) - 1 - i)));
+  for (size_t i = 0; i < sizeof(T); ++i) p[i] = static_cast<std::byte>(v >> (8 * (sizeof(T) - 1 - i)));
 }
 
 std::span<const std::byte> as_bytes(std::string_view s) {
@@ -73,8 +72,7 @@ void Writer::write_varlong(int64_t value) {
 
 void Writer::write_string(std::string_view s) {
   if (s.size() > INT16_MAX) {
-    fail("string of " + std::to_string(s.size()) +
-         " bytes is longer than a STRING can carry (32767)");
+    fail("string of " + std::to_string(s.size()) + " bytes is longer than a STRING can carry (32767)");
     return;
   }
   write_int16(static_cast<int16_t>(s.size()));
@@ -156,9 +154,7 @@ void Writer::write_compact_array_length(size_t count) {
   write_unsigned_varint(static_cast<uint32_t>(count + 1));
 }
 
-void Writer::write_raw(std::span<const std::byte> bytes) {
-  out_.insert(out_.end(), bytes.begin(), bytes.end());
-}
+void Writer::write_raw(std::span<const std::byte> bytes) { out_.insert(out_.end(), bytes.begin(), bytes.end()); }
 
 size_t Writer::write_int32_placeholder() {
   size_t at = out_.size();
@@ -166,8 +162,6 @@ size_t Writer::write_int32_placeholder() {
   return at;
 }
 
-void Writer::patch_int32(size_t position, int32_t value) {
-  store_big_endian(out_.data() + position, value);
-}
+void Writer::patch_int32(size_t position, int32_t value) { store_big_endian(out_.data() + position, value); }
 
 }  // namespace ringmq::broker::protocol

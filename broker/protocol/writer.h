@@ -60,9 +60,7 @@ class Writer {
   size_t write_int32_placeholder();
   void patch_int32(size_t position, int32_t value);
   // A mutable view of bytes already written, for in-place fixes (a batch's base offset).
-  std::span<std::byte> written(size_t position, size_t size) {
-    return {out_.data() + position, size};
-  }
+  std::span<std::byte> written(size_t position, size_t size) { return {out_.data() + position, size}; }
 
   bool ok() const { return !failed_; }
   Status status() const;

@@ -38,10 +38,8 @@ std::string shown(const SettingInput& in) {
   return out.str();
 }
 
-[[noreturn]] void bad_value(const std::string& key, const SettingInput& in,
-                            std::string_view expected) {
-  throw ConfigError(in.where + ": " + key + " must be " + std::string(expected) + " (got " +
-                    shown(in) + ")");
+[[noreturn]] void bad_value(const std::string& key, const SettingInput& in, std::string_view expected) {
+  throw ConfigError(in.where + ": " + key + " must be " + std::string(expected) + " (got " + shown(in) + ")");
 }
 
 std::string quoted(std::string_view text) {
@@ -70,33 +68,27 @@ Setting integer_setting(std::string key, Access access, int64_t min, int64_t max
                    using T = std::remove_reference_t<decltype(access(c))>;
                    auto v = in.node.value_exact<int64_t>();
                    if (!v || *v < min || *v > max)
-                     bad_value(key, in,
-                               "an integer in " + std::to_string(min) + ".." + std::to_string(max));
+                     bad_value(key, in, "an integer in " + std::to_string(min) + ".." + std::to_string(max));
                    access(c) = static_cast<T>(*v);
                  },
-                 [=](const BrokerConfig& c) -> std::optional<std::string> {
-                   return std::to_string(access(c));
-                 }};
+                 [=](const BrokerConfig& c) -> std::optional<std::string> { return std::to_string(access(c)); }};
 }
 
 template <typename Access>
 Setting bytes_setting(std::string key, Access access, uint64_t min, uint64_t max) {
-  return Setting{key,
-                 [=](BrokerConfig& c, const SettingInput& in) {
-                   using T = std::remove_reference_t<decltype(access(c))>;
-                   std::optional<uint64_t> bytes;
-                   if (auto v = in.node.value_exact<int64_t>(); v && *v >= 0)
-                     bytes = static_cast<uint64_t>(*v);
-                   if (auto s = in.node.value_exact<std::string>()) bytes = parse_byte_size(*s);
-                   if (!bytes || *bytes < min || *bytes > max)
-                     bad_value(key, in,
-                               "a byte size (an integer or \"64MiB\") in " + std::to_string(min) +
-                                   ".." + std::to_string(max));
-                   access(c) = static_cast<T>(*bytes);
-                 },
-                 [=](const BrokerConfig& c) -> std::optional<std::string> {
-                   return format_bytes_value(access(c));
-                 }};
+  return Setting{
+      key,
+      [=](BrokerConfig& c, const SettingInput& in) {
+        using T = std::remove_reference_t<decltype(access(c))>;
+        std::optional<uint64_t> bytes;
+        if (auto v = in.node.value_exact<int64_t>(); v && *v >= 0) bytes = static_cast<uint64_t>(*v);
+        if (auto s = in.node.value_exact<std::string>()) bytes = parse_byte_size(*s);
+        if (!bytes || *bytes < min || *bytes > max)
+          bad_value(key, in,
+                    "a byte size (an integer or \"64MiB\") in " + std::to_string(min) + ".." + std::to_string(max));
+        access(c) = static_cast<T>(*bytes);
+      },
+      [=](const BrokerConfig& c) -> std::optional<std::string> { return format_bytes_value(access(c)); }};
 }
 
 template <typename Access>
@@ -107,135 +99,110 @@ Setting bool_setting(std::string key, Access access) {
                    if (!v) bad_value(key, in, "true or false");
                    access(c) = *v;
                  },
-                 [=](const BrokerConfig& c) -> std::optional<std::string> {
-                   return access(c) ? "true" : "false";
-                 }};
+                 [=](const BrokerConfig& c) -> std::optional<std::string> { return access(c) ? "true" : "false"; }};
 }
 
 template <typename Access>
 Setting string_setting(std::string key, Access access) {
-  return Setting{
-      key,
-      [=](BrokerConfig& c, const SettingInput& in) {
-        if (auto v = in.node.value_exact<std::string>()) {
-          access(c) = *v;
-        } else if (in.raw_text) {
-          access(c) = std::string(*in.raw_text);
-        } else {
-          bad_value(key, in, "a string");
-        }
-      },
-      [=](const BrokerConfig& c) -> std::optional<std::string> { return quoted(access(c)); }};
+  return Setting{key,
+                 [=](BrokerConfig& c, const SettingInput& in) {
+                   if (auto v = in.node.value_exact<std::string>()) {
+                     access(c) = *v;
+                   } else if (in.raw_text) {
+                     access(c) = std::string(*in.raw_text);
+                   } else {
+                     bad_value(key, in, "a string");
+                   }
+                 },
+                 [=](const BrokerConfig& c) -> std::optional<std::string> { return quoted(access(c)); }};
 }
 
 // An enum read by name: `parse` gives std::nullopt for an unknown name, `name` prints one.
 template <typename Access, typename Parse, typename Name>
 Setting enum_setting(std::string key, Access access, Parse parse, Name name, std::string choices) {
-  return Setting{
-      key,
-      [=](BrokerConfig& c, const SettingInput& in) {
-        auto text = in.node.value_exact<std::string>();
-        if (!text && in.raw_text) text = std::string(*in.raw_text);
-        auto value = text ? parse(*text) : std::nullopt;
-        if (!value) bad_value(key, in, "one of " + choices);
-        access(c) = *value;
-      },
-      [=](const BrokerConfig& c) -> std::optional<std::string> { return quoted(name(access(c))); }};
+  return Setting{key,
+                 [=](BrokerConfig& c, const SettingInput& in) {
+                   auto text = in.node.value_exact<std::string>();
+                   if (!text && in.raw_text) text = std::string(*in.raw_text);
+                   auto value = text ? parse(*text) : std::nullopt;
+                   if (!value) bad_value(key, in, "one of " + choices);
+                   access(c) = *value;
+                 },
+                 [=](const BrokerConfig& c) -> std::optional<std::string> { return quoted(name(access(c))); }};
 }
 
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> table = [] {
     constexpr int64_t kU16 = 65535, kI32 = std::numeric_limits<int32_t>::max();
-    constexpr int64_t kU32 = std::numeric_limits<uint32_t>::max(),
-                      kI64 = std::numeric_limits<int64_t>::max();
+    constexpr int64_t kU32 = std::numeric_limits<uint32_t>::max(), kI64 = std::numeric_limits<int64_t>::max();
     std::vector<Setting> s;
     // [server]
     s.push_back(string_setting("server.listen_host", RINGMQ_FIELD(server.listen_host)));
     s.push_back(integer_setting("server.listen_port", RINGMQ_FIELD(server.listen_port), 0, kU16));
     s.push_back(string_setting("server.advertised_host", RINGMQ_FIELD(server.advertised_host)));
-    s.push_back(
-        integer_setting("server.advertised_port", RINGMQ_FIELD(server.advertised_port), 0, kU16));
+    s.push_back(integer_setting("server.advertised_port", RINGMQ_FIELD(server.advertised_port), 0, kU16));
     s.push_back(integer_setting("server.node_id", RINGMQ_FIELD(server.node_id), 0, kI32));
-    s.push_back(
-        integer_setting("server.network_threads", RINGMQ_FIELD(server.network_threads), 0, kU32));
-    s.push_back(
-        integer_setting("server.max_connections", RINGMQ_FIELD(server.max_connections), 0, kU32));
-    s.push_back(
-        bytes_setting("server.max_frame_bytes", RINGMQ_FIELD(server.max_frame_bytes), 0, kU32));
+    s.push_back(integer_setting("server.network_threads", RINGMQ_FIELD(server.network_threads), 0, kU32));
+    s.push_back(integer_setting("server.max_connections", RINGMQ_FIELD(server.max_connections), 0, kU32));
+    s.push_back(bytes_setting("server.max_frame_bytes", RINGMQ_FIELD(server.max_frame_bytes), 0, kU32));
     s.push_back(integer_setting("server.max_inflight_requests_per_connection",
-                                RINGMQ_FIELD(server.max_inflight_requests_per_connection), 0,
-                                kU32));
+                                RINGMQ_FIELD(server.max_inflight_requests_per_connection), 0, kU32));
     s.push_back(bytes_setting("server.max_unsent_bytes_per_connection",
                               RINGMQ_FIELD(server.max_unsent_bytes_per_connection), 0, kI64));
-    s.push_back(integer_setting("server.idle_connection_timeout_ms",
-                                RINGMQ_FIELD(server.idle_connection_timeout_ms), 0, kU32));
-    s.push_back(integer_setting("server.shutdown_timeout_ms",
-                                RINGMQ_FIELD(server.shutdown_timeout_ms), 0, kU32));
+    s.push_back(
+        integer_setting("server.idle_connection_timeout_ms", RINGMQ_FIELD(server.idle_connection_timeout_ms), 0, kU32));
+    s.push_back(integer_setting("server.shutdown_timeout_ms", RINGMQ_FIELD(server.shutdown_timeout_ms), 0, kU32));
     // [topics]
     s.push_back(bool_setting("topics.auto_create", RINGMQ_FIELD(topics.auto_create)));
-    s.push_back(integer_setting("topics.default_partitions",
-                                RINGMQ_FIELD(topics.default_partitions), 0, kI32));
+    s.push_back(integer_setting("topics.default_partitions", RINGMQ_FIELD(topics.default_partitions), 0, kI32));
     // [metrics]
     s.push_back(bool_setting("metrics.enabled", RINGMQ_FIELD(metrics.enabled)));
     s.push_back(string_setting("metrics.host", RINGMQ_FIELD(metrics.host)));
     s.push_back(integer_setting("metrics.port", RINGMQ_FIELD(metrics.port), 0, kU16));
     // [log]
     s.push_back(string_setting("log.level", RINGMQ_FIELD(log.level)));
-    s.push_back(enum_setting("log.format", RINGMQ_FIELD(log.format), parse_log_format,
-                             log_format_name, "\"text\", \"json\""));
+    s.push_back(
+        enum_setting("log.format", RINGMQ_FIELD(log.format), parse_log_format, log_format_name, "\"text\", \"json\""));
     // [numa]
     s.push_back(bool_setting("numa.pin_threads", RINGMQ_FIELD(numa.pin_threads)));
-    s.push_back(Setting{
-        "numa.node",
-        [](BrokerConfig& c, const SettingInput& in) {
-          auto v = in.node.value_exact<int64_t>();
-          if (!v || *v < -1 || *v > 4095)
-            bad_value("numa.node", in, "a NUMA node number in 0..4095, or -1 for unset");
-          c.numa.node = *v < 0 ? std::nullopt : std::optional<unsigned>(static_cast<unsigned>(*v));
-        },
-        [](const BrokerConfig& c) -> std::optional<std::string> {
-          if (!c.numa.node) return std::nullopt;
-          return std::to_string(*c.numa.node);
-        }});
+    s.push_back(Setting{"numa.node",
+                        [](BrokerConfig& c, const SettingInput& in) {
+                          auto v = in.node.value_exact<int64_t>();
+                          if (!v || *v < -1 || *v > 4095)
+                            bad_value("numa.node", in, "a NUMA node number in 0..4095, or -1 for unset");
+                          c.numa.node = *v < 0 ? std::nullopt : std::optional<unsigned>(static_cast<unsigned>(*v));
+                        },
+                        [](const BrokerConfig& c) -> std::optional<std::string> {
+                          if (!c.numa.node) return std::nullopt;
+                          return std::to_string(*c.numa.node);
+                        }});
     s.push_back(string_setting("numa.cpus", RINGMQ_FIELD(numa.cpus)));
     // [engine]
     s.push_back(string_setting("engine.data_dir", RINGMQ_FIELD(engine.data_dir)));
     s.push_back(bytes_setting("engine.segment_bytes", RINGMQ_FIELD(engine.segment_bytes), 0, kI64));
-    s.push_back(enum_setting("engine.write_mode", RINGMQ_FIELD(engine.write_mode),
-                             engine::parse_write_mode, engine::write_mode_name,
-                             "\"mmap\", \"mmap-locked\", \"pool\""));
-    s.push_back(bytes_setting("engine.mlock_budget_bytes", RINGMQ_FIELD(engine.mlock_budget_bytes),
-                              0, kI64));
+    s.push_back(enum_setting("engine.write_mode", RINGMQ_FIELD(engine.write_mode), engine::parse_write_mode,
+                             engine::write_mode_name, "\"mmap\", \"mmap-locked\", \"pool\""));
+    s.push_back(bytes_setting("engine.mlock_budget_bytes", RINGMQ_FIELD(engine.mlock_budget_bytes), 0, kI64));
     s.push_back(integer_setting("engine.pool_buffers", RINGMQ_FIELD(engine.pool_buffers), 0, kU32));
     s.push_back(bool_setting("engine.pool_huge_pages", RINGMQ_FIELD(engine.pool_huge_pages)));
-    s.push_back(
-        bytes_setting("engine.warm_ahead_bytes", RINGMQ_FIELD(engine.warm_ahead_bytes), 0, kI64));
-    s.push_back(
-        bytes_setting("engine.max_record_bytes", RINGMQ_FIELD(engine.max_record_bytes), 0, kU32));
+    s.push_back(bytes_setting("engine.warm_ahead_bytes", RINGMQ_FIELD(engine.warm_ahead_bytes), 0, kI64));
+    s.push_back(bytes_setting("engine.max_record_bytes", RINGMQ_FIELD(engine.max_record_bytes), 0, kU32));
     s.push_back(integer_setting("engine.max_queue_id", RINGMQ_FIELD(engine.max_queue_id), 0, kU32));
-    s.push_back(integer_setting("engine.append_wait_timeout_ms",
-                                RINGMQ_FIELD(engine.append_wait_timeout_ms), 0, kU32));
-    s.push_back(enum_setting("engine.flush_mode", RINGMQ_FIELD(engine.flush_mode),
-                             engine::parse_flush_mode, engine::flush_mode_name,
-                             "\"async\", \"sync\""));
-    s.push_back(integer_setting("engine.flush_interval_ms", RINGMQ_FIELD(engine.flush_interval_ms),
-                                0, kU32));
-    s.push_back(
-        bytes_setting("engine.flush_dirty_bytes", RINGMQ_FIELD(engine.flush_dirty_bytes), 0, kI64));
-    s.push_back(integer_setting("engine.sync_flush_timeout_ms",
-                                RINGMQ_FIELD(engine.sync_flush_timeout_ms), 0, kU32));
-    s.push_back(integer_setting("engine.checkpoint_interval_ms",
-                                RINGMQ_FIELD(engine.checkpoint_interval_ms), 0, kU32));
-    s.push_back(integer_setting("engine.index_entries_per_file",
-                                RINGMQ_FIELD(engine.index_entries_per_file), 0, kU32));
+    s.push_back(integer_setting("engine.append_wait_timeout_ms", RINGMQ_FIELD(engine.append_wait_timeout_ms), 0, kU32));
+    s.push_back(enum_setting("engine.flush_mode", RINGMQ_FIELD(engine.flush_mode), engine::parse_flush_mode,
+                             engine::flush_mode_name, "\"async\", \"sync\""));
+    s.push_back(integer_setting("engine.flush_interval_ms", RINGMQ_FIELD(engine.flush_interval_ms), 0, kU32));
+    s.push_back(bytes_setting("engine.flush_dirty_bytes", RINGMQ_FIELD(engine.flush_dirty_bytes), 0, kI64));
+    s.push_back(integer_setting("engine.sync_flush_timeout_ms", RINGMQ_FIELD(engine.sync_flush_timeout_ms), 0, kU32));
+    s.push_back(integer_setting("engine.checkpoint_interval_ms", RINGMQ_FIELD(engine.checkpoint_interval_ms), 0, kU32));
+    s.push_back(integer_setting("engine.index_entries_per_file", RINGMQ_FIELD(engine.index_entries_per_file), 0, kU32));
     s.push_back(bool_setting("engine.verify_crc_on_read", RINGMQ_FIELD(engine.verify_crc_on_read)));
     s.push_back(integer_setting("engine.retention_ms", RINGMQ_FIELD(engine.retention_ms), 0, kI64));
+    s.push_back(bytes_setting("engine.retention_bytes", RINGMQ_FIELD(engine.retention_bytes), 0, kI64));
+    s.push_back(integer_setting("engine.retention_check_interval_ms", RINGMQ_FIELD(engine.retention_check_interval_ms),
+                                0, kU32));
     s.push_back(
-        bytes_setting("engine.retention_bytes", RINGMQ_FIELD(engine.retention_bytes), 0, kI64));
-    s.push_back(integer_setting("engine.retention_check_interval_ms",
-                                RINGMQ_FIELD(engine.retention_check_interval_ms), 0, kU32));
-    s.push_back(integer_setting("engine.disk_high_water_percent",
-                                RINGMQ_FIELD(engine.disk_high_water_percent), 0, kU32));
+        integer_setting("engine.disk_high_water_percent", RINGMQ_FIELD(engine.disk_high_water_percent), 0, kU32));
     return s;
   }();
   return table;
@@ -263,15 +230,12 @@ std::string keys_of_section(std::string_view section) {
 
 std::string position(std::string_view source, const toml::node& node) {
   const auto& begin = node.source().begin;
-  return std::string(source) + ":" + std::to_string(begin.line) + ":" +
-         std::to_string(begin.column);
+  return std::string(source) + ":" + std::to_string(begin.line) + ":" + std::to_string(begin.column);
 }
 
 }  // namespace
 
-const char* log_format_name(LogFormat format) {
-  return format == LogFormat::kJson ? "json" : "text";
-}
+const char* log_format_name(LogFormat format) { return format == LogFormat::kJson ? "json" : "text"; }
 
 std::optional<LogFormat> parse_log_format(std::string_view name) {
   if (name == "text") return LogFormat::kText;
@@ -285,22 +249,22 @@ void apply_toml_text(BrokerConfig& config, std::string_view text, std::string_vi
     document = toml::parse(text, source);
   } catch (const toml::parse_error& e) {
     const auto& begin = e.source().begin;
-    throw ConfigError(std::string(source) + ":" + std::to_string(begin.line) + ":" +
-                      std::to_string(begin.column) + ": " + std::string(e.description()));
+    throw ConfigError(std::string(source) + ":" + std::to_string(begin.line) + ":" + std::to_string(begin.column) +
+                      ": " + std::string(e.description()));
   }
   for (auto&& [section_key, section_node] : document) {
     const std::string section(section_key.str());
     auto* table = section_node.as_table();
     if (table == nullptr || keys_of_section(section).empty()) {
-      throw ConfigError(position(source, section_node) + ": unknown section or top-level key \"" +
-                        section + "\" (sections: server, topics, metrics, log, numa, engine)");
+      throw ConfigError(position(source, section_node) + ": unknown section or top-level key \"" + section +
+                        "\" (sections: server, topics, metrics, log, numa, engine)");
     }
     for (auto&& [key, node] : *table) {
       const std::string full_key = section + "." + std::string(key.str());
       const Setting* setting = find_setting(full_key);
       if (setting == nullptr) {
-        throw ConfigError(position(source, node) + ": unknown setting " + full_key +
-                          " (settings of [" + section + "]: " + keys_of_section(section) + ")");
+        throw ConfigError(position(source, node) + ": unknown setting " + full_key + " (settings of [" + section +
+                          "]: " + keys_of_section(section) + ")");
       }
       setting->apply(config, SettingInput{node, std::nullopt, position(source, node)});
     }
@@ -320,9 +284,8 @@ void apply_setting(BrokerConfig& config, std::string_view key, std::string_view 
   if (setting == nullptr) {
     std::string message = "--set: unknown setting " + std::string(key);
     const std::string known = keys_of_section(section_of(key));
-    message += known.empty()
-                   ? " (sections: server, topics, metrics, log, numa, engine)"
-                   : " (settings of [" + std::string(section_of(key)) + "]: " + known + ")";
+    message += known.empty() ? " (sections: server, topics, metrics, log, numa, engine)"
+                             : " (settings of [" + std::string(section_of(key)) + "]: " + known + ")";
     throw ConfigError(message);
   }
   // The value as TOML when it is one ("3", "true", "\"x\""), else as a plain string ("pool").
@@ -373,42 +336,31 @@ void BrokerConfig::validate() const {
   auto check = [&](bool ok, std::string message) {
     if (!ok) problems.push_back(std::move(message));
   };
-  auto is_wildcard = [](const std::string& host) {
-    return host == "0.0.0.0" || host == "::" || host == "[::]";
-  };
+  auto is_wildcard = [](const std::string& host) { return host == "0.0.0.0" || host == "::" || host == "[::]"; };
 
-  check(!server.listen_host.empty(),
-        "server.listen_host is empty (use 127.0.0.1, or 0.0.0.0 for every interface)");
+  check(!server.listen_host.empty(), "server.listen_host is empty (use 127.0.0.1, or 0.0.0.0 for every interface)");
   check(!server.advertised_host.empty() && !is_wildcard(server.advertised_host),
-        "server.advertised_host must be an address clients can connect to, not \"" +
-            server.advertised_host + "\"");
+        "server.advertised_host must be an address clients can connect to, not \"" + server.advertised_host + "\"");
   check(server.network_threads >= 1 && server.network_threads <= 256,
-        "server.network_threads must be in 1..256 (got " + std::to_string(server.network_threads) +
-            ")");
+        "server.network_threads must be in 1..256 (got " + std::to_string(server.network_threads) + ")");
   check(server.max_connections >= 1, "server.max_connections must be at least 1");
   check(server.max_frame_bytes >= 1024 && server.max_frame_bytes <= (1u << 30),
-        "server.max_frame_bytes must be in 1KiB..1GiB (got " +
-            std::to_string(server.max_frame_bytes) + ")");
-  check(server.max_inflight_requests_per_connection >= 1 &&
-            server.max_inflight_requests_per_connection <= 65536,
+        "server.max_frame_bytes must be in 1KiB..1GiB (got " + std::to_string(server.max_frame_bytes) + ")");
+  check(server.max_inflight_requests_per_connection >= 1 && server.max_inflight_requests_per_connection <= 65536,
         "server.max_inflight_requests_per_connection must be in 1..65536 (got " +
             std::to_string(server.max_inflight_requests_per_connection) + ")");
   check(server.max_unsent_bytes_per_connection >= 64 * 1024,
         "server.max_unsent_bytes_per_connection must be at least 64KiB (got " +
             std::to_string(server.max_unsent_bytes_per_connection) + ")");
   check(topics.default_partitions >= 1 && topics.default_partitions <= 100000,
-        "topics.default_partitions must be in 1..100000 (got " +
-            std::to_string(topics.default_partitions) + ")");
+        "topics.default_partitions must be in 1..100000 (got " + std::to_string(topics.default_partitions) + ")");
   if (metrics.enabled) {
     check(!metrics.host.empty(), "metrics.host is empty");
-    check(metrics.port == 0 || metrics.port != server.listen_port ||
-              metrics.host != server.listen_host,
-          "metrics.port " + std::to_string(metrics.port) +
-              " is the Kafka listener's port (server.listen_port)");
+    check(metrics.port == 0 || metrics.port != server.listen_port || metrics.host != server.listen_host,
+          "metrics.port " + std::to_string(metrics.port) + " is the Kafka listener's port (server.listen_port)");
   }
   check(spdlog::level::from_str(log.level) != spdlog::level::off || log.level == "off",
-        "log.level must be one of trace, debug, info, warn, error, critical, off (got \"" +
-            log.level + "\")");
+        "log.level must be one of trace, debug, info, warn, error, critical, off (got \"" + log.level + "\")");
   if (!numa.cpus.empty()) {
     auto cpus = numa::parse_cpu_list(numa.cpus);
     check(cpus.has_value(), "numa.cpus: " + (cpus ? std::string() : cpus.error().message));

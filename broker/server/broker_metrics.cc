@@ -117,56 +117,45 @@ const char* BrokerMetrics::api_name(int16_t api_key) {
 }
 
 BrokerMetrics::BrokerMetrics()
-    : produce_latency(
-          registry.histogram("ringmq_produce_latency_seconds",
-                             "Produce requests: received to answered, flush wait included")),
-      fetch_latency(
-          registry.histogram("ringmq_fetch_latency_seconds",
-                             "Fetch requests: received to answered, long-poll wait included")),
-      flush_latency(registry.histogram(
-          "ringmq_flush_latency_seconds",
-          "Time a sync-flush produce waited for the flush covering its records")),
+    : produce_latency(registry.histogram("ringmq_produce_latency_seconds",
+                                         "Produce requests: received to answered, flush wait included")),
+      fetch_latency(registry.histogram("ringmq_fetch_latency_seconds",
+                                       "Fetch requests: received to answered, long-poll wait included")),
+      flush_latency(registry.histogram("ringmq_flush_latency_seconds",
+                                       "Time a sync-flush produce waited for the flush covering its records")),
       bytes_in(registry.counter("ringmq_bytes_in_total", "Record-batch bytes appended by Produce")),
       records_in(registry.counter("ringmq_records_in_total", "Records appended by Produce")),
       bytes_out(registry.counter("ringmq_bytes_out_total", "Record-batch bytes returned by Fetch")),
       records_out(registry.counter("ringmq_records_out_total", "Records returned by Fetch")),
       connections(registry.gauge("ringmq_connections", "Open Kafka client connections")),
-      connections_accepted(
-          registry.counter("ringmq_connections_accepted_total", "Kafka connections accepted")),
-      connections_rejected(registry.counter(
-          "ringmq_connections_rejected_total",
-          "Connections closed at accept because server.max_connections were open")),
-      frames_rejected(registry.counter(
-          "ringmq_frames_rejected_total",
-          "Request frames with a negative, short or oversized length (connection closed)")),
-      requests_in_flight(
-          registry.gauge("ringmq_requests_in_flight", "Requests received and not yet answered")),
-      request_latency(
-          registry.histogram("ringmq_request_latency_seconds",
-                             "Every request: frame read to response handed to the socket")),
-      network_bytes_received(registry.counter("ringmq_network_received_bytes_total",
-                                              "Bytes read from Kafka client sockets")),
-      network_bytes_sent(registry.counter("ringmq_network_sent_bytes_total",
-                                          "Bytes written to Kafka client sockets")),
-      errors_(registry.labelled_counters("ringmq_errors_total",
-                                         "Non-zero Kafka error codes in responses, by code", "code",
-                                         error_label_values())),
-      requests_(registry.labelled_counters(
-          "ringmq_requests_total", "Kafka requests received, by API", "api", api_label_values())) {
-  registry.callback_counter(
-      "ringmq_process_cpu_seconds_total", "User and system CPU time of the broker process", [] {
-        const auto usage = self_usage();
-        return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-               static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-      });
+      connections_accepted(registry.counter("ringmq_connections_accepted_total", "Kafka connections accepted")),
+      connections_rejected(registry.counter("ringmq_connections_rejected_total",
+                                            "Connections closed at accept because server.max_connections were open")),
+      frames_rejected(
+          registry.counter("ringmq_frames_rejected_total",
+                           "Request frames with a negative, short or oversized length (connection closed)")),
+      requests_in_flight(registry.gauge("ringmq_requests_in_flight", "Requests received and not yet answered")),
+      request_latency(registry.histogram("ringmq_request_latency_seconds",
+                                         "Every request: frame read to response handed to the socket")),
+      network_bytes_received(
+          registry.counter("ringmq_network_received_bytes_total", "Bytes read from Kafka client sockets")),
+      network_bytes_sent(registry.counter("ringmq_network_sent_bytes_total", "Bytes written to Kafka client sockets")),
+      errors_(registry.labelled_counters("ringmq_errors_total", "Non-zero Kafka error codes in responses, by code",
+                                         "code", error_label_values())),
+      requests_(registry.labelled_counters("ringmq_requests_total", "Kafka requests received, by API", "api",
+                                           api_label_values())) {
+  registry.callback_counter("ringmq_process_cpu_seconds_total", "User and system CPU time of the broker process", [] {
+    const auto usage = self_usage();
+    return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  });
   registry.callback_counter("ringmq_process_minor_page_faults_total",
                             "Page faults served without I/O (getrusage ru_minflt)",
                             [] { return static_cast<double>(self_usage().ru_minflt); });
   registry.callback_counter("ringmq_process_major_page_faults_total",
                             "Page faults that needed I/O (getrusage ru_majflt)",
                             [] { return static_cast<double>(self_usage().ru_majflt); });
-  registry.callback_gauge("ringmq_process_resident_memory_bytes",
-                          "Resident set size of the broker process",
+  registry.callback_gauge("ringmq_process_resident_memory_bytes", "Resident set size of the broker process",
                           [] { return resident_bytes(); });
   // `read` is a MessageStore getter returning a byte count or a LogPosition.
   auto store_value = [this](auto read) {
@@ -184,18 +173,16 @@ BrokerMetrics::BrokerMetrics()
                           store_value(&engine::MessageStore::written_offset));
   registry.callback_gauge("ringmq_engine_flushed_offset_bytes", "Commit-log offset durable up to",
                           store_value(&engine::MessageStore::flushed_offset));
-  registry.callback_gauge("ringmq_engine_log_start_offset_bytes",
-                          "First commit-log offset retained",
+  registry.callback_gauge("ringmq_engine_log_start_offset_bytes", "First commit-log offset retained",
                           store_value(&engine::MessageStore::log_start_offset));
   registry.callback_gauge("ringmq_engine_locked_bytes", "Memory the engine holds mlock'd",
                           store_value(&engine::MessageStore::locked_bytes));
-  registry.callback_gauge(
-      "ringmq_engine_unflushed_bytes", "Bytes written but not yet durable", [this] {
-        const engine::MessageStore* store = store_.load(std::memory_order_acquire);
-        if (store == nullptr) return 0.0;
-        const engine::LogPosition written = store->written_offset(), flushed = store->flushed_offset();
-        return written > flushed ? static_cast<double>(written - flushed) : 0.0;
-      });
+  registry.callback_gauge("ringmq_engine_unflushed_bytes", "Bytes written but not yet durable", [this] {
+    const engine::MessageStore* store = store_.load(std::memory_order_acquire);
+    if (store == nullptr) return 0.0;
+    const engine::LogPosition written = store->written_offset(), flushed = store->flushed_offset();
+    return written > flushed ? static_cast<double>(written - flushed) : 0.0;
+  });
 }
 
 }  // namespace ringmq::broker

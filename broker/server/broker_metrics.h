@@ -30,41 +30,32 @@ class BrokerMetrics {
   MetricsRegistry registry;  // declared first: the references below point into it
 
   // --- Kafka handlers ---
-  LatencyHistogram&
-      produce_latency;              // ringmq_produce_latency_seconds: Produce received -> answered
-  LatencyHistogram& fetch_latency;  // ringmq_fetch_latency_seconds: Fetch received -> answered
-                                    // (long poll included)
-  LatencyHistogram&
-      flush_latency;     // ringmq_flush_latency_seconds: a sync produce's wait for its flush
-  Counter& bytes_in;     // ringmq_bytes_in_total: record-batch bytes appended
-  Counter& records_in;   // ringmq_records_in_total
-  Counter& bytes_out;    // ringmq_bytes_out_total: record-batch bytes fetched
-  Counter& records_out;  // ringmq_records_out_total
+  LatencyHistogram& produce_latency;  // ringmq_produce_latency_seconds: Produce received -> answered
+  LatencyHistogram& fetch_latency;    // ringmq_fetch_latency_seconds: Fetch received -> answered
+                                      // (long poll included)
+  LatencyHistogram& flush_latency;    // ringmq_flush_latency_seconds: a sync produce's wait for its flush
+  Counter& bytes_in;                  // ringmq_bytes_in_total: record-batch bytes appended
+  Counter& records_in;                // ringmq_records_in_total
+  Counter& bytes_out;                 // ringmq_bytes_out_total: record-batch bytes fetched
+  Counter& records_out;               // ringmq_records_out_total
   // ringmq_errors_total{code="<kafka error code>"}: non-zero error codes in responses.
-  void count_error(int16_t kafka_error_code) {
-    errors_.add(static_cast<size_t>(kafka_error_code + 1));
-  }
+  void count_error(int16_t kafka_error_code) { errors_.add(static_cast<size_t>(kafka_error_code + 1)); }
 
   // --- network threads ---
-  Gauge& connections;             // ringmq_connections
-  Counter& connections_accepted;  // ringmq_connections_accepted_total
-  Counter& connections_rejected;  // ringmq_connections_rejected_total: over server.max_connections
-  Counter& frames_rejected;       // ringmq_frames_rejected_total: bad length, connection closed
-  Gauge& requests_in_flight;      // ringmq_requests_in_flight
-  LatencyHistogram&
-      request_latency;  // ringmq_request_latency_seconds: frame read -> response written
-  Counter& network_bytes_received;  // ringmq_network_received_bytes_total
-  Counter& network_bytes_sent;      // ringmq_network_sent_bytes_total
+  Gauge& connections;                 // ringmq_connections
+  Counter& connections_accepted;      // ringmq_connections_accepted_total
+  Counter& connections_rejected;      // ringmq_connections_rejected_total: over server.max_connections
+  Counter& frames_rejected;           // ringmq_frames_rejected_total: bad length, connection closed
+  Gauge& requests_in_flight;          // ringmq_requests_in_flight
+  LatencyHistogram& request_latency;  // ringmq_request_latency_seconds: frame read -> response written
+  Counter& network_bytes_received;    // ringmq_network_received_bytes_total
+  Counter& network_bytes_sent;        // ringmq_network_sent_bytes_total
   // ringmq_requests_total{api="Produce"}: requests received, by Kafka API key.
-  void count_request(int16_t api_key) {
-    requests_.add(api_key >= 0 ? static_cast<size_t>(api_key) : SIZE_MAX);
-  }
+  void count_request(int16_t api_key) { requests_.add(api_key >= 0 ? static_cast<size_t>(api_key) : SIZE_MAX); }
 
   // Engine offsets read at scrape time: written, flushed, log start, locked bytes. Pass nullptr
   // before the store is destroyed (or stop the metrics endpoint first).
-  void watch_store(const engine::MessageStore* store) {
-    store_.store(store, std::memory_order_release);
-  }
+  void watch_store(const engine::MessageStore* store) { store_.store(store, std::memory_order_release); }
 
   // Kafka's name of an API key ("Produce"), or "unknown".
   static const char* api_name(int16_t api_key);

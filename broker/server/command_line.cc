@@ -6,27 +6,21 @@ namespace ringmq::broker {
 
 std::expected<CommandLine, int> parse_command_line(int argc, char** argv) {
   CommandLine line;
-  CLI::App app{
-      "ringmq-broker: a Kafka-compatible message broker (see config/ringmq.toml for every setting)",
-      "ringmq-broker"};
+  CLI::App app{"ringmq-broker: a Kafka-compatible message broker (see config/ringmq.toml for every setting)",
+               "ringmq-broker"};
   app.set_version_flag("--version", "ringmq-broker 0.1.0");
   app.add_option("-c,--config", line.config_path,
                  "TOML config file (sections server, topics, metrics, log, "
                  "numa, engine)")
       ->check(CLI::ExistingFile);
-  app.add_option("--set", line.assignments,
-                 "Override any setting, e.g. --set engine.segment_bytes=64MiB")
+  app.add_option("--set", line.assignments, "Override any setting, e.g. --set engine.segment_bytes=64MiB")
       ->type_name("KEY=VALUE");
-  app.add_option("--data-dir", line.data_dir,
-                 "engine.data_dir: where the commit log and indexes live");
-  app.add_option("--port", line.port,
-                 "server.listen_port: the Kafka listener's port (0 = any free port)");
+  app.add_option("--data-dir", line.data_dir, "engine.data_dir: where the commit log and indexes live");
+  app.add_option("--port", line.port, "server.listen_port: the Kafka listener's port (0 = any free port)");
   app.add_option("--write-mode", line.write_mode, "engine.write_mode: mmap, mmap-locked or pool");
   app.add_option("--flush-mode", line.flush_mode, "engine.flush_mode: async or sync");
-  app.add_option("--log-level", line.log_level,
-                 "log.level: trace, debug, info, warn, error, critical, off");
-  app.add_flag("--print-config", line.print_config,
-               "Print the effective configuration as TOML and exit");
+  app.add_option("--log-level", line.log_level, "log.level: trace, debug, info, warn, error, critical, off");
+  app.add_flag("--print-config", line.print_config, "Print the effective configuration as TOML and exit");
   app.add_flag("--check-config", line.check_config, "Validate the configuration and exit");
   try {
     app.parse(argc, argv);

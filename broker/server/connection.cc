@@ -20,15 +20,13 @@ constexpr size_t kMaxSpareBuffers = 4;
 constexpr size_t kMaxSpareCapacity = 1 << 20;  // larger encode buffers are freed, not kept
 
 int32_t read_be32(const std::byte* p) {
-  return static_cast<int32_t>((uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) |
-                              (uint32_t(p[2]) << 8) | uint32_t(p[3]));
+  return static_cast<int32_t>((uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]));
 }
 
 }  // namespace
 
-Connection::Connection(io::UniqueFd fd, ConnectionId id, std::string peer,
-                       const ServerConfig& config, BrokerMetrics& metrics,
-                       std::atomic<int64_t>& server_inflight)
+Connection::Connection(io::UniqueFd fd, ConnectionId id, std::string peer, const ServerConfig& config,
+                       BrokerMetrics& metrics, std::atomic<int64_t>& server_inflight)
     : last_activity(std::chrono::steady_clock::now()),
       fd_(std::move(fd)),
       id_(id),
@@ -68,8 +66,7 @@ void Connection::make_room_for_read() {
   const size_t kept = end_ - begin_;
   if (kept >= 4) {
     const int32_t length = read_be32(buffer_.get() + begin_);
-    if (length < 0 || static_cast<uint64_t>(length) > config_.max_frame_bytes)
-      return;  // refused by next_frame
+    if (length < 0 || static_cast<uint64_t>(length) > config_.max_frame_bytes) return;  // refused by next_frame
     const size_t frame_bytes = 4 + static_cast<size_t>(length);
     if (frame_bytes > capacity_) {
       // Copies the partial frame once, into a buffer that holds all of it and the start of the
@@ -88,8 +85,7 @@ void Connection::make_room_for_read() {
 
 Result<Connection::ReadOutcome> Connection::read_once() {
   make_room_for_read();
-  if (end_ == capacity_)
-    return ReadOutcome{};  // only complete frames buffered: they must be taken first
+  if (end_ == capacity_) return ReadOutcome{};  // only complete frames buffered: they must be taken first
   const size_t room = capacity_ - end_;
   while (true) {
     const ssize_t n = ::recv(fd_.get(), buffer_.get() + end_, room, 0);
@@ -109,13 +105,10 @@ Result<std::span<const std::byte>> Connection::next_frame() {
   const size_t available = end_ - begin_;
   if (available < 4) return std::span<const std::byte>();
   const int32_t length = read_be32(buffer_.get() + begin_);
-  if (length < 0)
-    return make_error(ErrorCode::kInvalidArgument,
-                      "negative frame length " + std::to_string(length));
+  if (length < 0) return make_error(ErrorCode::kInvalidArgument, "negative frame length " + std::to_string(length));
   if (static_cast<size_t>(length) < kMinFrameBytes)
-    return make_error(
-        ErrorCode::kInvalidArgument,
-        "frame of " + std::to_string(length) + " bytes is shorter than a request header (8 bytes)");
+    return make_error(ErrorCode::kInvalidArgument,
+                      "frame of " + std::to_string(length) + " bytes is shorter than a request header (8 bytes)");
   if (static_cast<uint64_t>(length) > config_.max_frame_bytes)
     return make_error(ErrorCode::kTooLarge, "frame of " + std::to_string(length) +
                                                 " bytes exceeds server.max_frame_bytes (" +
@@ -130,8 +123,7 @@ bool Connection::has_buffered_frame() const {
   const size_t available = end_ - begin_;
   if (available < 4) return false;
   const int32_t length = read_be32(buffer_.get() + begin_);
-  if (length < static_cast<int32_t>(kMinFrameBytes) ||
-      static_cast<uint64_t>(length) > config_.max_frame_bytes)
+  if (length < static_cast<int32_t>(kMinFrameBytes) || static_cast<uint64_t>(length) > config_.max_frame_bytes)
     return true;  // a refusable frame: next_frame() reports it
   return available >= 4 + static_cast<size_t>(length);
 }
@@ -140,8 +132,7 @@ uint64_t Connection::begin_request(int16_t api_key, int32_t correlation_id,
                                    std::chrono::steady_clock::time_point received_at) {
   if (count_ == ring_.size()) {
     std::vector<InflightRequest> grown(ring_.size() * 2);
-    for (size_t i = 0; i < count_; ++i)
-      grown[i] = std::move(ring_[(head_ + i) & (ring_.size() - 1)]);
+    for (size_t i = 0; i < count_; ++i) grown[i] = std::move(ring_[(head_ + i) & (ring_.size() - 1)]);
     ring_ = std::move(grown);
     head_ = 0;
   }
@@ -171,8 +162,7 @@ const Connection::InflightRequest* Connection::entry(uint64_t sequence) const {
 
 std::pair<int16_t, int32_t> Connection::describe(uint64_t sequence) const {
   const InflightRequest* request = entry(sequence);
-  return request ? std::pair{request->api_key, request->correlation_id}
-                 : std::pair<int16_t, int32_t>{-1, -1};
+  return request ? std::pair{request->api_key, request->correlation_id} : std::pair<int16_t, int32_t>{-1, -1};
 }
 
 Status Connection::complete(uint64_t sequence, Completion::Kind kind, ResponseBody&& body) {
@@ -187,9 +177,9 @@ Status Connection::complete(uint64_t sequence, Completion::Kind kind, ResponseBo
   if (!body.size_prefix_matches()) {
     const auto& bytes = body.bytes();
     const int64_t prefix = bytes.size() >= 4 ? read_be32(bytes.data()) : -1;
-    return make_error(ErrorCode::kInvalidArgument,
-                      "the handler's response frame is " + std::to_string(body.size()) +
-                          " bytes but its size prefix says " + std::to_string(prefix) + " + 4");
+    return make_error(ErrorCode::kInvalidArgument, "the handler's response frame is " + std::to_string(body.size()) +
+                                                       " bytes but its size prefix says " + std::to_string(prefix) +
+                                                       " + 4");
   }
   request->body = std::move(body);
   request->state = State::kReady;
@@ -212,8 +202,8 @@ void Connection::pop_front() {
 void Connection::pop_finished_front() {
   while (count_ > 0) {
     const InflightRequest& front = ring_[head_];
-    const bool done = front.state == State::kNoResponse ||
-                      (front.state == State::kReady && front.written == front.body.size());
+    const bool done =
+        front.state == State::kNoResponse || (front.state == State::kReady && front.written == front.body.size());
     if (!done) return;
     pop_front();
   }
@@ -266,8 +256,7 @@ std::vector<std::byte> Connection::take_spare_buffer() {
 }
 
 void Connection::recycle(std::vector<std::byte>&& buffer) {
-  if (buffer.capacity() == 0 || buffer.capacity() > kMaxSpareCapacity ||
-      spare_buffers_.size() >= kMaxSpareBuffers)
+  if (buffer.capacity() == 0 || buffer.capacity() > kMaxSpareCapacity || spare_buffers_.size() >= kMaxSpareBuffers)
     return;
   buffer.clear();
   spare_buffers_.push_back(std::move(buffer));

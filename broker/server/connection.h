@@ -43,8 +43,8 @@ namespace ringmq::broker {
 class Connection {
  public:
   // `server_inflight` counts the server's unanswered requests (for draining).
-  Connection(io::UniqueFd fd, ConnectionId id, std::string peer, const ServerConfig& config,
-             BrokerMetrics& metrics, std::atomic<int64_t>& server_inflight);
+  Connection(io::UniqueFd fd, ConnectionId id, std::string peer, const ServerConfig& config, BrokerMetrics& metrics,
+             std::atomic<int64_t>& server_inflight);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -68,8 +68,7 @@ class Connection {
 
   // --- requests in flight, in arrival order ---
   // Registers a request; returns its sequence number (what its ResponseSlot carries).
-  uint64_t begin_request(int16_t api_key, int32_t correlation_id,
-                         std::chrono::steady_clock::time_point received_at);
+  uint64_t begin_request(int16_t api_key, int32_t correlation_id, std::chrono::steady_clock::time_point received_at);
   // Records the answer to request `sequence` (kResponse or kNoResponse). kNotFound if it is
   // not in flight or already answered; kInvalidArgument for a frame whose size prefix does not
   // match its length (the connection must then be closed).

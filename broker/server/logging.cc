@@ -32,8 +32,7 @@ const std::string& current_thread_name() {
 void append_timestamp(std::chrono::system_clock::time_point time, spdlog::memory_buf_t& dest) {
   const auto since_epoch = time.time_since_epoch();
   const std::time_t seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count();
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count() % 1000;
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count() % 1000;
   std::tm utc{};
   ::gmtime_r(&seconds, &utc);
   char text[32];
@@ -45,31 +44,23 @@ void append_timestamp(std::chrono::system_clock::time_point time, spdlog::memory
 // %N in a text pattern: the thread name.
 class ThreadNameFlag : public spdlog::custom_flag_formatter {
  public:
-  void format(const spdlog::details::log_msg&, const std::tm&,
-              spdlog::memory_buf_t& dest) override {
+  void format(const spdlog::details::log_msg&, const std::tm&, spdlog::memory_buf_t& dest) override {
     const std::string& name = current_thread_name();
     dest.append(name.data(), name.data() + name.size());
   }
-  std::unique_ptr<custom_flag_formatter> clone() const override {
-    return std::make_unique<ThreadNameFlag>();
-  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<ThreadNameFlag>(); }
 };
 
 // %Z in a text pattern: ISO-8601 UTC timestamp with milliseconds.
 class UtcTimestampFlag : public spdlog::custom_flag_formatter {
  public:
-  void format(const spdlog::details::log_msg& msg, const std::tm&,
-              spdlog::memory_buf_t& dest) override {
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
     append_timestamp(msg.time, dest);
   }
-  std::unique_ptr<custom_flag_formatter> clone() const override {
-    return std::make_unique<UtcTimestampFlag>();
-  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<UtcTimestampFlag>(); }
 };
 
-bool is_field_key_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
-}
+bool is_field_key_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.'; }
 
 // One JSON object per line: ts, level, thread, msg, then the message's key=value fields.
 class JsonLineFormatter : public spdlog::formatter {
@@ -90,9 +81,7 @@ class JsonLineFormatter : public spdlog::formatter {
     append_fields(text, dest);
     append("}\n");
   }
-  std::unique_ptr<spdlog::formatter> clone() const override {
-    return std::make_unique<JsonLineFormatter>();
-  }
+  std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonLineFormatter>(); }
 
  private:
   // key=value tokens, separated by spaces; a value runs to the next space (a trailing ',', ';'
@@ -129,19 +118,16 @@ void set_thread_name(const std::string& name) {
 void setup_logging(const LogConfig& config) {
   const auto level = spdlog::level::from_str(config.level);
   if (level == spdlog::level::off && config.level != "off")
-    throw ConfigError(
-        "log.level must be one of trace, debug, info, warn, error, critical, off (got \"" +
-        config.level + "\")");
+    throw ConfigError("log.level must be one of trace, debug, info, warn, error, critical, off (got \"" + config.level +
+                      "\")");
   auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>(
-      config.format == LogFormat::kJson ? spdlog::color_mode::never
-                                        : spdlog::color_mode::automatic);
+      config.format == LogFormat::kJson ? spdlog::color_mode::never : spdlog::color_mode::automatic);
   auto logger = std::make_shared<spdlog::logger>("ringmq", sink);
   if (config.format == LogFormat::kJson) {
     logger->set_formatter(std::make_unique<JsonLineFormatter>());
   } else {
     auto formatter = std::make_unique<spdlog::pattern_formatter>();
-    formatter->add_flag<UtcTimestampFlag>('Z').add_flag<ThreadNameFlag>('N').set_pattern(
-        "%Z %^%-5l%$ [%N] %v");
+    formatter->add_flag<UtcTimestampFlag>('Z').add_flag<ThreadNameFlag>('N').set_pattern("%Z %^%-5l%$ [%N] %v");
     logger->set_formatter(std::move(formatter));
   }
   logger->set_level(level);

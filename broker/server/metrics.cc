@@ -49,16 +49,14 @@ std::atomic<size_t> g_next_shard{0};
 }  // namespace
 
 size_t this_thread_shard() {
-  thread_local const size_t shard =
-      g_next_shard.fetch_add(1, std::memory_order_relaxed) % kMetricShards;
+  thread_local const size_t shard = g_next_shard.fetch_add(1, std::memory_order_relaxed) % kMetricShards;
   return shard;
 }
 
 std::string format_metric_value(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-  if (value == std::floor(value) && std::fabs(value) < 1e15)
-    return fmt::format("{}", static_cast<int64_t>(value));
+  if (value == std::floor(value) && std::fabs(value) < 1e15) return fmt::format("{}", static_cast<int64_t>(value));
   return fmt::format("{}", value);
 }
 
@@ -76,15 +74,13 @@ const std::array<uint64_t, LatencyHistogram::kBounds>& LatencyHistogram::upper_b
 size_t LatencyHistogram::bucket_of(uint64_t nanoseconds) {
   const auto& bounds = upper_bounds_ns();
   // Upper bounds are inclusive (Prometheus `le`): the first bound >= the value.
-  return static_cast<size_t>(std::lower_bound(bounds.begin(), bounds.end(), nanoseconds) -
-                             bounds.begin());
+  return static_cast<size_t>(std::lower_bound(bounds.begin(), bounds.end(), nanoseconds) - bounds.begin());
 }
 
 LatencyHistogram::Snapshot LatencyHistogram::snapshot() const {
   Snapshot snapshot;
   for (const Shard& shard : shards_) {
-    for (size_t i = 0; i < kBuckets; ++i)
-      snapshot.buckets[i] += shard.buckets[i].load(std::memory_order_relaxed);
+    for (size_t i = 0; i < kBuckets; ++i) snapshot.buckets[i] += shard.buckets[i].load(std::memory_order_relaxed);
     snapshot.sum_ns += shard.sum_ns.load(std::memory_order_relaxed);
   }
   for (uint64_t n : snapshot.buckets) snapshot.count += n;
@@ -97,15 +93,13 @@ LabelledCounters::LabelledCounters(std::string label, std::vector<std::string> v
   counters_ = std::vector<Counter>(values_.size());
 }
 
-void MetricsRegistry::add_family(
-    std::string name, std::string help, const char* type,
-    std::function<void(const std::string&, std::string&)> render_samples,
-    std::shared_ptr<void> owned) {
+void MetricsRegistry::add_family(std::string name, std::string help, const char* type,
+                                 std::function<void(const std::string&, std::string&)> render_samples,
+                                 std::shared_ptr<void> owned) {
   if (!valid_metric_name(name)) throw std::invalid_argument("invalid metric name \"" + name + "\"");
   std::lock_guard lock(mutex_);
   for (const Family& family : families_)
-    if (family.name == name)
-      throw std::invalid_argument("metric \"" + name + "\" registered twice");
+    if (family.name == name) throw std::invalid_argument("metric \"" + name + "\" registered twice");
   families_.push_back(Family{std::move(name), std::move(help), type, std::move(render_samples)});
   if (owned) owned_.push_back(std::move(owned));
 }
@@ -115,10 +109,7 @@ Counter& MetricsRegistry::counter(std::string name, std::string help) {
   Counter* raw = metric.get();
   add_family(
       std::move(name), std::move(help), "counter",
-      [raw](const std::string& n, std::string& out) {
-        out += n + " " + std::to_string(raw->value()) + "\n";
-      },
-      metric);
+      [raw](const std::string& n, std::string& out) { out += n + " " + std::to_string(raw->value()) + "\n"; }, metric);
   return *raw;
 }
 
@@ -127,10 +118,7 @@ Gauge& MetricsRegistry::gauge(std::string name, std::string help) {
   Gauge* raw = metric.get();
   add_family(
       std::move(name), std::move(help), "gauge",
-      [raw](const std::string& n, std::string& out) {
-        out += n + " " + std::to_string(raw->value()) + "\n";
-      },
-      metric);
+      [raw](const std::string& n, std::string& out) { out += n + " " + std::to_string(raw->value()) + "\n"; }, metric);
   return *raw;
 }
 
@@ -145,20 +133,17 @@ LatencyHistogram& MetricsRegistry::histogram(std::string name, std::string help)
         uint64_t cumulative = 0;
         for (size_t i = 0; i < LatencyHistogram::kBounds; ++i) {
           cumulative += snapshot.buckets[i];
-          out += fmt::format("{}_bucket{{le=\"{}\"}} {}\n", n, static_cast<double>(bounds[i]) / 1e9,
-                             cumulative);
+          out += fmt::format("{}_bucket{{le=\"{}\"}} {}\n", n, static_cast<double>(bounds[i]) / 1e9, cumulative);
         }
         out += fmt::format("{}_bucket{{le=\"+Inf\"}} {}\n", n, snapshot.count);
-        out += fmt::format("{}_sum {}\n", n,
-                           format_metric_value(static_cast<double>(snapshot.sum_ns) / 1e9));
+        out += fmt::format("{}_sum {}\n", n, format_metric_value(static_cast<double>(snapshot.sum_ns) / 1e9));
         out += fmt::format("{}_count {}\n", n, snapshot.count);
       },
       metric);
   return *raw;
 }
 
-LabelledCounters& MetricsRegistry::labelled_counters(std::string name, std::string help,
-                                                     std::string label,
+LabelledCounters& MetricsRegistry::labelled_counters(std::string name, std::string help, std::string label,
                                                      std::vector<std::string> values) {
   auto metric = std::make_shared<LabelledCounters>(std::move(label), std::move(values));
   LabelledCounters* raw = metric.get();
@@ -168,16 +153,14 @@ LabelledCounters& MetricsRegistry::labelled_counters(std::string name, std::stri
         for (size_t i = 0; i < raw->size(); ++i) {
           const uint64_t v = raw->value(i);
           if (v == 0) continue;
-          out += fmt::format("{}{{{}=\"{}\"}} {}\n", n, raw->label(),
-                             escape(raw->label_value(i), true), v);
+          out += fmt::format("{}{{{}=\"{}\"}} {}\n", n, raw->label(), escape(raw->label_value(i), true), v);
         }
       },
       metric);
   return *raw;
 }
 
-void MetricsRegistry::callback_gauge(std::string name, std::string help,
-                                     std::function<double()> read) {
+void MetricsRegistry::callback_gauge(std::string name, std::string help, std::function<double()> read) {
   add_family(
       std::move(name), std::move(help), "gauge",
       [read = std::move(read)](const std::string& n, std::string& out) {
@@ -186,8 +169,7 @@ void MetricsRegistry::callback_gauge(std::string name, std::string help,
       nullptr);
 }
 
-void MetricsRegistry::callback_counter(std::string name, std::string help,
-                                       std::function<double()> read) {
+void MetricsRegistry::callback_counter(std::string name, std::string help, std::function<double()> read) {
   add_family(
       std::move(name), std::move(help), "counter",
       [read = std::move(read)](const std::string& n, std::string& out) {

@@ -27,9 +27,7 @@ size_t this_thread_shard();
 // A monotonically increasing count.
 class Counter {
  public:
-  void add(uint64_t n = 1) {
-    shards_[this_thread_shard()].value.fetch_add(n, std::memory_order_relaxed);
-  }
+  void add(uint64_t n = 1) { shards_[this_thread_shard()].value.fetch_add(n, std::memory_order_relaxed); }
   uint64_t value() const;
 
  private:
@@ -66,13 +64,9 @@ class LatencyHistogram {
     shard.buckets[bucket_of(nanoseconds)].fetch_add(1, std::memory_order_relaxed);
     shard.sum_ns.fetch_add(nanoseconds, std::memory_order_relaxed);
   }
-  void record(std::chrono::nanoseconds latency) {
-    record_ns(latency.count() > 0 ? uint64_t(latency.count()) : 0);
-  }
+  void record(std::chrono::nanoseconds latency) { record_ns(latency.count() > 0 ? uint64_t(latency.count()) : 0); }
   // Records the time since `start` (steady clock).
-  void record_since(std::chrono::steady_clock::time_point start) {
-    record(std::chrono::steady_clock::now() - start);
-  }
+  void record_since(std::chrono::steady_clock::time_point start) { record(std::chrono::steady_clock::now() - start); }
 
   struct Snapshot {
     std::array<uint64_t, kBuckets> buckets{};  // per bucket, not cumulative
@@ -95,9 +89,7 @@ class LatencyHistogram {
 class LabelledCounters {
  public:
   LabelledCounters(std::string label, std::vector<std::string> values);
-  void add(size_t index, uint64_t n = 1) {
-    counters_[index < counters_.size() ? index : counters_.size() - 1].add(n);
-  }
+  void add(size_t index, uint64_t n = 1) { counters_[index < counters_.size() ? index : counters_.size() - 1].add(n); }
   uint64_t value(size_t index) const { return counters_[index].value(); }
   size_t size() const { return counters_.size(); }
   const std::string& label() const { return label_; }
@@ -138,8 +130,7 @@ class MetricsRegistry {
     std::function<void(const std::string& name, std::string& out)> render_samples;
   };
   void add_family(std::string name, std::string help, const char* type,
-                  std::function<void(const std::string&, std::string&)> render_samples,
-                  std::shared_ptr<void> owned);
+                  std::function<void(const std::string&, std::string&)> render_samples, std::shared_ptr<void> owned);
 
   mutable std::mutex mutex_;
   std::vector<Family> families_;

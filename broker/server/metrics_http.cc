@@ -23,12 +23,11 @@ constexpr size_t kMaxRequestHeadBytes = 8192;
 // Reads until the end of the request head ("\r\n\r\n"), the size limit or the deadline.
 std::string read_request_head(int client) {
   std::string head;
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(kClientTimeoutMs);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kClientTimeoutMs);
   char buffer[2048];
   while (head.find("\r\n\r\n") == std::string::npos && head.size() < kMaxRequestHeadBytes) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
     pollfd p{client, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
@@ -42,8 +41,7 @@ std::string read_request_head(int client) {
 
 // Writes all of `data`, giving up on a client that stops reading.
 void write_all(int client, std::string_view data) {
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(kClientTimeoutMs);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kClientTimeoutMs);
   while (!data.empty()) {
     const ssize_t n = ::send(client, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
@@ -52,8 +50,8 @@ void write_all(int client, std::string_view data) {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       pollfd p{client, POLLOUT, 0};
       if (left.count() > 0 && ::poll(&p, 1, static_cast<int>(left.count())) > 0) continue;
     }
@@ -61,20 +59,19 @@ void write_all(int client, std::string_view data) {
   }
 }
 
-std::string response(std::string_view status, std::string_view content_type, std::string_view body,
-                     bool include_body, std::string_view extra_headers = {}) {
-  std::string out = "HTTP/1.1 " + std::string(status) +
-                    "\r\nContent-Type: " + std::string(content_type) +
-                    "\r\nContent-Length: " + std::to_string(body.size()) +
-                    "\r\nConnection: close\r\n" + std::string(extra_headers) + "\r\n";
+std::string response(std::string_view status, std::string_view content_type, std::string_view body, bool include_body,
+                     std::string_view extra_headers = {}) {
+  std::string out = "HTTP/1.1 " + std::string(status) + "\r\nContent-Type: " + std::string(content_type) +
+                    "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n" +
+                    std::string(extra_headers) + "\r\n";
   if (include_body) out += body;
   return out;
 }
 
 }  // namespace
 
-Result<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::start(
-    const std::string& host, uint16_t port, const MetricsRegistry& registry) {
+Result<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::start(const std::string& host, uint16_t port,
+                                                                    const MetricsRegistry& registry) {
   auto listener = open_listening_socket(host, port, 64);
   if (!listener) {
     Error error = listener.error();
@@ -129,8 +126,7 @@ void MetricsHttpServer::serve(int client) {
   if (line_end == std::string::npos) return;  // not HTTP, or too slow: just close
   const std::string_view line(head.data(), line_end);
   const size_t first_space = line.find(' ');
-  const size_t second_space =
-      first_space == std::string_view::npos ? first_space : line.find(' ', first_space + 1);
+  const size_t second_space = first_space == std::string_view::npos ? first_space : line.find(' ', first_space + 1);
   if (second_space == std::string_view::npos) {
     write_all(client, response("400 Bad Request", "text/plain", "bad request line\n", true));
     return;
@@ -139,18 +135,16 @@ void MetricsHttpServer::serve(int client) {
   std::string_view target = line.substr(first_space + 1, second_space - first_space - 1);
   target = target.substr(0, target.find('?'));
   if (method != "GET" && method != "HEAD") {
-    write_all(client, response("405 Method Not Allowed", "text/plain", "only GET and HEAD\n", true,
-                               "Allow: GET, HEAD\r\n"));
+    write_all(client,
+              response("405 Method Not Allowed", "text/plain", "only GET and HEAD\n", true, "Allow: GET, HEAD\r\n"));
     return;
   }
   if (target != "/metrics") {
-    write_all(client, response("404 Not Found", "text/plain", "not found; try /metrics\n",
-                               method == "GET"));
+    write_all(client, response("404 Not Found", "text/plain", "not found; try /metrics\n", method == "GET"));
     return;
   }
   const std::string body = registry_.render();
-  write_all(client,
-            response("200 OK", "text/plain; version=0.0.4; charset=utf-8", body, method == "GET"));
+  write_all(client, response("200 OK", "text/plain; version=0.0.4; charset=utf-8", body, method == "GET"));
 }
 
 }  // namespace ringmq::broker

@@ -31,8 +31,7 @@ class MetricsHttpServer {
   void stop();
 
  private:
-  MetricsHttpServer(io::UniqueFd listener, uint16_t port, std::string address,
-                    const MetricsRegistry& registry);
+  MetricsHttpServer(io::UniqueFd listener, uint16_t port, std::string address, const MetricsRegistry& registry);
   void run();
   void serve(int client);
 

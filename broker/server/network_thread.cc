@@ -17,12 +17,9 @@
 namespace ringmq::broker {
 namespace {
 
-int16_t read_be16(const std::byte* p) {
-  return static_cast<int16_t>((uint16_t(p[0]) << 8) | uint16_t(p[1]));
-}
+int16_t read_be16(const std::byte* p) { return static_cast<int16_t>((uint16_t(p[0]) << 8) | uint16_t(p[1])); }
 int32_t read_be32(const std::byte* p) {
-  return static_cast<int32_t>((uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) |
-                              (uint32_t(p[2]) << 8) | uint32_t(p[3]));
+  return static_cast<int32_t>((uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]));
 }
 
 }  // namespace
@@ -74,8 +71,8 @@ void NetworkThread::stop() {
 }
 
 std::chrono::milliseconds NetworkThread::epoll_timeout() const {
-  const auto until_check = std::chrono::duration_cast<std::chrono::milliseconds>(
-      next_idle_check_ - std::chrono::steady_clock::now());
+  const auto until_check =
+      std::chrono::duration_cast<std::chrono::milliseconds>(next_idle_check_ - std::chrono::steady_clock::now());
   return std::max(std::chrono::milliseconds(0), until_check + std::chrono::milliseconds(1));
 }
 
@@ -83,9 +80,7 @@ void NetworkThread::run() {
   const std::string role = "net-" + std::to_string(index_);
   set_thread_name(role);
   if (shared_.placement.topology != nullptr && shared_.placement.plan != nullptr) {
-    if (auto s =
-            numa::pin_current_thread(*shared_.placement.topology, *shared_.placement.plan, role);
-        !s)
+    if (auto s = numa::pin_current_thread(*shared_.placement.topology, *shared_.placement.plan, role); !s)
       spdlog::warn("network thread {} not pinned: {}", role, s.error().message);
   }
   inbox_->bind_to_current_thread();
@@ -98,8 +93,7 @@ void NetworkThread::run() {
   while (!stop_.load(std::memory_order_acquire)) {
     const bool more_work = !write_queue_.empty() || !close_queue_.empty();
     const int timeout_ms = more_work ? 0 : static_cast<int>(epoll_timeout().count());
-    const int n =
-        ::epoll_wait(epoll_fd_.get(), events_.data(), static_cast<int>(events_.size()), timeout_ms);
+    const int n = ::epoll_wait(epoll_fd_.get(), events_.data(), static_cast<int>(events_.size()), timeout_ms);
     if (n < 0 && errno != EINTR) {
       spdlog::error("{}: epoll_wait failed: {}", role, errno_text(errno));
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -115,8 +109,7 @@ void NetworkThread::run() {
         completions_.clear();
       } else if (token == kListenToken) {
         accept_connections();
-      } else if (Connection* connection = find(token);
-                 connection != nullptr && !connection->closing) {
+      } else if (Connection* connection = find(token); connection != nullptr && !connection->closing) {
         if (flags & (EPOLLHUP | EPOLLERR)) {
           request_close(*connection, "connection reset or hung up", spdlog::level::debug);
           continue;
@@ -172,8 +165,8 @@ void NetworkThread::accept_connections() {
   while (listener_.valid()) {
     sockaddr_storage address{};
     socklen_t length = sizeof address;
-    const int fd = ::accept4(listener_.get(), reinterpret_cast<sockaddr*>(&address), &length,
-                             SOCK_NONBLOCK | SOCK_CLOEXEC);
+    const int fd =
+        ::accept4(listener_.get(), reinterpret_cast<sockaddr*>(&address), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return;
@@ -193,8 +186,7 @@ void NetworkThread::accept_connections() {
     }
     io::UniqueFd socket(fd);
     std::string peer = format_socket_address(address);
-    if (shared_.open_connections.fetch_add(1, std::memory_order_acq_rel) >=
-        shared_.config.max_connections) {
+    if (shared_.open_connections.fetch_add(1, std::memory_order_acq_rel) >= shared_.config.max_connections) {
       shared_.open_connections.fetch_sub(1, std::memory_order_acq_rel);
       shared_.metrics.connections_rejected.add();
       log_reject("rejected connection from peer=" + peer + ": server.max_connections (" +
@@ -219,14 +211,13 @@ void NetworkThread::add_connection(io::UniqueFd fd, std::string peer) {
     return;  // shutting down: the socket closes here
   }
   const ConnectionId id = shared_.next_connection_id.fetch_add(1, std::memory_order_relaxed);
-  auto connection = std::make_unique<Connection>(std::move(fd), id, std::move(peer), shared_.config,
-                                                 shared_.metrics, shared_.inflight_requests);
+  auto connection = std::make_unique<Connection>(std::move(fd), id, std::move(peer), shared_.config, shared_.metrics,
+                                                 shared_.inflight_requests);
   epoll_event event{};
   event.events = EPOLLIN;
   event.data.u64 = id;
   if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, connection->fd(), &event) != 0) {
-    spdlog::error("connection from peer={} dropped: epoll_ctl failed: {}", connection->peer(),
-                  errno_text(errno));
+    spdlog::error("connection from peer={} dropped: epoll_ctl failed: {}", connection->peer(), errno_text(errno));
     shared_.open_connections.fetch_sub(1, std::memory_order_acq_rel);
     return;
   }
@@ -290,17 +281,14 @@ void NetworkThread::dispatch_frames(Connection& connection) {
     request.api_version = read_be16(frame->data() + 2);
     request.correlation_id = read_be32(frame->data() + 4);
     request.received_at = std::chrono::steady_clock::now();
-    const uint64_t sequence =
-        connection.begin_request(request.api_key, request.correlation_id, request.received_at);
+    const uint64_t sequence = connection.begin_request(request.api_key, request.correlation_id, request.received_at);
     shared_.metrics.count_request(request.api_key);
     try {
-      shared_.router.handle(
-          request, ResponseSlot(inbox_, connection.id(), sequence, connection.take_spare_buffer()));
+      shared_.router.handle(request, ResponseSlot(inbox_, connection.id(), sequence, connection.take_spare_buffer()));
     } catch (const std::exception& e) {
       // The slot died with the exception, which closes the connection; say why.
-      spdlog::error("handler for api={} correlation_id={} peer={} threw: {}",
-                    BrokerMetrics::api_name(request.api_key), request.correlation_id,
-                    connection.peer(), e.what());
+      spdlog::error("handler for api={} correlation_id={} peer={} threw: {}", BrokerMetrics::api_name(request.api_key),
+                    request.correlation_id, connection.peer(), e.what());
     }
   }
 }
@@ -312,13 +300,10 @@ void NetworkThread::deliver(Completion&& completion) {
   switch (completion.kind) {
     case Completion::Kind::kResponse:
     case Completion::Kind::kNoResponse:
-      if (auto s = connection->complete(completion.sequence, completion.kind,
-                                        std::move(completion.body));
-          s) {
+      if (auto s = connection->complete(completion.sequence, completion.kind, std::move(completion.body)); s) {
         queue_write(*connection);
       } else if (s.error().code == ErrorCode::kNotFound) {
-        spdlog::error("connection {} peer={}: {} was ignored", connection->id(), connection->peer(),
-                      s.error().message);
+        spdlog::error("connection {} peer={}: {} was ignored", connection->id(), connection->peer(), s.error().message);
       } else {
         const auto [api_key, correlation_id] = connection->describe(completion.sequence);
         request_close(*connection,
@@ -338,8 +323,7 @@ void NetworkThread::deliver(Completion&& completion) {
     case Completion::Kind::kAbandoned: {
       const auto [api_key, correlation_id] = connection->describe(completion.sequence);
       request_close(*connection,
-                    completion.reason +
-                        " without answering api=" + BrokerMetrics::api_name(api_key) +
+                    completion.reason + " without answering api=" + BrokerMetrics::api_name(api_key) +
                         " correlation_id=" + std::to_string(correlation_id),
                     spdlog::level::err);
       break;
@@ -371,8 +355,7 @@ void NetworkThread::flush_writes() {
       if (connection->queued_for_write) continue;  // answered at once: written in this loop
     }
     if (!connection->closing) {
-      const uint32_t want =
-          (paused(*connection) ? 0u : uint32_t{EPOLLIN}) | (*all_written ? 0u : uint32_t{EPOLLOUT});
+      const uint32_t want = (paused(*connection) ? 0u : uint32_t{EPOLLIN}) | (*all_written ? 0u : uint32_t{EPOLLOUT});
       if (want != connection->registered_events) {
         epoll_event event{};
         event.events = want;
@@ -387,8 +370,8 @@ void NetworkThread::flush_writes() {
 
 void NetworkThread::update_interest(Connection& connection) {
   // Keeps EPOLLOUT as it is (flush_writes owns it); sets EPOLLIN from the back-pressure state.
-  const uint32_t want = (paused(connection) ? 0u : uint32_t{EPOLLIN}) |
-                        (connection.registered_events & uint32_t{EPOLLOUT});
+  const uint32_t want =
+      (paused(connection) ? 0u : uint32_t{EPOLLIN}) | (connection.registered_events & uint32_t{EPOLLOUT});
   if (want == connection.registered_events) return;
   epoll_event event{};
   event.events = want;
@@ -397,12 +380,10 @@ void NetworkThread::update_interest(Connection& connection) {
   connection.registered_events = want;
 }
 
-void NetworkThread::request_close(Connection& connection, std::string reason,
-                                  spdlog::level::level_enum level) {
+void NetworkThread::request_close(Connection& connection, std::string reason, spdlog::level::level_enum level) {
   if (connection.closing) return;
   connection.closing = true;
-  spdlog::log(level, "closing connection {} peer={}: {}", connection.id(), connection.peer(),
-              reason);
+  spdlog::log(level, "closing connection {} peer={}: {}", connection.id(), connection.peer(), reason);
   close_queue_.push_back(connection.id());
 }
 
@@ -434,8 +415,7 @@ void NetworkThread::close_idle(std::chrono::steady_clock::time_point now) {
     if (connection->closing || connection->inflight() > 0) continue;
     if (now - connection->last_activity > std::chrono::milliseconds(idle_ms))
       request_close(*connection,
-                    "idle for more than server.idle_connection_timeout_ms (" +
-                        std::to_string(idle_ms) + " ms)",
+                    "idle for more than server.idle_connection_timeout_ms (" + std::to_string(idle_ms) + " ms)",
                     spdlog::level::info);
   }
 }
@@ -452,8 +432,7 @@ void NetworkThread::close_everything() {
   }
   close_queued();
   std::lock_guard lock(mutex_);
-  shared_.open_connections.fetch_sub(static_cast<uint32_t>(adopted_.size()),
-                                     std::memory_order_acq_rel);
+  shared_.open_connections.fetch_sub(static_cast<uint32_t>(adopted_.size()), std::memory_order_acq_rel);
   adopted_.clear();
 }
 

@@ -22,8 +22,8 @@ void ResponseBody::patch_size_prefix() {
 
 bool ResponseBody::size_prefix_matches() const {
   if (bytes_.size() < 4 || (!views_.empty() && views_.front().after_owned < 4)) return false;
-  const uint32_t length = (uint32_t(bytes_[0]) << 24) | (uint32_t(bytes_[1]) << 16) |
-                          (uint32_t(bytes_[2]) << 8) | uint32_t(bytes_[3]);
+  const uint32_t length =
+      (uint32_t(bytes_[0]) << 24) | (uint32_t(bytes_[1]) << 16) | (uint32_t(bytes_[2]) << 8) | uint32_t(bytes_[3]);
   return uint64_t{length} + 4 == size();
 }
 

@@ -4,17 +4,13 @@
 
 namespace ringmq::broker {
 
-ResponseSlot::ResponseSlot(std::shared_ptr<CompletionInbox> inbox, ConnectionId connection,
-                           uint64_t sequence, std::vector<std::byte> spare_buffer)
-    : inbox_(std::move(inbox)),
-      connection_(connection),
-      sequence_(sequence),
-      spare_(std::move(spare_buffer)) {}
+ResponseSlot::ResponseSlot(std::shared_ptr<CompletionInbox> inbox, ConnectionId connection, uint64_t sequence,
+                           std::vector<std::byte> spare_buffer)
+    : inbox_(std::move(inbox)), connection_(connection), sequence_(sequence), spare_(std::move(spare_buffer)) {}
 
 ResponseSlot& ResponseSlot::operator=(ResponseSlot&& other) noexcept {
   if (this != &other) {
-    if (pending())
-      finish(Completion::Kind::kAbandoned, ResponseBody(), "response slot overwritten");
+    if (pending()) finish(Completion::Kind::kAbandoned, ResponseBody(), "response slot overwritten");
     inbox_ = std::move(other.inbox_);
     connection_ = other.connection_;
     sequence_ = other.sequence_;
@@ -24,21 +20,16 @@ ResponseSlot& ResponseSlot::operator=(ResponseSlot&& other) noexcept {
 }
 
 ResponseSlot::~ResponseSlot() {
-  if (pending())
-    finish(Completion::Kind::kAbandoned, ResponseBody(), "the handler dropped its response slot");
+  if (pending()) finish(Completion::Kind::kAbandoned, ResponseBody(), "the handler dropped its response slot");
 }
 
 void ResponseSlot::complete(std::vector<std::byte>&& frame) {
   finish(Completion::Kind::kResponse, ResponseBody(std::move(frame)), {});
 }
 
-void ResponseSlot::complete(ResponseBody&& body) {
-  finish(Completion::Kind::kResponse, std::move(body), {});
-}
+void ResponseSlot::complete(ResponseBody&& body) { finish(Completion::Kind::kResponse, std::move(body), {}); }
 
-void ResponseSlot::complete_without_response() {
-  finish(Completion::Kind::kNoResponse, ResponseBody(), {});
-}
+void ResponseSlot::complete_without_response() { finish(Completion::Kind::kNoResponse, ResponseBody(), {}); }
 
 void ResponseSlot::close_connection(std::string_view reason) {
   finish(Completion::Kind::kClose, ResponseBody(), reason);

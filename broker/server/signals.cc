@@ -43,8 +43,7 @@ std::optional<int> ShutdownSignals::wait_for(std::chrono::milliseconds timeout) 
   const int ready = ::poll(&poll_fd, 1, static_cast<int>(timeout.count()));
   if (ready <= 0) return std::nullopt;  // timeout, or EINTR: the caller waits again
   signalfd_siginfo info{};
-  if (::read(fd_.get(), &info, sizeof info) != static_cast<ssize_t>(sizeof info))
-    return std::nullopt;
+  if (::read(fd_.get(), &info, sizeof info) != static_cast<ssize_t>(sizeof info)) return std::nullopt;
   return static_cast<int>(info.ssi_signo);
 }
 

@@ -48,14 +48,12 @@ Result<ListeningSocket> open_listening_socket(const std::string& host, uint16_t 
     return make_error(ErrorCode::kInvalidArgument, "resolve " + wanted + ": " + ::gai_strerror(rc));
   std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owner(found, ::freeaddrinfo);
 
-  io::UniqueFd fd(
-      ::socket(found->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP));
+  io::UniqueFd fd(::socket(found->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP));
   if (!fd.valid()) return errno_error("socket for " + wanted, errno);
   const int one = 1;
   if (::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0)
     return errno_error("SO_REUSEADDR on " + wanted, errno);
-  if (::bind(fd.get(), found->ai_addr, found->ai_addrlen) != 0)
-    return errno_error("bind " + wanted, errno);
+  if (::bind(fd.get(), found->ai_addr, found->ai_addrlen) != 0) return errno_error("bind " + wanted, errno);
   if (::listen(fd.get(), backlog) != 0) return errno_error("listen on " + wanted, errno);
 
   sockaddr_storage bound{};
@@ -64,9 +62,8 @@ Result<ListeningSocket> open_listening_socket(const std::string& host, uint16_t 
     return errno_error("getsockname of " + wanted, errno);
   ListeningSocket socket;
   socket.address = format_socket_address(bound);
-  socket.port = bound.ss_family == AF_INET6
-                    ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
-                    : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  socket.port = bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
+                                            : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   socket.fd = std::move(fd);
   return socket;
 }

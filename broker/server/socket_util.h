@@ -20,8 +20,7 @@ struct ListeningSocket {
 
 // Resolves `host` (numeric or a name; the first address wins), binds and listens. Errors name
 // the address: "bind 127.0.0.1:9092: Address already in use".
-Result<ListeningSocket> open_listening_socket(const std::string& host, uint16_t port,
-                                              int backlog = 1024);
+Result<ListeningSocket> open_listening_socket(const std::string& host, uint16_t port, int backlog = 1024);
 
 // "10.0.0.7:51234" or "[fe80::1]:51234".
 std::string format_socket_address(const sockaddr_storage& address);

@@ -6,8 +6,7 @@
 
 namespace ringmq::broker {
 
-Result<std::unique_ptr<TcpServer>> TcpServer::bind(const ServerConfig& config,
-                                                   BrokerMetrics& metrics,
+Result<std::unique_ptr<TcpServer>> TcpServer::bind(const ServerConfig& config, BrokerMetrics& metrics,
                                                    NetworkPlacement placement) {
   auto listener = open_listening_socket(config.listen_host, config.listen_port);
   if (!listener) {
@@ -15,8 +14,7 @@ Result<std::unique_ptr<TcpServer>> TcpServer::bind(const ServerConfig& config,
     error.message = "Kafka listener (server.listen_host / server.listen_port): " + error.message;
     return std::unexpected(std::move(error));
   }
-  return std::unique_ptr<TcpServer>(
-      new TcpServer(config, metrics, placement, std::move(*listener)));
+  return std::unique_ptr<TcpServer>(new TcpServer(config, metrics, placement, std::move(*listener)));
 }
 
 TcpServer::TcpServer(const ServerConfig& config, BrokerMetrics& metrics, NetworkPlacement placement,
@@ -32,8 +30,7 @@ TcpServer::~TcpServer() { stop(); }
 
 void TcpServer::start(RequestRouter& router) {
   if (shared_) return;
-  shared_ =
-      std::unique_ptr<NetworkShared>(new NetworkShared{config_, router, metrics_, placement_});
+  shared_ = std::unique_ptr<NetworkShared>(new NetworkShared{config_, router, metrics_, placement_});
   std::vector<NetworkThread*> peers;
   for (unsigned i = 0; i < config_.network_threads; ++i) {
     threads_.push_back(std::make_unique<NetworkThread>(i, *shared_));
@@ -41,8 +38,8 @@ void TcpServer::start(RequestRouter& router) {
   }
   for (size_t i = 0; i < threads_.size(); ++i)
     threads_[i]->start(i == 0 ? std::move(listener_) : io::UniqueFd(), peers);
-  spdlog::info("Kafka listener on {} ({} network threads, max {} connections, max frame {} bytes)",
-               address_, threads_.size(), config_.max_connections, config_.max_frame_bytes);
+  spdlog::info("Kafka listener on {} ({} network threads, max {} connections, max frame {} bytes)", address_,
+               threads_.size(), config_.max_connections, config_.max_frame_bytes);
 }
 
 void TcpServer::begin_drain() {

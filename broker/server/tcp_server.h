@@ -48,8 +48,7 @@ class TcpServer {
   int64_t requests_in_flight() const;
 
  private:
-  TcpServer(const ServerConfig& config, BrokerMetrics& metrics, NetworkPlacement placement,
-            ListeningSocket listener);
+  TcpServer(const ServerConfig& config, BrokerMetrics& metrics, NetworkPlacement placement, ListeningSocket listener);
 
   const ServerConfig config_;
   BrokerMetrics& metrics_;

@@ -36,9 +36,7 @@ void log_lines(const std::string& text) {
 
 }  // namespace
 
-std::vector<std::string> ThreadPlacement::engine_roles() {
-  return {"flusher", "dispatcher", "allocator", "retention"};
-}
+std::vector<std::string> ThreadPlacement::engine_roles() { return {"flusher", "dispatcher", "allocator", "retention"}; }
 
 std::unique_ptr<ThreadPlacement> ThreadPlacement::plan(const BrokerConfig& config) {
   std::unique_ptr<ThreadPlacement> placement(new ThreadPlacement());
@@ -67,8 +65,7 @@ std::unique_ptr<ThreadPlacement> ThreadPlacement::plan(const BrokerConfig& confi
     request.cpus = *cpus;
   }
   request.roles = engine_roles();
-  for (unsigned i = 0; i < config.server.network_threads; ++i)
-    request.roles.push_back("net-" + std::to_string(i));
+  for (unsigned i = 0; i < config.server.network_threads; ++i) request.roles.push_back("net-" + std::to_string(i));
 
   auto plan = numa::PlacementPlan::build(*topology, request);
   if (!plan) {

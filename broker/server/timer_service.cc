@@ -10,8 +10,7 @@ TimerService::TimerService() : thread_([this] { run(); }) {}
 
 TimerService::~TimerService() { stop(); }
 
-TimerId TimerService::schedule_after(std::chrono::milliseconds delay,
-                                     std::function<void()> callback) {
+TimerId TimerService::schedule_after(std::chrono::milliseconds delay, std::function<void()> callback) {
   return schedule_at(Clock::now() + delay, std::move(callback));
 }
 

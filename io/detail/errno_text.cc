@@ -22,9 +22,7 @@ std::string memlock_advice() {
     return "RLIMIT_MEMLOCK could not be read; raise it with `ulimit -l` or `LimitMEMLOCK=` in the "
            "systemd unit";
   }
-  auto text = [](rlim_t value) {
-    return value == RLIM_INFINITY ? std::string("unlimited") : format_bytes(value);
-  };
+  auto text = [](rlim_t value) { return value == RLIM_INFINITY ? std::string("unlimited") : format_bytes(value); };
   return "RLIMIT_MEMLOCK is " + text(limit.rlim_cur) + " (hard limit " + text(limit.rlim_max) +
          "); raise it with `ulimit -l` or `LimitMEMLOCK=` in the systemd unit";
 }
@@ -34,12 +32,10 @@ std::string memlock_advice() {
 namespace ringmq::io::detail {
 
 std::unexpected<Error> io_uring_setup_error(int err) {
-  const std::string failed =
-      "io_uring_setup failed: " + errno_text(err) + " (" + errno_name(err) + ")";
+  const std::string failed = "io_uring_setup failed: " + errno_text(err) + " (" + errno_name(err) + ")";
   switch (err) {
     case ENOSYS:
-      return make_error(ErrorCode::kUnsupported,
-                        failed + "; the kernel is built without CONFIG_IO_URING");
+      return make_error(ErrorCode::kUnsupported, failed + "; the kernel is built without CONFIG_IO_URING");
     case EPERM: {
       std::string disabled = "?";
       if (FILE* f = std::fopen("/proc/sys/kernel/io_uring_disabled", "r")) {
@@ -47,10 +43,9 @@ std::unexpected<Error> io_uring_setup_error(int err) {
         if (std::fgets(text, sizeof text, f)) disabled.assign(text, strcspn(text, "\n"));
         std::fclose(f);
       }
-      return make_error(
-          ErrorCode::kUnsupported,
-          failed + "; io_uring is refused by sysctl kernel.io_uring_disabled (now " + disabled +
-              ") or by a seccomp profile (container runtimes' default profiles block it)");
+      return make_error(ErrorCode::kUnsupported,
+                        failed + "; io_uring is refused by sysctl kernel.io_uring_disabled (now " + disabled +
+                            ") or by a seccomp profile (container runtimes' default profiles block it)");
     }
     case ENOMEM:
       return make_error(ErrorCode::kIo, failed +

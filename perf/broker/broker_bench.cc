@@ -35,7 +35,9 @@ struct Options {
   int rate = 2000;
 };
 
-int64_t now_ns() { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count(); }
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
 
 void print_percentiles(const char* label, std::vector<int64_t>& ns) {
   if (ns.empty()) {
@@ -76,15 +78,17 @@ int kafka_throughput(const Options& o) {
   std::string topic = "bench-" + std::to_string(o.partitions) + "p-" + o.acks + "-" + std::to_string(now_ns() % 100000);
   std::vector<char> value(o.size, 'x');
   // Warm-up: metadata and topic auto-creation before the clock starts.
-  rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_END);
+  rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_VALUE(value.data(), value.size()),
+                    RD_KAFKA_V_END);
   rd_kafka_flush(producer, 10000);
   delivered = 0;
   const auto start = Clock::now();
   for (long i = 0; i < o.messages; ++i) {
     rd_kafka_resp_err_t err;
-    while ((err = rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(int32_t(i % o.partitions)),
-                                    RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                    RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+    while ((err = rd_kafka_producev(
+                producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(int32_t(i % o.partitions)),
+                RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
       rd_kafka_poll(producer, 1);
     if (err) {
       std::fprintf(stderr, "produce: %s\n", rd_kafka_err2str(err));
@@ -105,11 +109,13 @@ int kafka_latency(const Options& o) {
   std::string topic = "lat-" + std::to_string(now_ns() % 100000);
   rd_kafka_t* producer = kafka_client(RD_KAFKA_PRODUCER, o);
   std::vector<char> value(std::max<size_t>(o.size, 8), 'x');
-  rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_END);
+  rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_VALUE(value.data(), value.size()),
+                    RD_KAFKA_V_END);
   rd_kafka_flush(producer, 10000);
   rd_kafka_t* consumer = kafka_client(RD_KAFKA_CONSUMER, o, "bench-latency");
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(o.partitions);
-  for (int p = 0; p < o.partitions; ++p) rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_END;
+  for (int p = 0; p < o.partitions; ++p)
+    rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_END;
   rd_kafka_assign(consumer, list);
   rd_kafka_topic_partition_list_destroy(list);
   std::vector<int64_t> latencies;
@@ -139,7 +145,8 @@ int kafka_latency(const Options& o) {
     int64_t sent = now_ns();
     std::memcpy(value.data(), &sent, 8);
     rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(int32_t(i % o.partitions)),
-                      RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+                      RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                      RD_KAFKA_V_END);
     rd_kafka_poll(producer, 0);
   }
   rd_kafka_flush(producer, 30000);
@@ -195,7 +202,8 @@ int redis_latency(const Options& o) {
     redisContext* c = redis_connect(o.target);
     std::string last = "$";
     while (!done || latencies.size() < size_t(o.messages)) {
-      auto* reply = static_cast<redisReply*>(redisCommand(c, "XREAD BLOCK 100 STREAMS %s %s", stream.c_str(), last.c_str()));
+      auto* reply =
+          static_cast<redisReply*>(redisCommand(c, "XREAD BLOCK 100 STREAMS %s %s", stream.c_str(), last.c_str()));
       if (!reply) break;
       if (reply->type == REDIS_REPLY_ARRAY && reply->elements > 0) {
         redisReply* entries = reply->element[0]->element[1];
@@ -242,8 +250,9 @@ int redis_latency(const Options& o) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: ringmq-broker-bench MODE TARGET [--messages N] [--size B] [--acks all|1] "
-                         "[--partitions P] [--pipeline N] [--rate R]\n");
+    std::fprintf(stderr,
+                 "usage: ringmq-broker-bench MODE TARGET [--messages N] [--size B] [--acks all|1] "
+                 "[--partitions P] [--pipeline N] [--rate R]\n");
     return 2;
   }
   Options o;
@@ -251,12 +260,18 @@ int main(int argc, char** argv) {
   o.target = argv[2];
   for (int i = 3; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--messages") o.messages = std::stol(v);
-    else if (k == "--size") o.size = std::stoul(v);
-    else if (k == "--acks") o.acks = v;
-    else if (k == "--partitions") o.partitions = std::stoi(v);
-    else if (k == "--pipeline") o.pipeline = std::stoi(v);
-    else if (k == "--rate") o.rate = std::stoi(v);
+    if (k == "--messages")
+      o.messages = std::stol(v);
+    else if (k == "--size")
+      o.size = std::stoul(v);
+    else if (k == "--acks")
+      o.acks = v;
+    else if (k == "--partitions")
+      o.partitions = std::stoi(v);
+    else if (k == "--pipeline")
+      o.pipeline = std::stoi(v);
+    else if (k == "--rate")
+      o.rate = std::stoi(v);
   }
   if (o.mode == "kafka-throughput") return kafka_throughput(o);
   if (o.mode == "kafka-latency") return kafka_latency(o);

@@ -39,8 +39,7 @@ class Awaited {
   // The result, or nothing if it did not come within `timeout`.
   std::optional<Result> wait(std::chrono::milliseconds timeout) {
     std::unique_lock lock(state_->mutex);
-    if (!state_->ready.wait_for(lock, timeout, [&] { return state_->calls > 0; }))
-      return std::nullopt;
+    if (!state_->ready.wait_for(lock, timeout, [&] { return state_->calls > 0; })) return std::nullopt;
     EXPECT_EQ(state_->calls, 1);
     return state_->result;
   }
@@ -104,8 +103,7 @@ TEST(GroupConcurrency, ConsumersOnManyThreadsConvergeAndLeaveCleanly) {
         sync.generation_id = joined->generation_id;
         sync.member_id = member_id;
         if (joined->leader_id == member_id) {
-          for (const JoinedMember& m : joined->members)
-            sync.assignments.push_back({m.member_id, bytes(m.member_id)});
+          for (const JoinedMember& m : joined->members) sync.assignments.push_back({m.member_id, bytes(m.member_id)});
         }
         Awaited<SyncResult> synced;
         coordinator.sync(sync, synced.callback());

@@ -56,8 +56,8 @@ class ConsumerGroup : public ::testing::Test {
     coordinator->tick();
   }
 
-  static JoinRequest join_request(std::string member_id, std::vector<GroupProtocol> protocols = {
-                                                             {"range", bytes("meta")}}) {
+  static JoinRequest join_request(std::string member_id,
+                                  std::vector<GroupProtocol> protocols = {{"range", bytes("meta")}}) {
     JoinRequest request;
     request.group_id = "g";
     request.member_id = std::move(member_id);
@@ -94,8 +94,7 @@ class ConsumerGroup : public ::testing::Test {
     return join(join_request(id, std::move(protocols)));
   }
 
-  SyncAnswer sync(const std::string& member_id, int32_t generation,
-                  std::vector<SyncAssignment> assignments = {}) {
+  SyncAnswer sync(const std::string& member_id, int32_t generation, std::vector<SyncAssignment> assignments = {}) {
     SyncRequest request;
     request.group_id = "g";
     request.generation_id = generation;
@@ -120,8 +119,7 @@ class ConsumerGroup : public ::testing::Test {
     JoinAnswer joined = join_new_member();
     EXPECT_TRUE(joined.ready());
     EXPECT_EQ(joined->error_code, KafkaError::kNone);
-    SyncAnswer synced =
-        sync(joined->member_id, joined->generation_id, {{joined->member_id, bytes("all")}});
+    SyncAnswer synced = sync(joined->member_id, joined->generation_id, {{joined->member_id, bytes("all")}});
     EXPECT_TRUE(synced.ready());
     EXPECT_EQ(state(), "Stable");
     return joined->member_id;
@@ -330,14 +328,12 @@ TEST_F(ConsumerGroup, InconsistentProtocolsAreRejected) {
 }
 
 TEST_F(ConsumerGroup, SelectsTheCommonProtocolMostMembersPrefer) {
-  JoinAnswer a = join_new_member(
-      {{"range", bytes("a-r")}, {"roundrobin", bytes("a-rr")}, {"sticky", bytes("a-s")}});
+  JoinAnswer a = join_new_member({{"range", bytes("a-r")}, {"roundrobin", bytes("a-rr")}, {"sticky", bytes("a-s")}});
   ASSERT_TRUE(a.ready());
   sync(a->member_id, 1);
   JoinAnswer b = join_new_member({{"roundrobin", bytes("b-rr")}, {"range", bytes("b-r")}});
   JoinAnswer c = join_new_member({{"roundrobin", bytes("c-rr")}, {"range", bytes("c-r")}});
-  JoinAnswer a2 =
-      join(join_request(a->member_id, {{"range", bytes("a-r")}, {"roundrobin", bytes("a-rr")}}));
+  JoinAnswer a2 = join(join_request(a->member_id, {{"range", bytes("a-r")}, {"roundrobin", bytes("a-rr")}}));
   ASSERT_TRUE(a2.ready() && b.ready() && c.ready());
   EXPECT_EQ(a2->protocol_name, "roundrobin");  // 2 votes to 1; sticky is not common
   for (const JoinedMember& m : a2->members) {
@@ -383,8 +379,7 @@ TEST_F(ConsumerGroup, UnknownMemberIsRejectedEverywhere) {
 
 TEST_F(ConsumerGroup, CommitsOutsideGroupManagementNeedAGroupWithoutMembers) {
   EXPECT_EQ(coordinator->validate_commit("standalone", -1, ""), KafkaError::kNone);
-  EXPECT_EQ(coordinator->validate_commit("standalone", 3, "someone"),
-            KafkaError::kIllegalGeneration);
+  EXPECT_EQ(coordinator->validate_commit("standalone", 3, "someone"), KafkaError::kIllegalGeneration);
 
   std::string a = stable_single_member();
   EXPECT_EQ(coordinator->validate_commit("g", -1, ""), KafkaError::kUnknownMemberId);
@@ -705,9 +700,8 @@ TEST_F(ConsumerGroup, CallbacksFromTheTimerMayCallBackIn) {
   int32_t generation = stable_pair(a, b);
   JoinAnswer c = join_new_member();
   std::optional<KafkaError> inside;
-  coordinator->join(join_request(a), [&](JoinResult r) {
-    inside = coordinator->heartbeat("g", r.generation_id, r.member_id);
-  });
+  coordinator->join(join_request(a),
+                    [&](JoinResult r) { inside = coordinator->heartbeat("g", r.generation_id, r.member_id); });
   advance(kSessionMs);  // b expires inside tick(), which completes the rebalance
   ASSERT_TRUE(inside);
   EXPECT_EQ(*inside, KafkaError::kNone);
@@ -719,8 +713,7 @@ TEST_F(ConsumerGroup, CallbacksFromTheTimerMayCallBackIn) {
 
 class StaticMembership : public ConsumerGroup {
  protected:
-  static JoinRequest static_request(std::string member_id, std::string instance,
-                                    int16_t version = 5) {
+  static JoinRequest static_request(std::string member_id, std::string instance, int16_t version = 5) {
     JoinRequest request = join_request(std::move(member_id));
     request.group_instance_id = std::move(instance);
     request.api_version = version;
@@ -805,10 +798,8 @@ TEST_F(StaticMembership, LeaveByInstanceIdAloneRemovesTheMember) {
 
 TEST_F(StaticMembership, UnknownInstanceIdIsAnUnknownMember) {
   JoinAnswer a = join(static_request("", "instance-a"));
-  EXPECT_EQ(coordinator->heartbeat("g", 1, a->member_id, "instance-b"),
-            KafkaError::kUnknownMemberId);
-  EXPECT_EQ(coordinator->validate_commit("g", 1, a->member_id, "instance-b"),
-            KafkaError::kUnknownMemberId);
+  EXPECT_EQ(coordinator->heartbeat("g", 1, a->member_id, "instance-b"), KafkaError::kUnknownMemberId);
+  EXPECT_EQ(coordinator->validate_commit("g", 1, a->member_id, "instance-b"), KafkaError::kUnknownMemberId);
 }
 
 }  // namespace

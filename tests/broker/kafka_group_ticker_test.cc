@@ -41,8 +41,7 @@ TEST(GroupTicker, ExpiresSilentMembersWithoutOtherCalls) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   EXPECT_EQ(coordinator.describe("g").state, "Empty");
-  EXPECT_EQ(coordinator.heartbeat("g", joined->generation_id, joined->member_id),
-            KafkaError::kUnknownMemberId);
+  EXPECT_EQ(coordinator.heartbeat("g", joined->generation_id, joined->member_id), KafkaError::kUnknownMemberId);
   ticker.stop();
   ticker.stop();  // idempotent
 }

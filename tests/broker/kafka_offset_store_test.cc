@@ -37,8 +37,7 @@ struct Broker {
   }
 };
 
-OffsetCommit at(std::string topic, int32_t partition, int64_t offset, int32_t epoch = -1,
-                std::string metadata = "") {
+OffsetCommit at(std::string topic, int32_t partition, int64_t offset, int32_t epoch = -1, std::string metadata = "") {
   return {std::move(topic), partition, offset, epoch, std::move(metadata)};
 }
 
@@ -92,8 +91,7 @@ TEST(OffsetStore, WritesOneEngineRecordPerCommitToQueueZero) {
   commit_ok(*broker.offsets, "h", {at("t", 0, 2)});
   ASSERT_TRUE(engine::test::wait_indexed(*broker.store, kOffsetsQueueId, 2));
   EXPECT_EQ(broker.store->queue_range(kOffsetsQueueId)->next_offset, 2u);
-  EXPECT_LE(broker.store->written_offset(), broker.store->flushed_offset())
-      << "durable before commit returned";
+  EXPECT_LE(broker.store->written_offset(), broker.store->flushed_offset()) << "durable before commit returned";
 }
 
 TEST(OffsetStore, RecoversCommittedOffsetsAfterTheStoreIsReopened) {
@@ -234,8 +232,7 @@ TEST(OffsetStore, ConcurrentCommitsLeaveMemoryEqualToWhatReplayGives) {
             EXPECT_TRUE(broker.offsets->commit("g", commits));
           } else {
             std::promise<Status> done;
-            broker.offsets->commit_async("g", commits,
-                                         [&](Status s) { done.set_value(std::move(s)); });
+            broker.offsets->commit_async("g", commits, [&](Status s) { done.set_value(std::move(s)); });
             EXPECT_TRUE(done.get_future().get());
           }
           if (t == 3 && i == 20) {
@@ -283,8 +280,7 @@ TEST(OffsetStore, RestatementLetsRecoveryStartAtTheSnapshot) {
   {
     Broker broker(config, options);
     ASSERT_TRUE(broker.offsets);
-    for (int i = 0; i < 4; ++i)
-      commit_ok(*broker.offsets, "g", {at("t", i, i), at("u", i, 10 + i)});
+    for (int i = 0; i < 4; ++i) commit_ok(*broker.offsets, "g", {at("t", i, i), at("u", i, 10 + i)});
     commit_ok(*broker.offsets, "h", {at("t", 0, 100, 7, "h-meta")});
     auto rewrote = broker.offsets->maintain(now_ms());
     ASSERT_TRUE(rewrote) << rewrote.error().to_string();
@@ -318,8 +314,7 @@ TEST(OffsetStore, ASnapshotPointerThatMissesASnapshotFallsBackToTheWholeQueue) {
     commit_ok(*broker.offsets, "g", {at("t", 0, 1)});
     commit_ok(*broker.offsets, "g", {at("t", 1, 2)});
   }
-  ASSERT_TRUE(
-      io::write_file_atomically(dir.path() + "/offsets_snapshot", encode_offsets_snapshot(1)));
+  ASSERT_TRUE(io::write_file_atomically(dir.path() + "/offsets_snapshot", encode_offsets_snapshot(1)));
   Broker broker(config);
   ASSERT_TRUE(broker.offsets);
   EXPECT_FALSE(broker.offsets->recovery_report().used_snapshot);
@@ -360,8 +355,7 @@ TEST(OffsetStore, CommittedOffsetsOutliveSizeRetentionWhenMaintained) {
       ASSERT_TRUE(broker.store->enforce_retention(now_ms()));
     }
     EXPECT_TRUE(restated);
-    EXPECT_GT(broker.store->log_start_offset(), 4u << 20)
-        << "retention removed the original commit";
+    EXPECT_GT(broker.store->log_start_offset(), 4u << 20) << "retention removed the original commit";
     EXPECT_EQ(broker.offsets->fetch("g", "t", 0).offset, 42);
   }
   Broker broker(config);
@@ -391,8 +385,7 @@ TEST(OffsetsRecord, EncodesTheDocumentedLayout) {
   ASSERT_EQ(encoded.size(), expected.size());
   for (size_t i = 0; i < expected.size(); ++i)
     EXPECT_EQ(std::to_integer<uint8_t>(encoded[i]), expected[i]) << "byte " << i;
-  EXPECT_EQ(encoded.size(),
-            encoded_commit_prefix_size("g") + encoded_offset_size(record.offsets[0]));
+  EXPECT_EQ(encoded.size(), encoded_commit_prefix_size("g") + encoded_offset_size(record.offsets[0]));
 
   auto decoded = decode_offsets_record(encoded);
   ASSERT_TRUE(decoded);
@@ -404,12 +397,10 @@ TEST(OffsetsRecord, EncodesTheDocumentedLayout) {
   OffsetsRecord tombstone;
   tombstone.kind = OffsetsRecordKind::kDeleteTopic;
   tombstone.topic = "t";
-  const std::vector<uint8_t> tombstone_bytes = {'R',  'M',  'O',  'F',  0x01, 0x02,
-                                                0x00, 0x00, 0x01, 0x00, 't'};
+  const std::vector<uint8_t> tombstone_bytes = {'R', 'M', 'O', 'F', 0x01, 0x02, 0x00, 0x00, 0x01, 0x00, 't'};
   const auto t = encode_offsets_record(tombstone);
   ASSERT_EQ(t.size(), tombstone_bytes.size());
-  for (size_t i = 0; i < t.size(); ++i)
-    EXPECT_EQ(std::to_integer<uint8_t>(t[i]), tombstone_bytes[i]);
+  for (size_t i = 0; i < t.size(); ++i) EXPECT_EQ(std::to_integer<uint8_t>(t[i]), tombstone_bytes[i]);
 }
 
 TEST(OffsetsRecord, RejectsDamagedOrForeignBytes) {

@@ -31,8 +31,7 @@ int64_t new_producer(ProducerState& state) {
 }
 
 // A produce as the handler does it: check, "append" at `next_offset`, record.
-SequenceCheck produce(ProducerState& state, uint32_t queue, const ProducerBatch& batch,
-                      int64_t& next_offset) {
+SequenceCheck produce(ProducerState& state, uint32_t queue, const ProducerBatch& batch, int64_t& next_offset) {
   auto guard = state.lock_partition(queue);
   SequenceCheck c = guard.check(batch);
   if (c.verdict == SequenceVerdict::kAppend) {
@@ -121,8 +120,7 @@ TEST(ProducerState, AcceptsEveryBatchWithoutAProducerId) {
   auto state = open_ok(dir.path());
   int64_t offset = 0;
   for (int i = 0; i < 3; ++i)
-    EXPECT_EQ(produce(*state, 1, {kNoProducerId, -1, -1, 10}, offset).verdict,
-              SequenceVerdict::kAppend);
+    EXPECT_EQ(produce(*state, 1, {kNoProducerId, -1, -1, 10}, offset).verdict, SequenceVerdict::kAppend);
   EXPECT_EQ(state->producer_count(1), 0u);
 }
 
@@ -169,8 +167,7 @@ TEST(ProducerState, RefusesAGapOrAnOverlapAsOutOfOrder) {
   SequenceCheck gap = check(*state, 1, {pid, 0, 6, 1});
   EXPECT_EQ(gap.verdict, SequenceVerdict::kOutOfOrder);
   EXPECT_NE(gap.message.find("expected sequence 5"), std::string::npos) << gap.message;
-  EXPECT_EQ(check(*state, 1, {pid, 0, 3, 2}).verdict, SequenceVerdict::kOutOfOrder)
-      << "overlaps, not a retry";
+  EXPECT_EQ(check(*state, 1, {pid, 0, 3, 2}).verdict, SequenceVerdict::kOutOfOrder) << "overlaps, not a retry";
   EXPECT_EQ(check(*state, 1, {pid, 0, -1, 1}).verdict, SequenceVerdict::kOutOfOrder);
   EXPECT_EQ(check(*state, 1, {pid, 0, 5, 0}).verdict, SequenceVerdict::kOutOfOrder);
   EXPECT_EQ(check(*state, 1, {pid, 0, 5, 1}).verdict, SequenceVerdict::kAppend);
@@ -182,8 +179,7 @@ TEST(ProducerState, FencesAnOlderEpochAndStartsANewEpochAtSequenceZero) {
   const int64_t pid = new_producer(*state);
   int64_t offset = 0;
   ASSERT_EQ(produce(*state, 1, {pid, 0, 0, 3}, offset).verdict, SequenceVerdict::kAppend);
-  EXPECT_EQ(check(*state, 1, {pid, 1, 3, 1}).verdict, SequenceVerdict::kOutOfOrder)
-      << "new epoch not at 0";
+  EXPECT_EQ(check(*state, 1, {pid, 1, 3, 1}).verdict, SequenceVerdict::kOutOfOrder) << "new epoch not at 0";
   ASSERT_EQ(produce(*state, 1, {pid, 1, 0, 2}, offset).verdict, SequenceVerdict::kAppend);
   SequenceCheck stale = check(*state, 1, {pid, 0, 3, 1});
   EXPECT_EQ(stale.verdict, SequenceVerdict::kFencedEpoch);
@@ -221,20 +217,16 @@ TEST(ProducerState, SequencesWrapAroundAtInt32Max) {
   auto state = open_ok(dir.path());
   const int64_t pid = new_producer(*state);
   int64_t offset = 0;
-  ASSERT_EQ(produce(*state, 1, {pid, 0, kMaxSequence - 9, 5}, offset).verdict,
-            SequenceVerdict::kAppend);
-  ASSERT_EQ(produce(*state, 1, {pid, 0, kMaxSequence - 4, 5}, offset).verdict,
-            SequenceVerdict::kAppend);
+  ASSERT_EQ(produce(*state, 1, {pid, 0, kMaxSequence - 9, 5}, offset).verdict, SequenceVerdict::kAppend);
+  ASSERT_EQ(produce(*state, 1, {pid, 0, kMaxSequence - 4, 5}, offset).verdict, SequenceVerdict::kAppend);
   EXPECT_EQ(check(*state, 1, {pid, 0, kMaxSequence + 0, 1}).verdict, SequenceVerdict::kOutOfOrder);
-  ASSERT_EQ(produce(*state, 1, {pid, 0, 0, 3}, offset).verdict, SequenceVerdict::kAppend)
-      << "after INT32_MAX comes 0";
+  ASSERT_EQ(produce(*state, 1, {pid, 0, 0, 3}, offset).verdict, SequenceVerdict::kAppend) << "after INT32_MAX comes 0";
   ASSERT_EQ(produce(*state, 1, {pid, 0, 3, 1}, offset).verdict, SequenceVerdict::kAppend);
   EXPECT_EQ(check(*state, 1, {pid, 0, kMaxSequence - 4, 5}).duplicate_base_offset, 5);
 
   // A batch that itself crosses the wrap: MAX-1, MAX, 0, 1.
   const int64_t other = new_producer(*state);
-  ASSERT_EQ(produce(*state, 1, {other, 0, kMaxSequence - 1, 4}, offset).verdict,
-            SequenceVerdict::kAppend);
+  ASSERT_EQ(produce(*state, 1, {other, 0, kMaxSequence - 1, 4}, offset).verdict, SequenceVerdict::kAppend);
   SequenceCheck dup = check(*state, 1, {other, 0, kMaxSequence - 1, 4});
   EXPECT_EQ(dup.verdict, SequenceVerdict::kDuplicate);
   EXPECT_EQ(check(*state, 1, {other, 0, 2, 1}).verdict, SequenceVerdict::kAppend);
@@ -277,8 +269,7 @@ TEST(ProducerState, RebuildMovesTheIdCounterPastIdsFoundInTheLog) {
 TEST(ProducerState, ParsesTheProducerFieldsOfAStoredRecordBatch) {
   std::vector<std::byte> batch(70, std::byte{0});
   auto put_be = [&](size_t at, uint64_t value, size_t bytes) {
-    for (size_t i = 0; i < bytes; ++i)
-      batch[at + i] = static_cast<std::byte>(value >> (8 * (bytes - 1 - i)));
+    for (size_t i = 0; i < bytes; ++i) batch[at + i] = static_cast<std::byte>(value >> (8 * (bytes - 1 - i)));
   };
   batch[16] = std::byte{2};
   put_be(43, 0x0102030405060708, 8);
@@ -316,9 +307,9 @@ TEST(ProducerState, ForgetsDeletedPartitionsAndIdleProducers) {
   EXPECT_EQ(state->producer_count(1), 0u);
   EXPECT_EQ(state->producer_count(2), 1u);
 
-  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   EXPECT_EQ(state->expire_idle_producers(now), 0u);
   EXPECT_EQ(state->expire_idle_producers(now + 25 * 3600 * 1000LL), 1u);
   EXPECT_EQ(state->producer_count(2), 0u);

@@ -28,8 +28,7 @@ std::unique_ptr<TopicRegistry> load_ok(const TopicRegistryOptions& options) {
   return r ? std::move(*r) : nullptr;
 }
 
-std::shared_ptr<const TopicInfo> create_ok(TopicRegistry& registry, std::string_view name,
-                                           int32_t partitions) {
+std::shared_ptr<const TopicInfo> create_ok(TopicRegistry& registry, std::string_view name, int32_t partitions) {
   auto r = registry.create(name, partitions);
   EXPECT_TRUE(r) << name << ": " << (r ? "" : r.error().message);
   return r ? *r : nullptr;
@@ -84,9 +83,9 @@ TEST(TopicRegistry, ListsTopicsSortedByName) {
 TEST(TopicRegistry, RejectsIllegalTopicNamesWithInvalidTopicException) {
   ringmq::test::TempDir dir;
   auto registry = load_ok(options_in(dir.path()));
-  for (std::string name : {std::string(), std::string("."), std::string(".."),
-                           std::string(250, 'x'), std::string("has space"), std::string("a/b"),
-                           std::string("caf\xC3\xA9"), std::string("tab\t"), std::string("colon:")})
+  for (std::string name :
+       {std::string(), std::string("."), std::string(".."), std::string(250, 'x'), std::string("has space"),
+        std::string("a/b"), std::string("caf\xC3\xA9"), std::string("tab\t"), std::string("colon:")})
     EXPECT_EQ(create_error(*registry, name, 1), topic_error::kInvalidTopic) << "'" << name << "'";
   EXPECT_TRUE(registry->list().empty());
   EXPECT_TRUE(create_ok(*registry, std::string(249, 'x'), 1));
@@ -162,8 +161,7 @@ TEST(TopicRegistry, PersistsTopicsAndReloadsThemExactly) {
   TopicInfo saved;
   {
     auto registry = load_ok(options_in(dir.path()));
-    auto r =
-        registry->create("events", 3, {{"retention.ms", "3600000"}, {"cleanup.policy", "delete"}});
+    auto r = registry->create("events", 3, {{"retention.ms", "3600000"}, {"cleanup.policy", "delete"}});
     ASSERT_TRUE(r);
     saved = **r;
     create_ok(*registry, "other", 1);
@@ -208,8 +206,7 @@ TEST(TopicRegistry, GrowsATopicWithFreshQueues) {
     ASSERT_TRUE(grown);
     EXPECT_EQ((*grown)->queue_ids, (std::vector<uint32_t>{1, 2, 4, 5}));
     EXPECT_EQ(registry->add_partitions("a", 4).error().error_code, topic_error::kInvalidPartitions);
-    EXPECT_EQ(registry->add_partitions("zz", 4).error().error_code,
-              topic_error::kUnknownTopicOrPartition);
+    EXPECT_EQ(registry->add_partitions("zz", 4).error().error_code, topic_error::kUnknownTopicOrPartition);
   }
   auto registry = load_ok(options_in(dir.path()));
   EXPECT_EQ(registry->find("a")->queue_ids, (std::vector<uint32_t>{1, 2, 4, 5}));
@@ -225,8 +222,7 @@ TEST(TopicRegistry, RefusesWithPolicyViolationWhenQueueIdsRunOut) {
   EXPECT_EQ(create_error(*registry, "b", 2), topic_error::kPolicyViolation);
   EXPECT_TRUE(create_ok(*registry, "b", 1));
   ASSERT_TRUE(registry->delete_topic("a"));
-  EXPECT_EQ(create_error(*registry, "c", 1), topic_error::kPolicyViolation)
-      << "deleted ids stay retired";
+  EXPECT_EQ(create_error(*registry, "c", 1), topic_error::kPolicyViolation) << "deleted ids stay retired";
 }
 
 TEST(TopicRegistry, FindOrCreateMakesOneTopicWithTheDefaultPartitions) {

@@ -27,8 +27,7 @@ TEST_P(ApiVersionsCodec, ResponseListsTheBrokersTableUnderHeaderV0) {
   const bool flex = v >= 3;
   Bytes out;
   Writer w(out);
-  ASSERT_TRUE(encode_api_versions_response(v, kCorrelationId,
-                                           ApiVersionsResponse{.throttle_time_ms = 9}, w));
+  ASSERT_TRUE(encode_api_versions_response(v, kCorrelationId, ApiVersionsResponse{.throttle_time_ms = 9}, w));
   WireParser p = open_response(out, flex, /*header_v1=*/false);
   EXPECT_EQ(p.i16(), 0);
   int32_t n = p.array();
@@ -67,14 +66,7 @@ TEST(ApiVersionsCodec, GoldenBytesOfTheV0Fallback) {
 TEST(ApiVersionsCodec, AnUnsupportedVersionIsAnsweredWithTheFallbackThroughTheErrorPath) {
   // librdkafka asks with v3 first; a newer client might ask with v4.
   WireBuilder b;
-  b.i16(18)
-      .i16(4)
-      .i32(kCorrelationId)
-      .legacy_str("newer-client")
-      .uvarint(0)
-      .uvarint(1)
-      .uvarint(1)
-      .uvarint(0);
+  b.i16(18).i16(4).i32(kCorrelationId).legacy_str("newer-client").uvarint(0).uvarint(1).uvarint(1).uvarint(0);
   auto header = parse_request_header(b.out);
   ASSERT_TRUE(header);
   ASSERT_FALSE(header->supported());

@@ -88,9 +88,7 @@ inline Bytes build_batch(const std::vector<TestRecord>& records, const BatchOpti
 }
 
 inline std::vector<TestRecord> sample_records() {
-  return {{"k1", "hello", {{"h", "v"}}},
-          {std::nullopt, "world", {}},
-          {"k3", std::nullopt, {{"x", std::nullopt}}}};
+  return {{"k1", "hello", {{"h", "v"}}}, {std::nullopt, "world", {}}, {"k3", std::nullopt, {{"x", std::nullopt}}}};
 }
 
 }  // namespace ringmq::broker::protocol::testing

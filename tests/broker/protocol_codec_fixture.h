@@ -23,8 +23,7 @@ struct Decoded {
 
 inline Decoded decode_body(ApiKey key, int16_t version, bool header_v2, const Bytes& body) {
   Decoded d;
-  d.frame = request_frame(static_cast<int16_t>(key), version, kCorrelationId, "ringmq-test",
-                          header_v2, body);
+  d.frame = request_frame(static_cast<int16_t>(key), version, kCorrelationId, "ringmq-test", header_v2, body);
   auto header = parse_request_header(d.frame);
   if (!header) {
     ADD_FAILURE() << "header: " << header.error().message;

@@ -34,11 +34,9 @@ TEST_P(FindCoordinatorCodec, ResponseEncodes) {
   const bool flex = v >= 3;
   FindCoordinatorResponse response;
   response.throttle_time_ms = 8;
-  response.coordinators.push_back(
-      {"group-a", 1, "broker-1.local", 9092, KafkaError::kNone, std::nullopt});
+  response.coordinators.push_back({"group-a", 1, "broker-1.local", 9092, KafkaError::kNone, std::nullopt});
   if (v >= 4) {
-    response.coordinators.push_back(
-        {"group-b", -1, "", -1, KafkaError::kCoordinatorNotAvailable, "loading"});
+    response.coordinators.push_back({"group-b", -1, "", -1, KafkaError::kCoordinatorNotAvailable, "loading"});
   }
   Bytes out;
   Writer w(out);
@@ -102,13 +100,12 @@ TEST_P(JoinGroupCodec, RequestDecodesWithMetadataAsViews) {
   EXPECT_EQ(r.session_timeout_ms, 45000);
   EXPECT_EQ(r.rebalance_timeout_ms, v >= 1 ? 300000 : 45000);
   EXPECT_EQ(r.member_id, "member-1");
-  EXPECT_EQ(r.group_instance_id,
-            v >= 5 ? std::optional<std::string_view>("instance-1") : std::nullopt);
+  EXPECT_EQ(r.group_instance_id, v >= 5 ? std::optional<std::string_view>("instance-1") : std::nullopt);
   EXPECT_EQ(r.protocol_type, "consumer");
   ASSERT_EQ(r.protocols.size(), 2u);
   EXPECT_EQ(r.protocols[1].name, "roundrobin");
-  EXPECT_TRUE(std::equal(metadata.begin(), metadata.end(), r.protocols[1].metadata.begin(),
-                         r.protocols[1].metadata.end()));
+  EXPECT_TRUE(
+      std::equal(metadata.begin(), metadata.end(), r.protocols[1].metadata.begin(), r.protocols[1].metadata.end()));
   EXPECT_GE(r.protocols[1].metadata.data(), d.frame.data());
   EXPECT_EQ(r.reason, v >= 8 ? std::optional<std::string_view>("rebalance please") : std::nullopt);
 }
@@ -219,13 +216,11 @@ TEST_P(HeartbeatCodec, RequestAndResponse) {
   EXPECT_EQ(r.group_id, "group-a");
   EXPECT_EQ(r.generation_id, 12);
   EXPECT_EQ(r.member_id, "member-1");
-  EXPECT_EQ(r.group_instance_id,
-            v >= 3 ? std::optional<std::string_view>("instance-1") : std::nullopt);
+  EXPECT_EQ(r.group_instance_id, v >= 3 ? std::optional<std::string_view>("instance-1") : std::nullopt);
 
   Bytes out;
   Writer w(out);
-  ASSERT_TRUE(encode_heartbeat_response(v, kCorrelationId,
-                                        HeartbeatResponse{3, KafkaError::kIllegalGeneration}, w));
+  ASSERT_TRUE(encode_heartbeat_response(v, kCorrelationId, HeartbeatResponse{3, KafkaError::kIllegalGeneration}, w));
   WireParser p = open_response(out, flex, flex);
   if (v >= 1) {
     EXPECT_EQ(p.i32(), 3);
@@ -261,16 +256,15 @@ TEST_P(LeaveGroupCodec, RequestAndResponse) {
   EXPECT_EQ(r.group_id, "group-a");
   ASSERT_EQ(r.members.size(), v >= 3 ? 2u : 1u);
   EXPECT_EQ(r.members[0].member_id, "member-1");
-  EXPECT_EQ(r.members[0].reason,
-            v >= 5 ? std::optional<std::string_view>("shutting down") : std::nullopt);
+  EXPECT_EQ(r.members[0].reason, v >= 5 ? std::optional<std::string_view>("shutting down") : std::nullopt);
   if (v >= 3) {
     EXPECT_EQ(r.members[1].group_instance_id, std::optional<std::string_view>("instance-2"));
   }
 
-  LeaveGroupResponse response{4,
-                              KafkaError::kNone,
-                              {{"member-1", std::nullopt, KafkaError::kNone},
-                               {"member-2", "instance-2", KafkaError::kUnknownMemberId}}};
+  LeaveGroupResponse response{
+      4,
+      KafkaError::kNone,
+      {{"member-1", std::nullopt, KafkaError::kNone}, {"member-2", "instance-2", KafkaError::kUnknownMemberId}}};
   Bytes out;
   Writer w(out);
   ASSERT_TRUE(encode_leave_group_response(v, kCorrelationId, response, w));
@@ -312,8 +306,8 @@ TEST_P(InitProducerIdCodec, RequestAndResponse) {
 
   Bytes out;
   Writer w(out);
-  ASSERT_TRUE(encode_init_producer_id_response(
-      v, kCorrelationId, InitProducerIdResponse{1, KafkaError::kNone, 4001, 0}, w));
+  ASSERT_TRUE(
+      encode_init_producer_id_response(v, kCorrelationId, InitProducerIdResponse{1, KafkaError::kNone, 4001, 0}, w));
   WireParser p = open_response(out, flex, flex);
   EXPECT_EQ(p.i32(), 1);
   EXPECT_EQ(p.i16(), 0);

@@ -17,8 +17,7 @@ inline Bytes golden_request_body(ApiKey key, int16_t v) {
   WireBuilder b(flex);
   switch (key) {
     case ApiKey::kProduce:
-      b.str("txn").i16(1).i32(1500).array(1).str("orders").array(1).i32(0).bytes(
-          build_batch(sample_records()));
+      b.str("txn").i16(1).i32(1500).array(1).str("orders").array(1).i32(0).bytes(build_batch(sample_records()));
       b.tags().tags();
       break;
     case ApiKey::kFetch:
@@ -81,11 +80,7 @@ inline Bytes golden_request_body(ApiKey key, int16_t v) {
       if (v >= 1) b.i32(30000);
       b.str("");
       if (v >= 5) b.str(std::nullopt);
-      b.str("consumer")
-          .array(1)
-          .str("range")
-          .bytes(hex("0001 00000001 0006 6f7264657273 ffffffff"))
-          .tags();
+      b.str("consumer").array(1).str("range").bytes(hex("0001 00000001 0006 6f7264657273 ffffffff")).tags();
       if (v >= 8) b.str(std::nullopt);
       break;
     case ApiKey::kHeartbeat:
@@ -106,25 +101,13 @@ inline Bytes golden_request_body(ApiKey key, int16_t v) {
       b.str("group").i32(1).str("member");
       if (v >= 3) b.str(std::nullopt);
       if (v >= 5) b.str("consumer").str("range");
-      b.array(1)
-          .str("member")
-          .bytes(hex("0001 00000001 0006 6f7264657273 00000001 00000000 ffffffff"))
-          .tags();
+      b.array(1).str("member").bytes(hex("0001 00000001 0006 6f7264657273 00000001 00000000 ffffffff")).tags();
       break;
     case ApiKey::kApiVersions:
       if (v >= 3) b.str("ringmq-test").str("1.0");
       break;
     case ApiKey::kCreateTopics:
-      b.array(1)
-          .str("orders")
-          .i32(3)
-          .i16(1)
-          .array(0)
-          .array(1)
-          .str("retention.ms")
-          .str("1000")
-          .tags()
-          .tags();
+      b.array(1).str("orders").i32(3).i16(1).array(0).array(1).str("retention.ms").str("1000").tags().tags();
       b.i32(5000);
       if (v >= 1) b.boolean(false);
       break;
@@ -164,8 +147,7 @@ inline GoldenRequest golden_request(ApiKey key, int16_t v, int32_t correlation_i
 inline std::vector<GoldenRequest> golden_requests() {
   std::vector<GoldenRequest> all;
   for (const ApiSupport& api : supported_apis()) {
-    for (int16_t v = api.min_version; v <= api.max_version; ++v)
-      all.push_back(golden_request(api.key, v));
+    for (int16_t v = api.min_version; v <= api.max_version; ++v) all.push_back(golden_request(api.key, v));
   }
   return all;
 }

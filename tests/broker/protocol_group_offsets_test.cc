@@ -46,8 +46,7 @@ TEST_P(OffsetCommitCodec, RequestDecodes) {
 TEST_P(OffsetCommitCodec, ResponseEncodes) {
   const int16_t v = GetParam();
   const bool flex = v >= 8;
-  OffsetCommitResponse response{
-      2, {{"orders", {{0, KafkaError::kNone}, {1, KafkaError::kIllegalGeneration}}}}};
+  OffsetCommitResponse response{2, {{"orders", {{0, KafkaError::kNone}, {1, KafkaError::kIllegalGeneration}}}}};
   Bytes out;
   Writer w(out);
   ASSERT_TRUE(encode_offset_commit_response(v, kCorrelationId, response, w));
@@ -124,8 +123,7 @@ TEST_P(OffsetFetchCodec, ResponseEncodes) {
   response.throttle_time_ms = 3;
   OffsetFetchGroupResponse group{
       "group-a",
-      {{"orders",
-        {{0, 1000, 4, "meta", KafkaError::kNone}, {1, -1, -1, std::nullopt, KafkaError::kNone}}}},
+      {{"orders", {{0, 1000, 4, "meta", KafkaError::kNone}, {1, -1, -1, std::nullopt, KafkaError::kNone}}}},
       KafkaError::kNone};
   response.groups.push_back(group);
   if (v >= 8) response.groups.push_back({"group-b", {}, KafkaError::kGroupIdNotFound});
@@ -176,8 +174,7 @@ TEST_P(OffsetFetchCodec, ResponseEncodes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryVersion, OffsetFetchCodec, ::testing::ValuesIn(versions(0, 8)));
-INSTANTIATE_TEST_SUITE_P(NullableTopicVersions, OffsetFetchAllTopicsCodec,
-                         ::testing::ValuesIn(versions(2, 7)));
+INSTANTIATE_TEST_SUITE_P(NullableTopicVersions, OffsetFetchAllTopicsCodec, ::testing::ValuesIn(versions(2, 7)));
 
 }  // namespace
 }  // namespace ringmq::broker::protocol

@@ -66,8 +66,7 @@ TEST_P(MetadataCodec, ResponseEncodesEveryFieldOfTheVersion) {
                               .isr_nodes = {1},
                               .offline_replicas = {}});
   topic.topic_authorized_operations = 0x0F;
-  response.topics.push_back(
-      {.error_code = KafkaError::kUnknownTopicOrPartition, .name = "missing"});
+  response.topics.push_back({.error_code = KafkaError::kUnknownTopicOrPartition, .name = "missing"});
   response.cluster_authorized_operations = 0x1F;
   Bytes out;
   Writer w(out);
@@ -179,10 +178,8 @@ TEST_P(ListOffsetsCodec, ResponseEncodes) {
   response.throttle_time_ms = 2;
   ListOffsetsTopicResponse& t = response.topics.emplace_back();
   t.name = "orders";
-  t.partitions.push_back(
-      {.partition_index = 0, .timestamp = 1700000000000, .offset = 42, .leader_epoch = 3});
-  t.partitions.push_back(
-      {.partition_index = 1, .error_code = KafkaError::kUnknownTopicOrPartition});
+  t.partitions.push_back({.partition_index = 0, .timestamp = 1700000000000, .offset = 42, .leader_epoch = 3});
+  t.partitions.push_back({.partition_index = 1, .error_code = KafkaError::kUnknownTopicOrPartition});
   Bytes out;
   Writer w(out);
   ASSERT_TRUE(encode_list_offsets_response(v, kCorrelationId, response, w));

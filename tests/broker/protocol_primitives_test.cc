@@ -45,13 +45,8 @@ TEST(ProtocolPrimitives, IntegersAreBigEndian) {
 }
 
 TEST(ProtocolPrimitives, UnsignedVarintsMatchTheProtobufExamples) {
-  const std::vector<std::pair<uint32_t, const char*>> cases = {{0, "00"},
-                                                               {1, "01"},
-                                                               {127, "7f"},
-                                                               {128, "8001"},
-                                                               {300, "ac02"},
-                                                               {16384, "808001"},
-                                                               {UINT32_MAX, "ffffffff0f"}};
+  const std::vector<std::pair<uint32_t, const char*>> cases = {
+      {0, "00"}, {1, "01"}, {127, "7f"}, {128, "8001"}, {300, "ac02"}, {16384, "808001"}, {UINT32_MAX, "ffffffff0f"}};
   for (const auto& [value, golden] : cases) {
     EXPECT_EQ(written([&](Writer& w) { w.write_unsigned_varint(value); }), hex(golden)) << value;
     Bytes in = hex(golden);
@@ -82,11 +77,8 @@ TEST(ProtocolPrimitives, VarintsAreZigZagEncoded) {
 }
 
 TEST(ProtocolPrimitives, VarlongsCoverTheWholeInt64Range) {
-  const std::vector<std::pair<int64_t, const char*>> cases = {{0, "00"},
-                                                              {-1, "01"},
-                                                              {150, "ac02"},
-                                                              {INT64_MAX, "feffffffffffffffff01"},
-                                                              {INT64_MIN, "ffffffffffffffffff01"}};
+  const std::vector<std::pair<int64_t, const char*>> cases = {
+      {0, "00"}, {-1, "01"}, {150, "ac02"}, {INT64_MAX, "feffffffffffffffff01"}, {INT64_MIN, "ffffffffffffffffff01"}};
   for (const auto& [value, golden] : cases) {
     EXPECT_EQ(written([&](Writer& w) { w.write_varlong(value); }), hex(golden)) << value;
     Bytes in = hex(golden);

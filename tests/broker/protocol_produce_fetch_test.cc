@@ -124,9 +124,8 @@ TEST_P(FetchCodec, RequestDecodesEveryFieldOfTheVersion) {
   const int16_t v = GetParam();
   const bool flex = v >= 12;
   WireBuilder b(flex);
-  b.i32(-1).i32(500).i32(1).i32(52428800).i8(
-      1);                        // replica, max_wait, min_bytes, max_bytes, isolation
-  if (v >= 7) b.i32(77).i32(3);  // session id, epoch
+  b.i32(-1).i32(500).i32(1).i32(52428800).i8(1);  // replica, max_wait, min_bytes, max_bytes, isolation
+  if (v >= 7) b.i32(77).i32(3);                   // session id, epoch
   b.array(1).str("orders").array(2);
   for (int i = 0; i < 2; ++i) {
     b.i32(i * 4);
@@ -193,8 +192,8 @@ FetchResponse sample_fetch_response(const Bytes& batch1, const Bytes& batch2) {
 }
 
 // Reads one partition of a fetch response (the layout for version v) and returns its records.
-Bytes read_fetch_partition(WireParser& p, int16_t v, int32_t index, int16_t error, int64_t hw,
-                           int64_t lso, int64_t log_start, bool aborted) {
+Bytes read_fetch_partition(WireParser& p, int16_t v, int32_t index, int16_t error, int64_t hw, int64_t lso,
+                           int64_t log_start, bool aborted) {
   EXPECT_EQ(p.i32(), index);
   EXPECT_EQ(p.i16(), error);
   EXPECT_EQ(p.i64(), hw);
@@ -288,8 +287,7 @@ TEST_P(FetchCodec, ASinkReceivesStoredBytesAsViewsAndTheSizeCountsThem) {
   ASSERT_TRUE(encode_fetch_response(v, kCorrelationId, response, rw));
   size_t records_start = 0;
   for (size_t i = 0; i + batch1.size() <= reference.size(); ++i) {
-    if (std::equal(batch1.begin() + 8, batch1.end(),
-                   reference.begin() + static_cast<std::ptrdiff_t>(i + 8))) {
+    if (std::equal(batch1.begin() + 8, batch1.end(), reference.begin() + static_cast<std::ptrdiff_t>(i + 8))) {
       records_start = i;
       break;
     }

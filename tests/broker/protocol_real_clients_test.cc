@@ -118,33 +118,20 @@ TEST(ProtocolRealClients, LibrdkafkaJoinsWithRangeAndRoundRobin) {
 }
 
 TEST(ProtocolRealClients, LibrdkafkaGroupLifecycleDecodes) {
-  EXPECT_EQ(
-      std::get<FindCoordinatorRequest>(load("librdkafka-2.0.2_FindCoordinator_v2.bin").request)
-          .keys.at(0),
-      "grp1");
-  EXPECT_EQ(std::get<SyncGroupRequest>(load("librdkafka-2.0.2_SyncGroup_v3.bin").request).group_id,
+  EXPECT_EQ(std::get<FindCoordinatorRequest>(load("librdkafka-2.0.2_FindCoordinator_v2.bin").request).keys.at(0),
             "grp1");
-  EXPECT_EQ(
-      std::get<HeartbeatRequest>(load("librdkafka-2.0.2_Heartbeat_v3.bin").request).generation_id,
-      1);
-  EXPECT_EQ(
-      std::get<OffsetCommitRequest>(load("librdkafka-2.0.2_OffsetCommit_v7.bin").request).group_id,
-      "grp1");
-  EXPECT_EQ(std::get<LeaveGroupRequest>(load("librdkafka-2.0.2_LeaveGroup_v1.bin").request)
-                .members.size(),
-            1u);
-  EXPECT_EQ(std::get<ListOffsetsRequest>(load("librdkafka-2.0.2_ListOffsets_v2.bin").request)
-                .topics.size(),
-            1u);
-  EXPECT_TRUE(
-      std::get<MetadataRequest>(load("librdkafka-2.0.2_Metadata_v4.bin").request).topics.empty());
+  EXPECT_EQ(std::get<SyncGroupRequest>(load("librdkafka-2.0.2_SyncGroup_v3.bin").request).group_id, "grp1");
+  EXPECT_EQ(std::get<HeartbeatRequest>(load("librdkafka-2.0.2_Heartbeat_v3.bin").request).generation_id, 1);
+  EXPECT_EQ(std::get<OffsetCommitRequest>(load("librdkafka-2.0.2_OffsetCommit_v7.bin").request).group_id, "grp1");
+  EXPECT_EQ(std::get<LeaveGroupRequest>(load("librdkafka-2.0.2_LeaveGroup_v1.bin").request).members.size(), 1u);
+  EXPECT_EQ(std::get<ListOffsetsRequest>(load("librdkafka-2.0.2_ListOffsets_v2.bin").request).topics.size(), 1u);
+  EXPECT_TRUE(std::get<MetadataRequest>(load("librdkafka-2.0.2_Metadata_v4.bin").request).topics.empty());
 }
 
 TEST(ProtocolRealClients, KafkaJsNeverUsesFlexibleVersions) {
   for (const char* name :
-       {"kafkajs-2.2.4_ApiVersions_v2.bin", "kafkajs-2.2.4_Metadata_v6.bin",
-        "kafkajs-2.2.4_Produce_v7.bin", "kafkajs-2.2.4_Fetch_v11.bin",
-        "kafkajs-2.2.4_JoinGroup_v5.bin", "kafkajs-2.2.4_OffsetFetch_v4.bin",
+       {"kafkajs-2.2.4_ApiVersions_v2.bin", "kafkajs-2.2.4_Metadata_v6.bin", "kafkajs-2.2.4_Produce_v7.bin",
+        "kafkajs-2.2.4_Fetch_v11.bin", "kafkajs-2.2.4_JoinGroup_v5.bin", "kafkajs-2.2.4_OffsetFetch_v4.bin",
         "kafkajs-2.2.4_InitProducerId_v1.bin", "kafkajs-2.2.4_CreateTopics_v3.bin"}) {
     Captured c = load(name);
     EXPECT_EQ(c.header.header_version, 1) << name;
@@ -187,8 +174,7 @@ TEST(ProtocolRealClients, KafkaJsGroupAndAdminRequestsDecode) {
   EXPECT_EQ(ct.topics[0].num_partitions, 1);
 
   const auto& del = load("kafkajs-2.2.4_DeleteTopics_v1.bin");
-  EXPECT_EQ(std::get<DeleteTopicsRequest>(del.request).topics.at(0).name,
-            std::optional<std::string_view>("kjs-topic"));
+  EXPECT_EQ(std::get<DeleteTopicsRequest>(del.request).topics.at(0).name, std::optional<std::string_view>("kjs-topic"));
 }
 
 }  // namespace

@@ -73,8 +73,7 @@ TEST(ProtocolRecordBatch, EveryFlippedByteCoveredByTheCrcIsCaught) {
     auto view = parse_record_batch(bad);
     ASSERT_FALSE(view) << "flip at byte " << i;
     EXPECT_EQ(view.error().code, ErrorCode::kCorrupt);
-    EXPECT_NE(view.error().message.find("CRC32C mismatch"), std::string::npos)
-        << view.error().message;
+    EXPECT_NE(view.error().message.find("CRC32C mismatch"), std::string::npos) << view.error().message;
     EXPECT_EQ(record_batch_kafka_error(view.error()), KafkaError::kCorruptMessage);
   }
 }
@@ -211,8 +210,7 @@ TEST(ProtocolRecordBatch, AGarbledSecondBatchStopsTheIterationWithItsOffset) {
   ASSERT_TRUE(it.next());
   auto bad = it.next();
   ASSERT_FALSE(bad);
-  EXPECT_NE(bad.error().message.find("byte " + std::to_string(first_size)), std::string::npos)
-      << bad.error().message;
+  EXPECT_NE(bad.error().message.find("byte " + std::to_string(first_size)), std::string::npos) << bad.error().message;
 }
 
 TEST(ProtocolRecordBatch, AnEmptyBlobHasNoBatches) {

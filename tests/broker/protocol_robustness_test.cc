@@ -56,8 +56,7 @@ TEST(ProtocolRobustness, EveryPrefixOfEveryGoldenRequestIsAnError) {
       // A copy of exactly n bytes, so a read past it is a heap overflow under ASan.
       Bytes prefix(g.frame.begin(), g.frame.begin() + static_cast<std::ptrdiff_t>(n));
       auto status = decode_frame(prefix, request);
-      ASSERT_FALSE(status) << g.name << " decoded from a " << n << "-byte prefix of "
-                           << g.frame.size();
+      ASSERT_FALSE(status) << g.name << " decoded from a " << n << "-byte prefix of " << g.frame.size();
       EXPECT_EQ(status.error().code, ErrorCode::kCorrupt)
           << g.name << " prefix " << n << ": " << status.error().message;
     }
@@ -71,14 +70,12 @@ TEST(ProtocolRobustness, TrailingBytesAfterTheBodyAreAnError) {
     Request request;
     auto status = decode_frame(longer, request);
     ASSERT_FALSE(status) << g.name;
-    EXPECT_NE(status.error().message.find("unexpected bytes"), std::string::npos)
-        << status.error().message;
+    EXPECT_NE(status.error().message.find("unexpected bytes"), std::string::npos) << status.error().message;
   }
 }
 
 TEST(ProtocolRobustness, EverySingleByteCorruptionIsHandled) {
-  const std::byte replacements[] = {std::byte{0x00}, std::byte{0xff}, std::byte{0x80},
-                                    std::byte{0x7f}};
+  const std::byte replacements[] = {std::byte{0x00}, std::byte{0xff}, std::byte{0x80}, std::byte{0x7f}};
   for (const GoldenRequest& g : golden_requests()) {
     for (size_t i = 0; i < g.frame.size(); ++i) {
       for (std::byte b : replacements) {
@@ -101,8 +98,7 @@ TEST(ProtocolRobustness, RandomGarbageIsHandled) {
     if (garbage.size() >= 4 && round % 2 == 0) {
       const auto apis = supported_apis();
       const ApiSupport& api = apis[static_cast<size_t>(round / 2) % apis.size()];
-      int16_t v = static_cast<int16_t>(api.min_version +
-                                       (round / 7) % (api.max_version - api.min_version + 1));
+      int16_t v = static_cast<int16_t>(api.min_version + (round / 7) % (api.max_version - api.min_version + 1));
       garbage[0] = std::byte{0};
       garbage[1] = static_cast<std::byte>(static_cast<int16_t>(api.key));
       garbage[2] = std::byte{0};
@@ -128,8 +124,7 @@ TEST(ProtocolRobustness, ADecodeIntoAReusedRequestLeavesNothingStale) {
   // same Request: the second must not show anything of the first.
   Request request;
   WireBuilder first;
-  first.str("txn").i16(1).i32(1).array(2).str("a").array(1).i32(3).bytes(hex("01")).str("b").array(
-      0);
+  first.str("txn").i16(1).i32(1).array(2).str("a").array(1).i32(3).bytes(hex("01")).str("b").array(0);
   Bytes first_frame = request_frame(0, 3, 1, "x", false, first.out);
   ASSERT_TRUE(decode_frame(first_frame, request));
   WireBuilder second;
@@ -153,8 +148,7 @@ TEST(ProtocolRobustness, UnknownApisAndVersionsAreRefusedByTheDecoder) {
   auto too_new = decode_frame(request_frame(1, 13, 1, "x", true, {}), request);
   ASSERT_FALSE(too_new);
   EXPECT_EQ(too_new.error().code, ErrorCode::kUnsupported);
-  EXPECT_NE(too_new.error().message.find("Fetch v13"), std::string::npos)
-      << too_new.error().message;
+  EXPECT_NE(too_new.error().message.find("Fetch v13"), std::string::npos) << too_new.error().message;
 }
 
 // Reads the size prefix and correlation id of an encoded response.
@@ -209,8 +203,7 @@ TEST(ProtocolRobustness, AnErrorResponseForAnUnsupportedVersionIsRefusedExceptAp
   EXPECT_FALSE(encode_error_response(ApiKey::kFetch, 13, 1, KafkaError::kUnsupportedVersion, w));
   Bytes fallback;
   Writer fw(fallback);
-  EXPECT_TRUE(
-      encode_error_response(ApiKey::kApiVersions, 7, 1, KafkaError::kUnsupportedVersion, fw));
+  EXPECT_TRUE(encode_error_response(ApiKey::kApiVersions, 7, 1, KafkaError::kUnsupportedVersion, fw));
   WireParser p(fallback, false);
   p.response_header(false);
   EXPECT_EQ(p.i16(), 35);
@@ -218,9 +211,7 @@ TEST(ProtocolRobustness, AnErrorResponseForAnUnsupportedVersionIsRefusedExceptAp
 
 // The fuzzer's seed corpus is the golden request of each API at its highest version. Run with
 // RINGMQ_WRITE_CORPUS=1 to (re)write the files after a layout change.
-std::filesystem::path corpus_dir() {
-  return std::filesystem::path(__FILE__).parent_path() / "corpus";
-}
+std::filesystem::path corpus_dir() { return std::filesystem::path(__FILE__).parent_path() / "corpus"; }
 
 Bytes read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -238,8 +229,7 @@ TEST(ProtocolCorpus, SeedFramesAreTheGoldenRequests) {
     std::filesystem::path path = corpus_dir() / (g.name + ".bin");
     if (write) {
       std::ofstream out(path, std::ios::binary | std::ios::trunc);
-      out.write(reinterpret_cast<const char*>(g.frame.data()),
-                static_cast<std::streamsize>(g.frame.size()));
+      out.write(reinterpret_cast<const char*>(g.frame.data()), static_cast<std::streamsize>(g.frame.size()));
     }
     EXPECT_EQ(read_file(path), g.frame) << path;
   }

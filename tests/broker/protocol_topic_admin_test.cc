@@ -17,13 +17,7 @@ TEST_P(CreateTopicsCodec, RequestDecodes) {
   b.array(2);
   b.str("orders").i32(6).i16(1);
   b.array(0);
-  b.array(2)
-      .str("retention.ms")
-      .str("86400000")
-      .tags()
-      .str("cleanup.policy")
-      .str(std::nullopt)
-      .tags();
+  b.array(2).str("retention.ms").str("86400000").tags().str("cleanup.policy").str(std::nullopt).tags();
   b.tags();
   b.str("manual").i32(-1).i16(-1);
   b.array(1).i32(0).array(2).i32(1).i32(2).tags();
@@ -75,8 +69,7 @@ TEST_P(CreateTopicsCodec, ResponseEncodes) {
     }
     EXPECT_EQ(p.i16(), t == 0 ? 0 : 36);
     if (v >= 1) {
-      EXPECT_EQ(p.nstr(), t == 0 ? std::nullopt
-                                 : std::optional<std::string>("Topic 'orders2' already exists."));
+      EXPECT_EQ(p.nstr(), t == 0 ? std::nullopt : std::optional<std::string>("Topic 'orders2' already exists."));
     }
     if (v >= 5) {
       EXPECT_EQ(p.i32(), t == 0 ? 6 : -1);
@@ -134,9 +127,8 @@ TEST_P(DeleteTopicsCodec, ResponseEncodes) {
   DeleteTopicsResponse response;
   response.throttle_time_ms = 1;
   response.responses.push_back({.name = "orders"});
-  response.responses.push_back({.name = "nope",
-                                .error_code = KafkaError::kUnknownTopicOrPartition,
-                                .error_message = "no such topic"});
+  response.responses.push_back(
+      {.name = "nope", .error_code = KafkaError::kUnknownTopicOrPartition, .error_message = "no such topic"});
   Bytes out;
   Writer w(out);
   ASSERT_TRUE(encode_delete_topics_response(v, kCorrelationId, response, w));

@@ -71,9 +71,7 @@ class WireBuilder {
     } while (v != 0);
     return *this;
   }
-  WireBuilder& varint(int64_t v) {
-    return uvarint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
-  }
+  WireBuilder& varint(int64_t v) { return uvarint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }
   WireBuilder& raw(std::span<const std::byte> b) {
     out.insert(out.end(), b.begin(), b.end());
     return *this;
@@ -127,8 +125,7 @@ class WireBuilder {
 
  private:
   WireBuilder& be(uint64_t v, int size) {
-    for (int i = size - 1; i >= 0; --i)
-      out.push_back(static_cast<std::byte>((v >> (8 * i)) & 0xFF));
+    for (int i = size - 1; i >= 0; --i) out.push_back(static_cast<std::byte>((v >> (8 * i)) & 0xFF));
     return *this;
   }
   bool flexible_;
@@ -136,8 +133,7 @@ class WireBuilder {
 
 // A request frame without its size prefix: header v1 (or v2 with an empty tag buffer) + body.
 inline Bytes request_frame(int16_t api_key, int16_t version, int32_t correlation_id,
-                           std::optional<std::string_view> client_id, bool header_v2,
-                           const Bytes& body) {
+                           std::optional<std::string_view> client_id, bool header_v2, const Bytes& body) {
   WireBuilder b;
   b.i16(api_key).i16(version).i32(correlation_id).legacy_str(client_id);
   if (header_v2) b.uvarint(0);
@@ -190,9 +186,7 @@ class WireParser {
     return *b;
   }
   // Length of an array, -1 for null.
-  int32_t array() {
-    return flexible_ ? static_cast<int32_t>(static_cast<int64_t>(uvarint()) - 1) : i32();
-  }
+  int32_t array() { return flexible_ ? static_cast<int32_t>(static_cast<int64_t>(uvarint()) - 1) : i32(); }
   // The broker sends empty tag buffers only.
   void tags() {
     if (flexible_ && uvarint() != 0) throw WireError("expected an empty tag buffer");
@@ -205,8 +199,7 @@ class WireParser {
   int32_t response_header(bool header_v1) {
     int32_t size = i32();
     if (static_cast<size_t>(size) != remaining()) {
-      throw WireError("size prefix " + std::to_string(size) + " but " +
-                      std::to_string(remaining()) + " bytes follow");
+      throw WireError("size prefix " + std::to_string(size) + " but " + std::to_string(remaining()) + " bytes follow");
     }
     int32_t correlation_id = i32();
     if (header_v1 && uvarint() != 0) throw WireError("expected an empty header tag buffer");
@@ -216,8 +209,7 @@ class WireParser {
  private:
   Bytes take(size_t n) {
     if (n > remaining())
-      throw WireError("truncated: wanted " + std::to_string(n) + " bytes, " +
-                      std::to_string(remaining()) + " left");
+      throw WireError("truncated: wanted " + std::to_string(n) + " bytes, " + std::to_string(remaining()) + " left");
     Bytes b(data_.begin() + static_cast<std::ptrdiff_t>(offset_),
             data_.begin() + static_cast<std::ptrdiff_t>(offset_ + n));
     offset_ += n;

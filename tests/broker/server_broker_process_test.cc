@@ -36,8 +36,7 @@ std::string broker_binary() {
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
   if (ec) return "";
   // <build>/tests/broker/<this binary>  ->  <build>/broker/ringmq-broker
-  const fs::path candidate =
-      self.parent_path().parent_path().parent_path() / "broker" / "ringmq-broker";
+  const fs::path candidate = self.parent_path().parent_path().parent_path() / "broker" / "ringmq-broker";
   return fs::exists(candidate) ? candidate.string() : "";
 }
 
@@ -80,14 +79,12 @@ class BrokerProcess {
   std::string log() const { return read_file(log_path_); }
 
   // Waits for `pattern` in the log; its first capture group, or nullopt.
-  std::optional<std::string> wait_for_log(const std::regex& pattern,
-                                          std::chrono::milliseconds timeout = 30000ms) {
+  std::optional<std::string> wait_for_log(const std::regex& pattern, std::chrono::milliseconds timeout = 30000ms) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
       std::smatch match;
       const std::string text = log();
-      if (std::regex_search(text, match, pattern))
-        return match.size() > 1 ? match[1].str() : match[0].str();
+      if (std::regex_search(text, match, pattern)) return match.size() > 1 ? match[1].str() : match[0].str();
       if (finished()) return std::nullopt;
       std::this_thread::sleep_for(20ms);
     }
@@ -181,8 +178,7 @@ TEST_F(BrokerProcessTest, SigintStopsCleanly) { expect_clean_stop(SIGINT, binary
 
 TEST_F(BrokerProcessTest, RestartAfterACleanStopFindsNoCrash) {
   expect_clean_stop(SIGTERM, binary_, dir_.path());
-  BrokerProcess again(binary_, small_broker_args(dir_.path() + "/data"),
-                      dir_.path() + "/again.log");
+  BrokerProcess again(binary_, small_broker_args(dir_.path() + "/data"), dir_.path() + "/again.log");
   ASSERT_TRUE(again.wait_for_log(std::regex("ready: kafka="))) << again.log();
   again.signal(SIGTERM);
   EXPECT_EQ(again.wait_exit(), 0) << again.log();

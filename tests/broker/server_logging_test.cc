@@ -19,8 +19,7 @@ std::string log_one_line(LogFormat format, const std::string& message) {
 
 TEST(Logging, JsonLinesCarryTheFixedFieldsAndKeyValueFields) {
   set_thread_name("log-test");
-  const std::string line =
-      log_one_line(LogFormat::kJson, "closing connection 3 peer=127.0.0.1:5000: reason=\"idle\"");
+  const std::string line = log_one_line(LogFormat::kJson, "closing connection 3 peer=127.0.0.1:5000: reason=\"idle\"");
   ASSERT_FALSE(line.empty());
   EXPECT_EQ(line.front(), '{');
   EXPECT_EQ(line.substr(line.size() - 2), "}\n");
@@ -28,8 +27,7 @@ TEST(Logging, JsonLinesCarryTheFixedFieldsAndKeyValueFields) {
   EXPECT_NE(line.find("\"ts\":\""), std::string::npos) << line;
   EXPECT_NE(line.find("\"level\":\"info\""), std::string::npos) << line;
   EXPECT_NE(line.find("\"thread\":\"log-test\""), std::string::npos) << line;
-  EXPECT_NE(line.find("\"msg\":\"closing connection 3 peer=127.0.0.1:5000: reason=\\\"idle\\\"\""),
-            std::string::npos)
+  EXPECT_NE(line.find("\"msg\":\"closing connection 3 peer=127.0.0.1:5000: reason=\\\"idle\\\"\""), std::string::npos)
       << line;
   EXPECT_NE(line.find("\"peer\":\"127.0.0.1:5000\""), std::string::npos) << line;
   EXPECT_NE(line.find("\"reason\":\"\\\"idle\\\"\""), std::string::npos) << line;

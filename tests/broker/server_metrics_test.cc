@@ -28,20 +28,15 @@ struct Exposition {
   std::vector<Sample> samples;
   std::string error;  // empty when well-formed
 
-  std::optional<double> value(const std::string& name,
-                              const std::map<std::string, std::string>& labels = {}) const {
+  std::optional<double> value(const std::string& name, const std::map<std::string, std::string>& labels = {}) const {
     for (const Sample& s : samples)
       if (s.name == name && s.labels == labels) return s.value;
     return std::nullopt;
   }
 };
 
-bool is_name_start(char c) {
-  return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':';
-}
-bool is_name_char(char c) {
-  return is_name_start(c) || std::isdigit(static_cast<unsigned char>(c));
-}
+bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':'; }
+bool is_name_char(char c) { return is_name_start(c) || std::isdigit(static_cast<unsigned char>(c)); }
 
 std::optional<double> parse_value(const std::string& text) {
   if (text == "+Inf") return INFINITY;
@@ -95,8 +90,7 @@ Exposition parse_exposition(const std::string& text) {
       const std::string name = rest.substr(0, space);
       if (line[2] == 'T') {
         const std::string type = rest.substr(space + 1);
-        if (type != "counter" && type != "gauge" && type != "histogram" && type != "summary" &&
-            type != "untyped")
+        if (type != "counter" && type != "gauge" && type != "histogram" && type != "summary" && type != "untyped")
           return fail("bad type"), out;
         if (out.types.contains(name)) return fail("TYPE given twice"), out;
         for (const Sample& s : out.samples)
@@ -137,8 +131,7 @@ Exposition parse_exposition(const std::string& text) {
     }
     if (i >= line.size() || line[i] != ' ') return fail("no value"), out;
     std::string value_text = line.substr(i + 1);
-    if (const size_t space = value_text.find(' '); space != std::string::npos)
-      value_text.resize(space);  // timestamp
+    if (const size_t space = value_text.find(' '); space != std::string::npos) value_text.resize(space);  // timestamp
     auto value = parse_value(value_text);
     if (!value) return fail("bad value"), out;
     sample.value = *value;
@@ -212,8 +205,7 @@ TEST(MetricsRegistry, RendersEveryKindAsValidExposition) {
   auto& histogram = registry.histogram("test_latency_seconds", "Latency");
   histogram.record(std::chrono::microseconds(2));
   histogram.record(std::chrono::milliseconds(3));
-  auto& labelled =
-      registry.labelled_counters("test_by_kind_total", "By kind", "kind", {"a", "b\"q"});
+  auto& labelled = registry.labelled_counters("test_by_kind_total", "By kind", "kind", {"a", "b\"q"});
   labelled.add(1, 5);
   labelled.add(99);  // out of range: "other"
   registry.callback_gauge("test_callback", "Callback", [] { return 1.5; });
@@ -269,20 +261,16 @@ TEST(MetricsHttp, ServesThePredefinedBrokerMetrics) {
   auto server = MetricsHttpServer::start("127.0.0.1", 0, metrics.registry);
   ASSERT_TRUE(server) << server.error().to_string();
 
-  const HttpReply reply =
-      http_request((*server)->port(), "GET /metrics HTTP/1.1\r\nHost: test\r\n\r\n");
+  const HttpReply reply = http_request((*server)->port(), "GET /metrics HTTP/1.1\r\nHost: test\r\n\r\n");
   EXPECT_EQ(reply.status_line, "HTTP/1.1 200 OK");
-  EXPECT_NE(reply.headers.find("Content-Type: text/plain; version=0.0.4"), std::string::npos)
-      << reply.headers;
-  EXPECT_NE(reply.headers.find("Content-Length: " + std::to_string(reply.body.size())),
-            std::string::npos);
+  EXPECT_NE(reply.headers.find("Content-Type: text/plain; version=0.0.4"), std::string::npos) << reply.headers;
+  EXPECT_NE(reply.headers.find("Content-Length: " + std::to_string(reply.body.size())), std::string::npos);
   const Exposition parsed = parse_exposition(reply.body);
   ASSERT_EQ(parsed.error, "") << reply.body;
   for (const char* name :
-       {"ringmq_produce_latency_seconds", "ringmq_fetch_latency_seconds",
-        "ringmq_flush_latency_seconds", "ringmq_request_latency_seconds", "ringmq_bytes_in_total",
-        "ringmq_bytes_out_total", "ringmq_records_in_total", "ringmq_records_out_total",
-        "ringmq_connections", "ringmq_requests_total", "ringmq_errors_total",
+       {"ringmq_produce_latency_seconds", "ringmq_fetch_latency_seconds", "ringmq_flush_latency_seconds",
+        "ringmq_request_latency_seconds", "ringmq_bytes_in_total", "ringmq_bytes_out_total", "ringmq_records_in_total",
+        "ringmq_records_out_total", "ringmq_connections", "ringmq_requests_total", "ringmq_errors_total",
         "ringmq_process_minor_page_faults_total", "ringmq_process_major_page_faults_total",
         "ringmq_engine_written_offset_bytes", "ringmq_engine_flushed_offset_bytes"})
     EXPECT_TRUE(parsed.types.contains(name)) << name;
@@ -298,10 +286,8 @@ TEST(MetricsHttp, OtherPathsAre404AndOtherMethods405) {
   MetricsRegistry registry;
   auto server = MetricsHttpServer::start("127.0.0.1", 0, registry);
   ASSERT_TRUE(server);
-  EXPECT_EQ(http_request((*server)->port(), "GET / HTTP/1.1\r\n\r\n").status_line,
-            "HTTP/1.1 404 Not Found");
-  EXPECT_EQ(http_request((*server)->port(), "GET /metricsx HTTP/1.1\r\n\r\n").status_line,
-            "HTTP/1.1 404 Not Found");
+  EXPECT_EQ(http_request((*server)->port(), "GET / HTTP/1.1\r\n\r\n").status_line, "HTTP/1.1 404 Not Found");
+  EXPECT_EQ(http_request((*server)->port(), "GET /metricsx HTTP/1.1\r\n\r\n").status_line, "HTTP/1.1 404 Not Found");
   EXPECT_EQ(http_request((*server)->port(), "POST /metrics HTTP/1.1\r\n\r\n").status_line,
             "HTTP/1.1 405 Method Not Allowed");
   const HttpReply head = http_request((*server)->port(), "HEAD /metrics HTTP/1.1\r\n\r\n");
@@ -332,8 +318,7 @@ TEST(MetricsHttp, ServerRoundTripUpdatesNetworkMetrics) {
   EXPECT_EQ(parsed.value("ringmq_connections_accepted_total"), 1);
   EXPECT_EQ(parsed.value("ringmq_requests_total", {{"api", "ApiVersions"}}), 1);
   EXPECT_EQ(parsed.value("ringmq_network_received_bytes_total"), 14);
-  EXPECT_TRUE(
-      test::eventually([&] { return server.metrics.request_latency.snapshot().count == 1; }));
+  EXPECT_TRUE(test::eventually([&] { return server.metrics.request_latency.snapshot().count == 1; }));
 }
 
 }  // namespace

@@ -62,8 +62,7 @@ TEST(TcpServer, ReassemblesFramesSplitAcrossManySmallWrites) {
   }
   for (size_t i = 0; i < stream.size(); ++i) {
     ASSERT_TRUE(client.send(std::span(stream).subspan(i, 1)));
-    if (i % 7 == 0)
-      std::this_thread::sleep_for(200us);  // let the bytes travel as separate segments
+    if (i % 7 == 0) std::this_thread::sleep_for(200us);  // let the bytes travel as separate segments
   }
   for (int32_t id = 1; id <= 3; ++id) {
     auto frame = client.read_frame();
@@ -88,12 +87,10 @@ TEST(TcpServer, SplitsManyFramesArrivingInOneWrite) {
   for (int32_t id = 0; id < kFrames; ++id) {
     auto frame = client.read_frame();
     ASSERT_TRUE(frame) << "response " << id;
-    ASSERT_EQ(*frame,
-              response_frame(id, text_bytes(std::string(static_cast<size_t>(id % 50), 'x'))));
+    ASSERT_EQ(*frame, response_frame(id, text_bytes(std::string(static_cast<size_t>(id % 50), 'x'))));
   }
   writer.join();
-  EXPECT_EQ(server.metrics.registry.render().find("ringmq_requests_total{api=\"Metadata\"} 2000") !=
-                std::string::npos,
+  EXPECT_EQ(server.metrics.registry.render().find("ringmq_requests_total{api=\"Metadata\"} 2000") != std::string::npos,
             true);
 }
 
@@ -340,9 +337,7 @@ TEST(TcpServer, DroppedSlotClosesTheConnection) {
 
 TEST(TcpServer, HandlerCanCloseTheConnection) {
   LambdaRouter router;
-  router.on_handle = [](const Request&, ResponseSlot slot) {
-    slot.close_connection("unsupported version");
-  };
+  router.on_handle = [](const Request&, ResponseSlot slot) { slot.close_connection("unsupported version"); };
   RunningServer server(router);
   TestClient client(server.port());
   ASSERT_TRUE(client.send(request_frame(0, 1)));
@@ -462,10 +457,8 @@ TEST(TcpServer, BindErrorNamesTheSetting) {
   BrokerMetrics metrics;
   auto second = TcpServer::bind(config, metrics);
   ASSERT_FALSE(second);
-  EXPECT_NE(second.error().message.find("server.listen_port"), std::string::npos)
-      << second.error().message;
-  EXPECT_NE(second.error().message.find("127.0.0.1:" + std::to_string(first.port())),
-            std::string::npos);
+  EXPECT_NE(second.error().message.find("server.listen_port"), std::string::npos) << second.error().message;
+  EXPECT_NE(second.error().message.find("127.0.0.1:" + std::to_string(first.port())), std::string::npos);
 }
 
 }  // namespace

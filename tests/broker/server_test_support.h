@@ -50,8 +50,8 @@ inline Bytes text_bytes(std::string_view text) {
 }
 
 // size, api_key, api_version, correlation_id, client_id (null), payload.
-inline Bytes request_frame(int16_t api_key, int32_t correlation_id,
-                           std::span<const std::byte> payload = {}, int16_t api_version = 0) {
+inline Bytes request_frame(int16_t api_key, int32_t correlation_id, std::span<const std::byte> payload = {},
+                           int16_t api_version = 0) {
   Bytes out;
   put_be32(out, static_cast<uint32_t>(10 + payload.size()));
   put_be16(out, static_cast<uint16_t>(api_key));
@@ -63,9 +63,7 @@ inline Bytes request_frame(int16_t api_key, int32_t correlation_id,
 }
 
 // The payload of a request frame (after the 10-byte header above).
-inline std::span<const std::byte> request_payload(const Request& request) {
-  return request.frame.subspan(10);
-}
+inline std::span<const std::byte> request_payload(const Request& request) { return request.frame.subspan(10); }
 
 // size, correlation_id, payload: a whole response frame.
 inline Bytes response_frame(int32_t correlation_id, std::span<const std::byte> payload = {}) {
@@ -113,8 +111,8 @@ class TestClient {
   bool read_exact(std::byte* out, size_t count, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (count > 0) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       pollfd p{fd_, POLLIN, 0};
       if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
       const ssize_t n = ::recv(fd_, out, count, 0);
@@ -148,8 +146,8 @@ class TestClient {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::byte buffer[4096];
     while (true) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       pollfd p{fd_, POLLIN, 0};
       if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
       const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
@@ -174,9 +172,7 @@ class LambdaRouter : public RequestRouter {
   std::function<void(ConnectionId, std::string_view)> on_opened;
   std::function<void(ConnectionId)> on_closed;
 
-  void handle(const Request& request, ResponseSlot slot) override {
-    on_handle(request, std::move(slot));
-  }
+  void handle(const Request& request, ResponseSlot slot) override { on_handle(request, std::move(slot)); }
   void connection_opened(ConnectionId id, std::string_view peer) override {
     if (on_opened) on_opened(id, peer);
   }
@@ -207,8 +203,7 @@ struct RunningServer {
   ServerConfig config;
   std::unique_ptr<TcpServer> server;
 
-  RunningServer(RequestRouter& router, ServerConfig server_config = test_server_config())
-      : config(server_config) {
+  RunningServer(RequestRouter& router, ServerConfig server_config = test_server_config()) : config(server_config) {
     auto bound = TcpServer::bind(config, metrics);
     if (!bound) throw std::runtime_error(bound.error().to_string());
     server = std::move(*bound);
@@ -218,8 +213,7 @@ struct RunningServer {
 };
 
 // Polls `condition` until it holds or `timeout` passes.
-inline bool eventually(const std::function<bool()>& condition,
-                       std::chrono::milliseconds timeout = 5000ms) {
+inline bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 5000ms) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!condition()) {
     if (std::chrono::steady_clock::now() >= deadline) return false;

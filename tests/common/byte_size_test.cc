@@ -30,8 +30,7 @@ TEST(FormatByteSize, PicksTheLargestWholeUnitAndReadsBackExactly) {
   EXPECT_EQ(format_byte_size(4096), "4KiB");
   EXPECT_EQ(format_byte_size(64u << 20), "64MiB");
   EXPECT_EQ(format_byte_size(1024ull << 40), "1024TiB");
-  for (uint64_t bytes :
-       {uint64_t{0}, uint64_t{12}, uint64_t{3} << 29, uint64_t{5} << 40, UINT64_MAX})
+  for (uint64_t bytes : {uint64_t{0}, uint64_t{12}, uint64_t{3} << 29, uint64_t{5} << 40, UINT64_MAX})
     EXPECT_EQ(parse_byte_size(format_byte_size(bytes)), bytes) << bytes;
 }
 

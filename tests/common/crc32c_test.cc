@@ -26,8 +26,7 @@ TEST(Crc32c, HardwareAndSoftwareAgreeOnEveryLengthAndAlignment) {
 
 TEST(Crc32c, ExtendsIncrementally) {
   const std::string a = "hello ", b = "world";
-  EXPECT_EQ(crc32c(crc32c(0, a.data(), a.size()), b.data(), b.size()),
-            crc32c(0, (a + b).data(), a.size() + b.size()));
+  EXPECT_EQ(crc32c(crc32c(0, a.data(), a.size()), b.data(), b.size()), crc32c(0, (a + b).data(), a.size() + b.size()));
 }
 
 TEST(Crc32c, ThirtyTwoZeroBytesGiveTheRfc3720Value) {

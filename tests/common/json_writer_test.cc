@@ -18,33 +18,19 @@ TEST(JsonWriter, EscapesControlBytesAndHandlesEmptyContainers) {
       .begin_object("o")
       .end_object()
       .end_object();
-  EXPECT_EQ(json.str(),
-            "{\n  \"s\": \"a\\u0001\\tb\\\"\\\\\",\n  \"empty\": [],\n  \"o\": {}\n}\n");
+  EXPECT_EQ(json.str(), "{\n  \"s\": \"a\\u0001\\tb\\\"\\\\\",\n  \"empty\": [],\n  \"o\": {}\n}\n");
 }
 
 TEST(JsonWriter, IndentsNestedContainersOneEntryPerLine) {
   JsonWriter json;
-  json.begin_object()
-      .field("name", "x")
-      .begin_array("list")
-      .item("a")
-      .begin_object()
-      .field("n", 1)
-      .end_object();
+  json.begin_object().field("name", "x").begin_array("list").item("a").begin_object().field("n", 1).end_object();
   json.end_array().end_object();
-  EXPECT_EQ(
-      json.str(),
-      "{\n  \"name\": \"x\",\n  \"list\": [\n    \"a\",\n    {\n      \"n\": 1\n    }\n  ]\n}\n");
+  EXPECT_EQ(json.str(), "{\n  \"name\": \"x\",\n  \"list\": [\n    \"a\",\n    {\n      \"n\": 1\n    }\n  ]\n}\n");
 }
 
 TEST(JsonWriter, CompactArraysKeepTheirElementsOnOneLine) {
   JsonWriter json;
-  json.begin_object()
-      .begin_array("series", true)
-      .item(1.5)
-      .item(uint64_t{2})
-      .item(0.26, 1)
-      .end_array();
+  json.begin_object().begin_array("series", true).item(1.5).item(uint64_t{2}).item(0.26, 1).end_array();
   json.begin_array("none", true).end_array().end_object();
   EXPECT_EQ(json.str(), "{\n  \"series\": [1.5, 2, 0.3],\n  \"none\": []\n}\n");
 }
@@ -60,10 +46,9 @@ TEST(JsonWriter, WritesEveryIntegerTypeBooleansAndNull) {
       .field("yes", true)
       .null_field("nothing")
       .end_object();
-  EXPECT_EQ(
-      json.str(),
-      "{\n  \"i\": -5,\n  \"i64\": -9000000000,\n  \"u64\": 18446744073709551615,\n  \"size\": 3,\n"
-      "  \"u32\": 7,\n  \"yes\": true,\n  \"nothing\": null\n}\n");
+  EXPECT_EQ(json.str(),
+            "{\n  \"i\": -5,\n  \"i64\": -9000000000,\n  \"u64\": 18446744073709551615,\n  \"size\": 3,\n"
+            "  \"u32\": 7,\n  \"yes\": true,\n  \"nothing\": null\n}\n");
 }
 
 TEST(JsonEscape, HandlesQuotesBackslashesAndControlCharacters) {

@@ -5,8 +5,8 @@
 #include <filesystem>
 
 #include "engine/mapped_segment.h"
-#include "tests/engine/offset_comparisons.h"
 #include "tests/common/temp_dir.h"
+#include "tests/engine/offset_comparisons.h"
 
 namespace ringmq::engine {
 namespace {

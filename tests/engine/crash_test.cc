@@ -78,7 +78,8 @@ TEST_P(CrashTest, EveryAcknowledgedRecordSurvivesSigkill) {
       acked[ack.queue] = std::max(acked[ack.queue], ack.offset + 1);
     }
     ::kill(pid, SIGKILL);
-    while (::read(fds[0], &ack, sizeof ack) == sizeof ack) acked[ack.queue] = std::max(acked[ack.queue], ack.offset + 1);
+    while (::read(fds[0], &ack, sizeof ack) == sizeof ack)
+      acked[ack.queue] = std::max(acked[ack.queue], ack.offset + 1);
     ::close(fds[0]);
     int status = 0;
     ASSERT_EQ(::waitpid(pid, &status, 0), pid);
@@ -91,13 +92,15 @@ TEST_P(CrashTest, EveryAcknowledgedRecordSurvivesSigkill) {
       if (!acked.count(q)) continue;
       auto range = store->queue_range(q);
       ASSERT_TRUE(range) << "round " << round << ": queue " << q << " lost";
-      ASSERT_GE(range->next_offset, acked[q]) << "round " << round << ": acknowledged records of queue " << q << " lost";
+      ASSERT_GE(range->next_offset, acked[q])
+          << "round " << round << ": acknowledged records of queue " << q << " lost";
       std::vector<std::vector<std::byte>> copies;
       auto all = test::read_all(*store, q, batch, &copies);
       ASSERT_EQ(all.size(), range->next_offset) << "round " << round;
       for (uint64_t offset = 0; offset < all.size(); ++offset) {
         ASSERT_EQ(all[offset].base_offset, offset);
-        ASSERT_EQ(copies[offset], record_payload(q, offset)) << "round " << round << " queue " << q << " offset " << offset;
+        ASSERT_EQ(copies[offset], record_payload(q, offset))
+            << "round " << round << " queue " << q << " offset " << offset;
       }
     }
     ASSERT_TRUE(store->close());
@@ -107,8 +110,13 @@ TEST_P(CrashTest, EveryAcknowledgedRecordSurvivesSigkill) {
   EXPECT_GT(total, 100u) << "the children should have acknowledged a fair number of records";
 }
 
-INSTANTIATE_TEST_SUITE_P(WriteModes, CrashTest, ::testing::Values(WriteMode::kMmap, WriteMode::kMmapLocked, WriteMode::kPool),
-                         [](const auto& info) { return info.param == WriteMode::kMmap ? "Mmap" : info.param == WriteMode::kPool ? "Pool" : "MmapLocked"; });
+INSTANTIATE_TEST_SUITE_P(WriteModes, CrashTest,
+                         ::testing::Values(WriteMode::kMmap, WriteMode::kMmapLocked, WriteMode::kPool),
+                         [](const auto& info) {
+                           return info.param == WriteMode::kMmap   ? "Mmap"
+                                  : info.param == WriteMode::kPool ? "Pool"
+                                                                   : "MmapLocked";
+                         });
 
 }  // namespace
 }  // namespace ringmq::engine

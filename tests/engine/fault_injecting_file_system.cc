@@ -10,21 +10,36 @@ namespace ringmq::engine::test {
 
 const char* file_op_name(FileOp op) {
   switch (op) {
-    case FileOp::kOpen: return "open";
-    case FileOp::kAllocate: return "fallocate";
-    case FileOp::kZeroRange: return "fallocate(ZERO_RANGE)";
-    case FileOp::kWrite: return "pwrite";
-    case FileOp::kRead: return "pread";
-    case FileOp::kDatasync: return "fdatasync";
-    case FileOp::kMap: return "mmap";
-    case FileOp::kSyncMapping: return "msync";
-    case FileOp::kListDirectory: return "list directory";
-    case FileOp::kMakeDirectories: return "create directory";
-    case FileOp::kRename: return "rename";
-    case FileOp::kRemove: return "unlink";
-    case FileOp::kSyncDirectory: return "fsync directory";
-    case FileOp::kRingWrite: return "io_uring write";
-    case FileOp::kRingDatasync: return "io_uring fdatasync";
+    case FileOp::kOpen:
+      return "open";
+    case FileOp::kAllocate:
+      return "fallocate";
+    case FileOp::kZeroRange:
+      return "fallocate(ZERO_RANGE)";
+    case FileOp::kWrite:
+      return "pwrite";
+    case FileOp::kRead:
+      return "pread";
+    case FileOp::kDatasync:
+      return "fdatasync";
+    case FileOp::kMap:
+      return "mmap";
+    case FileOp::kSyncMapping:
+      return "msync";
+    case FileOp::kListDirectory:
+      return "list directory";
+    case FileOp::kMakeDirectories:
+      return "create directory";
+    case FileOp::kRename:
+      return "rename";
+    case FileOp::kRemove:
+      return "unlink";
+    case FileOp::kSyncDirectory:
+      return "fsync directory";
+    case FileOp::kRingWrite:
+      return "io_uring write";
+    case FileOp::kRingDatasync:
+      return "io_uring fdatasync";
   }
   return "?";
 }
@@ -172,8 +187,7 @@ Result<std::byte*> FaultInjectingFileSystem::map(int fd, const std::string& path
   return base_->map(fd, path, bytes);
 }
 
-Status FaultInjectingFileSystem::sync_mapping(const std::string& path, std::byte* mapping, uint64_t from,
-                                              uint64_t to) {
+Status FaultInjectingFileSystem::sync_mapping(const std::string& path, std::byte* mapping, uint64_t from, uint64_t to) {
   if (auto rule = check(FileOp::kSyncMapping, path)) return injected(FileOp::kSyncMapping, path, rule->err);
   if (auto s = base_->sync_mapping(path, mapping, from, to); !s) return s;
   if (to <= from) return {};
@@ -234,8 +248,12 @@ Status FaultInjectingFileSystem::sync_directory(const std::string& dir) {
   std::lock_guard lock(mutex_);
   for (const PendingName& change : pending_names_[dir]) {
     switch (change.change) {
-      case NameChange::kCreate: files_[change.to].name_durable = true; break;
-      case NameChange::kRemove: files_[change.from] = DurableFile{}; break;
+      case NameChange::kCreate:
+        files_[change.to].name_durable = true;
+        break;
+      case NameChange::kRemove:
+        files_[change.from] = DurableFile{};
+        break;
       case NameChange::kRename:
         files_[change.to] = DurableFile{true, files_[change.from].content};
         files_[change.from] = DurableFile{};

@@ -39,9 +39,7 @@ class FaultInjection : public ::testing::TestWithParam<WriteMode> {
     return c;
   }
   // The call that makes appended bytes durable in this write mode.
-  FileOp durability_op() const {
-    return GetParam() == WriteMode::kPool ? FileOp::kRingDatasync : FileOp::kSyncMapping;
-  }
+  FileOp durability_op() const { return GetParam() == WriteMode::kPool ? FileOp::kRingDatasync : FileOp::kSyncMapping; }
   std::unique_ptr<MessageStore> open(const EngineConfig& c) {
     auto store = MessageStore::open(c, fs_);
     EXPECT_TRUE(store) << (store ? "" : store.error().to_string());
@@ -212,8 +210,10 @@ TEST_P(FaultInjection, AFailedCheckpointWriteIsReportedAndTheOldOneStaysValid) {
   for (Fault fault : {Fault{FileOp::kWrite, true}, Fault{FileOp::kWrite, false}, Fault{FileOp::kDatasync, false},
                       Fault{FileOp::kRename, false}}) {
     SCOPED_TRACE(test::file_op_name(fault.op) + std::string(fault.torn ? " (torn)" : ""));
-    if (fault.torn) fs_->tear_write(fault.op, 10, ENOSPC, 1, "checkpoint");
-    else fs_->fail(fault.op, EIO, 1, "checkpoint");
+    if (fault.torn)
+      fs_->tear_write(fault.op, 10, ENOSPC, 1, "checkpoint");
+    else
+      fs_->fail(fault.op, EIO, 1, "checkpoint");
     auto s = store->checkpoint();
     ASSERT_FALSE(s);
     EXPECT_NE(s.error().message.find("checkpoint write"), std::string::npos) << s.error().message;
@@ -288,9 +288,12 @@ INSTANTIATE_TEST_SUITE_P(EveryWriteMode, FaultInjection,
                          ::testing::Values(WriteMode::kMmap, WriteMode::kMmapLocked, WriteMode::kPool),
                          [](const auto& info) {
                            switch (info.param) {
-                             case WriteMode::kMmap: return std::string("Mmap");
-                             case WriteMode::kMmapLocked: return std::string("MmapLocked");
-                             case WriteMode::kPool: return std::string("Pool");
+                             case WriteMode::kMmap:
+                               return std::string("Mmap");
+                             case WriteMode::kMmapLocked:
+                               return std::string("MmapLocked");
+                             case WriteMode::kPool:
+                               return std::string("Pool");
                            }
                            return std::string("Unknown");
                          });

@@ -1,7 +1,6 @@
-#include "engine/memlock_check.h"
-
 #include <gtest/gtest.h>
 
+#include "engine/memlock_check.h"
 #include "tests/common/memlock_limit.h"
 #include "tests/engine/store_fixture.h"
 #include "tests/io/child_process.h"

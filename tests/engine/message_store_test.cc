@@ -1,7 +1,6 @@
 #include "engine/message_store.h"
 
 #include <gtest/gtest.h>
-
 #include <sys/resource.h>
 
 #include <atomic>
@@ -241,7 +240,8 @@ TEST(MessageStore, MmapLockedAppendsTakeNoPageFaultsAfterWarmUp) {
 // last boundary of the largest folio before it.
 TEST(MessageStore, MmapLockedAppendsTakeNoPageFaultsWhileAsyncFlushesRun) {
 #if defined(__SANITIZE_ADDRESS__)
-  EXPECT_LT(faults_during_appends(WriteMode::kMmapLocked, 12000, true), faults_during_appends(WriteMode::kMmap, 12000, true));
+  EXPECT_LT(faults_during_appends(WriteMode::kMmapLocked, 12000, true),
+            faults_during_appends(WriteMode::kMmap, 12000, true));
 #else
   EXPECT_EQ(faults_during_appends(WriteMode::kMmapLocked, 12000, true), 0);
 #endif

@@ -1,4 +1,6 @@
 // The engine's NUMA hooks and its io_uring fallback.
+#include "numa/placement.h"
+
 #include <gtest/gtest.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -9,7 +11,6 @@
 #include <mutex>
 #include <set>
 
-#include "numa/placement.h"
 #include "numa/thread_pinning.h"
 #include "numa/topology.h"
 #include "tests/engine/store_fixture.h"
@@ -38,8 +39,10 @@ TEST(EnginePlacement, EveryEngineThreadIsPinnedToItsPlannedCpu) {
     auto s = numa::pin_current_thread(*topology, *plan, role);
     auto cpus = numa::current_thread_cpus();
     std::lock_guard lock(mutex);
-    if (!s) failures.push_back(s.error().message);
-    else if (!cpus || cpus->size() != 1 || (*cpus)[0] != *plan->pu_of(role)) failures.push_back(role);
+    if (!s)
+      failures.push_back(s.error().message);
+    else if (!cpus || cpus->size() != 1 || (*cpus)[0] != *plan->pu_of(role))
+      failures.push_back(role);
     pinned.insert(role);
   };
   config.placement.bind_memory = [&](void*, size_t bytes) -> Status {

@@ -89,7 +89,8 @@ TEST(PoolMode, UncommittedRecordsAreServedFromThePoolBuffer) {
   ReadBatch batch;
   ASSERT_TRUE(store->read(0, QueueOffset(0), 1 << 20, batch));
   ASSERT_EQ(batch.batches.size(), 1u);
-  EXPECT_EQ(std::vector<std::byte>(batch.batches[0].payload.begin(), batch.batches[0].payload.end()), payload(42, 1000));
+  EXPECT_EQ(std::vector<std::byte>(batch.batches[0].payload.begin(), batch.batches[0].payload.end()),
+            payload(42, 1000));
   batch.clear();
   // After a flush it is in the file.
   ASSERT_TRUE(store->flush());

@@ -37,8 +37,18 @@ TEST(RecordFormat, EncodesTheDocumentedLayout) {
   // size 67, magic RING, crc (computed), flags 0, queue 3, count 2, queue offset 0x10,
   // physical 0x2000, store ts, max ts, payload size 3, reserved, "abc".
   const std::string golden =
-      "43000000" "474e4952" + hex(buf.data() + 8, 4) + "00000000" "03000000" "02000000"
-      "1000000000000000" "0020000000000000" "0504030201000000" "0004030201000000" "03000000" "00000000"
+      "43000000"
+      "474e4952" +
+      hex(buf.data() + 8, 4) +
+      "00000000"
+      "03000000"
+      "02000000"
+      "1000000000000000"
+      "0020000000000000"
+      "0504030201000000"
+      "0004030201000000"
+      "03000000"
+      "00000000"
       "616263";
   EXPECT_EQ(hex(buf.data(), buf.size()), golden);
   EXPECT_EQ(hex(buf.data() + 8, 4), "e31e023d") << "CRC32C over bytes [12, 67) changed: the format changed";

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "engine/message_store.h"
-#include "tests/engine/offset_comparisons.h"
 #include "tests/common/temp_dir.h"
+#include "tests/engine/offset_comparisons.h"
 
 namespace ringmq::engine::test {
 

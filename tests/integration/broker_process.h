@@ -58,10 +58,14 @@ class BrokerProcess {
 
   void start() {
     std::vector<std::string> args = {RINGMQ_BROKER_BINARY,
-                                     "--data-dir", data_.path() + "/data",
-                                     "--port", std::to_string(port_),
-                                     "--set", "metrics.port=" + std::to_string(metrics_port_),
-                                     "--set", "log.level=warn"};
+                                     "--data-dir",
+                                     data_.path() + "/data",
+                                     "--port",
+                                     std::to_string(port_),
+                                     "--set",
+                                     "metrics.port=" + std::to_string(metrics_port_),
+                                     "--set",
+                                     "log.level=warn"};
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");

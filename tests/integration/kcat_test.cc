@@ -48,11 +48,13 @@ TEST_F(KcatTest, ConsumesFromAnOffsetAndFromTheEnd) {
 
 TEST_F(KcatTest, KeepsKeysAndHeaders) {
   produce("keyed", "k1:v1\\nk2:v2\\n", "-p 0 -K: -H trace=abc -H env=test");
-  EXPECT_EQ(consume("keyed", "-p 0 -o beginning -f '%k=%s|%h\\n'"), "k1=v1|trace=abc,env=test\nk2=v2|trace=abc,env=test\n");
+  EXPECT_EQ(consume("keyed", "-p 0 -o beginning -f '%k=%s|%h\\n'"),
+            "k1=v1|trace=abc,env=test\nk2=v2|trace=abc,env=test\n");
 }
 
 TEST_F(KcatTest, SpreadsOverSeveralPartitionsAndReadsThemAll) {
-  for (int p = 0; p < 3; ++p) produce("multi", "p" + std::to_string(p) + "a\\np" + std::to_string(p) + "b\\n", "-p " + std::to_string(p));
+  for (int p = 0; p < 3; ++p)
+    produce("multi", "p" + std::to_string(p) + "a\\np" + std::to_string(p) + "b\\n", "-p " + std::to_string(p));
   EXPECT_EQ(consume("multi", "-p 1 -o beginning"), "p1a\np1b\n");
   EXPECT_EQ(sorted_lines(consume("multi", "-o beginning")),
             (std::vector<std::string>{"p0a", "p0b", "p1a", "p1b", "p2a", "p2b"}));

@@ -13,9 +13,7 @@
 namespace ringmq::io {
 namespace {
 
-bool aligned(const void* p, size_t alignment) {
-  return reinterpret_cast<uintptr_t>(p) % alignment == 0;
-}
+bool aligned(const void* p, size_t alignment) { return reinterpret_cast<uintptr_t>(p) % alignment == 0; }
 
 // Locked memory of this process in KiB, from /proc/self/status.
 uint64_t locked_kib() {
@@ -38,8 +36,8 @@ TEST(AlignedBuffer, IsPageAlignedZeroedAndRoundedUpToAPage) {
   EXPECT_TRUE(aligned(buffer->data(), AlignedBuffer::kAlignment));
   EXPECT_EQ(buffer->size(), 12'288u);
   EXPECT_EQ(buffer->backing(), PageBacking::kNormal);
-  EXPECT_TRUE(std::all_of(buffer->data(), buffer->data() + buffer->size(),
-                          [](std::byte b) { return b == std::byte{0}; }));
+  EXPECT_TRUE(
+      std::all_of(buffer->data(), buffer->data() + buffer->size(), [](std::byte b) { return b == std::byte{0}; }));
   const iovec iov = buffer->as_iovec();
   EXPECT_EQ(iov.iov_base, buffer->data());
   EXPECT_EQ(iov.iov_len, buffer->size());
@@ -80,10 +78,8 @@ TEST(AlignedBuffer, LockFailureNamesTheMemlockLimitAndHowToRaiseIt) {
     auto buffer = AlignedBuffer::allocate(1 << 20, {.lock = true});
     if (buffer) return "mlock of 1 MiB succeeded under a 64 KiB limit";
     const std::string& message = buffer.error().message;
-    for (const char* needle :
-         {"mlock of 1 MiB", "RLIMIT_MEMLOCK is 64 KiB", "ulimit -l", "LimitMEMLOCK="}) {
-      if (message.find(needle) == std::string::npos)
-        return "message lacks '" + std::string(needle) + "': " + message;
+    for (const char* needle : {"mlock of 1 MiB", "RLIMIT_MEMLOCK is 64 KiB", "ulimit -l", "LimitMEMLOCK="}) {
+      if (message.find(needle) == std::string::npos) return "message lacks '" + std::string(needle) + "': " + message;
     }
     return "";
   });

@@ -43,8 +43,7 @@ inline ChildResult run_in_child(const std::function<std::string()>& body) {
   ChildResult result;
   char buffer[512];
   ssize_t n;
-  while ((n = ::read(fds[0], buffer, sizeof buffer)) > 0)
-    result.message.append(buffer, static_cast<size_t>(n));
+  while ((n = ::read(fds[0], buffer, sizeof buffer)) > 0) result.message.append(buffer, static_cast<size_t>(n));
   ::close(fds[0]);
   int status = 0;
   ::waitpid(pid, &status, 0);

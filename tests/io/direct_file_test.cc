@@ -24,8 +24,8 @@ TEST(DirectFile, OpensWithODirectOnThisFileSystemAndReportsItsAlignment) {
   EXPECT_TRUE(is_power_of_two(alignment.memory_bytes));
   EXPECT_TRUE(is_power_of_two(alignment.offset_bytes));
   EXPECT_LE(alignment.offset_bytes, 4096u);
-  std::printf("direct I/O alignment on %s: memory %u, offset %u\n", dir.path().c_str(),
-              alignment.memory_bytes, alignment.offset_bytes);
+  std::printf("direct I/O alignment on %s: memory %u, offset %u\n", dir.path().c_str(), alignment.memory_bytes,
+              alignment.offset_bytes);
 }
 
 TEST(DirectFile, FallsBackToBufferedWhereTheFileSystemRefusesODirect) {
@@ -33,15 +33,13 @@ TEST(DirectFile, FallsBackToBufferedWhereTheFileSystemRefusesODirect) {
   auto file = DirectFile::open("/proc/self/status", {.flags = O_RDONLY});
   ASSERT_TRUE(file) << file.error().to_string();
   EXPECT_FALSE(file->is_direct());
-  EXPECT_NE(file->fallback_reason().find("refuses O_DIRECT"), std::string::npos)
-      << file->fallback_reason();
+  EXPECT_NE(file->fallback_reason().find("refuses O_DIRECT"), std::string::npos) << file->fallback_reason();
   EXPECT_FALSE(file->alignment().required());
   EXPECT_FALSE(fcntl(file->fd(), F_GETFL) & O_DIRECT);
 }
 
 TEST(DirectFile, RequiredDirectIoOnAFileSystemWithoutItIsUnsupported) {
-  auto file =
-      DirectFile::open("/proc/self/status", {.flags = O_RDONLY, .direct = DirectIo::kRequire});
+  auto file = DirectFile::open("/proc/self/status", {.flags = O_RDONLY, .direct = DirectIo::kRequire});
   ASSERT_FALSE(file);
   EXPECT_EQ(file.error().code, ErrorCode::kUnsupported);
   EXPECT_NE(file.error().message.find("/proc/self/status"), std::string::npos);
@@ -70,8 +68,7 @@ TEST(DirectFile, CheckAlignedNamesTheRuleBroken) {
       << length.error().message;
   auto address = alignment.check(0, 512, buffer + 512);
   ASSERT_FALSE(address);
-  EXPECT_NE(address.error().message.find("is not aligned to 4096"), std::string::npos)
-      << address.error().message;
+  EXPECT_NE(address.error().message.find("is not aligned to 4096"), std::string::npos) << address.error().message;
   EXPECT_TRUE(IoAlignment{}.check(3, 7, buffer + 1));  // buffered: anything goes
 }
 
@@ -81,8 +78,7 @@ TEST(DirectFile, CheckAlignedNamesTheFile) {
   ASSERT_TRUE(file) << file.error().to_string();
   auto status = file->check_aligned(0, 100, nullptr);
   ASSERT_FALSE(status);
-  EXPECT_NE(status.error().message.find(dir.path() + "/seg"), std::string::npos)
-      << status.error().message;
+  EXPECT_NE(status.error().message.find(dir.path() + "/seg"), std::string::npos) << status.error().message;
 }
 
 TEST(DirectFile, AllocateReservesBlocksAndExtendsTheFile) {

@@ -8,9 +8,7 @@
 namespace ringmq::io {
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 TEST(RingProbe, ReportsWriteFixedAndFsyncOnThisKernel) {
   auto probe = RingProbe::detect();
@@ -54,8 +52,7 @@ TEST(RingProbe, MissingRequiredOpcodeMakesTheRingUnsupported) {
   auto required = probe.check_required();
   ASSERT_FALSE(required);
   EXPECT_EQ(required.error().code, ErrorCode::kUnsupported);
-  EXPECT_TRUE(contains(required.error().message, "READ, WRITE, FEAT_NODROP"))
-      << required.error().message;
+  EXPECT_TRUE(contains(required.error().message, "READ, WRITE, FEAT_NODROP")) << required.error().message;
 }
 
 TEST(RingProbe, NothingIsReportedMissingWhenEverythingIsPresent) {

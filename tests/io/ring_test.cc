@@ -22,9 +22,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-std::span<const std::byte> as_bytes(const std::string& text) {
-  return std::as_bytes(std::span(text));
-}
+std::span<const std::byte> as_bytes(const std::string& text) { return std::as_bytes(std::span(text)); }
 
 std::string read_back(int fd, size_t bytes, uint64_t offset) {
   std::string out(bytes, '\0');
@@ -80,8 +78,7 @@ TEST_F(RingTest, WritesAndReadsBackThroughRegisteredBuffersAndFiles) {
   EXPECT_EQ(completions[0].tag, 12u);
   EXPECT_EQ(completions[0].result, 4096);
   EXPECT_EQ(std::memcmp(in.data(), out.data(), 4096), 0);
-  EXPECT_EQ(read_back(fd_.get(), 4096, 8192),
-            std::string(reinterpret_cast<const char*>(out.data()), 4096));
+  EXPECT_EQ(read_back(fd_.get(), 4096, 8192), std::string(reinterpret_cast<const char*>(out.data()), 4096));
   EXPECT_EQ(ring.outstanding(), 0u);
 }
 
@@ -90,8 +87,7 @@ TEST_F(RingTest, LinkedWriteThenDatasyncCompletesInOrder) {
   const std::string data = "durable record";
   for (uint64_t round = 0; round < 3; ++round) {
     ASSERT_TRUE(ring.reserve(2));
-    ASSERT_TRUE(ring.prepare_write(FileRef::fd(fd_.get()), as_bytes(data), round * 64, 2 * round,
-                                   {.link_next = true}));
+    ASSERT_TRUE(ring.prepare_write(FileRef::fd(fd_.get()), as_bytes(data), round * 64, 2 * round, {.link_next = true}));
     ASSERT_TRUE(ring.prepare_fsync(FileRef::fd(fd_.get()), SyncKind::kData, 2 * round + 1));
   }
   ASSERT_TRUE(ring.submit());
@@ -120,8 +116,7 @@ TEST_F(RingTest, ThousandSmallWritesInBatchesLargerThanTheQueuesAllComplete) {
   Ring ring = make_ring({.sq_entries = 16, .cq_entries = 32});
   constexpr size_t kWrites = 1000, kBytes = 512, kBatch = 100;
   std::vector<char> data(kWrites * kBytes);
-  for (size_t i = 0; i < kWrites; ++i)
-    std::memset(&data[i * kBytes], 'a' + static_cast<int>(i % 26), kBytes);
+  for (size_t i = 0; i < kWrites; ++i) std::memset(&data[i * kBytes], 'a' + static_cast<int>(i % 26), kBytes);
 
   for (size_t i = 0; i < kWrites; ++i) {
     const auto chunk = std::as_bytes(std::span(&data[i * kBytes], kBytes));
@@ -140,8 +135,7 @@ TEST_F(RingTest, ThousandSmallWritesInBatchesLargerThanTheQueuesAllComplete) {
     ASSERT_TRUE(got) << got.error().to_string();
     for (size_t i = 0; i < *got; ++i) {
       EXPECT_EQ(completions[i].result, static_cast<int>(kBytes)) << "tag " << completions[i].tag;
-      EXPECT_TRUE(seen.insert(completions[i].tag).second)
-          << "tag " << completions[i].tag << " twice";
+      EXPECT_TRUE(seen.insert(completions[i].tag).second) << "tag " << completions[i].tag << " twice";
     }
   }
   EXPECT_EQ(seen.size(), kWrites);
@@ -218,19 +212,17 @@ TEST_F(RingTest, FixedIoOutsideTheRegisteredBufferIsRejectedBeforeSubmission) {
   auto outside = ring.prepare_write_fixed(FileRef::fd(fd_.get()), other->bytes(), 0, 0, 1);
   ASSERT_FALSE(outside);
   EXPECT_EQ(outside.error().code, ErrorCode::kInvalidArgument);
-  EXPECT_NE(outside.error().message.find("outside registered buffer 0"), std::string::npos)
-      << outside.error().message;
+  EXPECT_NE(outside.error().message.find("outside registered buffer 0"), std::string::npos) << outside.error().message;
   // Starts inside the buffer, ends one byte past it.
-  auto overlong = ring.prepare_write_fixed(
-      FileRef::fd(fd_.get()), std::span<const std::byte>(registered->data() + 1, 4096), 0, 0, 1);
+  auto overlong = ring.prepare_write_fixed(FileRef::fd(fd_.get()),
+                                           std::span<const std::byte>(registered->data() + 1, 4096), 0, 0, 1);
   EXPECT_FALSE(overlong);
-  auto overlong_read = ring.prepare_read_fixed(FileRef::fd(fd_.get()),
-                                               std::span(registered->data() + 1, 4096), 0, 0, 1);
+  auto overlong_read =
+      ring.prepare_read_fixed(FileRef::fd(fd_.get()), std::span(registered->data() + 1, 4096), 0, 0, 1);
   EXPECT_FALSE(overlong_read);
   auto bad_index = ring.prepare_write_fixed(FileRef::fd(fd_.get()), registered->bytes(), 0, 1, 1);
   ASSERT_FALSE(bad_index);
-  EXPECT_NE(bad_index.error().message.find("index 1 out of range"), std::string::npos)
-      << bad_index.error().message;
+  EXPECT_NE(bad_index.error().message.find("index 1 out of range"), std::string::npos) << bad_index.error().message;
   EXPECT_EQ(ring.outstanding(), 0u);
   EXPECT_EQ(ring.unsubmitted(), 0u);
 }
@@ -240,8 +232,7 @@ TEST_F(RingTest, RegisteredFileIndexOutOfRangeIsRejected) {
   const std::string data = "x";
   auto none = ring.prepare_write(FileRef::registered(0), as_bytes(data), 0, 1);
   ASSERT_FALSE(none);
-  EXPECT_NE(none.error().message.find("0 files registered"), std::string::npos)
-      << none.error().message;
+  EXPECT_NE(none.error().message.find("0 files registered"), std::string::npos) << none.error().message;
   const int fds[] = {fd_.get()};
   ASSERT_TRUE(ring.register_files(fds));
   EXPECT_FALSE(ring.prepare_write(FileRef::registered(1), as_bytes(data), 0, 1));
@@ -335,8 +326,8 @@ TEST(Ring, TimedWaitReturnsWhatArrivedAndDestructionCancelsWhatNeverWould) {
   const auto started = std::chrono::steady_clock::now();
   {
     Ring ring = make_ring({.sq_entries = 4});
-    ASSERT_TRUE(ring.prepare_read(FileRef::fd(read_end.get()),
-                                  std::as_writable_bytes(std::span(sink)), kCurrentPosition, 1));
+    ASSERT_TRUE(
+        ring.prepare_read(FileRef::fd(read_end.get()), std::as_writable_bytes(std::span(sink)), kCurrentPosition, 1));
     ASSERT_TRUE(ring.prepare_nop(2));
     Completion completions[2];
     auto got = ring.wait_for(completions, 2, milliseconds(50));

@@ -26,14 +26,11 @@
 namespace ringmq::io {
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 std::vector<std::byte> pattern(size_t bytes, unsigned seed = 1) {
   std::vector<std::byte> data(bytes);
-  for (size_t i = 0; i < bytes; ++i)
-    data[i] = static_cast<std::byte>((i * 31 + seed * 7 + i / 4096) & 0xff);
+  for (size_t i = 0; i < bytes; ++i) data[i] = static_cast<std::byte>((i * 31 + seed * 7 + i / 4096) & 0xff);
   return data;
 }
 
@@ -72,8 +69,7 @@ TEST(WriteAll, LinksTheDatasyncToALoneWriteInOneRound) {
   auto ring = ring_for_test();
   ASSERT_TRUE(fd && ring);
   const auto data = pattern(64 << 10);
-  auto outcome =
-      write_all(*ring, {FileRef::fd(fd->get()), {}, path}, {data, 4096}, SyncAfter::kDatasync);
+  auto outcome = write_all(*ring, {FileRef::fd(fd->get()), {}, path}, {data, 4096}, SyncAfter::kDatasync);
   ASSERT_TRUE(outcome.ok()) << outcome.status.error().to_string();
   EXPECT_EQ(outcome.bytes_written, data.size());
   EXPECT_EQ(outcome.stats.syncs_submitted, 1u);
@@ -94,14 +90,12 @@ TEST(WriteAll, FinishesAfterShortWritesOnAPipe) {
   std::thread reader([&] {
     std::byte chunk[4096];
     ssize_t got;
-    while ((got = ::read(read_end.get(), chunk, sizeof chunk)) > 0)
-      received.insert(received.end(), chunk, chunk + got);
+    while ((got = ::read(read_end.get(), chunk, sizeof chunk)) > 0) received.insert(received.end(), chunk, chunk + got);
   });
   auto ring = ring_for_test();
   ASSERT_TRUE(ring);
   const auto data = pattern(1 << 20);
-  auto outcome =
-      write_all(*ring, {FileRef::fd(write_end.get()), {}, "pipe"}, {data, kCurrentPosition});
+  auto outcome = write_all(*ring, {FileRef::fd(write_end.get()), {}, "pipe"}, {data, kCurrentPosition});
   write_end.reset();
   reader.join();
   ASSERT_TRUE(outcome.ok()) << outcome.status.error().to_string();
@@ -127,8 +121,7 @@ struct FaultScript {
     const bool is_write = completion.tag != kWriteBatchSyncTag;
     if (fault.tag == completion.tag || (fault.tag == kAnyWrite && is_write)) {
       // A shortened result must stay within what the kernel reported written.
-      completion.result =
-          fault.result > 0 ? std::min(fault.result, completion.result) : fault.result;
+      completion.result = fault.result > 0 ? std::min(fault.result, completion.result) : fault.result;
       ++script.next;
     }
   }
@@ -179,12 +172,10 @@ TEST(WriteAll, GivesUpAfterMaxRetriesWithoutProgress) {
   FaultyFile file(std::vector<Fault>(10, Fault{kAnyWrite, -EAGAIN}));
   ASSERT_TRUE(file.fd && file.ring);
   const auto data = pattern(4096);
-  auto outcome =
-      write_all(*file.ring, file.target(), {data, 0}, SyncAfter::kNone, {.max_retries = 3});
+  auto outcome = write_all(*file.ring, file.target(), {data, 0}, SyncAfter::kNone, {.max_retries = 3});
   ASSERT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.status.error().code, ErrorCode::kIo);
-  EXPECT_TRUE(
-      contains(outcome.status.error().message, "no progress after 3 retries; last result: EAGAIN"))
+  EXPECT_TRUE(contains(outcome.status.error().message, "no progress after 3 retries; last result: EAGAIN"))
       << outcome.status.error().message;
   EXPECT_EQ(outcome.stats.writes_submitted, 4u);
 }
@@ -196,8 +187,7 @@ TEST(WriteAll, FailedDatasyncIsReportedAndNeverRetried) {
   auto outcome = write_all(*file.ring, file.target(), {data, 0}, SyncAfter::kDatasync);
   ASSERT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.status.error().code, ErrorCode::kIo);
-  EXPECT_TRUE(contains(outcome.status.error().message, "fdatasync " + file.path))
-      << outcome.status.error().message;
+  EXPECT_TRUE(contains(outcome.status.error().message, "fdatasync " + file.path)) << outcome.status.error().message;
   EXPECT_TRUE(contains(outcome.status.error().message, "EIO")) << outcome.status.error().message;
   EXPECT_EQ(outcome.stats.syncs_submitted, 1u);
   EXPECT_EQ(outcome.bytes_written, data.size());
@@ -215,8 +205,7 @@ TEST(WriteAll, ShortODirectWriteLeavingAMisalignedRestIsReported) {
   auto outcome = write_all(*ring, target, {buffer->bytes(), 0});
   ASSERT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.status.error().code, ErrorCode::kInvalidArgument);
-  EXPECT_TRUE(contains(outcome.status.error().message, "after a short write"))
-      << outcome.status.error().message;
+  EXPECT_TRUE(contains(outcome.status.error().message, "after a short write")) << outcome.status.error().message;
   EXPECT_EQ(outcome.bytes_written, 100u);
 }
 
@@ -238,8 +227,7 @@ TEST(WriteAll, ShortWriteAtTheFileSizeLimitIsResubmittedThenReportsEfbig) {
     if (outcome.ok()) return "write past RLIMIT_FSIZE succeeded";
     const std::string& message = outcome.status.error().message;
     if (!contains(message, "EFBIG")) return "error does not name EFBIG: " + message;
-    if (outcome.bytes_written != kLimit)
-      return "bytes written " + std::to_string(outcome.bytes_written);
+    if (outcome.bytes_written != kLimit) return "bytes written " + std::to_string(outcome.bytes_written);
     if (outcome.stats.short_writes < 1) return "no short write seen";
     if (!contains(message, std::to_string(kLimit) + " bytes written"))
       return "message lacks the bytes written: " + message;
@@ -256,8 +244,7 @@ TEST(WriteAll, ReportsDiskFullWithTheBytesThatFitOnAFullTmpfs) {
     // A private mount namespace: the 1 MiB tmpfs exists only for this child.
     if (::unshare(CLONE_NEWNS) != 0)
       return std::string("unshare(CLONE_NEWNS) failed (the suite needs root): ") + std::strerror(errno);
-    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
-      return "making / private failed";
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return "making / private failed";
     if (::mount("tmpfs", dir.path().c_str(), "tmpfs", 0, "size=1m") != 0)
       return std::string("mounting a tmpfs failed (the suite needs root): ") + std::strerror(errno);
     const std::string path = dir.path() + "/seg";
@@ -270,8 +257,7 @@ TEST(WriteAll, ReportsDiskFullWithTheBytesThatFitOnAFullTmpfs) {
     if (!ring->register_buffers({&iov, 1})) return "register_buffers failed";
     // Linked to a datasync: the chain breaks on the short write and again on ENOSPC, and
     // the error reported must be the write's, not the cancelled sync's.
-    auto outcome = write_all(*ring, {FileRef::fd(fd->get()), {}, path}, {buffer->bytes(), 0, 0},
-                             SyncAfter::kDatasync);
+    auto outcome = write_all(*ring, {FileRef::fd(fd->get()), {}, path}, {buffer->bytes(), 0, 0}, SyncAfter::kDatasync);
     if (outcome.ok()) return "2 MiB fit a 1 MiB tmpfs";
     const Error& error = outcome.status.error();
     if (error.code != ErrorCode::kDiskFull) return "not kDiskFull: " + error.to_string();
@@ -279,8 +265,7 @@ TEST(WriteAll, ReportsDiskFullWithTheBytesThatFitOnAFullTmpfs) {
     if (outcome.bytes_written == 0 || outcome.bytes_written > (1u << 20))
       return "bytes written " + std::to_string(outcome.bytes_written);
     auto size = file_size(fd->get(), path);
-    if (!size || *size != outcome.bytes_written)
-      return "file size differs from the bytes reported written";
+    if (!size || *size != outcome.bytes_written) return "file size differs from the bytes reported written";
     std::printf("tmpfs full after %llu bytes, %llu short writes\n",
                 static_cast<unsigned long long>(outcome.bytes_written),
                 static_cast<unsigned long long>(outcome.stats.short_writes));
@@ -315,8 +300,7 @@ TEST(WriteAll, LinkedDatasyncCancelledByAFailedWriteReportsTheWriteError) {
   auto ring = ring_for_test();
   ASSERT_TRUE(fd && ring);
   const auto data = pattern(4096);
-  auto outcome =
-      write_all(*ring, {FileRef::fd(fd->get()), {}, path}, {data, 0}, SyncAfter::kDatasync);
+  auto outcome = write_all(*ring, {FileRef::fd(fd->get()), {}, path}, {data, 0}, SyncAfter::kDatasync);
   ASSERT_FALSE(outcome.ok());
   const std::string& message = outcome.status.error().message;
   EXPECT_TRUE(contains(message, "write of 4096 bytes")) << message;
@@ -337,8 +321,7 @@ TEST(WriteAll, RejectsAMisalignedODirectLengthBeforeSubmission) {
   EXPECT_EQ(outcome.status.error().code, ErrorCode::kInvalidArgument);
   EXPECT_TRUE(contains(outcome.status.error().message, "length 4196 is not a multiple of"))
       << outcome.status.error().message;
-  EXPECT_TRUE(contains(outcome.status.error().message, file->path()))
-      << outcome.status.error().message;
+  EXPECT_TRUE(contains(outcome.status.error().message, file->path())) << outcome.status.error().message;
   EXPECT_EQ(outcome.stats.writes_submitted, 0u);
   EXPECT_EQ(ring->stats().submit_calls, 0u);
   EXPECT_EQ(*file->size(), 0u);
@@ -369,8 +352,7 @@ TEST(WriteAll, WritesAnODirectFileFromRegisteredAlignedBuffers) {
   Completion completion[1];
   auto got = ring->wait(completion, 1);
   ASSERT_TRUE(got) << got.error().to_string();
-  ASSERT_EQ(completion[0].result, static_cast<int>(in.size()))
-      << completion_error(completion[0], "read").to_string();
+  ASSERT_EQ(completion[0].result, static_cast<int>(in.size())) << completion_error(completion[0], "read").to_string();
   EXPECT_EQ(std::memcmp(in.data(), data.data(), data.size()), 0);
 }
 
@@ -411,8 +393,7 @@ TEST(WriteBatch, RefusesToRunOnARingWithOtherOperationsOutstanding) {
   auto outcome = batch.run(*ring, {FileRef::fd(fd->get()), {}, "seg"});
   ASSERT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.status.error().code, ErrorCode::kInvalidArgument);
-  EXPECT_TRUE(contains(outcome.status.error().message, "idle ring"))
-      << outcome.status.error().message;
+  EXPECT_TRUE(contains(outcome.status.error().message, "idle ring")) << outcome.status.error().message;
 }
 
 TEST(WriteBatch, AddBeyondCapacityIsRejected) {

@@ -12,8 +12,8 @@
 namespace ringmq::numa {
 namespace {
 
-using ::testing::HasSubstr;
 using test::XmlTopologyBuilder;
+using ::testing::HasSubstr;
 
 const std::vector<std::string> kRoles = {"writer", "committer", "flusher", "dispatcher", "allocator", "net-0", "net-1"};
 

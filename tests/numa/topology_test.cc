@@ -11,10 +11,10 @@
 namespace ringmq::numa {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using test::TestPciDevice;
 using test::XmlTopologyBuilder;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 Topology load_synthetic(const std::string& description) {
   auto topology = Topology::load_synthetic(description);

@@ -12,7 +12,7 @@
 namespace ringmq::test {
 
 struct TestPciDevice {
-  std::string os_name;  // "nvme0n1", "eth0"
+  std::string os_name;   // "nvme0n1", "eth0"
   bool network = false;  // a network interface, else a block device
   int package = 0;       // the package (= NUMA node) it hangs off; -1 for the machine root
 };

@@ -40,14 +40,16 @@ TEST(Prometheus, ParsesSeriesKeepsFilteredNamesAndSkipsComments) {
 }
 
 TEST(Prometheus, HistogramQuantilesComeFromTheBucketsOfTheInterval) {
-  const std::map<std::string, double> before = {
-      {"lat_seconds_bucket{le=\"0.001\"}", 100}, {"lat_seconds_bucket{le=\"0.01\"}", 100},
-      {"lat_seconds_bucket{le=\"0.1\"}", 100},   {"lat_seconds_bucket{le=\"+Inf\"}", 100}};
+  const std::map<std::string, double> before = {{"lat_seconds_bucket{le=\"0.001\"}", 100},
+                                                {"lat_seconds_bucket{le=\"0.01\"}", 100},
+                                                {"lat_seconds_bucket{le=\"0.1\"}", 100},
+                                                {"lat_seconds_bucket{le=\"+Inf\"}", 100}};
   // 1000 new observations: 980 under 1 ms, 15 under 10 ms, 4 under 100 ms, 1 above.
-  const std::map<std::string, double> after = {
-      {"lat_seconds_bucket{le=\"0.001\"}", 1080}, {"lat_seconds_bucket{le=\"0.01\"}", 1095},
-      {"lat_seconds_bucket{le=\"0.1\"}", 1099},   {"lat_seconds_bucket{le=\"+Inf\"}", 1100},
-      {"other_total", 5}};
+  const std::map<std::string, double> after = {{"lat_seconds_bucket{le=\"0.001\"}", 1080},
+                                               {"lat_seconds_bucket{le=\"0.01\"}", 1095},
+                                               {"lat_seconds_bucket{le=\"0.1\"}", 1099},
+                                               {"lat_seconds_bucket{le=\"+Inf\"}", 1100},
+                                               {"other_total", 5}};
   const auto families = histogram_families(after);
   ASSERT_EQ(families.size(), 1u);
   EXPECT_EQ(families[0], "lat_seconds");

@@ -47,15 +47,15 @@ std::string read_file(const std::string& path) {
 }
 
 TEST(JitterCli, ARunOfEveryModeWritesTheTableJsonAndHtml) {
-  RINGMQ_REQUIRE_CAPABILITY(
-      engine::check_memlock_allowance(4ull << 20 << 2, engine::current_memlock_allowance()),
-      "RLIMIT_MEMLOCK of 16 MiB for the locked modes (ulimit -l, or run as root)");
+  RINGMQ_REQUIRE_CAPABILITY(engine::check_memlock_allowance(4ull << 20 << 2, engine::current_memlock_allowance()),
+                            "RLIMIT_MEMLOCK of 16 MiB for the locked modes (ulimit -l, or run as root)");
   ringmq::test::TempDir dir;
   const std::string json = dir.path() + "/report.json", html = dir.path() + "/report.html";
   const Outcome o = run_jitter("run --bytes 6M --segment-bytes 4M --pool-buffers 2 --warmup-ops 100 --quiet --dir " +
                                dir.path() + "/data --json " + json + " --html " + html);
   ASSERT_EQ(o.exit_code, 0) << o.out;
-  for (const char* row : {"\nmmap ", "\nmmap-locked ", "\npool "}) EXPECT_NE(o.out.find(row), std::string::npos) << o.out;
+  for (const char* row : {"\nmmap ", "\nmmap-locked ", "\npool "})
+    EXPECT_NE(o.out.find(row), std::string::npos) << o.out;
   auto doc = tuning::test::parse_json(read_file(json));
   ASSERT_TRUE(doc);
   ASSERT_EQ((*doc)["modes"].items.size(), 3u);
@@ -70,8 +70,8 @@ TEST(JitterCli, ARunOfEveryModeWritesTheTableJsonAndHtml) {
 
 TEST(JitterCli, JsonToStdoutReplacesTheTable) {
   ringmq::test::TempDir dir;
-  const Outcome o = run_jitter("run --modes mmap --bytes 2M --segment-bytes 4M --warmup-ops 10 --dir " + dir.path() +
-                               " --json -");
+  const Outcome o =
+      run_jitter("run --modes mmap --bytes 2M --segment-bytes 4M --warmup-ops 10 --dir " + dir.path() + " --json -");
   ASSERT_EQ(o.exit_code, 0);
   auto doc = tuning::test::parse_json(o.out);
   ASSERT_TRUE(doc) << o.out.substr(0, 500);

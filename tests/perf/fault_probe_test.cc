@@ -4,11 +4,11 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/magic.h>
 #include <sys/mman.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include <linux/magic.h>
 #include <string>
 #include <thread>
 
@@ -120,9 +120,8 @@ TEST(FaultProbe, PagesReadBackFromDiskAreMajorFaults) {
   ringmq::test::TempDir dir;
   struct statfs fs {};
   ASSERT_EQ(::statfs(dir.path().c_str(), &fs), 0);
-  RINGMQ_REQUIRE_CAPABILITY(
-      fs.f_type != TMPFS_MAGIC,
-      "a TMPDIR on disk, not tmpfs, whose pages can leave memory (set TMPDIR)");
+  RINGMQ_REQUIRE_CAPABILITY(fs.f_type != TMPFS_MAGIC,
+                            "a TMPDIR on disk, not tmpfs, whose pages can leave memory (set TMPDIR)");
   const std::string path = dir.path() + "/pages";
   constexpr size_t kPages = 64;
   {
@@ -149,9 +148,8 @@ TEST(FaultProbe, PagesReadBackFromDiskAreMajorFaults) {
 
 TEST(FaultProbe, ASleepingOperationShowsAContextSwitch) {
   OPEN_OR_SKIP(probe, FaultBackend::kPerfRing);
-  RINGMQ_REQUIRE_CAPABILITY(
-      probe.sees_context_switches(),
-      "kernel-mode perf events for context switches (lower kernel.perf_event_paranoid)");
+  RINGMQ_REQUIRE_CAPABILITY(probe.sees_context_switches(),
+                            "kernel-mode perf events for context switches (lower kernel.perf_event_paranoid)");
   const uint64_t mark = probe.mark();
   std::this_thread::sleep_for(std::chrono::milliseconds(2));
   OpEvents ev;

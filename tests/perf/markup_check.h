@@ -34,7 +34,8 @@ inline std::string check_markup(std::string_view html) {
     std::string_view tag = html.substr(i + 1, end - i - 1);
     if (tag.starts_with("/")) {
       const std::string name(tag.substr(1));
-      if (open.empty() || open.back() != name) return "</" + name + "> does not close <" + (open.empty() ? "" : open.back()) + ">" + where(i);
+      if (open.empty() || open.back() != name)
+        return "</" + name + "> does not close <" + (open.empty() ? "" : open.back()) + ">" + where(i);
       open.pop_back();
       i = end + 1;
       continue;
@@ -50,10 +51,12 @@ inline std::string check_markup(std::string_view html) {
       while (k < tag.size() && tag[k] == ' ') ++k;
       if (k >= tag.size()) break;
       const size_t eq = tag.find('=', k);
-      if (eq == std::string_view::npos || eq + 1 >= tag.size() || tag[eq + 1] != '"') return "unquoted attribute" + where(i);
+      if (eq == std::string_view::npos || eq + 1 >= tag.size() || tag[eq + 1] != '"')
+        return "unquoted attribute" + where(i);
       const size_t close = tag.find('"', eq + 2);
       if (close == std::string_view::npos) return "unterminated attribute" + where(i);
-      if (tag.substr(eq + 2, close - eq - 2).find('<') != std::string_view::npos) return "'<' in an attribute" + where(i);
+      if (tag.substr(eq + 2, close - eq - 2).find('<') != std::string_view::npos)
+        return "'<' in an attribute" + where(i);
       k = close + 1;
     }
     i = end + 1;

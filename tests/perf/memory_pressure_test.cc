@@ -180,18 +180,18 @@ TEST(MemoryPressure, SmallRealRunMovesTheCountersAndGivesEverythingBack) {
   auto created = MemoryPressure::create(o);
   ASSERT_TRUE(created) << created.error().message;
   MemoryPressure& p = **created;
-  RINGMQ_REQUIRE_CAPABILITY(
-      MemoryPressure::system_available_bytes() >= p.safety_margin_bytes() + 1024 * kMiB,
-      "1 GiB of available memory above the safety margin (a less loaded machine)");
+  RINGMQ_REQUIRE_CAPABILITY(MemoryPressure::system_available_bytes() >= p.safety_margin_bytes() + 1024 * kMiB,
+                            "1 GiB of available memory above the safety margin (a less loaded machine)");
 
   const uint64_t rss_before = rss_anon_bytes();
   const SystemSample before = read_system_sample();
   ASSERT_TRUE(p.start());
-  ASSERT_TRUE(p.wait_until_established(std::chrono::seconds(60))) << (p.report().warnings.empty() ? "" : p.report().warnings[0]);
+  ASSERT_TRUE(p.wait_until_established(std::chrono::seconds(60)))
+      << (p.report().warnings.empty() ? "" : p.report().warnings[0]);
   ASSERT_TRUE(eventually([&] { return p.churned_bytes() >= 2 * o.churn_file_bytes; }, 60'000));
   EXPECT_EQ(p.hog_bytes(), 256 * kMiB);
   EXPECT_GE(rss_anon_bytes(), rss_before + 200 * kMiB);
-  EXPECT_EQ(open_files_under(dir.path()), 1);  // the churn file, open but nameless
+  EXPECT_EQ(open_files_under(dir.path()), 1);                   // the churn file, open but nameless
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let a few pulses happen
   const PressureReport running = p.report();
   const SystemSample during = read_system_sample();
@@ -203,7 +203,8 @@ TEST(MemoryPressure, SmallRealRunMovesTheCountersAndGivesEverythingBack) {
   if (running.reclaim_pulses > 0) {
     EXPECT_GT(d[VmCounter::kPgScanProactive] + d[VmCounter::kPgStealProactive], 0u) << "pulses reclaimed pages";
   } else {
-    std::cerr << "[ note     ] no proactive reclaim here: " << (running.warnings.empty() ? "" : running.warnings[0]) << "\n";
+    std::cerr << "[ note     ] no proactive reclaim here: " << (running.warnings.empty() ? "" : running.warnings[0])
+              << "\n";
   }
 
   // Everything given back: the hog, the churn file (and its blocks), nothing left in the dir.
@@ -224,8 +225,7 @@ TEST(MemoryPressure, SmallRealRunMovesTheCountersAndGivesEverythingBack) {
 // RINGMQ_PERF_REAL_PRESSURE=1 runs it: the hog leaves the safety margin + 2 GiB and the
 // churn streams through 6 GiB, which makes kswapd (and usually direct reclaim) run.
 TEST(MemoryPressure, RealPressureMakesTheKernelReclaim) {
-  RINGMQ_REQUIRE_OPT_IN("RINGMQ_PERF_REAL_PRESSURE",
-                        "real memory pressure; use an otherwise idle machine");
+  RINGMQ_REQUIRE_OPT_IN("RINGMQ_PERF_REAL_PRESSURE", "real memory pressure; use an otherwise idle machine");
   ringmq::test::TempDir dir;
   PressureOptions o;
   const uint64_t margin = MemoryPressure::default_safety_margin(read_meminfo().total);

@@ -88,8 +88,8 @@ TEST(ProcStats, CpuTimesComeFromTheAggregateLine) {
 }
 
 TEST(ProcStats, TaskStatHandlesThreadNamesWithSpacesAndParentheses) {
-  const auto s = parse_task_stat(
-      "4242 (rmq (odd) name) S 1 4242 4242 0 -1 4194560 1500 0 3 0 120 45 0 0 20 0 9 0 12345 0 0\n");
+  const auto s =
+      parse_task_stat("4242 (rmq (odd) name) S 1 4242 4242 0 -1 4194560 1500 0 3 0 120 45 0 0 20 0 9 0 12345 0 0\n");
   ASSERT_TRUE(s.present);
   EXPECT_EQ(s.tid, 4242);
   EXPECT_EQ(s.name, "rmq (odd) name");

@@ -34,7 +34,8 @@ RunReport synthetic_report(double seconds, uint64_t spike_every) {
   std::mt19937_64 rng(1);
   std::lognormal_distribution<double> latency(std::log(600.0), 0.5);
   uint64_t t = r.run_start_ns;
-  const engine::WriteMode modes[] = {engine::WriteMode::kMmap, engine::WriteMode::kMmapLocked, engine::WriteMode::kPool};
+  const engine::WriteMode modes[] = {engine::WriteMode::kMmap, engine::WriteMode::kMmapLocked,
+                                     engine::WriteMode::kPool};
   const uint64_t bins = static_cast<uint64_t>(seconds * 100);
   for (size_t m = 0; m < 3; ++m) {
     ModeResult mode;
@@ -123,7 +124,8 @@ TEST(JitterReport, HtmlIsWellFormedSelfContainedAndHasEveryMode) {
   const RunReport r = synthetic_report(20, 997);
   const std::string html = format_html_report(r);
   EXPECT_EQ(test::check_markup(html), "");
-  for (const char* mode : {"mmap", "mmap-locked", "pool"}) EXPECT_NE(html.find(std::string(">") + mode + "<"), std::string::npos) << mode;
+  for (const char* mode : {"mmap", "mmap-locked", "pool"})
+    EXPECT_NE(html.find(std::string(">") + mode + "<"), std::string::npos) << mode;
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_NE(html.find("Percentile curves"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);
@@ -147,7 +149,8 @@ TEST(JitterReport, ReportsOfALongRunStaySmall) {
 TEST(JitterReport, TextHasARowPerModeAndTheComparison) {
   const RunReport r = synthetic_report(5, 997);
   const std::string text = format_text_report(r);
-  for (const char* mode : {"\nmmap ", "\nmmap-locked ", "\npool "}) EXPECT_NE(text.find(mode), std::string::npos) << mode;
+  for (const char* mode : {"\nmmap ", "\nmmap-locked ", "\npool "})
+    EXPECT_NE(text.find(mode), std::string::npos) << mode;
   EXPECT_NE(text.find("mmap-locked vs mmap: p99.99"), std::string::npos);
   EXPECT_NE(text.find("pool vs mmap"), std::string::npos);
 }

@@ -1,8 +1,6 @@
 // Short runs of the real workload against the real engine, in every write mode: every
 // append is counted once, the data directory is removed, faults are seen where the mode
 // takes them. No latency or throughput is asserted.
-#include "perf/jitter_workload.h"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,6 +8,7 @@
 #include <set>
 
 #include "engine/memlock_check.h"
+#include "perf/jitter_workload.h"
 #include "tests/common/require.h"
 #include "tests/common/temp_dir.h"
 
@@ -51,9 +50,8 @@ class WorkloadInEveryMode : public ::testing::TestWithParam<WriteMode> {};
 TEST_P(WorkloadInEveryMode, CountsEveryAppendOnceAndCleansUp) {
   ringmq::test::TempDir dir;
   const WorkloadOptions o = small_options(dir.path());
-  RINGMQ_REQUIRE_CAPABILITY(
-      can_lock(o, GetParam()),
-      "RLIMIT_MEMLOCK for this mode's locked memory (ulimit -l, or run as root)");
+  RINGMQ_REQUIRE_CAPABILITY(can_lock(o, GetParam()),
+                            "RLIMIT_MEMLOCK for this mode's locked memory (ulimit -l, or run as root)");
   const ModeResult r = run_mode(o, GetParam(), {});
   ASSERT_EQ(r.error, "");
   const uint64_t expected = o.bytes_per_mode / o.record_bytes;
@@ -164,7 +162,8 @@ TEST(Workload, AnInterruptStopsTheModeEarly) {
 TEST(FaultLocation, AddressesResolveAgainstTheSegmentMappings) {
   const std::string maps =
       "7f0000000000-7f0040000000 rw-s 00000000 fd:00 1234    /data/jitter-mmap/commitlog/00000000000000000000\n"
-      "7f0040000000-7f0080000000 rw-s 00000000 fd:00 1235    /data/jitter-mmap/commitlog/00000000001073741824 (deleted)\n"
+      "7f0040000000-7f0080000000 rw-s 00000000 fd:00 1235    /data/jitter-mmap/commitlog/00000000001073741824 "
+      "(deleted)\n"
       "7f1000000000-7f1000100000 rw-s 00000000 fd:00 1236    /data/jitter-mmap/index/0000000001/00000000000000000000\n"
       "55d000000000-55d000100000 rw-p 00000000 00:00 0       [heap]\n";
   const auto segments = read_file_mappings("/data/jitter-mmap/commitlog/", maps);

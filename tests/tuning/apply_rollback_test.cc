@@ -90,9 +90,12 @@ std::vector<CheckResult> check_ok(const std::string& root) {
 }
 
 void build(const std::string& kind, const std::string& root) {
-  if (kind == "untuned") test::build_untuned_host(root);
-  else if (kind == "tuned") test::build_tuned_host(root);
-  else test::build_old_container_host(root);
+  if (kind == "untuned")
+    test::build_untuned_host(root);
+  else if (kind == "tuned")
+    test::build_tuned_host(root);
+  else
+    test::build_old_container_host(root);
 }
 
 class EveryHost : public ::testing::TestWithParam<const char*> {};
@@ -217,7 +220,8 @@ TEST(ApplyRollback, PersistReplacingAnExistingFileRestoresItsContents) {
   put(dir.path(), kSysctlFile, "# mine\nvm.swappiness = 5\n");
   SystemRoot root(dir.path());
   ApplyReport report = apply_ok(root, {.persist = true});
-  auto file = std::find_if(report.files.begin(), report.files.end(), [](const FileChange& f) { return f.path == kSysctlFile; });
+  auto file =
+      std::find_if(report.files.begin(), report.files.end(), [](const FileChange& f) { return f.path == kSysctlFile; });
   ASSERT_NE(file, report.files.end());
   EXPECT_EQ(file->detail, "replaced");
   rollback_ok(root);
@@ -245,7 +249,8 @@ TEST(ApplyRollback, LimitsGoToASystemdDropInWhenTheUnitExists) {
   SystemRoot root(dir.path());
   apply_ok(root, {.persist = true});
   const std::string drop_in = systemd_drop_in_path("ringmq.service");
-  EXPECT_NE(get(dir.path(), drop_in).find("[Service]\nLimitMEMLOCK=infinity\nLimitNOFILE=1048576\n"), std::string::npos);
+  EXPECT_NE(get(dir.path(), drop_in).find("[Service]\nLimitMEMLOCK=infinity\nLimitNOFILE=1048576\n"),
+            std::string::npos);
   EXPECT_FALSE(has(dir.path(), kLimitsFile));
   rollback_ok(root);
   EXPECT_EQ(snapshot_tree(dir.path()), before);
@@ -255,7 +260,8 @@ TEST(ApplyRollback, ItemsWithoutPermissionAreReportedAndTheRestApplied) {
   ringmq::test::TempDir dir;
   test::build_untuned_host(dir.path());
   const auto before = snapshot_tree(dir.path());
-  RefusingRoot root(dir.path(), {"/proc/sys/vm/swappiness", "/sys/devices/system/cpu/cpu1/cpufreq/scaling_governor"}, {});
+  RefusingRoot root(dir.path(), {"/proc/sys/vm/swappiness", "/sys/devices/system/cpu/cpu1/cpufreq/scaling_governor"},
+                    {});
   ApplyReport report = apply_ok(root);
   EXPECT_FALSE(report.succeeded());
   const ItemChange* swappiness = change_of(report, "vm.swappiness");

@@ -124,10 +124,8 @@ TEST(Cli, UnknownProfileIsAUsageError) {
 }
 
 TEST(Cli, ApplyAsAnUnprivilegedUserSaysWhichItemsItCouldNotSet) {
-  RINGMQ_REQUIRE_CAPABILITY(::geteuid() == 0,
-                            "root, to switch to an unprivileged user (run as root)");
-  RINGMQ_REQUIRE_CAPABILITY(run("command -v setpriv").exit_code == 0,
-                            "setpriv (Debian package util-linux)");
+  RINGMQ_REQUIRE_CAPABILITY(::geteuid() == 0, "root, to switch to an unprivileged user (run as root)");
+  RINGMQ_REQUIRE_CAPABILITY(run("command -v setpriv").exit_code == 0, "setpriv (Debian package util-linux)");
   const std::string as_nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
   RINGMQ_REQUIRE_CAPABILITY(run(as_nobody + RINGMQ_TUNE_BINARY + " --help").exit_code == 0,
                             "ringmq-tune reachable by user nobody (a build tree others can read)");

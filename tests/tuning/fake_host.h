@@ -37,8 +37,10 @@ inline std::map<std::string, std::string> snapshot_tree(const std::string& root)
   std::map<std::string, std::string> tree;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
     const std::string relative = std::filesystem::relative(entry.path(), root).string();
-    if (entry.is_directory()) tree[relative + "/"] = "dir";
-    else tree[relative] = get(root, "/" + relative);
+    if (entry.is_directory())
+      tree[relative + "/"] = "dir";
+    else
+      tree[relative] = get(root, "/" + relative);
   }
   return tree;
 }
@@ -84,12 +86,18 @@ inline void put_devices(const std::string& root) {
 inline void build_untuned_host(const std::string& root) {
   put_base(root);
   put_devices(root);
-  const std::map<std::string, std::string> sysctls = {
-      {"vm/swappiness", "60"},           {"vm/dirty_background_ratio", "10"}, {"vm/dirty_ratio", "20"},
-      {"vm/dirty_expire_centisecs", "3000"}, {"vm/dirty_writeback_centisecs", "500"},
-      {"vm/min_free_kbytes", "45056"},   {"vm/zone_reclaim_mode", "1"},       {"vm/max_map_count", "65530"},
-      {"vm/overcommit_memory", "2"},     {"vm/page-cluster", "3"},            {"kernel/numa_balancing", "1"},
-      {"kernel/io_uring_disabled", "2"}};
+  const std::map<std::string, std::string> sysctls = {{"vm/swappiness", "60"},
+                                                      {"vm/dirty_background_ratio", "10"},
+                                                      {"vm/dirty_ratio", "20"},
+                                                      {"vm/dirty_expire_centisecs", "3000"},
+                                                      {"vm/dirty_writeback_centisecs", "500"},
+                                                      {"vm/min_free_kbytes", "45056"},
+                                                      {"vm/zone_reclaim_mode", "1"},
+                                                      {"vm/max_map_count", "65530"},
+                                                      {"vm/overcommit_memory", "2"},
+                                                      {"vm/page-cluster", "3"},
+                                                      {"kernel/numa_balancing", "1"},
+                                                      {"kernel/io_uring_disabled", "2"}};
   for (const auto& [path, value] : sysctls) put(root, "/proc/sys/" + path, value + "\n");
   put(root, "/sys/kernel/mm/transparent_hugepage/enabled", "[always] madvise never\n");
   put(root, "/sys/kernel/mm/transparent_hugepage/defrag", "[always] defer defer+madvise madvise never\n");
@@ -114,12 +122,18 @@ inline void build_untuned_host(const std::string& root) {
 inline void build_tuned_host(const std::string& root) {
   put_base(root);
   put_devices(root);
-  const std::map<std::string, std::string> sysctls = {
-      {"vm/swappiness", "1"},          {"vm/dirty_background_ratio", "3"}, {"vm/dirty_ratio", "10"},
-      {"vm/dirty_expire_centisecs", "500"}, {"vm/dirty_writeback_centisecs", "100"},
-      {"vm/min_free_kbytes", "200000"}, {"vm/zone_reclaim_mode", "0"},     {"vm/max_map_count", "1048576"},
-      {"vm/overcommit_memory", "0"},   {"vm/page-cluster", "0"},           {"kernel/numa_balancing", "0"},
-      {"kernel/io_uring_disabled", "0"}};
+  const std::map<std::string, std::string> sysctls = {{"vm/swappiness", "1"},
+                                                      {"vm/dirty_background_ratio", "3"},
+                                                      {"vm/dirty_ratio", "10"},
+                                                      {"vm/dirty_expire_centisecs", "500"},
+                                                      {"vm/dirty_writeback_centisecs", "100"},
+                                                      {"vm/min_free_kbytes", "200000"},
+                                                      {"vm/zone_reclaim_mode", "0"},
+                                                      {"vm/max_map_count", "1048576"},
+                                                      {"vm/overcommit_memory", "0"},
+                                                      {"vm/page-cluster", "0"},
+                                                      {"kernel/numa_balancing", "0"},
+                                                      {"kernel/io_uring_disabled", "0"}};
   for (const auto& [path, value] : sysctls) put(root, "/proc/sys/" + path, value + "\n");
   put(root, "/sys/kernel/mm/transparent_hugepage/enabled", "always [madvise] never\n");
   put(root, "/sys/kernel/mm/transparent_hugepage/defrag", "always [defer] defer+madvise madvise never\n");
@@ -143,11 +157,16 @@ inline void build_tuned_host(const std::string& root) {
 // or clocksource files, and the data directory on overlay, which has no block device.
 inline void build_old_container_host(const std::string& root) {
   put_base(root);
-  const std::map<std::string, std::string> sysctls = {
-      {"vm/swappiness", "60"}, {"vm/dirty_background_ratio", "10"}, {"vm/dirty_ratio", "20"},
-      {"vm/dirty_expire_centisecs", "3000"}, {"vm/dirty_writeback_centisecs", "500"},
-      {"vm/min_free_kbytes", "45056"}, {"vm/zone_reclaim_mode", "0"}, {"vm/max_map_count", "65530"},
-      {"vm/overcommit_memory", "0"}, {"vm/page-cluster", "3"}};
+  const std::map<std::string, std::string> sysctls = {{"vm/swappiness", "60"},
+                                                      {"vm/dirty_background_ratio", "10"},
+                                                      {"vm/dirty_ratio", "20"},
+                                                      {"vm/dirty_expire_centisecs", "3000"},
+                                                      {"vm/dirty_writeback_centisecs", "500"},
+                                                      {"vm/min_free_kbytes", "45056"},
+                                                      {"vm/zone_reclaim_mode", "0"},
+                                                      {"vm/max_map_count", "65530"},
+                                                      {"vm/overcommit_memory", "0"},
+                                                      {"vm/page-cluster", "3"}};
   for (const auto& [path, value] : sysctls) put(root, "/proc/sys/" + path, value + "\n");
   put(root, "/proc/self/mountinfo",
       "500 400 0:52 / / rw,relatime - overlay overlay rw,lowerdir=/l,upperdir=/u,workdir=/w\n"

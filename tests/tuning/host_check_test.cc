@@ -27,14 +27,33 @@ std::vector<CheckResult> check(const std::string& root, Profile profile = Profil
 }
 
 // Every item of the list, as the catalogue names it on the fake hosts.
-const std::vector<std::string> kFullHostItems = {
-    "vm.swappiness", "vm.dirty_background_ratio", "vm.dirty_ratio", "vm.dirty_expire_centisecs",
-    "vm.dirty_writeback_centisecs", "vm.min_free_kbytes", "vm.zone_reclaim_mode", "vm.max_map_count",
-    "vm.overcommit_memory", "vm.page-cluster", "kernel.numa_balancing", "mm.transparent_hugepage.enabled",
-    "mm.transparent_hugepage.defrag", "block.nvme0n1.scheduler", "block.nvme0n1.nr_requests",
-    "block.nvme0n1.read_ahead_kb", "block.nvme0n1.nomerges", "block.nvme0n1.rq_affinity",
-    "block.nvme0n1.write_cache", "cpu.scaling_governor", "cpu.idle.POLL.disable", "cpu.idle.C1.disable",
-    "cpu.idle.C6.disable", "limits.memlock", "limits.nofile", "kernel.io_uring_disabled", "clocksource.current"};
+const std::vector<std::string> kFullHostItems = {"vm.swappiness",
+                                                 "vm.dirty_background_ratio",
+                                                 "vm.dirty_ratio",
+                                                 "vm.dirty_expire_centisecs",
+                                                 "vm.dirty_writeback_centisecs",
+                                                 "vm.min_free_kbytes",
+                                                 "vm.zone_reclaim_mode",
+                                                 "vm.max_map_count",
+                                                 "vm.overcommit_memory",
+                                                 "vm.page-cluster",
+                                                 "kernel.numa_balancing",
+                                                 "mm.transparent_hugepage.enabled",
+                                                 "mm.transparent_hugepage.defrag",
+                                                 "block.nvme0n1.scheduler",
+                                                 "block.nvme0n1.nr_requests",
+                                                 "block.nvme0n1.read_ahead_kb",
+                                                 "block.nvme0n1.nomerges",
+                                                 "block.nvme0n1.rq_affinity",
+                                                 "block.nvme0n1.write_cache",
+                                                 "cpu.scaling_governor",
+                                                 "cpu.idle.POLL.disable",
+                                                 "cpu.idle.C1.disable",
+                                                 "cpu.idle.C6.disable",
+                                                 "limits.memlock",
+                                                 "limits.nofile",
+                                                 "kernel.io_uring_disabled",
+                                                 "clocksource.current"};
 
 TEST(HostCheck, UntunedMachineDiffersOnEveryItemThatCanChange) {
   ringmq::test::TempDir dir;

@@ -50,19 +50,35 @@ TEST(Persist, UntunedHostGetsTheGoldenFiles) {
 
   EXPECT_EQ(files[2].path, kTmpfilesFile);
   const std::string cpu = "/sys/devices/system/cpu/";
-  EXPECT_EQ(files[2].contents,
-            kHeader + "# Type Path Mode User Group Age Argument\n"
-                      "w /sys/kernel/mm/transparent_hugepage/enabled - - - - madvise\n"
-                      "w /sys/kernel/mm/transparent_hugepage/defrag - - - - defer\n"
-                      "w " + cpu + "cpu0/cpufreq/scaling_governor - - - - performance\n"
-                      "w " + cpu + "cpu1/cpufreq/scaling_governor - - - - performance\n"
-                      "w " + cpu + "cpu0/cpuidle/state0/disable - - - - 0\n"
-                      "w " + cpu + "cpu1/cpuidle/state0/disable - - - - 0\n"
-                      "w " + cpu + "cpu0/cpuidle/state1/disable - - - - 0\n"
-                      "w " + cpu + "cpu1/cpuidle/state1/disable - - - - 0\n"
-                      "w " + cpu + "cpu0/cpuidle/state2/disable - - - - 1\n"
-                      "w " + cpu + "cpu1/cpuidle/state2/disable - - - - 1\n"
-                      "w /sys/devices/system/clocksource/clocksource0/current_clocksource - - - - tsc\n");
+  EXPECT_EQ(files[2].contents, kHeader +
+                                   "# Type Path Mode User Group Age Argument\n"
+                                   "w /sys/kernel/mm/transparent_hugepage/enabled - - - - madvise\n"
+                                   "w /sys/kernel/mm/transparent_hugepage/defrag - - - - defer\n"
+                                   "w " +
+                                   cpu +
+                                   "cpu0/cpufreq/scaling_governor - - - - performance\n"
+                                   "w " +
+                                   cpu +
+                                   "cpu1/cpufreq/scaling_governor - - - - performance\n"
+                                   "w " +
+                                   cpu +
+                                   "cpu0/cpuidle/state0/disable - - - - 0\n"
+                                   "w " +
+                                   cpu +
+                                   "cpu1/cpuidle/state0/disable - - - - 0\n"
+                                   "w " +
+                                   cpu +
+                                   "cpu0/cpuidle/state1/disable - - - - 0\n"
+                                   "w " +
+                                   cpu +
+                                   "cpu1/cpuidle/state1/disable - - - - 0\n"
+                                   "w " +
+                                   cpu +
+                                   "cpu0/cpuidle/state2/disable - - - - 1\n"
+                                   "w " +
+                                   cpu +
+                                   "cpu1/cpuidle/state2/disable - - - - 1\n"
+                                   "w /sys/devices/system/clocksource/clocksource0/current_clocksource - - - - tsc\n");
 
   EXPECT_EQ(files[3].path, kLimitsFile);
   EXPECT_EQ(files[3].contents, kHeader + "ringmq - memlock unlimited\nringmq - nofile 1048576\n");

@@ -66,7 +66,8 @@ TEST(Report, ApplyAndRollbackJsonAreWellFormed) {
 
   RollbackReport rollback;
   rollback.state_found = true;
-  rollback.steps.push_back({{RecordKind::kKernelValue, "/proc/sys/vm/swappiness", "60"}, StepOutcome::kDone, "restored 60"});
+  rollback.steps.push_back(
+      {{RecordKind::kKernelValue, "/proc/sys/vm/swappiness", "60"}, StepOutcome::kDone, "restored 60"});
   auto undo = test::parse_json(format_rollback_json(rollback));
   ASSERT_TRUE(undo);
   EXPECT_EQ((*undo)["steps"][0]["kind"].text, "value");

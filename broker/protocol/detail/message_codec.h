@@ -16,17 +16,15 @@ namespace ringmq::broker::protocol::detail {
 inline Status check_version(ApiKey key, int16_t version, const char* what) {
   if (is_supported(static_cast<int16_t>(key), version)) return {};
   const ApiSupport* api = find_api(static_cast<int16_t>(key));
-  return make_error(ErrorCode::kUnsupported, std::string(api_name(static_cast<int16_t>(key))) +
-                                                 " " + what + " v" + std::to_string(version) +
-                                                 " is not supported (broker speaks v" +
+  return make_error(ErrorCode::kUnsupported, std::string(api_name(static_cast<int16_t>(key))) + " " + what + " v" +
+                                                 std::to_string(version) + " is not supported (broker speaks v" +
                                                  std::to_string(api ? api->min_version : 0) + "-" +
                                                  std::to_string(api ? api->max_version : 0) + ")");
 }
 
 // The reader must have consumed the whole body without error.
 inline Status finish_decode(ApiKey key, int16_t version, const Reader& reader) {
-  std::string where = std::string(api_name(static_cast<int16_t>(key))) + " v" +
-                      std::to_string(version) + " request: ";
+  std::string where = std::string(api_name(static_cast<int16_t>(key))) + " v" + std::to_string(version) + " request: ";
   if (!reader.ok()) return make_error(ErrorCode::kCorrupt, where + reader.status().error().message);
   if (reader.remaining() != 0) {
     return make_error(ErrorCode::kCorrupt, where + std::to_string(reader.remaining()) +

@@ -42,8 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<std::byte> out;
   Writer writer(out);
   if (!header->supported()) {
-    if (header->key() == ApiKey::kApiVersions)
-      (void)encode_api_versions_fallback(header->correlation_id, writer);
+    if (header->key() == ApiKey::kApiVersions) (void)encode_api_versions_fallback(header->correlation_id, writer);
     return 0;
   }
   Request request;
