@@ -4,7 +4,9 @@
 //   network threads  connections, connections_accepted/rejected, frames_rejected,
 //                    requests (by API), requests_in_flight, request_latency, network bytes
 //   Kafka handlers   produce_latency, fetch_latency, flush_latency, bytes/records in and out,
-//                    count_error(kafka_error_code)
+//                    count_error(kafka_error_code); the stages produce_decode_latency,
+//                    append_latency, fetch_wakeup_latency
+//   network threads  response_write_latency (the last stage of every request)
 //   scrape time      process CPU, page faults (getrusage) and RSS; engine offsets (watch_store)
 //
 // All update methods are lock-free and safe from any thread.
@@ -34,10 +36,18 @@ class BrokerMetrics {
   LatencyHistogram& fetch_latency;    // ringmq_fetch_latency_seconds: Fetch received -> answered
                                       // (long poll included)
   LatencyHistogram& flush_latency;    // ringmq_flush_latency_seconds: a sync produce's wait for its flush
-  Counter& bytes_in;                  // ringmq_bytes_in_total: record-batch bytes appended
-  Counter& records_in;                // ringmq_records_in_total
-  Counter& bytes_out;                 // ringmq_bytes_out_total: record-batch bytes fetched
-  Counter& records_out;               // ringmq_records_out_total
+  // Stages of one request, so that a tail can be placed (docs: "Where a request's time goes"):
+  LatencyHistogram& produce_decode_latency;  // ringmq_produce_decode_seconds: frame read -> Produce handler
+                                             // starts (reassembly, decode, routing)
+  LatencyHistogram& append_latency;          // ringmq_append_seconds: one MessageStore::append of a batch
+  LatencyHistogram& fetch_wakeup_latency;    // ringmq_fetch_wakeup_seconds: new records indexed -> a
+                                             // waiting Fetch answered
+  LatencyHistogram& response_write_latency;  // ringmq_response_write_seconds: answer handed over -> fully
+                                             // written to the socket (inbox hop, order, socket)
+  Counter& bytes_in;                         // ringmq_bytes_in_total: record-batch bytes appended
+  Counter& records_in;                       // ringmq_records_in_total
+  Counter& bytes_out;                        // ringmq_bytes_out_total: record-batch bytes fetched
+  Counter& records_out;                      // ringmq_records_out_total
   // ringmq_errors_total{code="<kafka error code>"}: non-zero error codes in responses.
   void count_error(int16_t kafka_error_code) { errors_.add(static_cast<size_t>(kafka_error_code + 1)); }
 

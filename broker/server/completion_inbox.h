@@ -9,6 +9,7 @@
 // finds a closed inbox and its completion is simply dropped.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -34,6 +35,8 @@ struct Completion {
   ResponseBody body;
   std::vector<std::byte> spare;  // an unused encode buffer travelling back for reuse
   std::string reason;
+  // When the handler answered (any thread): the response-write stage is measured from here.
+  std::chrono::steady_clock::time_point answered_at;
 };
 
 // What the owning network thread implements to receive completions.

@@ -165,7 +165,8 @@ std::pair<int16_t, int32_t> Connection::describe(uint64_t sequence) const {
   return request ? std::pair{request->api_key, request->correlation_id} : std::pair<int16_t, int32_t>{-1, -1};
 }
 
-Status Connection::complete(uint64_t sequence, Completion::Kind kind, ResponseBody&& body) {
+Status Connection::complete(uint64_t sequence, Completion::Kind kind, ResponseBody&& body,
+                            std::chrono::steady_clock::time_point answered_at) {
   InflightRequest* request = entry(sequence);
   if (request == nullptr || request->state != State::kWaiting)
     return make_error(ErrorCode::kNotFound, "a second answer to one request");
@@ -182,6 +183,7 @@ Status Connection::complete(uint64_t sequence, Completion::Kind kind, ResponseBo
                                                        " + 4");
   }
   request->body = std::move(body);
+  request->answered_at = answered_at;
   request->state = State::kReady;
   unsent_bytes_ += request->body.size();
   return {};
@@ -191,7 +193,9 @@ bool Connection::front_ready() const { return count_ > 0 && ring_[head_].state !
 
 void Connection::pop_front() {
   InflightRequest& request = ring_[head_];
-  metrics_.request_latency.record_since(request.received_at);
+  const auto now = std::chrono::steady_clock::now();
+  metrics_.request_latency.record(now - request.received_at);
+  if (request.state == State::kReady) metrics_.response_write_latency.record(now - request.answered_at);
   recycle(request.body.release_bytes());
   head_ = (head_ + 1) & (ring_.size() - 1);
   --count_;

@@ -72,7 +72,8 @@ class Connection {
   // Records the answer to request `sequence` (kResponse or kNoResponse). kNotFound if it is
   // not in flight or already answered; kInvalidArgument for a frame whose size prefix does not
   // match its length (the connection must then be closed).
-  Status complete(uint64_t sequence, Completion::Kind kind, ResponseBody&& body);
+  Status complete(uint64_t sequence, Completion::Kind kind, ResponseBody&& body,
+                  std::chrono::steady_clock::time_point answered_at = std::chrono::steady_clock::now());
   size_t inflight() const { return count_; }
   uint64_t unsent_bytes() const { return unsent_bytes_; }
   // API key and correlation id of a request in flight (for logs); {-1, -1} if unknown.
@@ -103,7 +104,8 @@ class Connection {
     int16_t api_key = 0;
     int32_t correlation_id = 0;
     std::chrono::steady_clock::time_point received_at;
-    size_t written = 0;  // bytes of the response frame already sent
+    std::chrono::steady_clock::time_point answered_at;  // when the handler answered (kReady)
+    size_t written = 0;                                 // bytes of the response frame already sent
     ResponseBody body;
   };
 

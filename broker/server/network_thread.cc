@@ -300,7 +300,9 @@ void NetworkThread::deliver(Completion&& completion) {
   switch (completion.kind) {
     case Completion::Kind::kResponse:
     case Completion::Kind::kNoResponse:
-      if (auto s = connection->complete(completion.sequence, completion.kind, std::move(completion.body)); s) {
+      if (auto s = connection->complete(completion.sequence, completion.kind, std::move(completion.body),
+                                        completion.answered_at);
+          s) {
         queue_write(*connection);
       } else if (s.error().code == ErrorCode::kNotFound) {
         spdlog::error("connection {} peer={}: {} was ignored", connection->id(), connection->peer(), s.error().message);

@@ -46,6 +46,7 @@ void ResponseSlot::finish(Completion::Kind kind, ResponseBody&& body, std::strin
   completion.body = std::move(body);
   completion.spare = std::move(spare_);
   if (!reason.empty()) completion.reason = std::string(reason);
+  completion.answered_at = std::chrono::steady_clock::now();
   inbox->post(std::move(completion));
 }
 

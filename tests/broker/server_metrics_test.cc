@@ -269,10 +269,12 @@ TEST(MetricsHttp, ServesThePredefinedBrokerMetrics) {
   ASSERT_EQ(parsed.error, "") << reply.body;
   for (const char* name :
        {"ringmq_produce_latency_seconds", "ringmq_fetch_latency_seconds", "ringmq_flush_latency_seconds",
-        "ringmq_request_latency_seconds", "ringmq_bytes_in_total", "ringmq_bytes_out_total", "ringmq_records_in_total",
-        "ringmq_records_out_total", "ringmq_connections", "ringmq_requests_total", "ringmq_errors_total",
-        "ringmq_process_minor_page_faults_total", "ringmq_process_major_page_faults_total",
-        "ringmq_engine_written_offset_bytes", "ringmq_engine_flushed_offset_bytes"})
+        "ringmq_produce_decode_seconds", "ringmq_append_seconds", "ringmq_fetch_wakeup_seconds",
+        "ringmq_response_write_seconds", "ringmq_request_latency_seconds", "ringmq_bytes_in_total",
+        "ringmq_bytes_out_total", "ringmq_records_in_total", "ringmq_records_out_total", "ringmq_connections",
+        "ringmq_requests_total", "ringmq_errors_total", "ringmq_process_minor_page_faults_total",
+        "ringmq_process_major_page_faults_total", "ringmq_engine_written_offset_bytes",
+        "ringmq_engine_flushed_offset_bytes"})
     EXPECT_TRUE(parsed.types.contains(name)) << name;
   EXPECT_EQ(parsed.value("ringmq_requests_total", {{"api", "Produce"}}), 1);
   EXPECT_EQ(parsed.value("ringmq_requests_total", {{"api", "ApiVersions"}}), 1);
@@ -319,6 +321,8 @@ TEST(MetricsHttp, ServerRoundTripUpdatesNetworkMetrics) {
   EXPECT_EQ(parsed.value("ringmq_requests_total", {{"api", "ApiVersions"}}), 1);
   EXPECT_EQ(parsed.value("ringmq_network_received_bytes_total"), 14);
   EXPECT_TRUE(test::eventually([&] { return server.metrics.request_latency.snapshot().count == 1; }));
+  // The answer's last stage, handed over to written, is timed too.
+  EXPECT_TRUE(test::eventually([&] { return server.metrics.response_write_latency.snapshot().count == 1; }));
 }
 
 }  // namespace

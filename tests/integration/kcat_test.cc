@@ -82,5 +82,35 @@ TEST_F(KcatTest, DataSurvivesABrokerRestart) {
   EXPECT_EQ(consume("durable", "-p 0 -o beginning"), "x\ny\n");
 }
 
+// The value of an unlabelled sample `name` in a Prometheus exposition, or -1 if absent.
+double sample_value(const std::string& exposition, const std::string& name) {
+  std::istringstream in(exposition);
+  for (std::string line; std::getline(in, line);)
+    if (line.starts_with(name + " ")) return std::stod(line.substr(name.size() + 1));
+  return -1;
+}
+
+// The stage histograms of /metrics count real requests: a produce's decode and append, every
+// response's write, and a consumer waiting at the end of a partition, woken by new records.
+TEST_F(KcatTest, MetricsTimeEachStageOfProduceAndFetch) {
+  produce("stages", "a\\nb\\n", "-p 0 -X acks=all");
+  // The consumer long-polls at the end; each produce after it wakes the wait (three chances,
+  // since the 5 ms poll can answer a wait first).
+  auto [rc, out] = run_command(kcat("-C -t stages -p 0 -o end -c 3 -q") + " & consumer=$!; sleep 2; " +
+                               "for i in 1 2 3; do printf 'late\\n' | " + kcat("-P -t stages -p 0") +
+                               "; sleep 0.3; done; wait $consumer");
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_EQ(out, "late\nlate\nlate\n");
+  auto [scrape_rc, metrics] =
+      run_command("bash -c \"exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(broker_.metrics_port()) +
+                  " && printf 'GET /metrics HTTP/1.1\\r\\nHost: t\\r\\n\\r\\n' >&3 && timeout 5 cat <&3\"");
+  ASSERT_EQ(scrape_rc, 0) << metrics;
+  for (const char* name : {"ringmq_produce_decode_seconds_count", "ringmq_append_seconds_count",
+                           "ringmq_fetch_wakeup_seconds_count", "ringmq_response_write_seconds_count"})
+    EXPECT_GT(sample_value(metrics, name), 0) << name << " in\n" << metrics;
+  // Four produces of one batch each were appended.
+  EXPECT_GE(sample_value(metrics, "ringmq_append_seconds_count"), 4);
+}
+
 }  // namespace
 }  // namespace ringmq::test
