@@ -3,12 +3,14 @@
 //   ringmq-jitter run    [--modes mmap,mmap-locked,pool] [--bytes 4G | --duration 60s] [--record-bytes 1024]
 //                        [--rate N] [--producers 1] [--flush async|sync] [--pressure] [--json FILE] [--html FILE]
 //   ringmq-jitter attach (--pid P | --metrics http://host:port/metrics) [--duration 60s] [--interval 1s]
+//   ringmq-jitter pressure [--parts hog,churn] [--leave 4G | --hog 2G] [--duration 0]
 //
 // `run` drives the storage engine in-process, one write mode after another with the same
 // workload, and reports each mode's latency percentiles, the writer's page faults and the
 // system's reclaim activity; `--pressure` reproduces reclaim while it runs. `attach`
-// samples a running process's faults and the system counters over time.
-// Exit status: 0 done; 1 a mode or the attach failed; 2 usage; 130 interrupted.
+// samples a running process's faults and the system counters over time. `pressure` runs the
+// memory-pressure generator alone, so a broker or a peer can be measured under it.
+// Exit status: 0 done; 1 a mode, the attach or the pressure failed; 2 usage; 130 interrupted.
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -19,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <thread>
 #include <tuple>
 
 #include "common/byte_size.h"
@@ -165,10 +168,11 @@ struct PressureSizes {
   uint64_t pulse = 0, leave = 0, hog = 0, churn_file = 0, churn_rate = 0, margin = 0;
 };
 
-bool parse_size_option(const std::string& name, const std::string& text, uint64_t& out) {
+bool parse_size_option(const std::string& name, const std::string& text, uint64_t& out, const char* command = "run") {
   auto v = parse_byte_size(text);
   if (!v) {
-    std::cerr << "ringmq-jitter run: " << name << " \"" << text << "\" is not a size (e.g. 4G, 512M, 64K)\n";
+    std::cerr << "ringmq-jitter " << command << ": " << name << " \"" << text
+              << "\" is not a size (e.g. 4G, 512M, 64K)\n";
     return false;
   }
   out = *v;
@@ -474,6 +478,61 @@ struct AttachArgs {
   bool quiet = false;
 };
 
+// `ringmq-jitter pressure`: the generator alone, in a process of its own, so that a broker or
+// a peer (Redis, NATS) is measured under the same pressure as the engine modes, without the
+// hog's unmaps interrupting the measured process (they would in one address space). Prints
+// "pressure: established ..." once the hog and the churn are built up (scripts wait for that
+// line), runs until --duration or SIGTERM/SIGINT, then prints what it did. Stopping it by a
+// signal is the normal end: exit 0. A generator that cannot start exits 1; bad options, 2.
+int pressure_command(const RunArgs& args, const std::string& duration) {
+  PressureSizes sizes;
+  if (!parse_size_option("--leave", args.pressure_leave, sizes.leave, "pressure") ||
+      !parse_size_option("--hog", args.pressure_hog, sizes.hog, "pressure") ||
+      !parse_size_option("--churn-file", args.pressure_churn_file, sizes.churn_file, "pressure") ||
+      !parse_size_option("--churn-rate", args.pressure_churn_rate, sizes.churn_rate, "pressure") ||
+      !parse_size_option("--pulse", args.pressure_pulse, sizes.pulse, "pressure") ||
+      !parse_size_option("--margin", args.pressure_margin, sizes.margin, "pressure"))
+    return kExitUsage;
+  const auto run_ms = parse_duration_ms(duration);
+  if (!run_ms) {
+    std::cerr << "ringmq-jitter pressure: --duration \"" << duration << "\" is not a duration (e.g. 60s, 0)\n";
+    return kExitUsage;
+  }
+  auto created = MemoryPressure::create(pressure_options(args, sizes, args.pressure_dir));
+  if (!created) {
+    std::cerr << "ringmq-jitter pressure: " << created.error().message << "\n";
+    return kExitUsage;
+  }
+  MemoryPressure& pressure = **created;
+  std::cout << "pressure: safety margin " << format_bytes(pressure.safety_margin_bytes())
+            << " of MemAvailable; building up" << std::endl;
+  if (auto s = pressure.start(); !s) {
+    std::cerr << "ringmq-jitter pressure: " << s.error().message << "\n";
+    return kExitFailed;
+  }
+  const auto deadline = *run_ms == 0 ? std::chrono::steady_clock::time_point::max()
+                                     : std::chrono::steady_clock::now() + std::chrono::milliseconds(*run_ms);
+  bool established = false;
+  while (!g_interrupted.load() && std::chrono::steady_clock::now() < deadline) {
+    if (established) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    established = pressure.wait_until_established(std::chrono::milliseconds(100));
+    if (established)
+      std::cout << "pressure: established: hog " << format_bytes(pressure.hog_bytes()) << ", churn read "
+                << format_bytes(pressure.churned_bytes()) << std::endl;
+  }
+  pressure.stop();
+  const PressureReport r = pressure.report();
+  std::cout << "pressure: stopped: hog peak " << format_bytes(r.hog_peak_bytes) << ", churn read "
+            << format_bytes(r.churn_bytes_read) << ", lowest MemAvailable " << format_bytes(r.min_available_bytes)
+            << ", safety shrinks " << r.safety_shrinks << (established ? "" : " (never fully established)")
+            << std::endl;
+  for (const auto& warning : r.warnings) std::cout << "pressure: warning: " << warning << "\n";
+  return kExitOk;
+}
+
 int attach_command(const AttachArgs& args, AttachOptions options, const std::string& command_line) {
   auto interval = parse_duration_ms(args.interval);
   auto duration = parse_duration_ms(args.duration);
@@ -508,7 +567,7 @@ int attach_command(const AttachArgs& args, AttachOptions options, const std::str
 int main(int argc, char** argv) {
   CLI::App app{
       "ringmq-jitter: page-fault jitter profiler for the RingMQ storage engine.\n"
-      "Exit status: 0 done, 1 a mode or the attach failed, 2 usage, 130 interrupted."};
+      "Exit status: 0 done, 1 a mode, the attach or the pressure failed, 2 usage, 130 interrupted."};
   app.require_subcommand(1);
 
   RunArgs run;
@@ -604,6 +663,29 @@ int main(int argc, char** argv) {
   attach_cmd->add_option("--html", attach.html, "Write the self-contained HTML report to FILE");
   attach_cmd->add_flag("--quiet,-q", attach.quiet, "No live line");
 
+  RunArgs pressure;
+  pressure.pressure_dir = "/var/tmp";
+  std::string pressure_duration = "0";
+  CLI::App* pressure_cmd =
+      app.add_subcommand("pressure", "Generate memory pressure alone, as its own process, until --duration or SIGTERM");
+  pressure_cmd->add_option("--parts", pressure.pressure_parts, "Pressure sources: hog, churn, pulse (comma-separated)")
+      ->capture_default_str();
+  pressure_cmd->add_option("--leave", pressure.pressure_leave, "Size the hog to leave this much MemAvailable")
+      ->capture_default_str();
+  pressure_cmd->add_option("--hog", pressure.pressure_hog, "A fixed hog size instead of --leave")
+      ->capture_default_str();
+  pressure_cmd->add_option("--churn-file", pressure.pressure_churn_file, "Churn file size (0: 1.5x the memory left)")
+      ->capture_default_str();
+  pressure_cmd->add_option("--churn-rate", pressure.pressure_churn_rate, "Churn read rate per second (0: unthrottled)")
+      ->capture_default_str();
+  pressure_cmd->add_option("--pulse", pressure.pressure_pulse, "Proactive reclaim per pulse (with the pulse part)")
+      ->capture_default_str();
+  pressure_cmd->add_option("--margin", pressure.pressure_margin, "MemAvailable never taken below (0: max(1.5G, 10%))")
+      ->capture_default_str();
+  pressure_cmd->add_option("--dir", pressure.pressure_dir, "Where the churn file goes")->capture_default_str();
+  pressure_cmd->add_option("--duration", pressure_duration, "How long (0: until SIGTERM or Ctrl-C)")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -613,5 +695,6 @@ int main(int argc, char** argv) {
   install_signal_handlers();
   const std::string command_line = joined_command(argc, argv);
   if (run_cmd->parsed()) return run_command(run, o, command_line);
+  if (pressure_cmd->parsed()) return pressure_command(pressure, pressure_duration);
   return attach_command(attach, attach_options, command_line);
 }

@@ -91,6 +91,34 @@ TEST(JitterCli, BadArgumentsExitWithTwoBeforeTouchingAnything) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/data"));
 }
 
+// The generator as a process of its own (what a broker benchmark runs next to the broker):
+// it builds up, says so, and stops at --duration with what it did.
+TEST(JitterCli, PressureRunsAloneUntilItsDuration) {
+  const Outcome o = run_jitter("pressure --parts hog --hog 64M --duration 1s");
+  ASSERT_EQ(o.exit_code, 0) << o.out;
+  EXPECT_NE(o.out.find("pressure: established: hog 64 MiB"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("pressure: stopped: hog peak 64 MiB"), std::string::npos) << o.out;
+}
+
+// Without --duration it runs until SIGTERM, the normal way a script stops it: exit 0.
+TEST(JitterCli, PressureStopsCleanlyOnSigterm) {
+  ringmq::test::TempDir dir;
+  const std::string log = dir.path() + "/pressure.log";
+  const Outcome o =
+      run_jitter("pressure --parts hog --hog 32M > " + log + " & p=$!; for i in $(seq 100); do grep -q established " +
+                 log + " && break; sleep 0.1; done; kill -TERM $p; wait $p; echo exit=$?");
+  const std::string out = read_file(log);
+  EXPECT_NE(o.out.find("exit=0"), std::string::npos) << o.out << out;
+  EXPECT_NE(out.find("pressure: established"), std::string::npos) << out;
+  EXPECT_NE(out.find("pressure: stopped"), std::string::npos) << out;
+}
+
+TEST(JitterCli, PressureRejectsBadSizesAndDurationsWithTwo) {
+  EXPECT_EQ(run_jitter("pressure --hog 12Q").exit_code, 2);
+  EXPECT_EQ(run_jitter("pressure --leave lots").exit_code, 2);
+  EXPECT_EQ(run_jitter("pressure --duration soon").exit_code, 2);
+}
+
 TEST(JitterCli, AttachWatchesAProcess) {
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
