@@ -7,8 +7,9 @@
 //   ringmq-broker-bench redis-latency    HOST:PORT --messages N --rate R
 //
 // Throughput: messages/s and MiB/s until every message is acknowledged. Latency: a producer
-// sends at a fixed rate, stamping each message with its send time; a consumer on the same
-// host receives it; the produce-to-consume delay goes into exact percentiles.
+// sends on a fixed schedule (open loop), stamping each message with the time it was due; a
+// consumer on the same host receives it; due-to-consumed goes into exact percentiles, so a
+// stall that delays the sender is not hidden by the sender slowing down.
 #include <hiredis/hiredis.h>
 #include <librdkafka/rdkafka.h>
 
@@ -35,9 +36,11 @@ struct Options {
   int rate = 2000;
 };
 
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+int64_t ns_since_epoch(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
+
+int64_t now_ns() { return ns_since_epoch(Clock::now()); }
 
 void print_percentiles(const char* label, std::vector<int64_t>& ns) {
   if (ns.empty()) {
@@ -141,9 +144,11 @@ int kafka_latency(const Options& o) {
   auto next = Clock::now();
   for (long i = 0; i < o.messages; ++i) {
     std::this_thread::sleep_until(next);
+    // Open loop: each message carries the time it was due, not the time it went out, so a
+    // stall of the sender (a slow broker pushing back) counts against every message it delayed.
+    const int64_t due = ns_since_epoch(next);
     next += interval;
-    int64_t sent = now_ns();
-    std::memcpy(value.data(), &sent, 8);
+    std::memcpy(value.data(), &due, 8);
     rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(int32_t(i % o.partitions)),
                       RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                       RD_KAFKA_V_END);
@@ -232,9 +237,9 @@ int redis_latency(const Options& o) {
   auto next = Clock::now();
   for (long i = 0; i < o.messages; ++i) {
     std::this_thread::sleep_until(next);
+    const int64_t due = ns_since_epoch(next);  // open loop, as for Kafka
     next += interval;
-    int64_t sent = now_ns();
-    std::memcpy(value.data(), &sent, 8);
+    std::memcpy(value.data(), &due, 8);
     freeReplyObject(redisCommand(c, "XADD %s * v %b", stream.c_str(), value.data(), value.size()));
   }
   std::this_thread::sleep_for(std::chrono::seconds(1));
