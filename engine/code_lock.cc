@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/byte_size.h"
+#include "common/errno_text.h"
 
 namespace ringmq::engine {
 
@@ -37,7 +38,7 @@ Result<CodeLockReport> lock_code_pages(const std::string& maps_path) {
     if (::syscall(SYS_mlock, reinterpret_cast<void*>(start), end - start) != 0) {
       const int err = errno;
       return make_error(ErrorCode::kIo, "mlock of " + path + " (" + format_bytes(end - start) + ") failed: " +
-                                            std::strerror(err) + " after " + format_bytes(report.locked_bytes) +
+                                            errno_text(err) + " after " + format_bytes(report.locked_bytes) +
                                             " of code; raise RLIMIT_MEMLOCK (ulimit -l, LimitMEMLOCK=)");
     }
     report.locked_bytes += end - start;

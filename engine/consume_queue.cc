@@ -59,7 +59,7 @@ Result<std::unique_ptr<ConsumeQueue>> ConsumeQueue::open(std::shared_ptr<FileSys
   if (auto s = fs->make_directories(directory); !s) return std::unexpected(s.error());
   auto names = fs->list_directory(directory);
   if (!names) return std::unexpected(names.error());
-  std::unique_ptr<ConsumeQueue> queue(new ConsumeQueue(fs, directory, queue_id, entries_per_file));
+  std::unique_ptr<ConsumeQueue> queue(new ConsumeQueue(std::move(fs), directory, queue_id, entries_per_file));
 
   std::vector<uint64_t> firsts;
   for (const auto& name : *names)
@@ -123,7 +123,8 @@ Result<std::unique_ptr<ConsumeQueue>> ConsumeQueue::open(std::shared_ptr<FileSys
     }
   }
   for (size_t i = loaded_files; i < firsts.size(); ++i) {
-    if (auto s = fs->remove(directory + "/" + segment_file_name(firsts[i])); !s) return std::unexpected(s.error());
+    if (auto s = queue->fs_->remove(directory + "/" + segment_file_name(firsts[i])); !s)
+      return std::unexpected(s.error());
   }
   if (auto file = queue->file_for(n)) {
     if (auto s = file->zero_from((n - file->base_offset()) * kIndexEntrySize); !s) return std::unexpected(s.error());

@@ -42,12 +42,12 @@ Status LockedMmapSegmentWriter::warm_range(MappedSegment& segment, uint64_t from
   return {};
 }
 
-void LockedMmapSegmentWriter::activate(std::shared_ptr<MappedSegment> segment,
+void LockedMmapSegmentWriter::activate(const std::shared_ptr<MappedSegment>& segment,
                                        const std::atomic<uint64_t>* write_offset) {
   {
     std::lock_guard lock(mutex_);
     warmed_to_ = std::max(segment->base_offset(), write_offset->load(std::memory_order_acquire));
-    active_ = std::move(segment);
+    active_ = segment;
     write_offset_ = write_offset;
   }
   warmer_.wake();

@@ -53,7 +53,7 @@ class SegmentWriter {
   // `holds_records`: the segment was opened at recovery and already has data.
   virtual Status prepare(MappedSegment& segment, bool holds_records) = 0;
   virtual std::byte* append_base(MappedSegment& segment) = 0;
-  virtual void activate(std::shared_ptr<MappedSegment> segment, const std::atomic<uint64_t>* write_offset) {
+  virtual void activate(const std::shared_ptr<MappedSegment>& segment, const std::atomic<uint64_t>* write_offset) {
     (void)segment, (void)write_offset;
   }
   virtual void retire(MappedSegment& segment) { (void)segment; }

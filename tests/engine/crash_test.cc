@@ -23,7 +23,7 @@ constexpr int kRounds = 20;
 // The payload of (queue, offset) is a pure function of both, so the parent can check any
 // record without having seen it written. Sizes vary to exercise segment ends.
 std::vector<std::byte> record_payload(uint32_t queue, uint64_t offset) {
-  return test::payload(queue * 1'000'000'000ull + offset, 100 + (offset * 7919 + queue * 31) % 3000);
+  return test::payload(queue * 1'000'000'000ull + offset, 100 + (offset * 7919 + uint64_t{queue} * 31) % 3000);
 }
 
 struct Ack {

@@ -104,6 +104,7 @@ TEST(MessageStore, GroupCommitCoversConcurrentProducersWithFewerFlushes) {
   auto store = open_store(config);
   std::atomic<int> failures{0};
   std::vector<std::thread> producers;
+  producers.reserve(8);
   for (int t = 0; t < 8; ++t)
     producers.emplace_back([&, t] {
       for (int i = 0; i < 100; ++i) {
