@@ -564,7 +564,7 @@ int attach_command(const AttachArgs& args, AttachOptions options, const std::str
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run_main(int argc, char** argv) {
   CLI::App app{
       "ringmq-jitter: page-fault jitter profiler for the RingMQ storage engine.\n"
       "Exit status: 0 done, 1 a mode, the attach or the pressure failed, 2 usage, 130 interrupted."};
@@ -697,4 +697,15 @@ int main(int argc, char** argv) {
   if (run_cmd->parsed()) return run_command(run, o, command_line);
   if (pressure_cmd->parsed()) return pressure_command(pressure, pressure_duration);
   return attach_command(attach, attach_options, command_line);
+}
+
+// Exceptions are for start-up and configuration errors; none may end the program through
+// std::terminate (an abort and a core dump instead of a message).
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "ringmq-jitter: " << e.what() << "\n";
+    return kExitFailed;
+  }
 }

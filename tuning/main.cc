@@ -102,7 +102,7 @@ int run_rollback(const CommandLine& line) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run_main(int argc, char** argv) {
   CLI::App app{
       "ringmq-tune: check, apply and roll back the kernel settings the RingMQ engine depends on.\n"
       "Exit status: 0 done (check: nothing differs), 1 check found differences, 2 error, "
@@ -128,4 +128,15 @@ int main(int argc, char** argv) {
   if (check->parsed()) return run_check(line);
   if (apply->parsed()) return run_apply(line);
   return run_rollback(line);
+}
+
+// Exceptions are for start-up and configuration errors; none may end the program through
+// std::terminate (an abort and a core dump instead of a message).
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "ringmq-tune: " << e.what() << "\n";
+    return 2;
+  }
 }
