@@ -83,10 +83,12 @@ struct EngineConfig {
 
   // Throws std::invalid_argument naming the bad setting (start-up only).
   void validate() const;
-  uint64_t effective_mlock_budget_bytes() const {
-    if (write_mode == WriteMode::kPool) return uint64_t{pool_buffers} * segment_bytes;
+  // Memory `mode` locks: the pool's buffers (pool), else the segments' budget (mmap-locked).
+  uint64_t mlock_budget_bytes_for(WriteMode mode) const {
+    if (mode == WriteMode::kPool) return uint64_t{pool_buffers} * segment_bytes;
     return mlock_budget_bytes ? mlock_budget_bytes : 2 * segment_bytes;
   }
+  uint64_t effective_mlock_budget_bytes() const { return mlock_budget_bytes_for(write_mode); }
 };
 
 }  // namespace ringmq::engine

@@ -19,10 +19,11 @@ Status LockedMmapSegmentWriter::prepare(MappedSegment& segment, bool holds_recor
   (void)holds_records;  // warming reads each page back unchanged: safe on data
   {
     std::lock_guard lock(mutex_);
-    if (locked_bytes_ + segment.size() > config_.effective_mlock_budget_bytes()) {
+    const uint64_t budget = config_.mlock_budget_bytes_for(WriteMode::kMmapLocked);
+    if (locked_bytes_ + segment.size() > budget) {
       if (!warned_budget_)
         spdlog::warn("mlock budget of {} bytes is used up; segment {} stays unlocked (raise mlock_budget_bytes)",
-                     config_.effective_mlock_budget_bytes(), segment.path());
+                     budget, segment.path());
       warned_budget_ = true;
       return segment.prefault(0, config_.warm_ahead_bytes, true);
     }

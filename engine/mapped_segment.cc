@@ -80,7 +80,6 @@ Status MappedSegment::lock(uint64_t from, uint64_t to) {
   // The raw system call: ASan's interceptor turns mlock() into a no-op.
   if (::syscall(SYS_mlock, data_ + from, to - from) != 0) {
     auto e = errno_error("mlock of " + std::to_string((to - from) >> 20) + " MiB for " + path_, errno);
-    e.error().code = ErrorCode::kIo;  // ENOMEM here is the allowance, never a full disk
     e.error().message +=
         "; raise RLIMIT_MEMLOCK (`ulimit -l`, LimitMEMLOCK= in the systemd unit) or lower segment_bytes";
     return e;

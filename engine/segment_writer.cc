@@ -28,9 +28,7 @@ Result<std::unique_ptr<SegmentWriter>> make_segment_writer(const EngineConfig& c
     }
   }
   if (mode != WriteMode::kMmap) {
-    EngineConfig as_run = config;
-    as_run.write_mode = mode;
-    if (auto s = check_memlock_allowance(as_run.effective_mlock_budget_bytes(), current_memlock_allowance()); !s)
+    if (auto s = check_memlock_allowance(config.mlock_budget_bytes_for(mode), current_memlock_allowance()); !s)
       return std::unexpected(s.error());
   }
   switch (mode) {

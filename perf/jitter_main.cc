@@ -179,6 +179,17 @@ bool parse_size_option(const std::string& name, const std::string& text, uint64_
   return true;
 }
 
+// The pressure generator's sizes; its options are named `prefix` + "leave" etc. ("--pressure-"
+// under `run`, "--" under `pressure`), and a bad one is reported as `command`'s.
+bool parse_pressure_sizes(const RunArgs& args, const std::string& prefix, const char* command, PressureSizes& sizes) {
+  return parse_size_option(prefix + "leave", args.pressure_leave, sizes.leave, command) &&
+         parse_size_option(prefix + "hog", args.pressure_hog, sizes.hog, command) &&
+         parse_size_option(prefix + "churn-file", args.pressure_churn_file, sizes.churn_file, command) &&
+         parse_size_option(prefix + "churn-rate", args.pressure_churn_rate, sizes.churn_rate, command) &&
+         parse_size_option(prefix + "pulse", args.pressure_pulse, sizes.pulse, command) &&
+         parse_size_option(prefix + "margin", args.pressure_margin, sizes.margin, command);
+}
+
 // Each parse_*/check_* step of `run` below prints what is wrong and returns false: a usage
 // error (exit status 2), found before anything is created.
 bool parse_run_sizes(const RunArgs& args, WorkloadOptions& o, PressureSizes& sizes) {
@@ -189,12 +200,7 @@ bool parse_run_sizes(const RunArgs& args, WorkloadOptions& o, PressureSizes& siz
       !parse_size_option("--warm-ahead", args.warm_ahead, o.warm_ahead_bytes) ||
       !parse_size_option("--flush-dirty-bytes", args.flush_dirty_bytes, o.flush_dirty_bytes) ||
       !parse_size_option("--retention-bytes", args.retention_bytes, o.retention_bytes) ||
-      !parse_size_option("--pressure-leave", args.pressure_leave, sizes.leave) ||
-      !parse_size_option("--pressure-hog", args.pressure_hog, sizes.hog) ||
-      !parse_size_option("--pressure-churn-file", args.pressure_churn_file, sizes.churn_file) ||
-      !parse_size_option("--pressure-churn-rate", args.pressure_churn_rate, sizes.churn_rate) ||
-      !parse_size_option("--pressure-pulse", args.pressure_pulse, sizes.pulse) ||
-      !parse_size_option("--pressure-margin", args.pressure_margin, sizes.margin))
+      !parse_pressure_sizes(args, "--pressure-", "run", sizes))
     return false;
   o.record_bytes = static_cast<uint32_t>(record_bytes);
   return true;
@@ -486,13 +492,7 @@ struct AttachArgs {
 // signal is the normal end: exit 0. A generator that cannot start exits 1; bad options, 2.
 int pressure_command(const RunArgs& args, const std::string& duration) {
   PressureSizes sizes;
-  if (!parse_size_option("--leave", args.pressure_leave, sizes.leave, "pressure") ||
-      !parse_size_option("--hog", args.pressure_hog, sizes.hog, "pressure") ||
-      !parse_size_option("--churn-file", args.pressure_churn_file, sizes.churn_file, "pressure") ||
-      !parse_size_option("--churn-rate", args.pressure_churn_rate, sizes.churn_rate, "pressure") ||
-      !parse_size_option("--pulse", args.pressure_pulse, sizes.pulse, "pressure") ||
-      !parse_size_option("--margin", args.pressure_margin, sizes.margin, "pressure"))
-    return kExitUsage;
+  if (!parse_pressure_sizes(args, "--", "pressure", sizes)) return kExitUsage;
   const auto run_ms = parse_duration_ms(duration);
   if (!run_ms) {
     std::cerr << "ringmq-jitter pressure: --duration \"" << duration << "\" is not a duration (e.g. 60s, 0)\n";
@@ -562,6 +562,24 @@ int attach_command(const AttachArgs& args, AttachOptions options, const std::str
   return code;
 }
 
+// The pressure generator's options on `command`, named `prefix` + "parts" etc.
+void add_pressure_options(CLI::App* command, RunArgs& args, const std::string& prefix) {
+  command->add_option(prefix + "parts", args.pressure_parts, "Pressure sources: hog, churn, pulse (comma-separated)")
+      ->capture_default_str();
+  command->add_option(prefix + "leave", args.pressure_leave, "Size the hog to leave this much MemAvailable")
+      ->capture_default_str();
+  command->add_option(prefix + "hog", args.pressure_hog, "A fixed hog size instead of " + prefix + "leave")
+      ->capture_default_str();
+  command->add_option(prefix + "churn-file", args.pressure_churn_file, "Churn file size (0: 1.5x the memory left)")
+      ->capture_default_str();
+  command->add_option(prefix + "churn-rate", args.pressure_churn_rate, "Churn read rate per second (0: unthrottled)")
+      ->capture_default_str();
+  command->add_option(prefix + "pulse", args.pressure_pulse, "Proactive reclaim per pulse (with the pulse part)")
+      ->capture_default_str();
+  command->add_option(prefix + "margin", args.pressure_margin, "MemAvailable never taken below (0: max(1.5G, 10%))")
+      ->capture_default_str();
+}
+
 }  // namespace
 
 static int run_main(int argc, char** argv) {
@@ -620,20 +638,7 @@ static int run_main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "perf-ring", "perf-count", "rusage"}))
       ->capture_default_str();
   run_cmd->add_flag("--pressure", run.pressure, "Generate memory pressure while the modes run");
-  run_cmd->add_option("--pressure-parts", run.pressure_parts, "Pressure sources: hog, churn, pulse (comma-separated)")
-      ->capture_default_str();
-  run_cmd->add_option("--pressure-leave", run.pressure_leave, "Size the hog to leave this much MemAvailable")
-      ->capture_default_str();
-  run_cmd->add_option("--pressure-hog", run.pressure_hog, "A fixed hog size instead of --pressure-leave")
-      ->capture_default_str();
-  run_cmd->add_option("--pressure-churn-file", run.pressure_churn_file, "Churn file size (0: 1.5x the memory left)")
-      ->capture_default_str();
-  run_cmd->add_option("--pressure-churn-rate", run.pressure_churn_rate, "Churn read rate per second (0: unthrottled)")
-      ->capture_default_str();
-  run_cmd->add_option("--pressure-pulse", run.pressure_pulse, "Proactive reclaim per pulse (with the pulse part)")
-      ->capture_default_str();
-  run_cmd->add_option("--pressure-margin", run.pressure_margin, "MemAvailable never taken below (0: max(1.5G, 10%))")
-      ->capture_default_str();
+  add_pressure_options(run_cmd, run, "--pressure-");
   run_cmd->add_option("--pressure-dir", run.pressure_dir, "Where the churn file goes (default: --dir)");
   run_cmd->add_option("--pressure-timeout", run.pressure_timeout, "Longest wait for the pressure to build up")
       ->capture_default_str();
@@ -668,20 +673,7 @@ static int run_main(int argc, char** argv) {
   std::string pressure_duration = "0";
   CLI::App* pressure_cmd =
       app.add_subcommand("pressure", "Generate memory pressure alone, as its own process, until --duration or SIGTERM");
-  pressure_cmd->add_option("--parts", pressure.pressure_parts, "Pressure sources: hog, churn, pulse (comma-separated)")
-      ->capture_default_str();
-  pressure_cmd->add_option("--leave", pressure.pressure_leave, "Size the hog to leave this much MemAvailable")
-      ->capture_default_str();
-  pressure_cmd->add_option("--hog", pressure.pressure_hog, "A fixed hog size instead of --leave")
-      ->capture_default_str();
-  pressure_cmd->add_option("--churn-file", pressure.pressure_churn_file, "Churn file size (0: 1.5x the memory left)")
-      ->capture_default_str();
-  pressure_cmd->add_option("--churn-rate", pressure.pressure_churn_rate, "Churn read rate per second (0: unthrottled)")
-      ->capture_default_str();
-  pressure_cmd->add_option("--pulse", pressure.pressure_pulse, "Proactive reclaim per pulse (with the pulse part)")
-      ->capture_default_str();
-  pressure_cmd->add_option("--margin", pressure.pressure_margin, "MemAvailable never taken below (0: max(1.5G, 10%))")
-      ->capture_default_str();
+  add_pressure_options(pressure_cmd, pressure, "--");
   pressure_cmd->add_option("--dir", pressure.pressure_dir, "Where the churn file goes")->capture_default_str();
   pressure_cmd->add_option("--duration", pressure_duration, "How long (0: until SIGTERM or Ctrl-C)")
       ->capture_default_str();

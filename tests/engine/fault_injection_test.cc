@@ -149,7 +149,9 @@ TEST_P(FaultInjection, NoSpaceForTheNextSegmentIsRetriableAndLosesNothing) {
   for (int i = 0; i < 10; ++i) {
     auto r = store->append({0, payload(stored, kPayloadBytes), 1, -1});
     ASSERT_TRUE(r) << r.error().to_string();
-    if (i == 0) EXPECT_EQ(r->commit_log_offset, uint64_t{1} << 20);
+    if (i == 0) {
+      EXPECT_EQ(r->commit_log_offset, uint64_t{1} << 20);
+    }
     ++stored;
   }
   ASSERT_TRUE(test::wait_indexed(*store, 0, stored));
