@@ -7,11 +7,7 @@
 // when the environment has RINGMQ_REQUIRE_ALL=1, fails it: CI can insist that nothing was
 // skipped. `what` says what is missing and how to get it; it is evaluated only on a skip.
 //
-// A test that runs only when asked (it loads the machine, say) uses
-// RINGMQ_REQUIRE_OPT_IN("RINGMQ_PERF_REAL_PRESSURE", "why it is opt-in"): it skips unless that
-// variable is 1, whatever RINGMQ_REQUIRE_ALL says — nobody asked for it.
-//
-// Both return from the calling function (like GTEST_SKIP), so use them in the test body or in
+// It returns from the calling function (like GTEST_SKIP), so use them in the test body or in
 // SetUp, not in a helper whose caller goes on.
 #pragma once
 
@@ -37,11 +33,4 @@ inline bool environment_flag(const char* name) {
       }                                                                                           \
       GTEST_SKIP() << "missing capability: " << (what);                                           \
     }                                                                                             \
-  } while (false)
-
-#define RINGMQ_REQUIRE_OPT_IN(variable, why)                                                 \
-  do {                                                                                       \
-    if (!::ringmq::test::environment_flag(variable)) {                                       \
-      GTEST_SKIP() << "opt-in test: set " << (variable) << "=1 to run it (" << (why) << ")"; \
-    }                                                                                        \
   } while (false)

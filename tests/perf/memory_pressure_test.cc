@@ -221,30 +221,5 @@ TEST(MemoryPressure, SmallRealRunMovesTheCountersAndGivesEverythingBack) {
   EXPECT_GE(final_report.churn_bytes_read, 2 * o.churn_file_bytes);
 }
 
-// Real reclaim needs a machine near its limits, which a shared test run must not do.
-// RINGMQ_PERF_REAL_PRESSURE=1 runs it: the hog leaves the safety margin + 2 GiB and the
-// churn streams through 6 GiB, which makes kswapd (and usually direct reclaim) run.
-TEST(MemoryPressure, RealPressureMakesTheKernelReclaim) {
-  RINGMQ_REQUIRE_OPT_IN("RINGMQ_PERF_REAL_PRESSURE", "real memory pressure; use an otherwise idle machine");
-  ringmq::test::TempDir dir;
-  PressureOptions o;
-  const uint64_t margin = MemoryPressure::default_safety_margin(read_meminfo().total);
-  o.leave_available_bytes = margin + 2048 * kMiB;
-  o.churn_dir = dir.path();
-  o.churn_file_bytes = 6144 * kMiB;
-  auto created = MemoryPressure::create(o);
-  ASSERT_TRUE(created) << created.error().message;
-  const SystemSample before = read_system_sample();
-  ASSERT_TRUE((*created)->start());
-  ASSERT_TRUE((*created)->wait_until_established(std::chrono::seconds(180)));
-  std::this_thread::sleep_for(std::chrono::seconds(5));
-  const SystemSample during = read_system_sample();
-  (*created)->stop();
-  const VmCounters d = during.vm - before.vm;
-  EXPECT_GT(d[VmCounter::kPgScanKswapd] + d[VmCounter::kPgScanDirect], 0u);
-  EXPECT_GT(d[VmCounter::kPgStealKswapd] + d[VmCounter::kPgStealDirect], 0u);
-  EXPECT_GE(MemoryPressure::system_available_bytes(), margin);
-}
-
 }  // namespace
 }  // namespace ringmq::perf
