@@ -37,10 +37,15 @@ Result<AppendResult> CommitLog::append(const AppendRequest& request) {
   uint64_t in_segment = write_offset_ - active_->base_offset();
   if (in_segment + size > active_->size()) {
     const uint64_t left = active_->size() - in_segment;
-    if (left >= kEndOfSegmentMarkerSize) encode_end_of_segment(active_base_ + in_segment, static_cast<uint32_t>(left));
+    if (left >= kEndOfSegmentMarkerSize) {
+      if (auto s = writer_.make_writable(*active_, in_segment + kEndOfSegmentMarkerSize); !s)
+        return std::unexpected(s.error());
+      encode_end_of_segment(active_base_ + in_segment, static_cast<uint32_t>(left));
+    }
     if (auto s = roll(active_->end_offset()); !s) return std::unexpected(s.error());
     in_segment = 0;
   }
+  if (auto s = writer_.make_writable(*active_, in_segment + size); !s) return std::unexpected(s.error());
   if (request.queue_id >= next_queue_offset_.size()) next_queue_offset_.resize(request.queue_id + 1, 0);
 
   AppendResult result;
@@ -128,10 +133,9 @@ Result<PinnedRecord> CommitLog::read_slot(uint64_t offset, bool verify_crc) cons
     return make_error(ErrorCode::kOutOfRange, "commit-log offset " + std::to_string(offset) + " is outside the log [" +
                                                   std::to_string(log_start_offset()) + ", " +
                                                   std::to_string(written_offset()) + ")");
-  auto view = segment->read_from(offset - segment->base_offset());
-  auto slot = decode_slot(view.bytes, offset, verify_crc);
+  auto slot = decode_slot(segment->read_from(offset - segment->base_offset()), offset, verify_crc);
   if (!slot) return std::unexpected(slot.error());
-  return PinnedRecord{*slot, std::move(segment), std::move(view.pin)};
+  return PinnedRecord{*slot, std::move(segment)};
 }
 
 std::vector<std::shared_ptr<MappedSegment>> CommitLog::inactive_segments() const {

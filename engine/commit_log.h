@@ -53,7 +53,6 @@ struct AppendResult {
 struct PinnedRecord {
   DecodedSlot slot;
   std::shared_ptr<MappedSegment> segment;
-  std::shared_ptr<const void> buffer_pin;  // pool mode: the buffer the view points into
 };
 
 // What recovery found, for the start-up log and the tests.

@@ -156,7 +156,7 @@ Status CommitLog::cut_after(uint64_t end, CommitLogRecovery& report) {
     segments_.push_back(*next);
   } else {
     if (auto s = segments_.back()->zero_from(end - active_base); !s) return s;
-    if (auto s = writer_.prepare(*segments_.back(), true); !s) return s;
+    if (auto s = writer_.prepare(segments_.back(), true); !s) return s;
   }
   if (report.truncated) {
     spdlog::warn("commit log truncated at offset {}: {}", end, report.truncation_reason);

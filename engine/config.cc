@@ -42,10 +42,19 @@ void EngineConfig::validate() const {
   if (max_record_bytes == 0 || uint64_t{max_record_bytes} + kRecordHeaderSize > segment_bytes)
     fail("max_record_bytes (" + std::to_string(max_record_bytes) +
          ") plus a 64-byte header must fit in segment_bytes (" + std::to_string(segment_bytes) + ")");
+  if (segments_ahead < 1 || segments_ahead > 8)
+    fail("segments_ahead must be between 1 and 8, got " + std::to_string(segments_ahead));
   if (write_mode == WriteMode::kPool && pool_buffers < 2)
-    fail("pool_buffers must be at least 2 (the active segment and the next), got " + std::to_string(pool_buffers));
-  if (write_mode == WriteMode::kPool && segment_bytes > (1u << 30))
-    fail("segment_bytes must be at most 1 GiB in pool mode (the io_uring registered-buffer limit)");
+    fail("pool_buffers must be at least 2 (the chunk being written and the next), got " + std::to_string(pool_buffers));
+  if (write_mode == WriteMode::kPool &&
+      (pool_buffer_bytes % 4096 != 0 || pool_buffer_bytes < (1u << 20) || pool_buffer_bytes > (1u << 30)))
+    fail(
+        "pool_buffer_bytes must be a multiple of 4096 between 1 MiB and 1 GiB (the io_uring registered-buffer "
+        "limit), got " +
+        std::to_string(pool_buffer_bytes));
+  if (write_mode == WriteMode::kPool && segment_bytes % pool_chunk_bytes() != 0)
+    fail("segment_bytes (" + std::to_string(segment_bytes) + ") must be a multiple of pool_buffer_bytes (" +
+         std::to_string(pool_buffer_bytes) + ")");
   if (write_mode == WriteMode::kMmapLocked && effective_mlock_budget_bytes() < 2 * segment_bytes)
     fail("mlock_budget_bytes (" + std::to_string(mlock_budget_bytes) +
          ") must hold two segments (the active and the next) in mmap-locked mode: at least " +

@@ -4,6 +4,7 @@
 // names the setting.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -45,17 +46,28 @@ struct EngineConfig {
 
   // Commit log.
   uint64_t segment_bytes = 1ull << 30;
-  WriteMode write_mode = WriteMode::kMmapLocked;
-  // Locked memory allowed for segments; 0 means two segments (the active one and the next).
+  WriteMode write_mode = WriteMode::kPool;
+  // When the memlock allowance is short of what write_mode locks: run as kMmap with a warning
+  // (true) or refuse to open (false).
+  bool memlock_fallback = true;
+  // Locked memory allowed for segments (mmap-locked); 0 means the active segment and those
+  // prepared ahead of it.
   uint64_t mlock_budget_bytes = 0;
-  // pool: number of segment-sized locked buffers (the active segment, the next one, and
-  // those whose data the committer is still writing).
+  // pool: locked chunks of pool_buffer_bytes each, mapped over the active segment just ahead
+  // of the writer (and over the next segment's start before a roll) until the committer has
+  // written them to the file. The locked footprint is their product (256 MiB by default),
+  // whatever segment_bytes is.
   uint32_t pool_buffers = 4;
+  uint64_t pool_buffer_bytes = 64ull << 20;
   bool pool_huge_pages = true;
   // mmap-locked: how far ahead of the writer pages are made writable (see SegmentAllocator).
   uint64_t warm_ahead_bytes = 64ull << 20;
   uint32_t max_record_bytes = 64u << 20;
   uint32_t max_queue_id = 1u << 20;
+  // Segments made ready before the writer needs them (file created, fallocated, prepared by
+  // the write mode): two, so that a roll never waits for a fallocate even when the writer
+  // crosses a segment while the next one is still being made.
+  uint32_t segments_ahead = 2;
   // An append that must wait longer than this for the next segment fails with kBusy.
   uint32_t append_wait_timeout_ms = 2000;
 
@@ -85,9 +97,11 @@ struct EngineConfig {
   void validate() const;
   // Memory `mode` locks: the pool's buffers (pool), else the segments' budget (mmap-locked).
   uint64_t mlock_budget_bytes_for(WriteMode mode) const {
-    if (mode == WriteMode::kPool) return uint64_t{pool_buffers} * segment_bytes;
-    return mlock_budget_bytes ? mlock_budget_bytes : 2 * segment_bytes;
+    if (mode == WriteMode::kPool) return uint64_t{pool_buffers} * pool_chunk_bytes();
+    return mlock_budget_bytes ? mlock_budget_bytes : (1 + uint64_t{segments_ahead}) * segment_bytes;
   }
+  // A pool chunk never covers more than one segment.
+  uint64_t pool_chunk_bytes() const { return std::min(pool_buffer_bytes, segment_bytes); }
   uint64_t effective_mlock_budget_bytes() const { return mlock_budget_bytes_for(write_mode); }
 };
 

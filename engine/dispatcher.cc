@@ -11,7 +11,7 @@ Status Dispatcher::dispatch_range(uint64_t from, uint64_t to, bool rebuilding) {
   std::lock_guard lock(mutex_);
   uint64_t pos = from;
   std::shared_ptr<MappedSegment> segment;
-  MappedSegment::View view;  // the whole segment, pinned while we read it
+  std::span<const std::byte> view;  // the whole segment, valid while `segment` is held
   while (pos < to) {
     if (!segment || pos < segment->base_offset() || pos >= segment->end_offset()) {
       segment = log_.segment_containing(pos);
@@ -22,7 +22,7 @@ Status Dispatcher::dispatch_range(uint64_t from, uint64_t to, bool rebuilding) {
       view = segment->read_from(0);
     }
     // The writer made these bytes and recovery checked them: no CRC pass here.
-    auto slot = decode_slot(view.bytes.subspan(pos - segment->base_offset()), pos, false);
+    auto slot = decode_slot(view.subspan(pos - segment->base_offset()), pos, false);
     if (!slot) return std::unexpected(slot.error());
     if (slot->kind != SlotKind::kRecord) {
       pos = segment->end_offset();

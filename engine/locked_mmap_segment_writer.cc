@@ -15,8 +15,9 @@ void LockedMmapSegmentWriter::start() {
       });
 }
 
-Status LockedMmapSegmentWriter::prepare(MappedSegment& segment, bool holds_records) {
+Status LockedMmapSegmentWriter::prepare(const std::shared_ptr<MappedSegment>& prepared, bool holds_records) {
   (void)holds_records;  // warming reads each page back unchanged: safe on data
+  MappedSegment& segment = *prepared;
   {
     std::lock_guard lock(mutex_);
     const uint64_t budget = config_.mlock_budget_bytes_for(WriteMode::kMmapLocked);

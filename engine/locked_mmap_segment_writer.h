@@ -33,7 +33,7 @@ class LockedMmapSegmentWriter final : public MmapSegmentWriter {
   void stop() override { warmer_.stop(); }
   // Reserves the segment's budget (or warns once and leaves it unlocked) and warms the
   // first window.
-  Status prepare(MappedSegment& segment, bool holds_records) override;
+  Status prepare(const std::shared_ptr<MappedSegment>& segment, bool holds_records) override;
   void activate(const std::shared_ptr<MappedSegment>& segment, const std::atomic<uint64_t>* write_offset) override;
   // Unlocks the segment and gives its budget back.
   void retire(MappedSegment& segment) override;

@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "io/detail/errno_text.h"
+
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
 #define MADV_POPULATE_WRITE 23
@@ -110,26 +112,23 @@ Status MappedSegment::zero_from(uint64_t from) {
   return fs_->datasync(fd_.get(), path_);
 }
 
-MappedSegment::View MappedSegment::read_from(uint64_t at) const {
-  std::lock_guard lock(lease_mutex_);
-  if (lease_) return {{lease_->data() + at, size_ - at}, lease_};
-  return {{data_ + at, size_ - at}, nullptr};
+Status MappedSegment::map_window(uint64_t at, uint64_t length, int memory_fd, uint64_t memory_offset) {
+  // MAP_FIXED replaces the file's pages in that range atomically for every thread: a reader
+  // sees the bytes either way. MAP_POPULATE fills the page tables now (shared memory needs no
+  // write notification, so they are writable), so the first store into the window takes no
+  // fault.
+  void* at_address = data_ + at;
+  void* mapped = ::mmap(at_address, length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED | MAP_POPULATE, memory_fd,
+                        static_cast<off_t>(memory_offset));
+  if (mapped == MAP_FAILED) return io::detail::named_errno_error("mapping a pool chunk over " + path_, errno);
+  return {};
 }
 
-void MappedSegment::attach_lease(std::shared_ptr<PoolLease> lease) {
-  std::lock_guard lock(lease_mutex_);
-  lease_ = std::move(lease);
-}
-
-std::shared_ptr<PoolLease> MappedSegment::lease() const {
-  std::lock_guard lock(lease_mutex_);
-  return lease_;
-}
-
-void MappedSegment::detach_lease() {
-  std::shared_ptr<PoolLease> lease;
-  std::lock_guard lock(lease_mutex_);
-  lease.swap(lease_);  // the buffer returns to the pool when the last reader lets go
+Status MappedSegment::unmap_window(uint64_t at, uint64_t length) {
+  void* mapped =
+      ::mmap(data_ + at, length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd_.get(), static_cast<off_t>(at));
+  if (mapped == MAP_FAILED) return io::detail::named_errno_error("mapping " + path_ + " back over a pool chunk", errno);
+  return {};
 }
 
 Status MappedSegment::remove_file() { return fs_->remove(path_); }

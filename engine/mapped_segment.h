@@ -9,14 +9,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 
 #include "common/result.h"
 #include "engine/file_system.h"
-#include "engine/transient_pool.h"
 #include "io/unique_fd.h"
 
 namespace ringmq::engine {
@@ -63,20 +61,18 @@ class MappedSegment {
   std::byte* data() const { return data_; }
   std::span<const std::byte> mapped_bytes_from(uint64_t at) const { return {data_ + at, size_ - at}; }
 
-  // What readers use: the bytes from `at` to the end, from the pool buffer while one is
-  // attached (pool mode: it holds data not yet written to the file), else from the mapping.
-  // `pin` keeps the pool buffer from being reused while the view is in use.
-  struct View {
-    std::span<const std::byte> bytes;
-    std::shared_ptr<const void> pin;
-  };
-  View read_from(uint64_t at) const;
-  // A buffer that holds the segment's newest bytes ahead of the file (the pool write mode):
-  // while one is attached, readers are served from it.
-  void attach_lease(std::shared_ptr<PoolLease> lease);
-  std::shared_ptr<PoolLease> lease() const;
-  // Detaches the buffer once everything in it is in the file; readers switch to the mapping.
-  void detach_lease();
+  // What readers use: the bytes from `at` to the end of the segment. Views stay valid while
+  // the segment is held (pinned by shared_ptr), whatever is mapped underneath: a pool chunk
+  // mapped over part of the segment (map_window) holds the same bytes as the file once it is
+  // unmapped again, so a view never has to pin the chunk.
+  std::span<const std::byte> read_from(uint64_t at) const { return {data_ + at, size_ - at}; }
+
+  // The pool write mode: maps `length` bytes of `memory_fd` (from `memory_offset`) over
+  // [at, at + length) of the segment's mapping, with page tables filled, so appends there go
+  // to locked memory instead of the page cache. `at` and `length` are page-aligned.
+  Status map_window(uint64_t at, uint64_t length, int memory_fd, uint64_t memory_offset);
+  // Maps the file back over [at, at + length); its bytes must already be in the file.
+  Status unmap_window(uint64_t at, uint64_t length);
   uint64_t size() const { return size_; }
   uint64_t base_offset() const { return base_offset_; }
   uint64_t end_offset() const { return base_offset_ + size_; }
@@ -99,8 +95,6 @@ class MappedSegment {
   uint64_t base_offset_;
   uint64_t size_;
   bool locked_ = false;
-  mutable std::mutex lease_mutex_;
-  std::shared_ptr<PoolLease> lease_;  // guarded by lease_mutex_
 };
 
 // Segment file names: the 20-digit, zero-padded commit-log offset of the first byte.

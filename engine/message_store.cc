@@ -256,13 +256,8 @@ Status MessageStore::read(uint32_t queue_id, QueueOffset offset, uint64_t max_by
         return make_error(ErrorCode::kOutOfRange, "offset " + to_string(offset) + " of queue " +
                                                       std::to_string(queue_id) + " was removed by retention");
       }
-      auto view = segment->read_from(0);
-      segment_bytes = view.bytes;
+      segment_bytes = segment->read_from(0);
       out.pins_.push_back(segment);
-      if (view.pin) {
-        out.pins_.push_back(std::move(view.pin));
-        out.pins_buffers_ = true;
-      }
     }
     auto slot = decode_slot(segment_bytes.subspan(at - segment->base_offset()), at, config_.verify_crc_on_read);
     Error bad;

@@ -61,18 +61,13 @@ class ReadBatch {
   void clear() {
     batches.clear();
     pins_.clear();
-    pins_buffers_ = false;
   }
-  // Whether some batch is a view of a write buffer that its writer needs back soon (the pool
-  // mode's buffers): hold such views briefly; copy the bytes rather than keep the views for
-  // as long as a slow consumer takes. Views of mapped segments may be kept.
-  bool pins_write_buffers() const { return pins_buffers_; }
 
  private:
   friend class MessageStore;
-  // Keeps the viewed segments mapped and any write buffers they are read from from being reused.
+  // Keeps the viewed segments mapped (views stay valid for as long as the batch is held, in
+  // every write mode: see MappedSegment::read_from).
   std::vector<std::shared_ptr<const void>> pins_;
-  bool pins_buffers_ = false;
 };
 
 struct QueueRange {

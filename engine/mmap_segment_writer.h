@@ -11,7 +11,7 @@ class MmapSegmentWriter : public SegmentWriter {
  public:
   WriteMode mode() const override { return WriteMode::kMmap; }
   std::string describe() const override { return "records copied into mapped segments, msync to flush"; }
-  Status prepare(MappedSegment& segment, bool holds_records) override {
+  Status prepare(const std::shared_ptr<MappedSegment>& segment, bool holds_records) override {
     (void)segment, (void)holds_records;
     return {};
   }

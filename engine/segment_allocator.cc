@@ -35,14 +35,15 @@ Result<std::shared_ptr<MappedSegment>> SegmentAllocator::prepare_now(uint64_t ba
   // without this a power cut could lose the whole segment along with its synced data.
   if (!existing)
     if (auto s = fs_->sync_directory(directory_); !s) return std::unexpected(s.error());
-  if (auto s = writer_.prepare(**segment, existing); !s) return std::unexpected(s.error());
+  if (auto s = writer_.prepare(*segment, existing); !s) return std::unexpected(s.error());
   return segment;
 }
 
 void SegmentAllocator::request(uint64_t base_offset) {
   {
     std::lock_guard lock(mutex_);
-    if ((ready_ && ready_->base_offset() == base_offset) || wanted_ == base_offset) return;
+    while (!ready_.empty() && ready_.front()->base_offset() < base_offset) ready_.pop_front();
+    if (!ready_.empty() && ready_.front()->base_offset() != base_offset) ready_.clear();  // not contiguous
     wanted_ = base_offset;
     failure_.reset();
   }
@@ -52,19 +53,24 @@ void SegmentAllocator::request(uint64_t base_offset) {
 Result<std::shared_ptr<MappedSegment>> SegmentAllocator::take(uint64_t base_offset, std::chrono::milliseconds timeout) {
   request(base_offset);
   std::unique_lock lock(mutex_);
-  const bool done = ready_cv_.wait_for(lock, timeout, [&] {
-    return (ready_ && ready_->base_offset() == base_offset) || failure_.has_value() || thread_.stopping();
-  });
-  if (failure_) {
-    Error e = *failure_;
-    failure_.reset();
-    return std::unexpected(e);
-  }
-  if (!done || !ready_)
+  auto front_ready = [&] { return !ready_.empty() && ready_.front()->base_offset() == base_offset; };
+  const bool done =
+      ready_cv_.wait_for(lock, timeout, [&] { return front_ready() || failure_.has_value() || thread_.stopping(); });
+  if (!front_ready()) {
+    if (failure_) {
+      Error e = *failure_;
+      failure_.reset();
+      return std::unexpected(e);
+    }
+    (void)done;
     return make_error(ErrorCode::kBusy, "the next commit-log segment (offset " + std::to_string(base_offset) +
                                             ") was not ready within " + std::to_string(timeout.count()) +
                                             " ms; the disk is slower than the producers");
-  return std::exchange(ready_, nullptr);
+  }
+  auto segment = std::move(ready_.front());
+  ready_.pop_front();
+  wanted_ = segment->end_offset();
+  return segment;
 }
 
 void SegmentAllocator::retire(std::shared_ptr<MappedSegment> segment) {
@@ -76,39 +82,40 @@ void SegmentAllocator::retire(std::shared_ptr<MappedSegment> segment) {
 }
 
 void SegmentAllocator::run_once() {
-  std::optional<uint64_t> wanted;
+  std::optional<uint64_t> next;
   std::vector<std::shared_ptr<MappedSegment>> retired;
   {
     std::lock_guard lock(mutex_);
-    wanted = wanted_;
     retired.swap(retired_);
+    if (wanted_ && !failure_ && ready_.size() < config_.segments_ahead)
+      next = ready_.empty() ? *wanted_ : ready_.back()->end_offset();
   }
   for (auto& segment : retired) writer_.retire(*segment);
-  if (wanted) {
-    const auto started = std::chrono::steady_clock::now();
-    auto segment = prepare_now(*wanted, false);
-    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-    if (took > std::chrono::milliseconds(500))
-      spdlog::warn("preparing commit-log segment at offset {} took {} ms", *wanted, took.count());
-    {
-      std::lock_guard lock(mutex_);
-      if (wanted_ == wanted) {
-        wanted_.reset();
-        if (segment) {
-          ready_ = std::move(*segment);
-        } else {
-          failure_ = segment.error();
-          // Busy is back pressure (the pool is full until the disk catches up), retried by the
-          // writer; anything else is a real failure.
-          spdlog::log(segment.error().code == ErrorCode::kBusy ? spdlog::level::warn : spdlog::level::err,
-                      "preparing commit-log segment at offset {} failed: {}", *wanted, segment.error().message);
-        }
-      }
-    }
-    ready_cv_.notify_all();
+  if (!next) {
+    thread_.sleep_for(std::chrono::milliseconds(1000));
     return;
   }
-  thread_.sleep_for(std::chrono::milliseconds(1000));
+  const auto started = std::chrono::steady_clock::now();
+  auto segment = prepare_now(*next, false);
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  if (took > std::chrono::milliseconds(500))
+    spdlog::warn("preparing commit-log segment at offset {} took {} ms", *next, took.count());
+  {
+    std::lock_guard lock(mutex_);
+    const uint64_t expected = ready_.empty() ? wanted_.value_or(*next) : ready_.back()->end_offset();
+    if (expected == *next) {  // still what is wanted (the writer may have moved on meanwhile)
+      if (segment) {
+        ready_.push_back(std::move(*segment));
+      } else {
+        failure_ = segment.error();
+        // Busy is back pressure (the pool is full until the disk catches up), retried by the
+        // writer; anything else is a real failure.
+        spdlog::log(segment.error().code == ErrorCode::kBusy ? spdlog::level::warn : spdlog::level::err,
+                    "preparing commit-log segment at offset {} failed: {}", *next, segment.error().message);
+      }
+    }
+  }
+  ready_cv_.notify_all();
 }
 
 }  // namespace ringmq::engine

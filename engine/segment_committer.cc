@@ -13,9 +13,7 @@ Result<std::unique_ptr<SegmentCommitter>> SegmentCommitter::create(TransientPool
   auto ring = io::Ring::create(options);
   if (!ring) return std::unexpected(ring.error());
   for (const auto& line : ring->fallbacks()) spdlog::warn("io_uring: {}", line);
-  std::vector<iovec> iovecs;
-  for (const auto& buffer : pool.buffers()) iovecs.push_back(buffer.as_iovec());
-  if (auto s = ring->register_buffers(iovecs); !s)
+  if (auto s = ring->register_buffers(pool.iovecs()); !s)
     return make_error(s.error().code, "registering the transient pool with io_uring: " + s.error().message);
   std::unique_ptr<SegmentCommitter> committer(new SegmentCommitter(std::move(*ring), std::move(fs)));
   const size_t max_files = std::max<size_t>(pool.size() + 1, kMaxOpenFiles);
@@ -42,20 +40,24 @@ Result<SegmentCommitter::OpenFile*> SegmentCommitter::file_for(const MappedSegme
   return &files_.back();
 }
 
-Status SegmentCommitter::write_segment_range(MappedSegment& segment, PoolLease& lease, uint64_t from, uint64_t to) {
+Status SegmentCommitter::write(MappedSegment& segment, const PoolLease& chunk, uint64_t chunk_at, uint64_t from,
+                               uint64_t to) {
   auto open = file_for(segment);
   if (!open) return std::unexpected(open.error());
   const io::IoAlignment align = (*open)->file.alignment();
   const uint64_t block = std::max<uint64_t>(align.offset_bytes, 1);
-  uint64_t first = from / block * block;
-  const uint64_t last = std::min(segment.size(), (to + block - 1) / block * block);
+  // Chunks start and end on block boundaries, so the widened range stays inside the chunk.
+  uint64_t first = std::max(chunk_at, from / block * block);
+  const uint64_t last = std::min(chunk_at + chunk.size(), (to + block - 1) / block * block);
   io::WriteTarget target{io::FileRef::fd((*open)->file.fd()), align, segment.path()};
   (*open)->unsynced = true;
   while (first < last) {
     batch_.clear();
-    for (; first < last && batch_.size() < batch_.capacity(); first += kChunkBytes) {
-      const uint64_t end = std::min(last, first + kChunkBytes);
-      if (auto s = batch_.add({{lease.data() + first, end - first}, first, static_cast<int>(lease.index())}); !s)
+    for (; first < last && batch_.size() < batch_.capacity(); first += kPieceBytes) {
+      const uint64_t end = std::min(last, first + kPieceBytes);
+      if (auto s =
+              batch_.add({{chunk.data() + (first - chunk_at), end - first}, first, static_cast<int>(chunk.index())});
+          !s)
         return s;
     }
     auto outcome = fs_->write_through_ring(ring_, target, batch_);
@@ -64,7 +66,12 @@ Status SegmentCommitter::write_segment_range(MappedSegment& segment, PoolLease& 
   return {};
 }
 
-Status SegmentCommitter::sync_files() {
+void SegmentCommitter::segment_complete(const MappedSegment& segment) {
+  for (auto& open : files_)
+    if (open.base == segment.base_offset()) open.complete = true;
+}
+
+Status SegmentCommitter::sync() {
   sync_targets_.clear();
   sync_files_index_.clear();
   for (size_t i = 0; i < files_.size(); ++i) {
@@ -81,28 +88,6 @@ Status SegmentCommitter::sync_files() {
   if (!result) return result;
   std::erase_if(files_, [](const OpenFile& open) { return open.complete && !open.unsynced; });
   return {};
-}
-
-Status SegmentCommitter::commit(std::span<const SegmentRange> ranges, bool sync) {
-  for (const SegmentRange& r : ranges) {
-    MappedSegment& segment = *r.segment;
-    const uint64_t base = segment.base_offset();
-    const uint64_t from = std::max(r.from, committed_);
-    if (from >= r.to) continue;
-    auto lease = segment.lease();
-    if (!lease) {  // bytes that reached the file another way (recovery): msync covers them
-      if (auto s = segment.flush(from - base, r.to - base); !s) return s;
-    } else {
-      if (auto s = write_segment_range(segment, *lease, from - base, r.to - base); !s) return s;
-      if (r.to == segment.end_offset()) {  // the whole segment is in its file
-        for (auto& open : files_)
-          if (open.base == base) open.complete = true;
-        segment.detach_lease();
-      }
-    }
-    committed_ = std::max(committed_, r.to);
-  }
-  return sync ? sync_files() : Status{};
 }
 
 }  // namespace ringmq::engine

@@ -28,8 +28,14 @@ Result<std::unique_ptr<SegmentWriter>> make_segment_writer(const EngineConfig& c
     }
   }
   if (mode != WriteMode::kMmap) {
-    if (auto s = check_memlock_allowance(config.mlock_budget_bytes_for(mode), current_memlock_allowance()); !s)
-      return std::unexpected(s.error());
+    if (auto s = check_memlock_allowance(config.mlock_budget_bytes_for(mode), current_memlock_allowance()); !s) {
+      if (!config.memlock_fallback) return std::unexpected(s.error());
+      spdlog::warn(
+          "{} write mode cannot lock its memory, running in mmap mode (appends may take page faults "
+          "under memory pressure): {} (or set engine.memlock_fallback = false to refuse to start)",
+          write_mode_name(mode), s.error().message);
+      mode = WriteMode::kMmap;
+    }
   }
   switch (mode) {
     case WriteMode::kMmap:

@@ -5,6 +5,7 @@
 //
 //   prepare(segment)       a segment file was just made or opened: get it ready for appends
 //   append_base(segment)   where the commit log copies records while `segment` is active
+//   make_writable(seg, to) before a copy: wait until [.., to) of the active segment may be written
 //   activate(segment, at)  the commit log now appends to `segment`, at positions read from `at`
 //   retire(segment)        the commit log has left `segment` (off the append path)
 //   make_durable(ranges)   when it returns ok, every byte in `ranges` is durable
@@ -12,9 +13,10 @@
 //
 // Invariants: make_durable and write_behind are called by one thread at a time (the flusher,
 // under its flush mutex) with ranges in commit-log order, each inside one segment. prepare
-// and retire run on the allocator thread (or at open, before it starts). append_base runs
-// under the commit log's write lock and must not block. A failed make_durable leaves the
-// state of the failed range unknown: the caller (GroupCommitFlusher) makes the error stick.
+// and retire run on the allocator thread (or at open, before it starts). append_base and
+// make_writable run under the commit log's write lock; append_base must not block, and
+// make_writable blocks only when the writer is out of memory to write into (back pressure). A failed make_durable
+// leaves the state of the failed range unknown: the caller (GroupCommitFlusher) makes the error stick.
 #pragma once
 
 #include <atomic>
@@ -51,8 +53,14 @@ class SegmentWriter {
   virtual void stop() {}
 
   // `holds_records`: the segment was opened at recovery and already has data.
-  virtual Status prepare(MappedSegment& segment, bool holds_records) = 0;
+  virtual Status prepare(const std::shared_ptr<MappedSegment>& segment, bool holds_records) = 0;
   virtual std::byte* append_base(MappedSegment& segment) = 0;
+  // [.., end) (offsets within the active segment) may be written once this returns ok; kBusy
+  // after config.append_wait_timeout_ms. Called for every append: must be cheap when ready.
+  virtual Status make_writable(MappedSegment& segment, uint64_t end) {
+    (void)segment, (void)end;
+    return {};
+  }
   virtual void activate(const std::shared_ptr<MappedSegment>& segment, const std::atomic<uint64_t>* write_offset) {
     (void)segment, (void)write_offset;
   }

@@ -613,7 +613,8 @@ static int run_main(int argc, char** argv) {
       ->check(CLI::IsMember({"async", "sync"}))
       ->capture_default_str();
   run_cmd->add_option("--segment-bytes", run.segment_bytes, "Commit-log segment size")->capture_default_str();
-  run_cmd->add_option("--pool-buffers", o.pool_buffers, "pool mode: segment-sized locked buffers")
+  run_cmd
+      ->add_option("--pool-buffers", o.pool_buffers, "pool mode: locked chunks (of engine.pool_buffer_bytes, 64 MiB)")
       ->capture_default_str();
   run_cmd->add_option("--warm-ahead", run.warm_ahead, "mmap-locked: bytes made writable ahead of the writer")
       ->capture_default_str();

@@ -112,22 +112,18 @@ bool KafkaRouter::FetchWait::try_answer(bool final) {
   answered = true;
   r.context_.metrics.bytes_out.add(static_cast<uint64_t>(total));
   r.context_.metrics.records_out.add(records);
-  // Spliced as views of the stored bytes, unless a read views a write buffer (the pool
-  // mode's): such a view would keep that buffer from being reused for as long as a slow
-  // consumer's socket holds the response (up to the idle timeout), so those are copied.
-  const bool splice =
-      std::none_of(reads->begin(), reads->end(), [](const engine::ReadBatch& b) { return b.pins_write_buffers(); });
+  // Spliced as views of the stored bytes, kept alive with the response: a view pins only its
+  // segment (never a pool chunk), so a slow consumer holds back no write buffer.
   std::vector<std::byte> owned = slot.take_buffer();
   owned.clear();
   ResponseBody body(std::move(owned));
   protocol::Writer writer(body.bytes());
   SpliceIntoBody sink(body);
-  if (Status s = protocol::encode_fetch_response(version, correlation_id, response, writer, splice ? &sink : nullptr);
-      !s) {
+  if (Status s = protocol::encode_fetch_response(version, correlation_id, response, writer, &sink); !s) {
     slot.close_connection("encoding the response failed: " + s.error().message);
     return true;
   }
-  if (splice) body.keep_alive(std::move(reads));
+  body.keep_alive(std::move(reads));
   slot.complete(std::move(body));
   r.context_.metrics.fetch_latency.record(std::chrono::steady_clock::now() - received_at);
   return true;

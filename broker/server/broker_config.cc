@@ -184,6 +184,9 @@ const std::vector<Setting>& settings() {
                              engine::write_mode_name, "\"mmap\", \"mmap-locked\", \"pool\""));
     s.push_back(bytes_setting("engine.mlock_budget_bytes", RINGMQ_FIELD(engine.mlock_budget_bytes), 0, kI64));
     s.push_back(integer_setting("engine.pool_buffers", RINGMQ_FIELD(engine.pool_buffers), 0, kU32));
+    s.push_back(bytes_setting("engine.pool_buffer_bytes", RINGMQ_FIELD(engine.pool_buffer_bytes), 0, kI64));
+    s.push_back(bool_setting("engine.memlock_fallback", RINGMQ_FIELD(engine.memlock_fallback)));
+    s.push_back(integer_setting("engine.segments_ahead", RINGMQ_FIELD(engine.segments_ahead), 0, kU32));
     s.push_back(bool_setting("engine.pool_huge_pages", RINGMQ_FIELD(engine.pool_huge_pages)));
     s.push_back(bytes_setting("engine.warm_ahead_bytes", RINGMQ_FIELD(engine.warm_ahead_bytes), 0, kI64));
     s.push_back(bytes_setting("engine.max_record_bytes", RINGMQ_FIELD(engine.max_record_bytes), 0, kU32));
