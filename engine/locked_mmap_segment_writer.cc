@@ -28,20 +28,24 @@ Status LockedMmapSegmentWriter::prepare(const std::shared_ptr<MappedSegment>& pr
       warned_budget_ = true;
       return segment.prefault(0, config_.warm_ahead_bytes, true);
     }
-    locked_bytes_ += segment.size();  // reserved whole; locked window by window
-    segment.mark_locked();
+    locked_bytes_ += segment.size();  // reserved whole; pages are locked as they are warmed
+  }
+  // Here, ahead of time on the allocator thread: see MappedSegment::lock_on_fault.
+  if (auto s = segment.lock_on_fault(); !s) {
+    {
+      std::lock_guard lock(mutex_);
+      locked_bytes_ -= segment.size();
+    }
+    if (!warned_lock_) spdlog::warn("{}; continuing without the lock", s.error().message);
+    warned_lock_ = true;
   }
   return warm_range(segment, 0, config_.warm_ahead_bytes);
 }
 
 Status LockedMmapSegmentWriter::warm_range(MappedSegment& segment, uint64_t from, uint64_t to) {
-  if (auto s = segment.prefault(from, to, true); !s) return s;
-  if (!segment.locked()) return {};
-  if (auto s = segment.lock(from, to); !s) {
-    if (!warned_lock_) spdlog::warn("{}; continuing without the lock", s.error().message);
-    warned_lock_ = true;
-  }
-  return {};
+  // Populating a page of a segment locked on fault also locks it; madvise(POPULATE_WRITE)
+  // takes the mmap lock only for reading, so the writer's own faults are not held up.
+  return segment.prefault(from, to, true);
 }
 
 void LockedMmapSegmentWriter::activate(const std::shared_ptr<MappedSegment>& segment,

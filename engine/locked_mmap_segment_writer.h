@@ -11,6 +11,19 @@
 // the faults back) and at 2.4 s even read-only while the previous segment was being written
 // back. A window stays small, is overwritten by records long before writeback looks at it,
 // and costs the writer nothing.
+//
+// The lock itself is taken once per segment, on fault (MLOCK_ONFAULT), when the segment is
+// prepared and before the writer reaches it: populating a page then locks it too. Locking
+// window by window beside the writer took the process's mmap lock for writing every few
+// MiB, and the writer's write-protect faults queued behind it (874 of the writer's off-CPU
+// samples in one `ringmq-jitter run --pressure` were in rwsem_down_read_slowpath, under a
+// warmer mlock; docs/latency/README.md).
+//
+// What no lock prevents: writeback (the flusher's msync, or the kernel's flusher threads once
+// dirty memory passes its background threshold) cleans and write-protects pages the writer
+// is still filling, and its next store takes a write-protect fault through ext4_page_mkwrite,
+// which may wait for the folio lock while the page is under writeback. The pool mode avoids
+// that by never writing into the page cache.
 #pragma once
 
 #include <mutex>

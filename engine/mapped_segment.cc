@@ -76,12 +76,10 @@ Status MappedSegment::prefault(uint64_t from, uint64_t to, bool writable) {
   return {};
 }
 
-Status MappedSegment::lock(uint64_t from, uint64_t to) {
-  to = std::min(to, size_);
-  if (to <= from) return {};
+Status MappedSegment::lock_on_fault() {
   // The raw system call: ASan's interceptor turns mlock() into a no-op.
-  if (::syscall(SYS_mlock, data_ + from, to - from) != 0) {
-    auto e = errno_error("mlock of " + std::to_string((to - from) >> 20) + " MiB for " + path_, errno);
+  if (::syscall(SYS_mlock2, data_, size_, MLOCK_ONFAULT) != 0) {
+    auto e = errno_error("mlock of " + std::to_string(size_ >> 20) + " MiB for " + path_, errno);
     e.error().message +=
         "; raise RLIMIT_MEMLOCK (`ulimit -l`, LimitMEMLOCK= in the systemd unit) or lower segment_bytes";
     return e;

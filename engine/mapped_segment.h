@@ -42,13 +42,15 @@ class MappedSegment {
   // without it (MADV_POPULATE_READ) pages are in the page cache and mapped but not dirtied.
   // Falls back to touching one byte per page on kernels before 5.14.
   Status prefault(uint64_t from, uint64_t to, bool writable);
-  // mlock [from, to) of the mapping (the whole of it by default); the caller accounts for the
-  // budget. unlock() releases every locked range.
-  Status lock(uint64_t from = 0, uint64_t to = UINT64_MAX);
+  // Locks the whole mapping on fault (mlock2 MLOCK_ONFAULT): each page is locked as it is
+  // populated, so prefault() both makes a page present and locks it. One call, made before the
+  // segment is written to: mlock takes the process's mmap lock for writing, which stalls every
+  // page fault of every thread, so it must not run window by window beside the writer. The
+  // caller accounts for the budget (RLIMIT_MEMLOCK is charged for the whole mapping).
+  // unlock() releases it.
+  Status lock_on_fault();
   void unlock();
   bool locked() const { return locked_; }
-  // The segment counts against the mlock budget and its ranges are locked as they are warmed.
-  void mark_locked() { locked_ = true; }
 
   // Makes [from, to) (offsets within the segment) durable: msync(MS_SYNC) of just that range,
   // so pre-faulted pages beyond the write position are not written back (and write-protected).
