@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Produce->consume latency against offered load, every system in one run: RingMQ in each write
 # mode with acks=all and acks=1 (librdkafka producer and consumer), next to Redis 7 Streams
-# with appendfsync always and everysec (XADD pipelined, XREAD BLOCK), at each rate, without
+# with appendfsync always and everysec (XADD pipelined, XREAD BLOCK) and NATS JetStream (file
+# storage, push consumer; nats-server 2.9 syncs its files in the background, every 2 minutes by
+# default, so it is a peer of acks=1 and everysec, not of acks=all), at each rate, without
 # and with memory pressure (`ringmq-jitter pressure`, a separate process, so its unmaps never
 # stall the measured one). Open loop: every message carries the time it was due, so a stall
 # counts against every message it delayed. 1 KiB messages, one partition; the first second of
@@ -11,8 +13,8 @@
 #                        [--pressure "off on"] [--leave 4G] [--out DIR]
 #
 # Writes DIR/sweep.csv (one row per point) and, with python3, DIR/sweep.html (the table and
-# latency-vs-throughput charts, self-contained). Needs build/ (./scripts/setup) and
-# redis-server. Run it on an otherwise idle machine.
+# latency-vs-throughput charts, self-contained). Needs build/ (./scripts/setup), redis-server
+# and nats-server (skipped with a note if absent). Run it on an otherwise idle machine.
 set -euo pipefail
 rates="1000 10000 50000"
 seconds=30
@@ -40,10 +42,12 @@ mkdir -p "$out"
 csv="$out/sweep.csv"
 pressure_pid=""
 broker_pid=""
+nats_pid=""
 cleanup() {
   [ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null || true
   [ -n "$pressure_pid" ] && kill "$pressure_pid" 2>/dev/null || true
   redis-cli -p 16379 shutdown nosave >/dev/null 2>&1 || true
+  [ -n "$nats_pid" ] && kill "$nats_pid" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -55,7 +59,7 @@ record() {  # system config acks pressure rate -- command...
   local system="$1" config="$2" acks="$3" pressure="$4" rate="$5"
   shift 6
   local line
-  line="$("$@" | tail -1)"
+  line="$("$@" 2>> "$work/bench.log" | tail -1)"
   echo "  $system $config acks=$acks pressure=$pressure: $line"
   local n p50 p99 p999 max
   n="$(sed -n 's/.*n=\([0-9]*\).*/\1/p' <<< "$line")"
@@ -114,6 +118,20 @@ for pressure in $pressures; do
     done
     redis-cli -p 16379 shutdown nosave >/dev/null 2>&1 || true
   done
+  if command -v nats-server >/dev/null; then
+    rm -rf "$work/nats"
+    nats-server -js -sd "$work/nats" -a 127.0.0.1 -p 14222 > "$work/nats.log" 2>&1 &
+    nats_pid=$!
+    wait_port 14222
+    for rate in $rates; do
+      sync; sleep 2
+      record nats jetstream-file "-" "$pressure" "$rate" -- \
+        "$bench" nats-latency 127.0.0.1:14222 --messages $((rate * seconds)) --rate "$rate"
+    done
+    kill "$nats_pid"; wait "$nats_pid" 2>/dev/null || true; nats_pid=""
+  else
+    echo "  nats-server not installed: NATS JetStream left out (apt-get install nats-server)"
+  fi
   if [ -n "$pressure_pid" ]; then kill "$pressure_pid"; wait "$pressure_pid" 2>/dev/null || true; pressure_pid=""; fi
 done
 

@@ -1,10 +1,12 @@
-// ringmq-broker-bench: the same produce workload against a Kafka broker (librdkafka) and
-// against Redis Streams (hiredis), for side-by-side figures in one run (perf/broker_vs_redis.sh).
+// ringmq-broker-bench: the same produce workload against a Kafka broker (librdkafka), Redis
+// Streams (hiredis) and NATS JetStream (perf/broker/nats_wire.h), for side-by-side figures in
+// one run (perf/broker_vs_redis.sh, perf/broker_sweep.sh).
 //
 //   ringmq-broker-bench kafka-throughput BOOTSTRAP --messages N --size 1024 --acks all|1 --partitions P
 //   ringmq-broker-bench kafka-latency    BOOTSTRAP --messages N --rate R --acks all|1 --partitions P
 //   ringmq-broker-bench redis-throughput HOST:PORT --messages N --size 1024 --pipeline 64
 //   ringmq-broker-bench redis-latency    HOST:PORT --messages N --rate R
+//   ringmq-broker-bench nats-latency     HOST:PORT --messages N --rate R
 //
 // Throughput: messages/s and MiB/s until every message is acknowledged. Latency: a producer
 // sends on a fixed schedule (open loop), stamping each message with the time it was due; a
@@ -22,6 +24,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "perf/broker/nats_wire.h"
 
 namespace {
 
@@ -281,6 +285,61 @@ int redis_latency(const Options& o) {
   return 0;
 }
 
+// NATS JetStream: a file-backed stream, a push consumer (no acks, new messages only) on its
+// own connection, and a publisher that stamps each message with its due time, as above.
+int nats_latency(const Options& o) {
+  ringmq::perf::NatsConnection publisher(o.target), subscriber(o.target);
+  if (!publisher.error().empty() || !subscriber.error().empty()) {
+    std::fprintf(stderr, "nats: %s%s\n", publisher.error().c_str(), subscriber.error().c_str());
+    return 1;
+  }
+  const std::string suffix = std::to_string(now_ns() % 100000);
+  const std::string stream = "BENCH" + suffix, subject = "bench." + suffix, deliver = "deliver." + suffix;
+  const std::string created =
+      publisher.request("$JS.API.STREAM.CREATE." + stream, R"({"name":")" + stream + R"(","subjects":[")" + subject +
+                                                               R"("],"storage":"file","num_replicas":1})");
+  if (created.empty() || created.find("\"error\"") != std::string::npos) {
+    std::fprintf(stderr, "nats: creating the stream failed (is JetStream on? nats-server -js): %s\n", created.c_str());
+    return 1;
+  }
+  std::vector<int64_t> latencies;
+  latencies.reserve(size_t(o.messages));
+  std::atomic<int64_t> counted_from{INT64_MAX};
+  subscriber.subscribe(deliver, 2, [&](std::string_view payload) {
+    if (payload.size() < 8) return;
+    int64_t sent;
+    std::memcpy(&sent, payload.data(), 8);
+    if (sent >= counted_from) latencies.push_back(now_ns() - sent);
+  });
+  const std::string consumer = publisher.request("$JS.API.CONSUMER.CREATE." + stream,
+                                                 R"({"stream_name":")" + stream + R"(","config":{"deliver_subject":")" +
+                                                     deliver + R"(","ack_policy":"none","deliver_policy":"new"}})");
+  if (consumer.empty() || consumer.find("\"error\"") != std::string::npos) {
+    std::fprintf(stderr, "nats: creating the consumer failed: %s\n", consumer.c_str());
+    return 1;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::string value(std::max<size_t>(o.size, 8), 'x');
+  const auto interval = std::chrono::nanoseconds(1'000'000'000 / o.rate);
+  auto next = Clock::now();
+  counted_from = ns_since_epoch(next) + int64_t(o.warmup_seconds * 1e9);
+  // Publishes ask for JetStream's acknowledgement (the stored-in-the-stream reply, as a
+  // producer would) on a subject nobody reads: the publisher pipelines, as the others do.
+  const std::string ack_subject = "_bench_ack." + suffix;
+  for (long i = 0; i < o.messages; ++i) {
+    std::this_thread::sleep_until(next);
+    const int64_t due = ns_since_epoch(next);
+    next += interval;
+    std::memcpy(value.data(), &due, 8);
+    if (!publisher.publish(subject, value, ack_subject)) return 1;
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  publisher.request("$JS.API.STREAM.DELETE." + stream, "");
+  std::string label = "nats jetstream publish->push consumer at " + std::to_string(o.rate) + " msg/s";
+  print_percentiles(label.c_str(), latencies);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -314,6 +373,7 @@ int main(int argc, char** argv) {
   if (o.mode == "kafka-latency") return kafka_latency(o);
   if (o.mode == "redis-throughput") return redis_throughput(o);
   if (o.mode == "redis-latency") return redis_latency(o);
+  if (o.mode == "nats-latency") return nats_latency(o);
   std::fprintf(stderr, "unknown mode %s\n", o.mode.c_str());
   return 2;
 }
