@@ -53,21 +53,26 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "system,config,acks,pressure,rate,n,p50_us,p99_us,p999_us,max_us" > "$csv"
+echo "system,config,acks,pressure,rate,n,p50_us,p99_us,p999_us,max_us,server_major_faults" > "$csv"
+# Major faults of the measured server process (field 12 of /proc/PID/stat) during a point.
+server_pid=""
+major_faults() { [ -n "$server_pid" ] && awk '{print $12}' "/proc/$server_pid/stat" 2>/dev/null || echo 0; }
 # Runs one measurement ("... n=N p50=Xus p99=Yus p99.9=Zus max=Wus") and appends its row.
 record() {  # system config acks pressure rate -- command...
   local system="$1" config="$2" acks="$3" pressure="$4" rate="$5"
   shift 6
-  local line
+  local line majors_before
+  majors_before="$(major_faults)"
   line="$("$@" 2>> "$work/bench.log" | tail -1)"
-  echo "  $system $config acks=$acks pressure=$pressure: $line"
+  local majors=$(( $(major_faults) - majors_before ))
+  echo "  $system $config acks=$acks pressure=$pressure: $line (server major faults: $majors)"
   local n p50 p99 p999 max
   n="$(sed -n 's/.*n=\([0-9]*\).*/\1/p' <<< "$line")"
   p50="$(sed -n 's/.* p50=\([0-9.]*\)us.*/\1/p' <<< "$line")"
   p99="$(sed -n 's/.* p99=\([0-9.]*\)us.*/\1/p' <<< "$line")"
   p999="$(sed -n 's/.* p99\.9=\([0-9.]*\)us.*/\1/p' <<< "$line")"
   max="$(sed -n 's/.* max=\([0-9.]*\)us.*/\1/p' <<< "$line")"
-  echo "$system,$config,$acks,$pressure,$rate,${n:-0},${p50:-},${p99:-},${p999:-},${max:-}" >> "$csv"
+  echo "$system,$config,$acks,$pressure,$rate,${n:-0},${p50:-},${p99:-},${p999:-},${max:-},$majors" >> "$csv"
 }
 
 wait_port() { for _ in $(seq 200); do (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
@@ -77,6 +82,7 @@ start_broker() {  # write mode
   "$broker" --data-dir "$work/ringmq" --port 19092 --set metrics.port=19644 --log-level warn \
     --set "engine.write_mode=$1" > "$work/broker-$1.log" 2>&1 &
   broker_pid=$!
+  server_pid=$broker_pid
   wait_port 19092
 }
 stop_broker() { kill "$broker_pid"; wait "$broker_pid" 2>/dev/null || true; broker_pid=""; }
@@ -87,6 +93,7 @@ start_redis() {  # appendfsync policy
   redis-server --port 16379 --dir "$work/redis" --appendonly yes --appendfsync "$1" --save '' \
     --daemonize no > "$work/redis.log" 2>&1 &
   for _ in $(seq 100); do redis-cli -p 16379 ping >/dev/null 2>&1 && break; sleep 0.1; done
+  server_pid="$(pgrep -f 'redis-server.*:16379' | head -1)"
 }
 
 for pressure in $pressures; do
@@ -122,6 +129,7 @@ for pressure in $pressures; do
     rm -rf "$work/nats"
     nats-server -js -sd "$work/nats" -a 127.0.0.1 -p 14222 > "$work/nats.log" 2>&1 &
     nats_pid=$!
+    server_pid=$nats_pid
     wait_port 14222
     for rate in $rates; do
       sync; sleep 2
