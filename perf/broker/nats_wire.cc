@@ -58,8 +58,8 @@ bool NatsConnection::send_all(std::string_view bytes) {
 }
 
 bool NatsConnection::publish(const std::string& subject, std::string_view payload, const std::string& reply) {
-  std::string frame = "PUB " + subject + (reply.empty() ? "" : " " + reply) + " " + std::to_string(payload.size()) +
-                      "\r\n";
+  std::string frame =
+      "PUB " + subject + (reply.empty() ? "" : " " + reply) + " " + std::to_string(payload.size()) + "\r\n";
   frame.append(payload).append("\r\n");
   return send_all(frame);
 }
