@@ -5,6 +5,7 @@
 
 #include "tuning/block_device.h"
 #include "tuning/kernel_value.h"
+#include "tuning/mount_option.h"
 
 namespace ringmq::tuning {
 namespace {
@@ -194,6 +195,45 @@ std::vector<std::string> cpu_names(const SystemRoot& root) {
   return cpus;
 }
 
+// The file system under the data directory: its type (reported) and the two mount options
+// that decide whether timestamps cost the write path anything (set by remounting; see
+// mount_option.h). Persisting them is an /etc/fstab edit, left to the operator.
+void add_file_system_items(const SystemRoot& root, const CheckOptions& options, std::vector<ItemSpec>& items) {
+  auto map = map_data_directory(root, options.data_directory);
+  const std::string mount_point = map ? map->mount.mount_point : "";
+  auto item = [&](const std::string& kind, std::string recommended, Compare compare, std::string why) {
+    ItemSpec spec;
+    spec.id = "fs." + kind;
+    spec.group = Group::kStorage;
+    spec.why = std::move(why);
+    spec.paths = {mount_option_path(kind, mount_point.empty() ? "/" : mount_point)};
+    spec.recommended = std::move(recommended);
+    spec.compare = compare;
+    if (!map) spec.unsupported_reason = "cannot find the data directory's mount: " + map.error().message;
+    return spec;
+  };
+  items.push_back(item("type", "", Compare::kReportOnly,
+                       "The pool write mode writes segments with O_DIRECT and every mode reserves them with "
+                       "fallocate: ext4 and xfs do both; tmpfs, overlayfs and NFS do not (the pool then "
+                       "writes through the page cache)."));
+  const bool disk_file_system = map && (map->mount.fs_type == "ext4" || map->mount.fs_type == "xfs" ||
+                                        map->mount.fs_type == "btrfs" || map->mount.fs_type == "f2fs");
+  const std::string not_a_disk =
+      map ? "the data directory is on " + map->mount.fs_type + ", not a disk file system" : "";
+  ItemSpec atime = item("atime", "noatime", Compare::kEqual,
+                        "Segments and indexes are modified all the time, so under relatime nearly every read "
+                        "after a write also writes the access time (an inode update, a journal handle on ext4); "
+                        "noatime stops it. Persist it in /etc/fstab.");
+  ItemSpec lazytime = item("lazytime", "lazytime", Compare::kEqual,
+                           "Every append changes a segment's mtime (page_mkwrite in the mmap modes, each O_DIRECT "
+                           "write in pool mode); lazytime keeps timestamp updates in memory until the inode is "
+                           "written anyway, so they start no journal transaction on the write path. Persist it "
+                           "in /etc/fstab.");
+  if (map && !disk_file_system) atime.unsupported_reason = lazytime.unsupported_reason = not_a_disk;
+  items.push_back(std::move(atime));
+  items.push_back(std::move(lazytime));
+}
+
 void add_cpu_items(const SystemRoot& root, const ProfileValues& v, std::vector<ItemSpec>& items) {
   const auto cpus = cpu_names(root);
   ItemSpec governor = sysfs(Group::kCpu, "cpu.scaling_governor", {}, v.cpu_governor,
@@ -281,6 +321,7 @@ std::vector<ItemSpec> build_catalogue(const SystemRoot& root, const CheckOptions
   std::vector<ItemSpec> items;
   add_memory_items(root, v, items);
   add_storage_items(root, options, v, items);
+  add_file_system_items(root, options, items);
   add_cpu_items(root, v, items);
   items.push_back(limit_item("limits.memlock", LimitName::kMemlock,
                              v.memlock_kib ? std::to_string(*v.memlock_kib) : "unlimited",

@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "tuning/mount_option.h"
+
 namespace ringmq::tuning {
 namespace {
 
@@ -129,7 +131,9 @@ Result<TuningState> decode_state(std::string_view text) {
     } else {
       return corrupt("unknown record '" + std::string(kind) + "' with " + std::to_string(values.size()) + " fields");
     }
-    if (!state.records.empty() && !state.records.back().path.starts_with('/'))
+    // Kernel files and config files are absolute paths; a mount option is its pseudo-path.
+    if (!state.records.empty() && !state.records.back().path.starts_with('/') &&
+        !parse_mount_option_path(state.records.back().path))
       return corrupt("path '" + state.records.back().path + "' is not absolute");
   }
   if (!seen_magic) return make_error(ErrorCode::kCorrupt, "state file is empty");

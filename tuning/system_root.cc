@@ -12,6 +12,7 @@
 
 #include "common/errno_text.h"
 #include "io/file.h"
+#include "tuning/mount_option.h"
 
 namespace ringmq::tuning {
 namespace fs = std::filesystem;
@@ -53,6 +54,13 @@ std::string SystemRoot::canonical_host_path(const std::string& host_path) const 
 }
 
 Result<std::string> SystemRoot::read_file(const std::string& host_path) const {
+  if (auto option = parse_mount_option_path(host_path)) {  // not a file: see mount_option.h
+    auto mountinfo = read_file("/proc/self/mountinfo");
+    if (!mountinfo) return std::unexpected(mountinfo.error());
+    auto value = read_mount_option(*mountinfo, *option);
+    if (!value) return std::unexpected(value.error());
+    return *value + "\n";
+  }
   const std::string path = real_path(host_path);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return file_error("open", path, errno);
@@ -74,6 +82,7 @@ Result<std::string> SystemRoot::read_file(const std::string& host_path) const {
 }
 
 bool SystemRoot::exists(const std::string& host_path) const {
+  if (parse_mount_option_path(host_path)) return read_file(host_path).has_value();
   return ::access(real_path(host_path).c_str(), F_OK) == 0;
 }
 
@@ -83,6 +92,11 @@ bool SystemRoot::is_directory(const std::string& host_path) const {
 }
 
 bool SystemRoot::is_writable(const std::string& host_path) const {
+  if (auto option = parse_mount_option_path(host_path)) {
+    if (option->kind == "type") return false;
+    // Remounting needs CAP_SYS_ADMIN; in a fake tree it is a rewrite of mountinfo.
+    return is_this_machine() ? ::geteuid() == 0 : is_writable("/proc/self/mountinfo");
+  }
   return ::access(real_path(host_path).c_str(), W_OK) == 0;
 }
 
@@ -102,6 +116,14 @@ Result<std::vector<std::string>> SystemRoot::list_directory(const std::string& h
 }
 
 Status SystemRoot::write_kernel_value(const std::string& host_path, const std::string& value) {
+  if (auto option = parse_mount_option_path(host_path)) {
+    if (is_this_machine()) return remount_with(*option, value);
+    auto mountinfo = read_file("/proc/self/mountinfo");
+    if (!mountinfo) return std::unexpected(mountinfo.error());
+    auto rewritten = rewrite_mount_option(*mountinfo, *option, value);
+    if (!rewritten) return std::unexpected(rewritten.error());
+    return write_config_file("/proc/self/mountinfo", *rewritten);
+  }
   const std::string path = real_path(host_path);
   std::string text = value + "\n";
   if (!is_this_machine()) {

@@ -58,7 +58,7 @@ inline void put_devices(const std::string& root) {
       "22 1 254:1 / / rw,relatime - ext4 /dev/vda1 rw\n"
       "23 22 0:21 / /proc rw,relatime - proc proc rw\n"
       "24 22 0:22 / /sys rw,relatime - sysfs sysfs rw\n"
-      "30 22 259:1 / /var/lib/ringmq rw,noatime - xfs /dev/nvme0n1p1 rw\n");
+      "30 22 259:1 / /var/lib/ringmq rw,relatime - xfs /dev/nvme0n1p1 rw\n");
   put(root, "/sys/block/vda/dev", "254:0\n");
   put(root, "/sys/block/vda/vda1/dev", "254:1\n");
   put(root, "/sys/block/vda/vda1/partition", "1\n");
@@ -151,6 +151,12 @@ inline void build_tuned_host(const std::string& root) {
   }
   put(root, "/sys/devices/system/clocksource/clocksource0/current_clocksource", "tsc\n");
   put(root, "/etc/security/limits.d/50-ringmq.conf", "ringmq - memlock unlimited\nringmq - nofile 1048576\n");
+  // The data directory's file system mounted noatime,lazytime.
+  put(root, "/proc/self/mountinfo",
+      "22 1 254:1 / / rw,relatime - ext4 /dev/vda1 rw\n"
+      "23 22 0:21 / /proc rw,relatime - proc proc rw\n"
+      "24 22 0:22 / /sys rw,relatime - sysfs sysfs rw\n"
+      "30 22 259:1 / /var/lib/ringmq rw,noatime - xfs /dev/nvme0n1p1 rw,lazytime\n");
 }
 
 // An old kernel in a container: no io_uring_disabled, numa_balancing, THP, cpufreq, cpuidle
