@@ -60,16 +60,21 @@ PoolSegmentWriter::Windows* PoolSegmentWriter::find(const MappedSegment& segment
   return nullptr;
 }
 
+PoolSegmentWriter::Windows& PoolSegmentWriter::register_segment(const std::shared_ptr<MappedSegment>& segment,
+                                                                bool holds_records) {
+  if (Windows* known = find(*segment)) return *known;
+  Windows w;
+  w.segment = segment;
+  w.chunks.resize(segment->size() / chunk_bytes_);
+  w.holds_records = holds_records;
+  windows_.push_back(std::move(w));
+  return windows_.back();
+}
+
 Status PoolSegmentWriter::prepare(const std::shared_ptr<MappedSegment>& segment, bool holds_records) {
   {
     std::lock_guard lock(mutex_);
-    if (find(*segment) == nullptr) {
-      Windows w;
-      w.segment = segment;
-      w.chunks.resize(segment->size() / chunk_bytes_);
-      w.holds_records = holds_records;
-      windows_.push_back(std::move(w));
-    }
+    register_segment(segment, holds_records);
   }
   window_thread_.wake();
   return {};
@@ -79,32 +84,16 @@ void PoolSegmentWriter::activate(const std::shared_ptr<MappedSegment>& segment,
                                  const std::atomic<uint64_t>* write_offset) {
   {
     std::lock_guard lock(mutex_);
-    Windows* w = find(*segment);
-    if (w == nullptr) {  // not prepared through us (cannot happen in the store): register it now
-      windows_.push_back(Windows{segment, std::vector<std::shared_ptr<PoolLease>>(segment->size() / chunk_bytes_)});
-      w = &windows_.back();
-    }
+    Windows& w = register_segment(segment, false);  // prepared through us in the store
     // Bytes below the write position are already in the file (recovery): windows start at
     // the chunk that holds it.
     const uint64_t written = write_offset->load(std::memory_order_acquire);
     const uint64_t at =
         written > segment->base_offset() ? std::min(written - segment->base_offset(), segment->size()) : 0;
-    w->first_mapped = std::max(w->first_mapped, at / chunk_bytes_ * chunk_bytes_);
-    w->mapped_end = std::max(w->mapped_end, w->first_mapped);
-    w->active = true;
+    w.first_mapped = std::max(w.first_mapped, at / chunk_bytes_ * chunk_bytes_);
+    w.mapped_end = std::max(w.mapped_end, w.first_mapped);
     active_ = segment.get();
-    active_mapped_end_.store(w->mapped_end, std::memory_order_release);
-  }
-  window_thread_.wake();
-}
-
-void PoolSegmentWriter::retire(MappedSegment& segment) {
-  {
-    std::lock_guard lock(mutex_);
-    if (Windows* w = find(segment)) {
-      w->active = false;
-      w->retired = true;
-    }
+    active_mapped_end_.store(w.mapped_end, std::memory_order_release);
   }
   window_thread_.wake();
 }
@@ -114,14 +103,13 @@ Status PoolSegmentWriter::wait_writable(MappedSegment& segment, uint64_t end) {
     return make_error(ErrorCode::kInvalidArgument, "append to " + segment.path() + ", which is not the active segment");
   window_thread_.wake();
   std::unique_lock lock(mutex_);
-  const bool ready = mapped_cv_.wait_for(lock, std::chrono::milliseconds(config_.append_wait_timeout_ms), [&] {
+  mapped_cv_.wait_for(lock, std::chrono::milliseconds(config_.append_wait_timeout_ms), [&] {
     return end <= active_mapped_end_.load(std::memory_order_acquire) || map_failure_ ||
            stopping_.load(std::memory_order_acquire);
   });
   if (end <= active_mapped_end_.load(std::memory_order_acquire)) return {};
   if (map_failure_) return std::unexpected(*map_failure_);
   if (stopping_.load(std::memory_order_acquire)) return make_error(ErrorCode::kClosed, "the store is closing");
-  (void)ready;
   return make_error(ErrorCode::kBusy, "transient pool exhausted: all " + std::to_string(pool_->size()) + " chunks of " +
                                           format_bytes(chunk_bytes_) + " hold data not yet written to disk after " +
                                           std::to_string(config_.append_wait_timeout_ms) +
@@ -188,12 +176,12 @@ bool PoolSegmentWriter::recycle_one() {
         }
       if (chunk) break;
     }
-    // Retired segments with nothing mapped are done with (they sit at the front).
-    while (!windows_.empty() && windows_.front().retired &&
-           std::none_of(windows_.front().chunks.begin(), windows_.front().chunks.end(),
-                        [](const auto& c) { return c != nullptr; }) &&
-           !chunk)
-      windows_.pop_front();
+    // Segments the writer has left, with nothing mapped any more, are done with.
+    auto left_and_empty = [&](const Windows& w) {
+      return active_ != nullptr && w.segment->base_offset() < active_->base_offset() &&
+             std::none_of(w.chunks.begin(), w.chunks.end(), [](const auto& c) { return c != nullptr; });
+    };
+    while (!windows_.empty() && left_and_empty(windows_.front())) windows_.pop_front();
   }
   if (!chunk) return false;
   // Every byte of the chunk is in the file: map the file back (readers see the same bytes)
@@ -212,11 +200,11 @@ bool PoolSegmentWriter::map_one() {
   Windows* target = nullptr;
   {
     std::lock_guard lock(mutex_);
-    if (map_failure_) return false;
+    if (map_failure_ || active_ == nullptr) return false;  // activation says where appends start
+    // In offset order from the active segment on: never over one the writer has left (that
+    // would take a chunk for nothing and publish that segment's mapped end as the active one's).
     for (auto& w : windows_) {
-      if (w.retired || w.mapped_end >= w.segment->size()) continue;
-      // A recovered segment is mapped only once activation has said where its data ends.
-      if (w.holds_records && !w.active) return false;
+      if (w.segment->base_offset() < active_->base_offset() || w.mapped_end >= w.segment->size()) continue;
       target = &w;
       break;
     }
@@ -239,7 +227,7 @@ bool PoolSegmentWriter::map_one() {
     } else {
       target->chunks[at / chunk_bytes_] = std::move(*chunk);
       target->mapped_end = at + chunk_bytes_;
-      if (target->active) active_mapped_end_.store(target->mapped_end, std::memory_order_release);
+      if (target->segment.get() == active_) active_mapped_end_.store(target->mapped_end, std::memory_order_release);
     }
   }
   mapped_cv_.notify_all();

@@ -43,7 +43,6 @@ class PoolSegmentWriter final : public SegmentWriter {
   Status prepare(const std::shared_ptr<MappedSegment>& segment, bool holds_records) override;
   std::byte* append_base(MappedSegment& segment) override { return segment.data(); }
   void activate(const std::shared_ptr<MappedSegment>& segment, const std::atomic<uint64_t>* write_offset) override;
-  void retire(MappedSegment& segment) override;
   Status make_writable(MappedSegment& segment, uint64_t end) override {
     if (&segment == active_ && end <= active_mapped_end_.load(std::memory_order_acquire)) return {};
     return wait_writable(segment, end);
@@ -60,14 +59,14 @@ class PoolSegmentWriter final : public SegmentWriter {
 
  private:
   // The chunks mapped over one segment, by position (chunk i covers [i * chunk, (i+1) * chunk)).
+  // Entries before the active segment's are ones the writer has left: they only wait for
+  // their chunks to come back; entries after it are prepared segments.
   struct Windows {
     std::shared_ptr<MappedSegment> segment;
     std::vector<std::shared_ptr<PoolLease>> chunks;  // null: the file is mapped there
     uint64_t first_mapped = 0;                       // below this the file holds the bytes (recovered data)
     uint64_t mapped_end = 0;                         // offset in the segment up to which chunks have been mapped
     bool holds_records = false;  // recovered data: a chunk mapped over it is filled from the file first
-    bool active = false;         // the writer appends to it
-    bool retired = false;        // the writer has left it; dropped once its chunks are back
   };
 
   PoolSegmentWriter(const EngineConfig& config, std::shared_ptr<TransientPool> pool,
@@ -75,6 +74,8 @@ class PoolSegmentWriter final : public SegmentWriter {
   Status wait_writable(MappedSegment& segment, uint64_t end);
   Status commit(std::span<const SegmentRange> ranges, bool sync);
   Windows* find(const MappedSegment& segment);  // with mutex_ held
+  // The segment's entry, made if it has none yet. With mutex_ held.
+  Windows& register_segment(const std::shared_ptr<MappedSegment>& segment, bool holds_records);
   // The window thread's round: give back committed chunks, then map free ones ahead.
   void run_once();
   bool recycle_one();
@@ -89,14 +90,14 @@ class PoolSegmentWriter final : public SegmentWriter {
 
   mutable std::mutex mutex_;
   std::condition_variable mapped_cv_;  // a chunk was mapped (make_writable waits on it)
-  std::deque<Windows> windows_;        // in offset order: retired, active, prepared
+  std::deque<Windows> windows_;        // in offset order: left behind, active, prepared
   std::optional<Error> map_failure_;   // why a chunk could not be mapped (reported to appends)
   std::atomic<bool> stopping_{false};
   // Chunks whose file could not be mapped back over them (window thread only): never reused.
   std::vector<std::shared_ptr<PoolLease>> withdrawn_;
 
-  // The active segment and how far it is mapped (written under the commit log's write lock /
-  // published by the window thread).
+  // The active segment (set in activate, under the commit log's write lock and mutex_) and how
+  // far it is mapped (published by the window thread).
   MappedSegment* active_ = nullptr;
   std::atomic<uint64_t> active_mapped_end_{0};
   // Commit-log offset up to which the committer has written the files (flusher thread).

@@ -54,15 +54,13 @@ Result<std::shared_ptr<MappedSegment>> SegmentAllocator::take(uint64_t base_offs
   request(base_offset);
   std::unique_lock lock(mutex_);
   auto front_ready = [&] { return !ready_.empty() && ready_.front()->base_offset() == base_offset; };
-  const bool done =
-      ready_cv_.wait_for(lock, timeout, [&] { return front_ready() || failure_.has_value() || thread_.stopping(); });
+  ready_cv_.wait_for(lock, timeout, [&] { return front_ready() || failure_.has_value() || thread_.stopping(); });
   if (!front_ready()) {
     if (failure_) {
       Error e = *failure_;
       failure_.reset();
       return std::unexpected(e);
     }
-    (void)done;
     return make_error(ErrorCode::kBusy, "the next commit-log segment (offset " + std::to_string(base_offset) +
                                             ") was not ready within " + std::to_string(timeout.count()) +
                                             " ms; the disk is slower than the producers");

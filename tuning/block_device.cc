@@ -9,22 +9,6 @@
 namespace ringmq::tuning {
 namespace {
 
-// mountinfo escapes space, tab, newline and backslash as \ooo octal.
-std::string decode_octal_escapes(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    auto is_octal = [](char c) { return c >= '0' && c <= '7'; };
-    if (text[i] == '\\' && i + 3 < text.size() && is_octal(text[i + 1]) && is_octal(text[i + 2]) &&
-        is_octal(text[i + 3])) {
-      out += static_cast<char>((text[i + 1] - '0') * 64 + (text[i + 2] - '0') * 8 + (text[i + 3] - '0'));
-      i += 3;
-      continue;
-    }
-    out += text[i];
-  }
-  return out;
-}
-
 // True if `path` is `mount_point` or lies below it, comparing whole components.
 bool lies_under(const std::string& path, const std::string& mount_point) {
   if (mount_point == "/") return true;
@@ -101,6 +85,21 @@ void collect_disks(const SystemRoot& root, const std::string& name, int depth, s
 }
 
 }  // namespace
+
+std::string decode_octal_escapes(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto is_octal = [](char c) { return c >= '0' && c <= '7'; };
+    if (text[i] == '\\' && i + 3 < text.size() && is_octal(text[i + 1]) && is_octal(text[i + 2]) &&
+        is_octal(text[i + 3])) {
+      out += static_cast<char>((text[i + 1] - '0') * 64 + (text[i + 2] - '0') * 8 + (text[i + 3] - '0'));
+      i += 3;
+      continue;
+    }
+    out += text[i];
+  }
+  return out;
+}
 
 std::vector<MountEntry> parse_mountinfo(std::string_view text) {
   // Format (proc(5)): id parent major:minor root mount-point options [optional...] - type source super-options

@@ -28,6 +28,8 @@ struct MountEntry {
 
 // Lines that do not have the documented shape are skipped.
 std::vector<MountEntry> parse_mountinfo(std::string_view text);
+// A mountinfo field with its \ooo octal escapes (space, tab, newline, backslash) decoded.
+std::string decode_octal_escapes(std::string_view text);
 
 // The result of mapping a data directory to disks.
 struct DataDeviceMap {

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <vector>
 
+#include "tuning/block_device.h"
+
 extern char** environ;
 
 namespace ringmq::tuning {
@@ -26,21 +28,6 @@ std::vector<std::string> split(const std::string& text, char separator) {
 std::string join(const std::vector<std::string>& parts, char separator) {
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) out += (i ? std::string(1, separator) : "") + parts[i];
-  return out;
-}
-
-// mountinfo escapes a space as \040 (and tab, newline, backslash likewise).
-std::string decode(const std::string& field) {
-  auto octal = [](char c) { return c >= '0' && c <= '7'; };
-  std::string out;
-  for (size_t i = 0; i < field.size(); ++i) {
-    if (field[i] == '\\' && i + 3 < field.size() && octal(field[i + 1]) && octal(field[i + 2]) && octal(field[i + 3])) {
-      out += static_cast<char>((field[i + 1] - '0') * 64 + (field[i + 2] - '0') * 8 + (field[i + 3] - '0'));
-      i += 3;
-    } else {
-      out += field[i];
-    }
-  }
   return out;
 }
 
@@ -69,7 +56,7 @@ std::optional<size_t> find_line(const std::vector<std::string>& lines, const std
   std::optional<size_t> found;
   for (size_t i = 0; i < lines.size(); ++i) {
     auto line = parse_line(lines[i]);
-    if (line && decode(line->fields[4]) == mount_point) found = i;
+    if (line && decode_octal_escapes(line->fields[4]) == mount_point) found = i;
   }
   return found;
 }

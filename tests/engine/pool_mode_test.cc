@@ -22,6 +22,16 @@ EngineConfig pool_config(const std::string& dir) {
   return config;
 }
 
+// `records` records of 1,000 bytes were appended alternately to queues 0 and 1 (record i to
+// queue i % 2): `queue` holds its half, each byte for byte.
+void expect_every_other_record(MessageStore& store, uint32_t queue, int records) {
+  ReadBatch batch;
+  std::vector<std::vector<std::byte>> copies;
+  test::read_all(store, queue, batch, &copies);
+  ASSERT_EQ(copies.size(), size_t(records / 2));
+  for (size_t i = 0; i < copies.size(); ++i) ASSERT_EQ(copies[i], payload(2 * i + queue, 1000)) << i;
+}
+
 TEST(TransientPool, LeasesComeBackZeroedAndAreReused) {
   auto pool = TransientPool::create(2, 1 << 20, false);
   ASSERT_TRUE(pool) << pool.error().to_string();
@@ -54,20 +64,12 @@ TEST(PoolMode, ReadsBackEveryRecordAcrossRollsWithBuffersReused) {
   constexpr int kRecords = 6000;  // ~6 segments through 3 buffers
   for (int i = 0; i < kRecords; ++i) test::append_ok(*store, i % 2, payload(i, 1000));
   ASSERT_TRUE(test::wait_indexed(*store, 1, kRecords / 2));
-  ReadBatch batch;
-  std::vector<std::vector<std::byte>> copies;
-  test::read_all(*store, 1, batch, &copies);
-  ASSERT_EQ(copies.size(), size_t{kRecords / 2});
-  for (size_t i = 0; i < copies.size(); ++i) ASSERT_EQ(copies[i], payload(2 * i + 1, 1000)) << i;
-  batch.clear();
+  ASSERT_NO_FATAL_FAILURE(expect_every_other_record(*store, 1, kRecords));
   ASSERT_TRUE(store->close());
   store.reset();
   auto reopened = test::open_store(config);  // the files alone hold everything
   ASSERT_TRUE(reopened);
-  copies.clear();
-  test::read_all(*reopened, 1, batch, &copies);
-  ASSERT_EQ(copies.size(), size_t{kRecords / 2});
-  for (size_t i = 0; i < copies.size(); ++i) ASSERT_EQ(copies[i], payload(2 * i + 1, 1000)) << i;
+  ASSERT_NO_FATAL_FAILURE(expect_every_other_record(*reopened, 1, kRecords));
 }
 
 TEST(PoolMode, UncommittedRecordsAreServedFromThePoolBuffer) {
@@ -199,20 +201,12 @@ TEST(PoolMode, ChunksSmallerThanSegmentsCycleThroughEverySegment) {
         << "a view kept across chunk recycling changed at " << i;
   early.clear();
   ASSERT_TRUE(test::wait_indexed(*store, 1, kRecords / 2));
-  ReadBatch batch;
-  std::vector<std::vector<std::byte>> copies;
-  test::read_all(*store, 1, batch, &copies);
-  ASSERT_EQ(copies.size(), size_t{kRecords / 2});
-  for (size_t i = 0; i < copies.size(); ++i) ASSERT_EQ(copies[i], payload(2 * i + 1, 1000)) << i;
-  batch.clear();
+  ASSERT_NO_FATAL_FAILURE(expect_every_other_record(*store, 1, kRecords));
   ASSERT_TRUE(store->close());
   store.reset();
   auto reopened = test::open_store(config);
   ASSERT_TRUE(reopened);
-  copies.clear();
-  test::read_all(*reopened, 0, batch, &copies);
-  ASSERT_EQ(copies.size(), size_t{kRecords / 2});
-  for (size_t i = 0; i < copies.size(); ++i) ASSERT_EQ(copies[i], payload(2 * i, 1000)) << i;
+  ASSERT_NO_FATAL_FAILURE(expect_every_other_record(*reopened, 0, kRecords));
 }
 
 // A crash in the middle of a chunk of a partly written segment: the reopened store maps a
