@@ -9,6 +9,7 @@ GroupCommitFlusher::GroupCommitFlusher(const EngineConfig& config, CommitLog& lo
 
 void GroupCommitFlusher::start(uint64_t flushed_offset) {
   flushed_.store(flushed_offset);
+  written_behind_.store(flushed_offset);
   requested_ = flushed_offset;
   stopping_ = false;
   thread_.start(
@@ -184,7 +185,11 @@ void GroupCommitFlusher::run_once() {
     // A writer that writes behind (pool), between durable flushes: keep the disk busy and
     // buffers coming back, but leave the fdatasync to the interval (or to a sync waiter).
     std::lock_guard flush_lock(flush_mutex_);  // the writer's ring has one user at a time
-    if (auto s = log_.write_range(flushed_offset(), log_.written_offset()); !s) record_failure(s.error());
+    // Taken up before the write: appends made while it runs count towards the next round.
+    const uint64_t written = log_.written_offset();
+    written_behind_.store(written, std::memory_order_relaxed);
+    if (auto s = log_.write_range(flushed_offset(), written); !s) record_failure(s.error());
+    write_behind_count_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
   last_durable_ = now;

@@ -11,6 +11,7 @@
 // every later wait and append gets it.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -43,9 +44,13 @@ class GroupCommitFlusher {
   // `end_offset` (ok), or with the flush error, kTimeout after sync_flush_timeout_ms, or
   // kClosed at stop. For front ends that must not block a network thread.
   void when_flushed(uint64_t end_offset, std::function<void(Status)> done);
-  // Async mode: called after an append; wakes the flusher once enough bytes are dirty.
+  // Async mode: called after an append; wakes the flusher once enough bytes are dirty, counted
+  // from the last flush or, for a writer that writes behind, from the last write-behind (else
+  // every append after the first flush_dirty_bytes would wake it until the next fdatasync).
   void note_written(uint64_t end_offset) {
-    if (end_offset - flushed_.load(std::memory_order_relaxed) >= config_.flush_dirty_bytes + held_back_bytes_ &&
+    const uint64_t clean =
+        std::max(flushed_.load(std::memory_order_relaxed), written_behind_.load(std::memory_order_relaxed));
+    if (end_offset - std::min(end_offset, clean) >= config_.flush_dirty_bytes + held_back_bytes_ &&
         !dirty_signalled_.exchange(true, std::memory_order_relaxed))
       wake();
   }
@@ -54,6 +59,8 @@ class GroupCommitFlusher {
   uint64_t flushed_offset() const { return flushed_.load(std::memory_order_acquire); }
   std::optional<Error> failure() const;
   uint64_t flush_count() const { return flush_count_.load(std::memory_order_relaxed); }
+  // Rounds that wrote behind without syncing (a writer that writes behind, between flushes).
+  uint64_t write_behind_count() const { return write_behind_count_.load(std::memory_order_relaxed); }
 
  private:
   void run_once();
@@ -83,8 +90,10 @@ class GroupCommitFlusher {
   };
   std::vector<PendingCallback> callbacks_;  // guarded by mutex_
   std::atomic<uint64_t> flushed_{0};
+  std::atomic<uint64_t> written_behind_{0};  // end of the last write-behind (in the file, not yet synced)
   std::atomic<bool> dirty_signalled_{false};
   std::atomic<uint64_t> flush_count_{0};
+  std::atomic<uint64_t> write_behind_count_{0};
   std::mutex flush_mutex_;  // one flush at a time (flusher thread vs flush_all)
   std::chrono::steady_clock::time_point last_durable_;
   // What async flushes may leave unflushed at the tail (the dirty trigger allows for it).

@@ -320,5 +320,7 @@ uint64_t MessageStore::locked_bytes() const { return writer_->locked_bytes(); }
 std::optional<Error> MessageStore::flush_failure() const { return flusher_ ? flusher_->failure() : std::nullopt; }
 
 uint64_t MessageStore::dispatcher_wakeups() const { return dispatcher_->wakeups(); }
+uint64_t MessageStore::flush_count() const { return flusher_->flush_count(); }
+uint64_t MessageStore::write_behind_count() const { return flusher_->write_behind_count(); }
 
 }  // namespace ringmq::engine

@@ -137,6 +137,9 @@ class MessageStore {
   // Appends that found the dispatcher idle and woke it (a system call on the appending
   // thread); under a steady stream it stays awake and this hardly moves.
   uint64_t dispatcher_wakeups() const;
+  // Durable flushes, and rounds in which the flusher wrote behind without syncing (pool).
+  uint64_t flush_count() const;
+  uint64_t write_behind_count() const;
   const OpenReport& open_report() const { return report_; }
   // The config as running: write_mode is the mode actually in use (pool may fall back).
   const EngineConfig& config() const { return config_; }

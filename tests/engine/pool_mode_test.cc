@@ -72,6 +72,31 @@ TEST(PoolMode, ReadsBackEveryRecordAcrossRollsWithBuffersReused) {
   ASSERT_NO_FATAL_FAILURE(expect_every_other_record(*reopened, 1, kRecords));
 }
 
+// Between durable flushes the flusher writes the pool's bytes behind once flush_dirty_bytes
+// have gathered since its last write, not after every append past the first flush_dirty_bytes
+// (which cost a wake-up, an io_uring submission and an io-wq hand-off per message).
+TEST(PoolMode, WritesBehindOncePerDirtyStretchNotPerAppend) {
+  ringmq::test::TempDir dir;
+  auto config = pool_config(dir.path());
+  config.flush_interval_ms = 60'000;  // no durable flush but the first: only write-behinds
+  config.flush_dirty_bytes = 64u << 10;
+  auto store = test::open_store(config);
+  ASSERT_TRUE(store);
+  constexpr int kRecords = 3000;  // about 3.2 MB of records, paced as a stream (~50 us apart)
+  for (int i = 0; i < kRecords; ++i) {
+    test::append_ok(*store, i % 2, payload(i, 1000));
+    const auto due = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+    while (std::chrono::steady_clock::now() < due) {
+    }
+  }
+  const uint64_t written = store->written_offset().value();
+  ASSERT_TRUE(test::eventually([&] { return store->write_behind_count() > 0; }));
+  EXPECT_LE(store->write_behind_count(), written / config.flush_dirty_bytes + 1)
+      << "each write-behind must cover at least flush_dirty_bytes of new records";
+  ASSERT_TRUE(test::wait_indexed(*store, 1, kRecords / 2));
+  ASSERT_NO_FATAL_FAILURE(expect_every_other_record(*store, 1, kRecords));
+}
+
 TEST(PoolMode, UncommittedRecordsAreServedFromThePoolBuffer) {
   ringmq::test::TempDir dir;
   auto config = pool_config(dir.path());

@@ -81,6 +81,15 @@ inline bool wait_indexed(MessageStore& store, uint32_t queue, uint64_t next_offs
   return false;
 }
 
+// Waits (bounded, 5 s) until `condition` holds.
+inline bool eventually(const std::function<bool()>& condition) {
+  for (int spin = 0; spin < 5000; ++spin) {
+    if (condition()) return true;
+    ::usleep(1000);
+  }
+  return condition();
+}
+
 // Reads every record of `queue` from its start; fails the test on a read error.
 inline std::vector<StoredBatch> read_all(MessageStore& store, uint32_t queue, ReadBatch& batch,
                                          std::vector<std::vector<std::byte>>* copies = nullptr) {
