@@ -16,7 +16,7 @@ TimerId TimerService::schedule_after(std::chrono::milliseconds delay, std::funct
 
 TimerId TimerService::schedule_at(Clock::time_point deadline, std::function<void()> callback) {
   TimerId id;
-  bool earliest;
+  bool wake_early;
   {
     std::unique_lock lock(mutex_);
     id = next_id_++;
@@ -28,9 +28,10 @@ TimerId TimerService::schedule_at(Clock::time_point deadline, std::function<void
     if (expedite_) deadline = Clock::now();
     timers_.emplace(std::pair{deadline, id}, std::move(callback));
     deadlines_.emplace(id, deadline);
-    earliest = timers_.begin()->first.second == id;
+    wake_early = deadline < wakes_at_;
+    if (wake_early) wakes_at_ = Clock::time_point::min();  // one notify is enough
   }
-  if (earliest) wake_.notify_one();
+  if (wake_early) wake_.notify_one();
   return id;
 }
 
@@ -76,13 +77,17 @@ void TimerService::run() {
         stopped_ = true;  // from here on schedule_* runs callbacks itself
         break;
       }
+      wakes_at_ = Clock::time_point::max();
       wake_.wait(lock);
+      wakes_at_ = Clock::time_point::min();
       continue;
     }
     auto first = timers_.begin();
     const Clock::time_point deadline = first->first.first;
     if (!expedite_ && Clock::now() < deadline) {
+      wakes_at_ = deadline;
       wake_.wait_until(lock, deadline);
+      wakes_at_ = Clock::time_point::min();
       continue;
     }
     std::function<void()> callback = std::move(first->second);

@@ -55,6 +55,11 @@ class TimerService {
   std::map<std::pair<Clock::time_point, TimerId>, std::function<void()>> timers_;
   std::unordered_map<TimerId, Clock::time_point> deadlines_;
   TimerId next_id_ = 1;
+  // When the thread wakes by itself: max while it waits for any timer, its deadline while it
+  // waits for one, min while it is awake (it looks at timers_ again before sleeping). A new
+  // timer notifies only if it is due before that: under a stream of fetches most are not, and
+  // each notify is a futex call and a context switch.
+  Clock::time_point wakes_at_ = Clock::time_point::min();
   bool expedite_ = false;
   bool stopping_ = false;
   bool stopped_ = false;

@@ -36,6 +36,20 @@ TEST(TimerService, RunsCallbacksInDeadlineOrderAfterTheirDelay) {
   EXPECT_GE(first_ran, 20ms);
 }
 
+// The thread sleeps until its earliest deadline and is notified only for an earlier one: a
+// timer due sooner than the one it waits for must wake it, one due later must still run.
+TEST(TimerService, AnEarlierTimerWakesTheThreadWaitingForALaterOne) {
+  TimerService timers;
+  std::atomic<int> ran{0};
+  timers.schedule_after(std::chrono::hours(1), [&] { ran += 100; });
+  std::this_thread::sleep_for(20ms);  // the thread now waits for the hour
+  timers.schedule_after(10ms, [&] { ran += 1; });
+  ASSERT_TRUE(eventually([&] { return ran.load() == 1; })) << "waited for the later deadline";
+  timers.schedule_after(30ms, [&] { ran += 10; });  // later than nothing pending but the hour
+  ASSERT_TRUE(eventually([&] { return ran.load() == 11; }));
+  EXPECT_EQ(timers.pending(), 1u);
+}
+
 TEST(TimerService, CancelledTimerNeverRuns) {
   TimerService timers;
   std::atomic<int> ran{0};
