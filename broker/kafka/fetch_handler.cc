@@ -1,8 +1,9 @@
 // Fetch: read each asked partition from its engine queue, at least one whole batch even above
 // max_bytes; below min_bytes, long-poll until data arrives or max_wait_ms passes. Batches read
-// from mapped segments go out as views of them (no copy). Waiting
-// fetches are re-evaluated on the timer thread: every few milliseconds, and soon after a
-// produce appends (so a tailing consumer sees new data without waiting a full poll period).
+// from mapped segments go out as views of them (no copy). A waiting fetch is re-read on its
+// connection's network thread as soon as new records are indexed (one hop from the
+// dispatcher, and the answer is written from there), and answered on the timer thread at its
+// deadline with whatever there is.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -15,7 +16,9 @@ namespace ringmq::broker::kafka {
 using protocol::KafkaError;
 
 namespace {
-constexpr auto kPollInterval = std::chrono::milliseconds(5);
+// A long poll answers at most this much after its max_wait_ms (Kafka's purgatory ticks are
+// coarse too); shared deadlines keep the timer thread's wake-ups few.
+constexpr auto kDeadlineGrid = std::chrono::milliseconds(5);
 
 // Splices the record batches into the response as views of the stored bytes: the network
 // thread writes them to the socket from the segment mapping (writev), never copied.
@@ -48,14 +51,24 @@ struct KafkaRouter::FetchWait {
   int32_t max_bytes = 0;
   std::vector<Topic> topics;
   std::chrono::steady_clock::time_point received_at, deadline;
-  bool answered = false;
+  // The connection's network thread, where new records re-read the wait (set once, before the
+  // wait is shared).
+  std::shared_ptr<CompletionInbox> owner;
+  // One evaluation at a time: the network thread (new records) and the timer thread (polls,
+  // the deadline) both evaluate a wait.
+  std::mutex evaluating;
+  std::atomic<bool> answered{false};
 
   // Reads every partition; answers and returns true when there is enough data, an error, or
   // `final` (the deadline passed).
-  bool try_answer(bool final);
+  bool try_answer(bool final) {
+    std::lock_guard lock(evaluating);
+    return try_answer_locked(final);
+  }
+  bool try_answer_locked(bool final);
 };
 
-bool KafkaRouter::FetchWait::try_answer(bool final) {
+bool KafkaRouter::FetchWait::try_answer_locked(bool final) {
   if (answered) return true;
   KafkaRouter& r = *router;
   auto snapshot = r.topics_->snapshot();
@@ -139,6 +152,7 @@ void KafkaRouter::handle_fetch(const Request& request, const protocol::RequestHe
   wait->min_bytes = r.min_bytes;
   wait->max_bytes = r.max_bytes > 0 ? r.max_bytes : INT32_MAX;
   wait->received_at = request.received_at;
+  wait->owner = wait->slot.owner_inbox();
   wait->deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(0, r.max_wait_ms));
   for (const auto& topic : r.topics) {
     FetchWait::Topic& t = wait->topics.emplace_back();
@@ -148,43 +162,47 @@ void KafkaRouter::handle_fetch(const Request& request, const protocol::RequestHe
   if (wait->try_answer(r.max_wait_ms <= 0)) return;
   {
     std::lock_guard lock(waits_mutex_);
-    std::erase_if(waits_, [](const auto& w) { return w.expired(); });
+    std::erase_if(waits_, [](const auto& w) {
+      auto shared = w.lock();
+      return !shared || shared->answered;
+    });
     waits_.push_back(wait);
   }
-  // Long poll on the timer thread (one thread: a wait is never evaluated twice at once).
-  auto poll = std::make_shared<std::function<void()>>();
-  *poll = [this, wait, weak_poll = std::weak_ptr<std::function<void()>>(poll)] {
-    const bool final = std::chrono::steady_clock::now() >= wait->deadline;
-    if (wait->try_answer(final)) return;
-    if (auto next = weak_poll.lock()) context_.timers.schedule_after(kPollInterval, [next] { (*next)(); });
-  };
-  context_.timers.schedule_after(kPollInterval, [poll] { (*poll)(); });
+  // Records indexed between the first read and the registration woke nobody: read once more.
+  if (wait->try_answer(false)) return;
+  // New records re-read the wait (wake_fetch_waits); the timer answers it at its deadline with
+  // what is there. Deadlines are rounded up to a common grid, so that one wake-up of the timer
+  // thread serves every fetch due in that stretch rather than one per fetch.
+  const auto grid = std::chrono::duration_cast<std::chrono::steady_clock::duration>(kDeadlineGrid);
+  const auto since_epoch = wait->deadline.time_since_epoch();
+  const auto due =
+      std::chrono::steady_clock::time_point((since_epoch + grid - std::chrono::nanoseconds(1)) / grid * grid);
+  context_.timers.schedule_at(due, [wait] { wait->try_answer(true); });
 }
 
 void KafkaRouter::wake_fetch_waits() {
-  // On the dispatcher thread: no reading here, only one wake-up of the timer thread per burst.
+  // On the dispatcher thread: no reading here. Each live wait is handed to its connection's
+  // network thread, which reads and answers it there: one wake-up per thread per burst (the
+  // inbox writes its eventfd only when it was empty), and the answer needs no further hop.
+  std::vector<std::shared_ptr<FetchWait>>& live = live_waits_;  // dispatcher thread only
   {
     std::lock_guard lock(waits_mutex_);
     if (waits_.empty()) return;
+    live.clear();
+    for (auto& w : waits_)
+      if (auto shared = w.lock(); shared && !shared->answered) live.push_back(std::move(shared));
+    waits_.clear();
+    for (auto& w : live) waits_.push_back(w);
   }
-  if (wake_scheduled_.exchange(true)) return;
   const auto indexed_at = std::chrono::steady_clock::now();
-  context_.timers.schedule_after(std::chrono::milliseconds(0), [this, indexed_at] {
-    wake_scheduled_ = false;
-    std::vector<std::shared_ptr<FetchWait>> live;
-    {
-      std::lock_guard lock(waits_mutex_);
-      for (auto& w : waits_)
-        if (auto shared = w.lock(); shared && !shared->answered) live.push_back(std::move(shared));
-      waits_.clear();
-      for (auto& w : live) waits_.push_back(w);
-    }
-    const auto now = std::chrono::steady_clock::now();
-    for (auto& w : live) {
-      const bool final = now >= w->deadline;  // answered for its deadline, not for the new records
-      if (w->try_answer(final) && !final) context_.metrics.fetch_wakeup_latency.record_since(indexed_at);
-    }
-  });
+  for (auto& w : live) {
+    w->owner->run_on_owner([this, w, indexed_at] {
+      const bool final = std::chrono::steady_clock::now() >= w->deadline;  // its deadline's answer
+      if (!w->answered && w->try_answer(final) && !final)
+        context_.metrics.fetch_wakeup_latency.record_since(indexed_at);
+    });
+  }
+  live.clear();
 }
 
 }  // namespace ringmq::broker::kafka

@@ -76,11 +76,11 @@ class KafkaRouter final : public RequestRouter {
 
   struct FetchWait;  // a long-polling Fetch (fetch_handler.cc)
   friend struct FetchWait;
-  // Long-polling fetches, re-evaluated on the timer thread when new records become readable.
+  // Long-polling fetches, re-evaluated on their network thread when new records become readable.
   void wake_fetch_waits();
   std::mutex waits_mutex_;
-  std::vector<std::weak_ptr<FetchWait>> waits_;  // guarded by waits_mutex_
-  std::atomic<bool> wake_scheduled_{false};
+  std::vector<std::weak_ptr<FetchWait>> waits_;         // guarded by waits_mutex_
+  std::vector<std::shared_ptr<FetchWait>> live_waits_;  // wake_fetch_waits' scratch (dispatcher thread)
 };
 
 // Encodes a response with `encode(writer)` into the slot's recycled buffer and completes the

@@ -28,8 +28,23 @@ void CompletionInbox::post(Completion&& completion) {
   {
     std::lock_guard lock(mutex_);
     if (closed_) return;  // the server stopped; the caller's copy is destroyed outside the lock
-    was_empty = queued_.empty();
+    was_empty = queued_.empty() && tasks_.empty();
     queued_.push_back(std::move(completion));
+  }
+  if (was_empty) wake();
+}
+
+void CompletionInbox::run_on_owner(std::function<void()> task) {
+  if (t_owned_inbox == this) {
+    task();
+    return;
+  }
+  bool was_empty;
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) return;
+    was_empty = queued_.empty() && tasks_.empty();
+    tasks_.push_back(std::move(task));
   }
   if (was_empty) wake();
 }
@@ -45,18 +60,23 @@ void CompletionInbox::clear_wake() {
   [[maybe_unused]] ssize_t n = ::read(event_fd_.get(), &value, sizeof value);
 }
 
-void CompletionInbox::take(std::vector<Completion>& out) {
+void CompletionInbox::take(std::vector<Completion>& out, std::vector<std::function<void()>>& tasks) {
   std::lock_guard lock(mutex_);
   out.swap(queued_);
+  tasks.swap(tasks_);
 }
 
 std::vector<Completion> CompletionInbox::close() {
   std::vector<Completion> left;
+  std::vector<std::function<void()>> dropped;
   {
     std::lock_guard lock(mutex_);
     closed_ = true;
     left.swap(queued_);
+    dropped.swap(tasks_);
   }
+  // Released outside the lock: what a task holds may complete a slot, which posts here.
+  dropped.clear();
   if (t_owned_inbox == this) t_owned_inbox = nullptr;
   return left;
 }

@@ -7,10 +7,15 @@
 // that finds the queue empty writes the eventfd. The inbox is shared (shared_ptr) by the
 // owner and every outstanding ResponseSlot, so a slot completed after the server stopped
 // finds a closed inbox and its completion is simply dropped.
+//
+// Tasks travel the same way (run_on_owner): work that must happen on the connection's thread,
+// such as re-reading a long-polling fetch when new records arrive, so that its answer is
+// delivered there without another hop.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -55,10 +60,13 @@ class CompletionInbox {
 
   // Any thread. Delivers directly on the owner thread, else queues and wakes the owner.
   void post(Completion&& completion);
+  // Any thread. Runs `task` on the owner thread: at once if called there, else after queueing
+  // it and waking the owner (dropped if the inbox is closed).
+  void run_on_owner(std::function<void()> task);
   // Wakes the owner thread (also used for its other commands).
   void wake();
-  // Owner thread: takes everything queued (swapping with `out`, which should be empty).
-  void take(std::vector<Completion>& out);
+  // Owner thread: takes everything queued (swapping with `out` and `tasks`, which should be empty).
+  void take(std::vector<Completion>& out, std::vector<std::function<void()>>& tasks);
   // Owner thread: reads the eventfd so it stops being readable.
   void clear_wake();
   // Owner thread: marks the calling thread as the owner (direct delivery from here on).
@@ -73,6 +81,7 @@ class CompletionInbox {
   io::UniqueFd event_fd_;
   std::mutex mutex_;
   std::vector<Completion> queued_;
+  std::vector<std::function<void()>> tasks_;
   bool closed_ = false;
 };
 

@@ -104,9 +104,11 @@ void NetworkThread::run() {
       if (token == kWakeToken) {
         inbox_->clear_wake();
         run_commands();
-        inbox_->take(completions_);
+        inbox_->take(completions_, tasks_);
         for (Completion& completion : completions_) deliver(std::move(completion));
         completions_.clear();
+        for (auto& task : tasks_) task();  // their answers are delivered at once (same thread)
+        tasks_.clear();
       } else if (token == kListenToken) {
         accept_connections();
       } else if (Connection* connection = find(token); connection != nullptr && !connection->closing) {

@@ -114,6 +114,7 @@ class NetworkThread final : public CompletionSink {
   std::vector<ConnectionId> write_queue_;
   std::vector<ConnectionId> close_queue_;
   std::vector<Completion> completions_;
+  std::vector<std::function<void()>> tasks_;  // run_on_owner tasks taken from the inbox
   std::vector<epoll_event> events_;
   std::chrono::steady_clock::time_point next_idle_check_;
   std::chrono::steady_clock::time_point last_reject_log_;

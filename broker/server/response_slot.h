@@ -44,6 +44,11 @@ class ResponseSlot {
   // connection for). `reason` is logged with the peer.
   void close_connection(std::string_view reason);
 
+  // The inbox of the network thread that owns the connection: work that ends in complete()
+  // can run there (CompletionInbox::run_on_owner) and needs no further hop. Null once completed;
+  // take it while the slot is pending and keep the copy.
+  std::shared_ptr<CompletionInbox> owner_inbox() const { return inbox_; }
+
   // True until one of the four calls above (or a move out).
   bool pending() const { return inbox_ != nullptr; }
   ConnectionId connection() const { return connection_; }

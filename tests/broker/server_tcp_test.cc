@@ -226,6 +226,43 @@ TEST(TcpServer, DeferredAnswerFromATimerKeepsItsPlaceInLine) {
   EXPECT_EQ(client.read_correlation_id(), 11);
 }
 
+// Work handed to a connection's network thread from elsewhere (as new records re-read a
+// long-polling fetch) runs on the thread that handled the request, and the answer it gives
+// there is written like any other.
+TEST(TcpServer, TaskRunOnTheOwnerThreadAnswersFromThatThread) {
+  std::mutex mutex;
+  std::thread::id handled_on, task_ran_on;
+  std::thread other;
+  LambdaRouter router;
+  router.on_handle = [&](const Request& request, ResponseSlot slot) {
+    {
+      std::lock_guard lock(mutex);
+      handled_on = std::this_thread::get_id();
+    }
+    auto shared = std::make_shared<ResponseSlot>(std::move(slot));
+    auto inbox = shared->owner_inbox();
+    ASSERT_NE(inbox, nullptr);
+    const int32_t id = request.correlation_id;
+    other = std::thread([&, inbox, shared, id] {
+      inbox->run_on_owner([&, shared, id] {
+        {
+          std::lock_guard lock(mutex);
+          task_ran_on = std::this_thread::get_id();
+        }
+        shared->complete(response_frame(id));
+      });
+    });
+  };
+  RunningServer server(router);
+  TestClient client(server.port());
+  ASSERT_TRUE(client.send(request_frame(1, 21)));
+  EXPECT_EQ(client.read_correlation_id(), 21);
+  other.join();
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(task_ran_on, handled_on);
+  EXPECT_NE(task_ran_on, std::thread::id());
+}
+
 TEST(TcpServer, CallsConnectionOpenedAndClosed) {
   std::mutex mutex;
   std::set<ConnectionId> opened, closed;

@@ -94,8 +94,8 @@ double sample_value(const std::string& exposition, const std::string& name) {
 // response's write, and a consumer waiting at the end of a partition, woken by new records.
 TEST_F(KcatTest, MetricsTimeEachStageOfProduceAndFetch) {
   produce("stages", "a\\nb\\n", "-p 0 -X acks=all");
-  // The consumer long-polls at the end; each produce after it wakes the wait (three chances,
-  // since the 5 ms poll can answer a wait first).
+  // The consumer long-polls at the end; each produce after it wakes the waiting fetch, which
+  // is answered with the record then, not at its deadline.
   auto [rc, out] = run_command(kcat("-C -t stages -p 0 -o end -c 3 -q") + " & consumer=$!; sleep 2; " +
                                "for i in 1 2 3; do printf 'late\\n' | " + kcat("-P -t stages -p 0") +
                                "; sleep 0.3; done; wait $consumer");
@@ -108,6 +108,7 @@ TEST_F(KcatTest, MetricsTimeEachStageOfProduceAndFetch) {
   for (const char* name : {"ringmq_produce_decode_seconds_count", "ringmq_append_seconds_count",
                            "ringmq_fetch_wakeup_seconds_count", "ringmq_response_write_seconds_count"})
     EXPECT_GT(sample_value(metrics, name), 0) << name << " in\n" << metrics;
+  EXPECT_GE(sample_value(metrics, "ringmq_fetch_wakeup_seconds_count"), 3) << "each late record woke the fetch";
   // Four produces of one batch each were appended.
   EXPECT_GE(sample_value(metrics, "ringmq_append_seconds_count"), 4);
 }
