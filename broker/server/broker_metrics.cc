@@ -144,6 +144,9 @@ BrokerMetrics::BrokerMetrics()
       requests_in_flight(registry.gauge("ringmq_requests_in_flight", "Requests received and not yet answered")),
       request_latency(registry.histogram("ringmq_request_latency_seconds",
                                          "Every request: frame read to response handed to the socket")),
+      socket_wait_latency(registry.histogram(
+          "ringmq_socket_wait_seconds",
+          "Bytes from clients: received by the kernel to read by a network thread (scheduling delay)")),
       network_bytes_received(
           registry.counter("ringmq_network_received_bytes_total", "Bytes read from Kafka client sockets")),
       network_bytes_sent(registry.counter("ringmq_network_sent_bytes_total", "Bytes written to Kafka client sockets")),

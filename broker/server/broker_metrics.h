@@ -2,7 +2,8 @@
 //
 // Who updates what:
 //   network threads  connections, connections_accepted/rejected, frames_rejected,
-//                    requests (by API), requests_in_flight, request_latency, network bytes
+//                    requests (by API), requests_in_flight, request_latency, socket_wait_latency,
+//                    network bytes
 //   Kafka handlers   produce_latency, fetch_latency, flush_latency, bytes/records in and out,
 //                    count_error(kafka_error_code); the stages produce_decode_latency,
 //                    append_latency, fetch_wakeup_latency
@@ -58,8 +59,11 @@ class BrokerMetrics {
   Counter& frames_rejected;           // ringmq_frames_rejected_total: bad length, connection closed
   Gauge& requests_in_flight;          // ringmq_requests_in_flight
   LatencyHistogram& request_latency;  // ringmq_request_latency_seconds: frame read -> response written
-  Counter& network_bytes_received;    // ringmq_network_received_bytes_total
-  Counter& network_bytes_sent;        // ringmq_network_sent_bytes_total
+  // ringmq_socket_wait_seconds: the kernel received a request's bytes -> a network thread read
+  // them (the broker's scheduling delay: a busy, preempted or descheduled network thread).
+  LatencyHistogram& socket_wait_latency;
+  Counter& network_bytes_received;  // ringmq_network_received_bytes_total
+  Counter& network_bytes_sent;      // ringmq_network_sent_bytes_total
   // ringmq_requests_total{api="Produce"}: requests received, by Kafka API key.
   void count_request(int16_t api_key) { requests_.add(api_key >= 0 ? static_cast<size_t>(api_key) : SIZE_MAX); }
 

@@ -1,9 +1,11 @@
 #include "broker/server/connection.h"
 
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 namespace ringmq::broker {
 namespace {
@@ -88,11 +90,26 @@ Result<Connection::ReadOutcome> Connection::read_once() {
   if (end_ == capacity_) return ReadOutcome{};  // only complete frames buffered: they must be taken first
   const size_t room = capacity_ - end_;
   while (true) {
-    const ssize_t n = ::recv(fd_.get(), buffer_.get() + end_, room, 0);
+    iovec iov{buffer_.get() + end_, room};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+    msghdr message{};
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    const ssize_t n = ::recvmsg(fd_.get(), &message, 0);
     if (n > 0) {
       end_ += static_cast<size_t>(n);
       metrics_.network_bytes_received.add(static_cast<uint64_t>(n));
-      return ReadOutcome{static_cast<size_t>(n), static_cast<size_t>(n) == room};
+      ReadOutcome outcome{static_cast<size_t>(n), static_cast<size_t>(n) == room};
+      for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+          timespec ts;
+          std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+          outcome.kernel_received_ns = int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+        }
+      }
+      return outcome;
     }
     if (n == 0) return make_error(ErrorCode::kClosed, "closed by the peer");
     if (errno == EINTR) continue;

@@ -54,10 +54,13 @@ class Connection {
   const std::string& peer() const { return peer_; }
 
   // --- reading ---
-  // One recv() into the buffer. kClosed when the peer closed, kIo on a socket error.
+  // One recvmsg() into the buffer. kClosed when the peer closed, kIo on a socket error.
   struct ReadOutcome {
     size_t bytes = 0;         // 0: the socket has nothing now
     bool maybe_more = false;  // the read filled the room it had: the socket may hold more
+    // When the kernel received the last segment read (CLOCK_REALTIME, ns; 0 if it did not say):
+    // with SO_TIMESTAMPNS on the socket, how long the bytes waited for a network thread.
+    int64_t kernel_received_ns = 0;
   };
   Result<ReadOutcome> read_once();
   // The next complete frame (without its size), an empty span when none is complete yet, or

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <ctime>
 #include <system_error>
 
 #include "broker/server/logging.h"
@@ -197,6 +198,8 @@ void NetworkThread::accept_connections() {
     }
     const int one = 1;
     ::setsockopt(socket.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    // The kernel stamps what it receives: the socket-wait stage (bytes in, not yet read).
+    ::setsockopt(socket.get(), SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
     shared_.metrics.connections_accepted.add();
     NetworkThread* target = peers_.empty() ? this : peers_[next_peer_++ % peers_.size()];
     if (target == this) {
@@ -256,6 +259,12 @@ void NetworkThread::on_readable(Connection& connection) {
       return;
     }
     if (read->bytes == 0) break;
+    if (read->kernel_received_ns != 0) {
+      timespec now;
+      ::clock_gettime(CLOCK_REALTIME, &now);  // the kernel's stamp is on this clock
+      shared_.metrics.socket_wait_latency.record(
+          std::chrono::nanoseconds(int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec - read->kernel_received_ns));
+    }
     total += read->bytes;
     connection.last_activity = std::chrono::steady_clock::now();
     dispatch_frames(connection);

@@ -105,8 +105,9 @@ TEST_F(KcatTest, MetricsTimeEachStageOfProduceAndFetch) {
       run_command("bash -c \"exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(broker_.metrics_port()) +
                   " && printf 'GET /metrics HTTP/1.1\\r\\nHost: t\\r\\n\\r\\n' >&3 && timeout 5 cat <&3\"");
   ASSERT_EQ(scrape_rc, 0) << metrics;
-  for (const char* name : {"ringmq_produce_decode_seconds_count", "ringmq_append_seconds_count",
-                           "ringmq_fetch_wakeup_seconds_count", "ringmq_response_write_seconds_count"})
+  for (const char* name :
+       {"ringmq_socket_wait_seconds_count", "ringmq_produce_decode_seconds_count", "ringmq_append_seconds_count",
+        "ringmq_fetch_wakeup_seconds_count", "ringmq_response_write_seconds_count"})
     EXPECT_GT(sample_value(metrics, name), 0) << name << " in\n" << metrics;
   EXPECT_GE(sample_value(metrics, "ringmq_fetch_wakeup_seconds_count"), 3) << "each late record woke the fetch";
   // Four produces of one batch each were appended.
