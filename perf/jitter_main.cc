@@ -7,7 +7,8 @@
 //
 // `run` drives the storage engine in-process, one write mode after another with the same
 // workload, and reports each mode's latency percentiles, the writer's page faults and the
-// system's reclaim activity; `--pressure` reproduces reclaim while it runs. `attach`
+// system's reclaim activity; `--pressure` reproduces reclaim while it runs (the generator
+// is a child process, `ringmq-jitter pressure --control`, unless --pressure-in-process). `attach`
 // samples a running process's faults and the system counters over time. `pressure` runs the
 // memory-pressure generator alone, so a broker or a peer can be measured under it.
 // Exit status: 0 done; 1 a mode, the attach or the pressure failed; 2 usage; 130 interrupted.
@@ -35,6 +36,7 @@
 #include "perf/jitter_report.h"
 #include "perf/jitter_workload.h"
 #include "perf/memory_pressure.h"
+#include "perf/pressure_process.h"
 #include "perf/report_series.h"
 #include "perf/system_sampler.h"
 
@@ -115,7 +117,7 @@ class ProgressLine {
   std::chrono::steady_clock::time_point last_{};
 };
 
-std::string system_status(const SystemSampler& sampler, const MemoryPressure* pressure) {
+std::string system_status(const SystemSampler& sampler, const PressureControl* pressure) {
   const auto [a, b] = sampler.last_two();
   const uint64_t ns = b.system.time_ns - a.system.time_ns;
   const VmCounters d = b.system.vm - a.system.vm;
@@ -154,6 +156,8 @@ struct RunArgs {
   std::string flush = "async", fault_backend = "auto", latency = "response";
   double spike_us = 100;
   bool pressure = false;
+  bool pressure_in_process = false;  // run: the generator in this process instead of a child
+  bool control = false;              // pressure: answer a parent's commands (pressure_process.h)
   std::string pressure_parts = "hog,churn";
   std::string pressure_leave = "4G", pressure_hog = "0", pressure_churn_file = "0", pressure_churn_rate = "0",
               pressure_pulse = "16M", pressure_margin = "0", pressure_dir, pressure_timeout = "180s";
@@ -318,7 +322,7 @@ void lock_own_code_pages(RunReport& report) {
 
 // Starts the pressure and waits (up to --pressure-timeout) until it is built up, showing its
 // progress. A run whose pressure never got there goes on, with a note in the report.
-void establish_pressure(MemoryPressure& pressure, const std::string& timeout, const SystemSampler& sampler,
+void establish_pressure(PressureControl& pressure, const std::string& timeout, const SystemSampler& sampler,
                         ProgressLine& progress, RunReport& report) {
   progress.message("pressure: safety margin " + format_bytes(pressure.safety_margin_bytes()) +
                    " of MemAvailable; building up the hog and the page-cache churn...");
@@ -356,7 +360,7 @@ std::string mode_progress_line(const ProgressSnapshot& s) {
 
 // Runs the modes one after another, until done or interrupted, adding each one's result to
 // the report. Returns kExitFailed if a mode failed, else kExitOk.
-int run_modes(const WorkloadOptions& o, MemoryPressure* pressure, SystemSampler& sampler, EngineLogCapture& engine_log,
+int run_modes(const WorkloadOptions& o, PressureControl* pressure, SystemSampler& sampler, EngineLogCapture& engine_log,
               ProgressLine& progress, RunReport& report) {
   int exit_code = kExitOk;
   for (size_t i = 0; i < o.modes.size() && !g_interrupted.load(); ++i) {
@@ -423,6 +427,29 @@ int write_run_reports(const RunArgs& args, const RunReport& report, int exit_cod
   return exit_code;
 }
 
+// The generator `run --pressure` uses: by default `ringmq-jitter pressure --control` as a child
+// process (this same program), so that the hog's unmaps never take the measured writer's mmap
+// lock; with --pressure-in-process, a MemoryPressure in this process.
+Result<std::unique_ptr<PressureControl>> make_pressure(const RunArgs& args, const PressureOptions& p) {
+  if (args.pressure_in_process) {
+    auto created = MemoryPressure::create(p);
+    if (!created) return std::unexpected(created.error());
+    return std::unique_ptr<PressureControl>(std::move(*created));
+  }
+  const std::vector<std::string> arguments = {"pressure",     "--control",
+                                              "--parts",      args.pressure_parts,
+                                              "--leave",      args.pressure_leave,
+                                              "--hog",        args.pressure_hog,
+                                              "--churn-file", args.pressure_churn_file,
+                                              "--churn-rate", args.pressure_churn_rate,
+                                              "--pulse",      args.pressure_pulse,
+                                              "--margin",     args.pressure_margin,
+                                              "--dir",        p.churn_dir};
+  auto spawned = PressureProcess::spawn("/proc/self/exe", arguments, std::chrono::seconds(60));
+  if (!spawned) return std::unexpected(spawned.error());
+  return std::unique_ptr<PressureControl>(std::move(*spawned));
+}
+
 int run_command(const RunArgs& args, WorkloadOptions o, const std::string& command_line) {
   PressureSizes sizes;
   if (!parse_run_args(args, o, sizes) || !place_helper_threads(o) || !check_run_amounts(args, o, sizes))
@@ -441,10 +468,10 @@ int run_command(const RunArgs& args, WorkloadOptions o, const std::string& comma
   report.timer_overhead_ns = measure_timer_overhead_ns();
 
   // Pressure first, then the sampler that records it.
-  std::unique_ptr<MemoryPressure> pressure;
+  std::unique_ptr<PressureControl> pressure;
   if (args.pressure) {
     const PressureOptions p = pressure_options(args, sizes, o.data_dir);
-    auto created = MemoryPressure::create(p);
+    auto created = make_pressure(args, p);
     if (!created) {
       std::cerr << "ringmq-jitter run: " << created.error().message << "\n";
       return kExitUsage;
@@ -452,9 +479,16 @@ int run_command(const RunArgs& args, WorkloadOptions o, const std::string& comma
     pressure = std::move(*created);
     report.pressure = true;
     report.pressure_options = p;
+    if (auto* child = dynamic_cast<PressureProcess*>(pressure.get()))
+      report.notes.push_back("memory pressure ran in its own process (ringmq-jitter pressure --control, pid " +
+                             std::to_string(child->pid()) + ")");
+    else
+      report.notes.push_back(
+          "memory pressure ran inside this process (--pressure-in-process): its unmaps take the "
+          "writer's mmap lock");
   }
   SystemSampler sampler(o.sample_ms);
-  MemoryPressure* pressure_ptr = pressure.get();
+  PressureControl* pressure_ptr = pressure.get();
   sampler.set_annotator([pressure_ptr](SampledPoint& point) {
     if (!pressure_ptr) return;
     point.hog_bytes = pressure_ptr->hog_bytes();
@@ -498,12 +532,22 @@ int pressure_command(const RunArgs& args, const std::string& duration) {
     std::cerr << "ringmq-jitter pressure: --duration \"" << duration << "\" is not a duration (e.g. 60s, 0)\n";
     return kExitUsage;
   }
+  if (args.control) ::signal(SIGINT, SIG_IGN);  // Ctrl-C is the parent's to handle: it says stop
   auto created = MemoryPressure::create(pressure_options(args, sizes, args.pressure_dir));
   if (!created) {
+    if (args.control) std::cout << "error " << created.error().message << std::endl;
     std::cerr << "ringmq-jitter pressure: " << created.error().message << "\n";
     return kExitUsage;
   }
   MemoryPressure& pressure = **created;
+  if (args.control) {
+    if (auto s = pressure.start(); !s) {
+      std::cout << "error " << s.error().message << std::endl;
+      return kExitFailed;
+    }
+    serve_pressure_control(pressure, STDIN_FILENO, STDOUT_FILENO, g_interrupted);
+    return kExitOk;
+  }
   std::cout << "pressure: safety margin " << format_bytes(pressure.safety_margin_bytes())
             << " of MemAvailable; building up" << std::endl;
   if (auto s = pressure.start(); !s) {
@@ -638,7 +682,10 @@ static int run_main(int argc, char** argv) {
   run_cmd->add_option("--fault-backend", run.fault_backend, "How writer faults are counted")
       ->check(CLI::IsMember({"auto", "perf-ring", "perf-count", "rusage"}))
       ->capture_default_str();
-  run_cmd->add_flag("--pressure", run.pressure, "Generate memory pressure while the modes run");
+  run_cmd->add_flag("--pressure", run.pressure,
+                    "Generate memory pressure while the modes run (in a child process: ringmq-jitter pressure)");
+  run_cmd->add_flag("--pressure-in-process", run.pressure_in_process,
+                    "With --pressure: run the generator inside this process (its unmaps then stall the writer too)");
   add_pressure_options(run_cmd, run, "--pressure-");
   run_cmd->add_option("--pressure-dir", run.pressure_dir, "Where the churn file goes (default: --dir)");
   run_cmd->add_option("--pressure-timeout", run.pressure_timeout, "Longest wait for the pressure to build up")
@@ -678,6 +725,8 @@ static int run_main(int argc, char** argv) {
   pressure_cmd->add_option("--dir", pressure.pressure_dir, "Where the churn file goes")->capture_default_str();
   pressure_cmd->add_option("--duration", pressure_duration, "How long (0: until SIGTERM or Ctrl-C)")
       ->capture_default_str();
+  pressure_cmd->add_flag("--control", pressure.control,
+                         "Take commands on stdin and answer on stdout (how `run --pressure` drives its child)");
 
   try {
     app.parse(argc, argv);

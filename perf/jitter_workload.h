@@ -29,7 +29,7 @@ struct ProgressSnapshot {
 
 struct RunControls {
   const std::atomic<bool>* interrupt = nullptr;              // set by SIGINT/SIGTERM: stop the mode now
-  MemoryPressure* pressure = nullptr;                        // gives way to the mode's locked memory
+  PressureControl* pressure = nullptr;                       // gives way to the mode's locked memory
   SystemSampler* sampler = nullptr;                          // sampled at the mode's start and end
   const EngineLogCapture* engine_log = nullptr;              // the engine's warnings during the mode
   std::function<void(const ProgressSnapshot&)> on_progress;  // about once a second

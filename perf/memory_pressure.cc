@@ -140,17 +140,23 @@ Status MemoryPressure::start() {
   return {};
 }
 
+bool MemoryPressure::established() const {
+  if (churn_failed_.load() || stopped_.load() || !hog_settled_.load()) return false;
+  if (!options_.churn) return true;
+  // The cache is full once the churn has read what was free when the hog settled.
+  uint64_t target = fill_target_.load();
+  if (target == 0) {
+    target = std::max<uint64_t>(1, std::min(churn_size_, read_meminfo().free));
+    fill_target_.store(target);
+  }
+  return churned_bytes() >= target;
+}
+
 bool MemoryPressure::wait_until_established(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  uint64_t fill_target = 0;
   while (std::chrono::steady_clock::now() < deadline) {
     if (churn_failed_.load() || stopped_.load()) return false;
-    if (hog_settled_.load()) {
-      if (!options_.churn) return true;
-      // The cache is full once the churn has read what was free when the hog settled.
-      if (fill_target == 0) fill_target = std::max<uint64_t>(1, std::min(churn_size_, read_meminfo().free));
-      if (churned_bytes() >= fill_target) return true;
-    }
+    if (established()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;

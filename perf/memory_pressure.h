@@ -27,6 +27,7 @@
 #include "common/result.h"
 #include "common/service_thread.h"
 #include "io/unique_fd.h"
+#include "perf/pressure_control.h"
 
 namespace ringmq::perf {
 
@@ -48,51 +49,38 @@ struct PressureOptions {
   uint32_t control_interval_ms = 20;
 };
 
-// What the generator did, for the report.
-struct PressureReport {
-  uint64_t safety_margin_bytes = 0;
-  uint64_t target_available_bytes = 0;
-  uint64_t hog_peak_bytes = 0;
-  uint64_t hog_bytes_at_stop = 0;
-  uint64_t safety_shrinks = 0;       // times the controller released memory to hold the target/margin
-  uint64_t min_available_bytes = 0;  // lowest MemAvailable (or headroom) it saw
-  uint64_t churn_file_bytes = 0;
-  uint64_t churn_bytes_read = 0;
-  uint64_t reclaim_pulses = 0;
-  std::string churn_file_note;  // how the churn file was made (O_DIRECT, buffered...)
-  std::vector<std::string> warnings;
-};
-
-class MemoryPressure {
+class MemoryPressure final : public PressureControl {
  public:
   // Where the controller reads the memory it may still take. Default: MemAvailable, or the
   // memory cgroup's headroom if the process is in a limited cgroup and that is smaller.
   using AvailableFn = std::function<uint64_t()>;
 
   static Result<std::unique_ptr<MemoryPressure>> create(const PressureOptions& options, AvailableFn available = {});
-  ~MemoryPressure();
+  ~MemoryPressure() override;
   MemoryPressure(const MemoryPressure&) = delete;
   MemoryPressure& operator=(const MemoryPressure&) = delete;
 
   // Starts the threads. The churn file is written first (by the churn thread).
-  Status start();
+  Status start() override;
   // Waits until the hog reached its target and the churn has filled the cache once (or the
   // timeout). false on timeout or if a thread failed (see report().warnings).
-  bool wait_until_established(std::chrono::milliseconds timeout);
+  bool wait_until_established(std::chrono::milliseconds timeout) override;
+  // The same, now, without waiting.
+  bool established() const;
   // Waits until the hog has stopped changing (the same size for ~0.6 s), e.g. after a mode's
   // files were deleted and their page cache freed. false on timeout.
-  bool wait_until_settled(std::chrono::milliseconds timeout);
+  bool wait_until_settled(std::chrono::milliseconds timeout) override;
   // Frees `bytes` of the hog now and stops it growing until resume(): make room before
   // locking memory. Returns the bytes actually freed.
-  uint64_t hold(uint64_t bytes);
-  void resume();
+  uint64_t hold(uint64_t bytes) override;
+  void resume() override;
   // Stops the threads, frees the hog, closes (and so deletes) the churn file. Idempotent.
-  void stop();
+  void stop() override;
 
-  uint64_t hog_bytes() const { return hog_bytes_.load(std::memory_order_relaxed); }
-  uint64_t churned_bytes() const { return churned_bytes_.load(std::memory_order_relaxed); }
-  uint64_t safety_margin_bytes() const { return margin_; }
-  PressureReport report() const;
+  uint64_t hog_bytes() const override { return hog_bytes_.load(std::memory_order_relaxed); }
+  uint64_t churned_bytes() const override { return churned_bytes_.load(std::memory_order_relaxed); }
+  uint64_t safety_margin_bytes() const override { return margin_; }
+  PressureReport report() const override;
 
   // max(1.5 GiB, 10% of `total_bytes`).
   static uint64_t default_safety_margin(uint64_t total_bytes);
@@ -121,6 +109,8 @@ class MemoryPressure {
   std::atomic<uint64_t> hog_bytes_{0};
   std::atomic<uint64_t> churned_bytes_{0};
   std::atomic<bool> hog_settled_{false};
+  // What the churn must have read once the hog settled for the cache to count as full.
+  mutable std::atomic<uint64_t> fill_target_{0};
   std::atomic<bool> churn_failed_{false};
   std::atomic<bool> stopped_{false};
 
