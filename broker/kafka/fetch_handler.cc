@@ -58,6 +58,8 @@ struct KafkaRouter::FetchWait {
   // the deadline) both evaluate a wait.
   std::mutex evaluating;
   std::atomic<bool> answered{false};
+  // A re-read is queued on the owner thread: later index rounds need not queue another.
+  std::atomic<bool> reread_queued{false};
 
   // Reads every partition; answers and returns true when there is enough data, an error, or
   // `final` (the deadline passed).
@@ -196,7 +198,9 @@ void KafkaRouter::wake_fetch_waits() {
   }
   const auto indexed_at = std::chrono::steady_clock::now();
   for (auto& w : live) {
+    if (w->reread_queued.exchange(true)) continue;  // the queued re-read will see these records too
     w->owner->run_on_owner([this, w, indexed_at] {
+      w->reread_queued = false;  // before reading: records indexed from here on queue another
       const bool final = std::chrono::steady_clock::now() >= w->deadline;  // its deadline's answer
       if (!w->answered && w->try_answer(final) && !final)
         context_.metrics.fetch_wakeup_latency.record_since(indexed_at);
