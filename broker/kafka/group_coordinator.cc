@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "broker/kafka/consumer_subscription.h"
 #include "broker/kafka/group_metadata.h"
 
 namespace ringmq::broker {
@@ -784,6 +785,24 @@ struct GroupCoordinator::Impl {
     groups.clear();
   }
 
+  // The union of the members' subscriptions in the group's selected protocol; null when the
+  // group is not a consumer group or a member's metadata does not parse.
+  static std::optional<std::vector<std::string>> subscriptions_of(const GroupMetadata& group) {
+    std::vector<std::string> topics;
+    if (group.protocol_type != "consumer") return std::nullopt;
+    for (const auto& [id, member] : group.members) {
+      const std::string_view protocol =
+          group.protocol_name ? std::string_view(*group.protocol_name)
+                              : std::string_view(member.protocols.empty() ? "" : member.protocols.front().name);
+      auto member_topics = kafka::subscribed_topics(member.metadata_for(protocol));
+      if (!member_topics) return std::nullopt;
+      topics.insert(topics.end(), member_topics->begin(), member_topics->end());
+    }
+    std::sort(topics.begin(), topics.end());
+    topics.erase(std::unique(topics.begin(), topics.end()), topics.end());
+    return topics;
+  }
+
   GroupDescription describe(std::string_view group_id) const {
     GroupDescription description;
     description.group_id = std::string(group_id);
@@ -813,6 +832,7 @@ struct GroupCoordinator::Impl {
         d.assignment = member.assignment;
       }
     }
+    description.subscribed_topics = subscriptions_of(group);
     return description;
   }
 

@@ -161,6 +161,9 @@ struct GroupDescription {
   std::string protocol_type;
   std::string protocol_name;  // only while Stable
   std::vector<GroupMemberDescription> members;
+  // For a "consumer" group: the topics its members subscribe to (any state), or null when a
+  // member's metadata could not be read (callers then assume every topic is in use).
+  std::optional<std::vector<std::string>> subscribed_topics;
 };
 
 struct GroupOverview {

@@ -183,6 +183,14 @@ void KafkaRouter::handle(const Request& request, ResponseSlot slot) {
           handle_offset_commit(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::OffsetFetchRequest>)
           handle_offset_fetch(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::ListGroupsRequest>)
+          handle_list_groups(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::DescribeGroupsRequest>)
+          handle_describe_groups(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::DeleteGroupsRequest>)
+          handle_delete_groups(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::OffsetDeleteRequest>)
+          handle_offset_delete(h, r, std::move(slot));
         else
           slot.close_connection("request decoded to nothing");
       },

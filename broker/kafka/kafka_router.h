@@ -60,6 +60,15 @@ class KafkaRouter final : public RequestRouter {
   void handle_offset_commit(const protocol::RequestHeader& h, const protocol::OffsetCommitRequest& r,
                             ResponseSlot slot);
   void handle_offset_fetch(const protocol::RequestHeader& h, const protocol::OffsetFetchRequest& r, ResponseSlot slot);
+  void handle_list_groups(const protocol::RequestHeader& h, const protocol::ListGroupsRequest& r, ResponseSlot slot);
+  void handle_describe_groups(const protocol::RequestHeader& h, const protocol::DescribeGroupsRequest& r,
+                              ResponseSlot slot);
+  void handle_delete_groups(const protocol::RequestHeader& h, const protocol::DeleteGroupsRequest& r,
+                            ResponseSlot slot);
+  void handle_offset_delete(const protocol::RequestHeader& h, const protocol::OffsetDeleteRequest& r,
+                            ResponseSlot slot);
+  // Whether `group` has committed offsets (a group the coordinator may not know).
+  bool has_committed_offsets(std::string_view group) const;
 
   // The topic for a produce / metadata request, auto-created when the config allows it.
   TopicResult<std::shared_ptr<const TopicInfo>> topic_for_write(std::string_view name, bool allow_create);

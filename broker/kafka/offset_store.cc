@@ -122,6 +122,10 @@ Status OffsetStore::replay() {
           apply_delete_group(record->group, at.version);
           ++report_.tombstones;
           break;
+        case OffsetsRecordKind::kDeleteOffsets:
+          apply_delete_offsets(*record, at.version);
+          ++report_.tombstones;
+          break;
         case OffsetsRecordKind::kSnapshotBegin:
           break;
       }
@@ -134,6 +138,7 @@ Status OffsetStore::replay() {
     // Replay is sequential: tombstone markers only matter for concurrent writers.
     deleted_topics_.clear();
     deleted_groups_.clear();
+    deleted_partitions_.clear();
   }
   records_since_snapshot_ = report_.records;
   report_.live_offsets = live_offset_count();
@@ -259,6 +264,27 @@ Status OffsetStore::delete_group(std::string_view group) {
   return {};
 }
 
+Status OffsetStore::delete_offsets(std::string_view group, std::span<const TopicPartitionName> partitions) {
+  if (partitions.empty()) return {};
+  if (group.size() > kMaxNameBytes) return make_error(ErrorCode::kInvalidArgument, "group id over 64 KiB");
+  OffsetsRecord record;
+  record.kind = OffsetsRecordKind::kDeleteOffsets;
+  record.group = std::string(group);
+  for (const TopicPartitionName& p : partitions) {
+    if (p.topic.size() > kMaxNameBytes) return make_error(ErrorCode::kInvalidArgument, "topic name over 64 KiB");
+    record.offsets.push_back({.topic = p.topic, .partition = p.partition});
+  }
+  begin_write();
+  auto at = append(record);
+  if (at) {
+    std::unique_lock lock(map_mutex_);
+    apply_delete_offsets(record, at->version);
+  }
+  end_write();
+  if (!at) return std::unexpected(at.error());
+  return {};
+}
+
 void OffsetStore::begin_write() {
   std::unique_lock lock(write_mutex_);
   write_cv_.wait(lock, [&] { return !rewriting_; });
@@ -272,17 +298,37 @@ void OffsetStore::end_write() {
     // Every record appended so far is applied; later ones sort after every tombstone.
     deleted_topics_.clear();
     deleted_groups_.clear();
+    deleted_partitions_.clear();
   }
   write_cv_.notify_all();
 }
 
 // --- the map ---
 
+namespace {
+
+// One string per (group, topic, partition); NUL cannot end a group id or topic name early
+// because both are length-checked names, and the partition is last.
+std::string partition_marker_key(std::string_view group, std::string_view topic, int32_t partition) {
+  std::string key;
+  key.reserve(group.size() + topic.size() + 16);
+  key.append(group).push_back('\0');
+  key.append(topic).push_back('\0');
+  key.append(std::to_string(partition));
+  return key;
+}
+
+}  // namespace
+
 void OffsetStore::apply_commit(const OffsetsRecord& record, const Location& at) {
   if (auto g = deleted_groups_.find(record.group); g != deleted_groups_.end() && g->second > at.version) return;
   Topics* topics = nullptr;
   for (const StoredOffset& o : record.offsets) {
     if (auto t = deleted_topics_.find(o.topic); t != deleted_topics_.end() && t->second > at.version) continue;
+    if (!deleted_partitions_.empty()) {
+      auto p = deleted_partitions_.find(partition_marker_key(record.group, o.topic, o.partition));
+      if (p != deleted_partitions_.end() && p->second > at.version) continue;
+    }
     if (!topics) topics = &groups_[record.group];
     Partitions& partitions = (*topics)[o.topic];
     auto [it, inserted] = partitions.try_emplace(o.partition);
@@ -314,6 +360,22 @@ void OffsetStore::apply_delete_group(std::string_view group, uint64_t version) {
     t = t->second.empty() ? g->second.erase(t) : std::next(t);
   }
   if (g->second.empty()) groups_.erase(g);
+}
+
+void OffsetStore::apply_delete_offsets(const OffsetsRecord& record, uint64_t version) {
+  auto g = groups_.find(record.group);
+  for (const StoredOffset& o : record.offsets) {
+    auto [marker, inserted] =
+        deleted_partitions_.try_emplace(partition_marker_key(record.group, o.topic, o.partition), version);
+    if (!inserted) marker->second = std::max(marker->second, version);
+    if (g == groups_.end()) continue;
+    auto t = g->second.find(o.topic);
+    if (t == g->second.end()) continue;
+    if (auto p = t->second.find(o.partition); p != t->second.end() && p->second.at.version < version)
+      t->second.erase(p);
+    if (t->second.empty()) g->second.erase(t);
+  }
+  if (g != groups_.end() && g->second.empty()) groups_.erase(g);
 }
 
 // --- reads ---

@@ -56,6 +56,12 @@ struct CommittedOffset {
   int64_t commit_timestamp_ms = -1;
 };
 
+// A partition named by its topic, for delete_offsets.
+struct TopicPartitionName {
+  std::string topic;
+  int32_t partition = 0;
+};
+
 struct PartitionOffset {
   std::string topic;
   int32_t partition = 0;
@@ -115,6 +121,9 @@ class OffsetStore {
   // Tombstones (blocking, durable before the map changes).
   Status delete_topic(std::string_view topic);
   Status delete_group(std::string_view group);
+  // OffsetDelete: forgets the group's offsets of these partitions (those it has none of are
+  // skipped). One record for all of them.
+  Status delete_offsets(std::string_view group, std::span<const TopicPartitionName> partitions);
 
   // Restates every live offset now if any is getting near the engine's retention (older than
   // retention_ms / 2, or further than retention_bytes / 2 behind the log's end) or if
@@ -152,6 +161,7 @@ class OffsetStore {
   void apply_commit(const OffsetsRecord& record, const Location& at);
   void apply_delete_topic(std::string_view topic, uint64_t version);
   void apply_delete_group(std::string_view group, uint64_t version);
+  void apply_delete_offsets(const OffsetsRecord& record, uint64_t version);
   // Writers (commits, tombstones) register so a restatement can wait for a quiet moment.
   void begin_write();
   void end_write();
@@ -166,6 +176,8 @@ class OffsetStore {
   // Tombstones' queue-0 offsets, so that a commit appended before a tombstone but applied
   // after it stays deleted. Guarded by map_mutex_; cleared whenever no write is in flight.
   std::map<std::string, uint64_t, std::less<>> deleted_topics_, deleted_groups_;
+  // The same for delete-offsets, keyed by partition_marker_key(group, topic, partition).
+  std::map<std::string, uint64_t, std::less<>> deleted_partitions_;
 
   std::mutex write_mutex_;  // lock order: map_mutex_ before write_mutex_
   std::condition_variable write_cv_;

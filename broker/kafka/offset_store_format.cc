@@ -14,6 +14,8 @@ std::unexpected<Error> corrupt(const std::string& what) { return make_error(Erro
 constexpr size_t kFixedEntryBytes = 2 + 4 + 8 + 4 + 8 + 2;
 // Smallest entry (empty topic and metadata): bounds entry_count before reserving memory.
 constexpr size_t kMinEntryBytes = kFixedEntryBytes;
+// A delete-offsets entry: topic_size + topic + partition.
+constexpr size_t kMinDeletedEntryBytes = 2 + 4;
 
 }  // namespace
 
@@ -50,6 +52,14 @@ std::vector<std::byte> encode_offsets_record(const OffsetsRecord& record) {
       break;
     case OffsetsRecordKind::kSnapshotBegin:
       append_le<uint64_t>(out, record.live_entry_count);
+      break;
+    case OffsetsRecordKind::kDeleteOffsets:
+      put_string(out, record.group);
+      append_le<uint32_t>(out, record.offsets.size());
+      for (const StoredOffset& o : record.offsets) {
+        put_string(out, o.topic);
+        append_le<uint32_t>(out, static_cast<uint32_t>(o.partition));
+      }
       break;
   }
   return out;
@@ -98,6 +108,20 @@ Result<OffsetsRecord> decode_offsets_record(std::span<const std::byte> bytes) {
       record.kind = OffsetsRecordKind::kSnapshotBegin;
       record.live_entry_count = in.read<uint64_t>();
       break;
+    case static_cast<uint8_t>(OffsetsRecordKind::kDeleteOffsets): {
+      record.kind = OffsetsRecordKind::kDeleteOffsets;
+      record.group = in.string();
+      const auto count = in.read<uint32_t>();
+      if (in.failed() || count > in.remaining() / kMinDeletedEntryBytes)
+        return corrupt("delete-offsets record claims " + std::to_string(count) + " entries in " +
+                       std::to_string(in.remaining()) + " bytes");
+      record.offsets.resize(count);
+      for (StoredOffset& o : record.offsets) {
+        o.topic = in.string();
+        o.partition = static_cast<int32_t>(in.read<uint32_t>());
+      }
+      break;
+    }
     default:
       return corrupt("unknown offsets record kind " + std::to_string(kind));
   }

@@ -7,7 +7,8 @@
 //   offset size field
 //   0      4    magic "RMOF" (bytes 52 4D 4F 46)
 //   4      1    version (1)
-//   5      1    kind: 1 commit, 2 delete-topic, 3 delete-group, 4 snapshot-begin
+//   5      1    kind: 1 commit, 2 delete-topic, 3 delete-group, 4 snapshot-begin,
+//                 5 delete-offsets
 //   6      2    reserved (0)
 //   8      ...  body, by kind:
 //     commit:         u16 group_size, group, u32 entry_count, then per entry:
@@ -17,6 +18,9 @@
 //     delete-group:   u16 group_size, group   (all of the group's offsets are gone)
 //     snapshot-begin: u64 live_entry_count    (the commit records that follow, up to the
 //                     next snapshot-begin or the end, restate every live offset)
+//     delete-offsets: u16 group_size, group, u32 entry_count, then per entry:
+//                       u16 topic_size, topic, i32 partition
+//                     (OffsetDelete: those partitions' offsets of the group are gone)
 //
 //    Replay applies records in queue order; a later record wins.
 //
@@ -48,7 +52,13 @@ inline constexpr uint32_t kOffsetsSnapshotMagic = 0x534F4D52;  // "RMOS" little-
 inline constexpr uint16_t kOffsetsSnapshotVersion = 1;
 inline constexpr size_t kOffsetsSnapshotFileSize = 20;
 
-enum class OffsetsRecordKind : uint8_t { kCommit = 1, kDeleteTopic = 2, kDeleteGroup = 3, kSnapshotBegin = 4 };
+enum class OffsetsRecordKind : uint8_t {
+  kCommit = 1,
+  kDeleteTopic = 2,
+  kDeleteGroup = 3,
+  kSnapshotBegin = 4,
+  kDeleteOffsets = 5,
+};
 
 struct StoredOffset {
   std::string topic;
@@ -61,9 +71,9 @@ struct StoredOffset {
 
 struct OffsetsRecord {
   OffsetsRecordKind kind = OffsetsRecordKind::kCommit;
-  std::string group;                  // commit, delete-group
+  std::string group;                  // commit, delete-group, delete-offsets
   std::string topic;                  // delete-topic
-  std::vector<StoredOffset> offsets;  // commit
+  std::vector<StoredOffset> offsets;  // commit; delete-offsets (topic and partition only)
   uint64_t live_entry_count = 0;      // snapshot-begin
 };
 

@@ -29,10 +29,14 @@ enum class ApiKey : int16_t {
   kHeartbeat = 12,
   kLeaveGroup = 13,
   kSyncGroup = 14,
+  kDescribeGroups = 15,
+  kListGroups = 16,
   kApiVersions = 18,
   kCreateTopics = 19,
   kDeleteTopics = 20,
   kInitProducerId = 22,
+  kDeleteGroups = 42,
+  kOffsetDelete = 47,
 };
 
 // One row of the ApiVersions answer, plus the first flexible version of the API.

@@ -126,6 +126,8 @@ const char* kafka_error_name(KafkaError e) {
       return "GROUP_MAX_SIZE_REACHED";
     case KafkaError::kFencedInstanceId:
       return "FENCED_INSTANCE_ID";
+    case KafkaError::kGroupSubscribedToTopic:
+      return "GROUP_SUBSCRIBED_TO_TOPIC";
     case KafkaError::kInvalidRecord:
       return "INVALID_RECORD";
     case KafkaError::kUnstableOffsetCommit:

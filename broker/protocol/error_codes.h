@@ -72,6 +72,7 @@ enum class KafkaError : int16_t {
   kMemberIdRequired = 79,
   kGroupMaxSizeReached = 81,
   kFencedInstanceId = 82,
+  kGroupSubscribedToTopic = 86,
   kInvalidRecord = 87,
   kUnstableOffsetCommit = 88,     // retriable
   kThrottlingQuotaExceeded = 89,  // retriable

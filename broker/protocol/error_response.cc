@@ -123,6 +123,18 @@ Status delete_topics_error(int16_t v, int32_t id, const DeleteTopicsRequest& req
   return encode_delete_topics_response(v, id, response, w);
 }
 
+Status describe_groups_error(int16_t v, int32_t id, const DescribeGroupsRequest& request, KafkaError error, Writer& w) {
+  DescribeGroupsResponse response;
+  for (std::string_view group : request.groups) response.groups.push_back({.error_code = error, .group_id = group});
+  return encode_describe_groups_response(v, id, response, w);
+}
+
+Status delete_groups_error(int16_t v, int32_t id, const DeleteGroupsRequest& request, KafkaError error, Writer& w) {
+  DeleteGroupsResponse response;
+  for (std::string_view group : request.groups) response.results.push_back({group, error});
+  return encode_delete_groups_response(v, id, response, w);
+}
+
 }  // namespace
 
 Status encode_error_response(const RequestHeader& header, const Request& request, KafkaError error, Writer& w) {
@@ -171,6 +183,15 @@ Status encode_error_response(const RequestHeader& header, const Request& request
       return delete_topics_error(v, id, as(DeleteTopicsRequest{}), error, w);
     case ApiKey::kInitProducerId:
       return encode_init_producer_id_response(v, id, InitProducerIdResponse{.error_code = error}, w);
+    case ApiKey::kDescribeGroups:
+      return describe_groups_error(v, id, as(DescribeGroupsRequest{}), error, w);
+    case ApiKey::kListGroups:
+      return encode_list_groups_response(v, id, ListGroupsResponse{.error_code = error}, w);
+    case ApiKey::kDeleteGroups:
+      return delete_groups_error(v, id, as(DeleteGroupsRequest{}), error, w);
+    case ApiKey::kOffsetDelete:
+      // Kafka answers a refused OffsetDelete with the top-level code alone.
+      return encode_offset_delete_response(v, id, OffsetDeleteResponse{.error_code = error}, w);
     case ApiKey::kApiVersions:
       break;  // answered above
   }

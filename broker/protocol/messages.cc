@@ -58,6 +58,14 @@ Status decode_request(const RequestHeader& header, Request& out) {
       return decode_into<DeleteTopicsRequest>(out, header, decode_delete_topics_request);
     case ApiKey::kInitProducerId:
       return decode_into<InitProducerIdRequest>(out, header, decode_init_producer_id_request);
+    case ApiKey::kDescribeGroups:
+      return decode_into<DescribeGroupsRequest>(out, header, decode_describe_groups_request);
+    case ApiKey::kListGroups:
+      return decode_into<ListGroupsRequest>(out, header, decode_list_groups_request);
+    case ApiKey::kDeleteGroups:
+      return decode_into<DeleteGroupsRequest>(out, header, decode_delete_groups_request);
+    case ApiKey::kOffsetDelete:
+      return decode_into<OffsetDeleteRequest>(out, header, decode_offset_delete_request);
   }
   return make_error(ErrorCode::kUnsupported, "API key " + std::to_string(header.api_key) + " is not supported");
 }

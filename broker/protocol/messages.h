@@ -34,6 +34,7 @@
 #include "broker/protocol/consumer_group.h"
 #include "broker/protocol/error_codes.h"
 #include "broker/protocol/fetch.h"
+#include "broker/protocol/group_admin.h"
 #include "broker/protocol/group_offsets.h"
 #include "broker/protocol/init_producer_id.h"
 #include "broker/protocol/list_offsets.h"
@@ -51,7 +52,8 @@ namespace ringmq::broker::protocol {
 using Request =
     std::variant<std::monostate, ProduceRequest, FetchRequest, ListOffsetsRequest, MetadataRequest, OffsetCommitRequest,
                  OffsetFetchRequest, FindCoordinatorRequest, JoinGroupRequest, HeartbeatRequest, LeaveGroupRequest,
-                 SyncGroupRequest, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest, InitProducerIdRequest>;
+                 SyncGroupRequest, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest, InitProducerIdRequest,
+                 DescribeGroupsRequest, ListGroupsRequest, DeleteGroupsRequest, OffsetDeleteRequest>;
 
 // Decodes header.body as the request (header.api_key, header.api_version) into `out`.
 // kUnsupported for an API or version the broker does not speak; kCorrupt for a body that does

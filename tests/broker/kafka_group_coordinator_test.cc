@@ -509,6 +509,23 @@ TEST_F(ConsumerGroup, DeletesOnlyGroupsWithoutMembers) {
   EXPECT_EQ(coordinator->describe("g").state, "Dead");
 }
 
+TEST_F(ConsumerGroup, DescribeReadsTheTopicsMembersSubscribeToInAnyState) {
+  // ConsumerProtocolSubscription v1: version, topics ["payments", "orders"], null user data,
+  // no owned partitions.
+  const std::string subscription(
+      "\x00\x01"
+      "\x00\x00\x00\x02"
+      "\x00\x08payments"
+      "\x00\x06orders"
+      "\xff\xff\xff\xff"
+      "\x00\x00\x00\x00",
+      32);
+  JoinAnswer joined = join_new_member({{"range", bytes(subscription)}});
+  GroupDescription d = coordinator->describe("g");
+  ASSERT_TRUE(d.subscribed_topics);
+  EXPECT_EQ(*d.subscribed_topics, (std::vector<std::string>{"orders", "payments"}));
+}
+
 TEST_F(ConsumerGroup, DescribesAndListsGroups) {
   std::string a = stable_single_member();
   GroupDescription d = coordinator->describe("g");
@@ -522,6 +539,7 @@ TEST_F(ConsumerGroup, DescribesAndListsGroups) {
   EXPECT_EQ(d.members[0].client_host, "/127.0.0.1");
   EXPECT_EQ(d.members[0].metadata, bytes("meta"));
   EXPECT_EQ(d.members[0].assignment, bytes("all"));
+  EXPECT_FALSE(d.subscribed_topics) << "\"meta\" is no subscription: the topics are unknown";
 
   std::vector<GroupOverview> groups = coordinator->list();
   ASSERT_EQ(groups.size(), 1u);

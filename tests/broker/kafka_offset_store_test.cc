@@ -216,6 +216,36 @@ TEST(OffsetStore, DeletingAGroupRemovesAllItsOffsetsDurably) {
   EXPECT_EQ(broker.offsets->fetch("g2", "t", 0).offset, 3);
 }
 
+TEST(OffsetStore, DeletingOffsetsRemovesOnlyThosePartitionsOfThatGroupDurably) {
+  ringmq::test::TempDir dir;
+  const auto config = small_config(dir.path());
+  {
+    Broker broker(config);
+    ASSERT_TRUE(broker.offsets);
+    commit_ok(*broker.offsets, "g1", {at("t", 0, 1), at("t", 1, 2), at("u", 0, 3)});
+    commit_ok(*broker.offsets, "g2", {at("t", 0, 4)});
+    const std::vector<TopicPartitionName> gone = {{"t", 0}, {"u", 0}, {"never-committed", 5}};
+    ASSERT_TRUE(broker.offsets->delete_offsets("g1", gone));
+    EXPECT_EQ(broker.offsets->fetch("g1", "t", 0).offset, -1);
+    EXPECT_EQ(broker.offsets->fetch("g1", "u", 0).offset, -1);
+    EXPECT_EQ(broker.offsets->fetch("g1", "t", 1).offset, 2);
+    EXPECT_EQ(broker.offsets->fetch("g2", "t", 0).offset, 4);
+    // A commit after the deletion counts again.
+    commit_ok(*broker.offsets, "g1", {at("u", 0, 9)});
+  }
+  Broker broker(config);
+  ASSERT_TRUE(broker.offsets);
+  EXPECT_EQ(broker.offsets->recovery_report().tombstones, 1u);
+  EXPECT_EQ(broker.offsets->fetch("g1", "t", 0).offset, -1);
+  EXPECT_EQ(broker.offsets->fetch("g1", "t", 1).offset, 2);
+  EXPECT_EQ(broker.offsets->fetch("g1", "u", 0).offset, 9);
+  EXPECT_EQ(broker.offsets->fetch("g2", "t", 0).offset, 4);
+  // Deleting a group's last offsets forgets the group.
+  const std::vector<TopicPartitionName> rest = {{"t", 1}, {"u", 0}};
+  ASSERT_TRUE(broker.offsets->delete_offsets("g1", rest));
+  EXPECT_EQ(broker.offsets->groups(), std::vector<std::string>{"g2"});
+}
+
 TEST(OffsetStore, ConcurrentCommitsLeaveMemoryEqualToWhatReplayGives) {
   ringmq::test::TempDir dir;
   const auto config = small_config(dir.path());
@@ -237,6 +267,10 @@ TEST(OffsetStore, ConcurrentCommitsLeaveMemoryEqualToWhatReplayGives) {
           }
           if (t == 3 && i == 20) {
             EXPECT_TRUE(broker.offsets->delete_topic("other"));
+          }
+          if (t == 1 && i == 30) {
+            const std::vector<TopicPartitionName> gone = {{"t", 0}};
+            EXPECT_TRUE(broker.offsets->delete_offsets("g", gone));
           }
         }
       });
@@ -401,6 +435,30 @@ TEST(OffsetsRecord, EncodesTheDocumentedLayout) {
   const auto t = encode_offsets_record(tombstone);
   ASSERT_EQ(t.size(), tombstone_bytes.size());
   for (size_t i = 0; i < t.size(); ++i) EXPECT_EQ(std::to_integer<uint8_t>(t[i]), tombstone_bytes[i]);
+
+  OffsetsRecord deleted;
+  deleted.kind = OffsetsRecordKind::kDeleteOffsets;
+  deleted.group = "g";
+  deleted.offsets.push_back({.topic = "t", .partition = 2});
+  const std::vector<uint8_t> deleted_bytes = {
+      'R',  'M',  'O',  'F',  0x01, 0x05, 0x00, 0x00,  // magic, version 1, kind delete-offsets, reserved
+      0x01, 0x00, 'g',                                 // group
+      0x01, 0x00, 0x00, 0x00,                          // entry_count 1
+      0x01, 0x00, 't',                                 // topic
+      0x02, 0x00, 0x00, 0x00,                          // partition 2
+  };
+  const auto d = encode_offsets_record(deleted);
+  ASSERT_EQ(d.size(), deleted_bytes.size());
+  for (size_t i = 0; i < d.size(); ++i) EXPECT_EQ(std::to_integer<uint8_t>(d[i]), deleted_bytes[i]) << "byte " << i;
+  auto round_trip = decode_offsets_record(d);
+  ASSERT_TRUE(round_trip);
+  EXPECT_EQ(round_trip->kind, OffsetsRecordKind::kDeleteOffsets);
+  ASSERT_EQ(round_trip->offsets.size(), 1u);
+  EXPECT_EQ(round_trip->offsets[0].topic, "t");
+  EXPECT_EQ(round_trip->offsets[0].partition, 2);
+  auto too_many = d;
+  too_many[11] = std::byte{0xFF};
+  EXPECT_FALSE(decode_offsets_record(too_many));
 }
 
 TEST(OffsetsRecord, RejectsDamagedOrForeignBytes) {

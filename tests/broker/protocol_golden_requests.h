@@ -124,6 +124,20 @@ inline Bytes golden_request_body(ApiKey key, int16_t v) {
       b.str(std::nullopt).i32(60000);
       if (v >= 3) b.i64(-1).i16(-1);
       break;
+    case ApiKey::kDescribeGroups:
+      b.array(2).str("group").str("other");
+      if (v >= 3) b.boolean(true);
+      break;
+    case ApiKey::kListGroups:
+      if (v >= 4) b.array(1).str("Stable");
+      if (v >= 5) b.array(1).str("classic");
+      break;
+    case ApiKey::kDeleteGroups:
+      b.array(2).str("group").str("other");
+      break;
+    case ApiKey::kOffsetDelete:
+      b.str("group").array(1).str("orders").array(2).i32(0).tags().i32(1).tags().tags();
+      break;
   }
   b.tags();
   return b.out;

@@ -177,5 +177,36 @@ TEST(ProtocolRealClients, KafkaJsGroupAndAdminRequestsDecode) {
   EXPECT_EQ(std::get<DeleteTopicsRequest>(del.request).topics.at(0).name, std::optional<std::string_view>("kjs-topic"));
 }
 
+TEST(ProtocolRealClients, LibrdkafkaAdminGroupCalls) {
+  // ListConsumerGroups: v4 with no states filter, its tag buffer written twice.
+  Captured list = load("librdkafka-2.0.2_ListGroups_v4.bin");
+  EXPECT_EQ(list.header.header_version, 2);
+  EXPECT_TRUE(std::get<ListGroupsRequest>(list.request).states_filter.empty());
+  // DescribeConsumerGroups: non-flexible v4, one group per request.
+  Captured describe = load("librdkafka-2.0.2_DescribeGroups_v4.bin");
+  const auto& d = std::get<DescribeGroupsRequest>(describe.request);
+  EXPECT_EQ(d.groups, std::vector<std::string_view>{"rk-admin-live"});
+  EXPECT_FALSE(d.include_authorized_operations);
+  Captured del = load("librdkafka-2.0.2_DeleteGroups_v1.bin");
+  EXPECT_EQ(std::get<DeleteGroupsRequest>(del.request).groups, std::vector<std::string_view>{"rk-admin-live"});
+  // DeleteConsumerGroupOffsets: one topic entry per partition asked, a topic may repeat.
+  Captured offsets = load("librdkafka-2.0.2_OffsetDelete_v0.bin");
+  const auto& o = std::get<OffsetDeleteRequest>(offsets.request);
+  EXPECT_EQ(o.group_id, "rk-admin-live");
+  ASSERT_EQ(o.topics.size(), 4u);
+  EXPECT_EQ(o.topics[0].name, "rk-admin-read");
+  EXPECT_EQ(o.topics[3].name, "rk-admin-read");
+  EXPECT_EQ(o.topics[3].partitions, std::vector<int32_t>{9});
+}
+
+TEST(ProtocolRealClients, KafkajsAdminGroupCalls) {
+  Captured list = load("kafkajs-2.2.4_ListGroups_v2.bin");
+  EXPECT_EQ(list.header.api_version, 2);
+  Captured describe = load("kafkajs-2.2.4_DescribeGroups_v2.bin");
+  EXPECT_EQ(std::get<DescribeGroupsRequest>(describe.request).groups, std::vector<std::string_view>{"kjs-admin-live"});
+  Captured del = load("kafkajs-2.2.4_DeleteGroups_v1.bin");
+  EXPECT_EQ(std::get<DeleteGroupsRequest>(del.request).groups, std::vector<std::string_view>{"kjs-admin-live"});
+}
+
 }  // namespace
 }  // namespace ringmq::broker::protocol

@@ -67,6 +67,8 @@ TEST(ProtocolRobustness, TrailingBytesAfterTheBodyAreAnError) {
   for (const GoldenRequest& g : golden_requests()) {
     Bytes longer = g.frame;
     longer.push_back(std::byte{0});
+    // A flexible ListGroups may end with one extra empty tag buffer (librdkafka 2.0 sends it).
+    if (g.key == ApiKey::kListGroups && is_flexible(g.key, g.version)) longer.push_back(std::byte{0});
     Request request;
     auto status = decode_frame(longer, request);
     ASSERT_FALSE(status) << g.name;

@@ -1,6 +1,7 @@
 // KafkaJS (npm, 2.2.4) against a real ringmq-broker: an idempotent producer, a consumer
 // group of two members, rebalancing when one leaves, and committed offsets respected after
-// a broker restart. The scenario is tests/integration/kafkajs/group_test.js.
+// a broker restart (tests/integration/kafkajs/group_test.js); the admin client's group
+// calls (group_admin_test.js).
 #include <gtest/gtest.h>
 
 #include "tests/integration/broker_process.h"
@@ -8,9 +9,14 @@
 namespace ringmq::test {
 namespace {
 
+std::pair<int, std::string> run_script(const std::string& script, const std::string& phase,
+                                       const BrokerProcess& broker) {
+  return run_command("cd " RINGMQ_KAFKAJS_DIR " && timeout 120 node " + script + " " + phase + " " +
+                     broker.bootstrap() + " 2>&1");
+}
+
 std::pair<int, std::string> run_phase(const std::string& phase, const BrokerProcess& broker) {
-  return run_command("cd " RINGMQ_KAFKAJS_DIR " && timeout 120 node group_test.js " + phase + " " + broker.bootstrap() +
-                     " 2>&1");
+  return run_script("group_test.js", phase, broker);
 }
 
 TEST(KafkaJs, ConsumerGroupRebalancesAndResumesFromCommittedOffsetsAfterRestart) {
@@ -21,6 +27,20 @@ TEST(KafkaJs, ConsumerGroupRebalancesAndResumesFromCommittedOffsetsAfterRestart)
   ASSERT_EQ(broker.stop(), 0);
   broker.start();
   auto [rc2, out2] = run_phase("resume", broker);
+  ASSERT_EQ(rc2, 0) << out2;
+  EXPECT_NE(out2.find("\"ok\":true"), std::string::npos) << out2;
+}
+
+// The admin client's group calls (group_admin_test.js): list, describe and delete groups,
+// live, offsets-only and unknown, and an offsets-only group again after a restart.
+TEST(KafkaJs, AdminListsDescribesAndDeletesGroups) {
+  BrokerProcess broker;
+  auto [rc, out] = run_script("group_admin_test.js", "groups", broker);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("\"ok\":true"), std::string::npos) << out;
+  ASSERT_EQ(broker.stop(), 0);
+  broker.start();
+  auto [rc2, out2] = run_script("group_admin_test.js", "after-restart", broker);
   ASSERT_EQ(rc2, 0) << out2;
   EXPECT_NE(out2.find("\"ok\":true"), std::string::npos) << out2;
 }

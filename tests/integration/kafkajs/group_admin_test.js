@@ -1,0 +1,140 @@
+// KafkaJS 2.x's admin client against a real ringmq-broker: listGroups, describeGroups and
+// deleteGroups over a live consumer group, a group that only has committed offsets (made by
+// setOffsets), an unknown group, and (phase after-restart) a group known only from its
+// offsets once the broker restarted.
+// Usage: node group_admin_test.js <phase> <bootstrap> ; phases: groups, after-restart.
+// Prints one JSON line of findings; exit code 0 when every check passed.
+const { Kafka, logLevel, AssignerProtocol } = require('kafkajs');
+
+const [phase, bootstrap] = process.argv.slice(2);
+const kafka = new Kafka({ clientId: 'ringmq-admin-test', brokers: [bootstrap], logLevel: logLevel.ERROR,
+                          retry: { retries: 8, initialRetryTime: 100 } });
+const topic = 'kjs-admin-orders';
+const live = 'kjs-admin-live';
+const offsetsOnly = 'kjs-admin-offsets-only';
+const kept = 'kjs-admin-kept';
+const unknown = 'kjs-admin-no-such-group';
+
+function fail(message, extra = {}) {
+  console.log(JSON.stringify({ ok: false, message, ...extra }));
+  process.exit(1);
+}
+
+function check(condition, message, extra = {}) {
+  if (!condition) fail(message, extra);
+}
+
+async function waitFor(predicate, ms, what) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await predicate()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  fail(`timed out waiting for ${what}`);
+}
+
+// The error KafkaJS raises for a failed deleteGroups, as { group: type }.
+async function deleteErrors(admin, groups) {
+  try {
+    await admin.deleteGroups(groups);
+    return {};
+  } catch (e) {
+    if (e.name !== 'KafkaJSDeleteGroupsError') throw e;
+    return Object.fromEntries(e.groups.map((g) => [g.groupId, g.error && g.error.type]));
+  }
+}
+
+async function listedIds(admin) {
+  const { groups } = await admin.listGroups();
+  return Object.fromEntries(groups.map((g) => [g.groupId, g.protocolType]));
+}
+
+async function committed(admin, groupId) {
+  const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return t.partitions.map((p) => Number(p.offset)).sort((a, b) => a - b);
+}
+
+async function groups() {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+  const producer = kafka.producer();
+  await producer.connect();
+  const messages = [];
+  for (let i = 0; i < 20; i++) messages.push({ value: `v${i}`, partition: i % 2 });
+  await producer.send({ topic, messages, acks: -1 });
+  await producer.disconnect();
+
+  // A live member: the group is Stable, describable, and cannot be deleted.
+  const consumer = kafka.consumer({ groupId: live, sessionTimeout: 10000, heartbeatInterval: 500,
+                                    maxWaitTimeInMs: 200 });
+  let seen = 0;
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachMessage: async () => { seen++; } });
+  await waitFor(() => seen >= 20, 30000, 'the consumer to read 20 messages');
+  await waitFor(async () => (await admin.describeGroups([live])).groups[0].state === 'Stable', 30000,
+                'the group to be Stable');
+
+  const listed = await listedIds(admin);
+  check(listed[live] === 'consumer', 'listGroups lacks the live group or its protocol type', { listed });
+  const described = await admin.describeGroups([live, unknown]);
+  check(described.groups.length === 2, 'describeGroups did not answer for both groups', { described });
+  const [d, dead] = described.groups;
+  check(d.groupId === live && d.errorCode === 0 && d.protocolType === 'consumer' &&
+        d.protocol === 'RoundRobinAssigner' && d.members.length === 1, 'live group described wrongly', { d });
+  const member = d.members[0];
+  check(member.clientId === 'ringmq-admin-test' && member.clientHost.length > 0, 'member described wrongly',
+        { member });
+  const assignment = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
+  check(assignment && JSON.stringify((assignment.assignment[topic] || []).sort()) === '[0,1]',
+        'member assignment does not name both partitions', { assignment });
+  const subscription = AssignerProtocol.MemberMetadata.decode(member.memberMetadata);
+  check(subscription && subscription.topics.includes(topic), 'member metadata lacks the topic', { subscription });
+  check(dead.groupId === unknown && dead.errorCode === 0 && dead.state === 'Dead' && dead.members.length === 0,
+        'unknown group not described as Dead', { dead });
+  const refused = await deleteErrors(admin, [live]);
+  check(refused[live] === 'NON_EMPTY_GROUP', 'deleting a live group was not refused', { refused });
+
+  await consumer.disconnect();  // commits on the way out
+  await waitFor(async () => (await admin.describeGroups([live])).groups[0].state === 'Empty', 30000,
+                'the group to be Empty');
+  const liveOffsets = await committed(admin, live);
+  check(JSON.stringify(liveOffsets) === '[10,10]', 'live group offsets not committed', { liveOffsets });
+
+  // Groups that only have offsets (setOffsets commits outside a generation).
+  await admin.setOffsets({ groupId: offsetsOnly, topic, partitions: [{ partition: 0, offset: '5' }] });
+  await admin.setOffsets({ groupId: kept, topic, partitions: [{ partition: 1, offset: '7' }] });
+  const afterSet = await listedIds(admin);
+  check(offsetsOnly in afterSet && kept in afterSet, 'groups with offsets only are not listed', { afterSet });
+  check(JSON.stringify(await committed(admin, offsetsOnly)) === '[-1,5]', 'setOffsets did not commit');
+
+  await admin.deleteGroups([live, offsetsOnly]);
+  const afterDelete = await listedIds(admin);
+  check(!(live in afterDelete) && !(offsetsOnly in afterDelete) && kept in afterDelete,
+        'deleted groups are still listed (or the kept one is gone)', { afterDelete });
+  check(JSON.stringify(await committed(admin, live)) === '[-1,-1]', 'a deleted group kept its offsets');
+  check(JSON.stringify(await committed(admin, offsetsOnly)) === '[-1,-1]', 'a deleted group kept its offsets');
+  const missing = await deleteErrors(admin, [unknown]);
+  check(missing[unknown] === 'GROUP_ID_NOT_FOUND', 'deleting an unknown group did not fail', { missing });
+  await admin.disconnect();
+  console.log(JSON.stringify({ ok: true, listed, afterDelete }));
+}
+
+async function afterRestart() {
+  // Group state is in memory; the kept group comes back from its committed offsets.
+  const admin = kafka.admin();
+  await admin.connect();
+  const listed = await listedIds(admin);
+  check(kept in listed && !(live in listed), 'after a restart the listed groups are wrong', { listed });
+  const [d] = (await admin.describeGroups([kept])).groups;
+  check(d.state === 'Empty' && d.members.length === 0, 'a group with offsets only is not Empty', { d });
+  check(JSON.stringify(await committed(admin, kept)) === '[-1,7]', 'the kept group lost its offsets');
+  await admin.deleteGroups([kept]);
+  check(!(kept in await listedIds(admin)), 'the kept group is still listed after deleting it');
+  await admin.disconnect();
+  console.log(JSON.stringify({ ok: true, listed }));
+}
+
+(phase === 'after-restart' ? afterRestart() : groups()).then(() => process.exit(0),
+                                                            (e) => fail(String(e && e.stack || e)));

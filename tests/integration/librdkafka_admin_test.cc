@@ -1,0 +1,276 @@
+// librdkafka's admin API (Debian's 2.0) against a real ringmq-broker, for the consumer-group
+// admin calls: ListConsumerGroups (ListGroups v4 with a states filter), DescribeConsumerGroups
+// (DescribeGroups), DeleteConsumerGroupOffsets (OffsetDelete) and DeleteGroups, with their
+// refusals: a live group, a topic its member subscribes to, unknown topics and groups. The
+// offsets OffsetDelete removed stay removed after a SIGKILL and restart.
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/integration/broker_process.h"
+
+namespace ringmq::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct RdDeleter {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+  void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
+  void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
+  void operator()(rd_kafka_topic_partition_list_t* l) const { rd_kafka_topic_partition_list_destroy(l); }
+};
+using Client = std::unique_ptr<rd_kafka_t, RdDeleter>;
+using Queue = std::unique_ptr<rd_kafka_queue_t, RdDeleter>;
+using Event = std::unique_ptr<rd_kafka_event_t, RdDeleter>;
+using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, RdDeleter>;
+
+Client make_client(rd_kafka_type_t type, const std::map<std::string, std::string>& settings) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  for (const auto& [key, value] : settings) {
+    EXPECT_EQ(rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err), RD_KAFKA_CONF_OK) << err;
+  }
+  rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
+  EXPECT_NE(rk, nullptr) << err;
+  return Client(rk);
+}
+
+// One admin call's result event (the call posts it to `queue`). A failed call is a test
+// failure unless `may_fail`.
+Event wait_result(rd_kafka_queue_t* queue, bool may_fail = false) {
+  Event event(rd_kafka_queue_poll(queue, 30'000));
+  EXPECT_NE(event, nullptr) << "no admin result within 30 s";
+  if (event && !may_fail && rd_kafka_event_error(event.get()))
+    ADD_FAILURE() << "admin call failed: " << rd_kafka_event_error_string(event.get());
+  return event;
+}
+
+PartitionList partitions(std::initializer_list<std::pair<std::string, int32_t>> items) {
+  PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(items.size())));
+  for (const auto& [topic, partition] : items) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition);
+  return list;
+}
+
+class GroupAdmin : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    admin_ = make_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", broker_.bootstrap()}});
+    queue_.reset(rd_kafka_queue_new(admin_.get()));
+  }
+
+  void create_topic(const std::string& name, int partitions) {
+    rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(name.c_str(), partitions, 1, nullptr, 0);
+    rd_kafka_CreateTopics(admin_.get(), &topic, 1, nullptr, queue_.get());
+    Event e = wait_result(queue_.get());
+    rd_kafka_NewTopic_destroy(topic);
+    size_t n = 0;
+    const rd_kafka_topic_result_t** results =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(e.get()), &n);
+    ASSERT_EQ(n, 1u);
+    ASSERT_EQ(rd_kafka_topic_result_error(results[0]), RD_KAFKA_RESP_ERR_NO_ERROR);
+  }
+
+  void produce(const std::string& topic, int32_t partition, int count) {
+    Client producer = make_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", broker_.bootstrap()}, {"acks", "all"}});
+    for (int i = 0; i < count; ++i) {
+      std::string value = "m" + std::to_string(i);
+      ASSERT_EQ(rd_kafka_producev(producer.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+                                  RD_KAFKA_V_VALUE(value.data(), value.size()),
+                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+                RD_KAFKA_RESP_ERR_NO_ERROR);
+    }
+    ASSERT_EQ(rd_kafka_flush(producer.get(), 30'000), RD_KAFKA_RESP_ERR_NO_ERROR);
+  }
+
+  // group id -> state, from ListConsumerGroups.
+  std::map<std::string, rd_kafka_consumer_group_state_t> list_groups() {
+    rd_kafka_ListConsumerGroups(admin_.get(), nullptr, queue_.get());
+    Event e = wait_result(queue_.get());
+    const rd_kafka_ListConsumerGroups_result_t* result = rd_kafka_event_ListConsumerGroups_result(e.get());
+    size_t n = 0;
+    const rd_kafka_ConsumerGroupListing_t** valid = rd_kafka_ListConsumerGroups_result_valid(result, &n);
+    std::map<std::string, rd_kafka_consumer_group_state_t> groups;
+    for (size_t i = 0; i < n; ++i)
+      groups[rd_kafka_ConsumerGroupListing_group_id(valid[i])] = rd_kafka_ConsumerGroupListing_state(valid[i]);
+    size_t errors = 0;
+    rd_kafka_ListConsumerGroups_result_errors(result, &errors);
+    EXPECT_EQ(errors, 0u);
+    return groups;
+  }
+
+  // DeleteConsumerGroupOffsets: "topic/partition" -> error, or the group's error as "group"
+  // (librdkafka fails the whole call with it).
+  std::map<std::string, rd_kafka_resp_err_t> delete_offsets(const std::string& group,
+                                                            const rd_kafka_topic_partition_list_t* list) {
+    rd_kafka_DeleteConsumerGroupOffsets_t* request = rd_kafka_DeleteConsumerGroupOffsets_new(group.c_str(), list);
+    rd_kafka_DeleteConsumerGroupOffsets(admin_.get(), &request, 1, nullptr, queue_.get());
+    rd_kafka_DeleteConsumerGroupOffsets_destroy(request);
+    Event e = wait_result(queue_.get(), /*may_fail=*/true);
+    std::map<std::string, rd_kafka_resp_err_t> out;
+    if (!e) return out;
+    if (rd_kafka_resp_err_t error = rd_kafka_event_error(e.get())) {
+      out["group"] = error;
+      return out;
+    }
+    size_t n = 0;
+    const rd_kafka_group_result_t** groups = rd_kafka_DeleteConsumerGroupOffsets_result_groups(
+        rd_kafka_event_DeleteConsumerGroupOffsets_result(e.get()), &n);
+    if (n != 1) {
+      ADD_FAILURE() << n << " group results";
+      return out;
+    }
+    if (const rd_kafka_error_t* error = rd_kafka_group_result_error(groups[0])) {
+      out["group"] = rd_kafka_error_code(error);
+      return out;
+    }
+    const rd_kafka_topic_partition_list_t* results = rd_kafka_group_result_partitions(groups[0]);
+    for (int i = 0; results && i < results->cnt; ++i)
+      out[std::string(results->elems[i].topic) + "/" + std::to_string(results->elems[i].partition)] =
+          results->elems[i].err;
+    return out;
+  }
+
+  // DeleteGroups: group -> error.
+  std::map<std::string, rd_kafka_resp_err_t> delete_groups(const std::vector<std::string>& names) {
+    std::vector<rd_kafka_DeleteGroup_t*> requests;
+    for (const std::string& name : names) requests.push_back(rd_kafka_DeleteGroup_new(name.c_str()));
+    rd_kafka_DeleteGroups(admin_.get(), requests.data(), requests.size(), nullptr, queue_.get());
+    rd_kafka_DeleteGroup_destroy_array(requests.data(), requests.size());
+    Event e = wait_result(queue_.get());
+    size_t n = 0;
+    const rd_kafka_group_result_t** groups =
+        rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(e.get()), &n);
+    std::map<std::string, rd_kafka_resp_err_t> out;
+    for (size_t i = 0; i < n; ++i) {
+      const rd_kafka_error_t* error = rd_kafka_group_result_error(groups[i]);
+      out[rd_kafka_group_result_name(groups[i])] = error ? rd_kafka_error_code(error) : RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
+    return out;
+  }
+
+  // The group's committed offsets for `list` (OffsetFetch from a consumer that never joins).
+  std::map<std::string, int64_t> committed(const std::string& group, const rd_kafka_topic_partition_list_t* list) {
+    Client reader = make_client(RD_KAFKA_CONSUMER, {{"bootstrap.servers", broker_.bootstrap()}, {"group.id", group}});
+    PartitionList copy(rd_kafka_topic_partition_list_copy(list));
+    EXPECT_EQ(rd_kafka_committed(reader.get(), copy.get(), 30'000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    std::map<std::string, int64_t> out;
+    for (int i = 0; i < copy->cnt; ++i)
+      out[std::string(copy->elems[i].topic) + "/" + std::to_string(copy->elems[i].partition)] = copy->elems[i].offset;
+    rd_kafka_consumer_close(reader.get());
+    return out;
+  }
+
+  BrokerProcess broker_;
+  Client admin_;
+  Queue queue_;
+};
+
+TEST_F(GroupAdmin, ListsDescribesDeletesOffsetsAndGroupsWithKafkasRefusals) {
+  const std::string topic = "rk-admin-read", other = "rk-admin-other", group = "rk-admin-live";
+  create_topic(topic, 2);
+  create_topic(other, 1);
+  produce(topic, 0, 5);
+  produce(topic, 1, 5);
+
+  // A live member of `group`, subscribed to `topic`, that commits offsets of both topics.
+  Client consumer = make_client(RD_KAFKA_CONSUMER, {{"bootstrap.servers", broker_.bootstrap()},
+                                                    {"group.id", group},
+                                                    {"client.id", "rk-admin-member"},
+                                                    {"auto.offset.reset", "earliest"},
+                                                    {"enable.auto.commit", "false"}});
+  rd_kafka_poll_set_consumer(consumer.get());
+  PartitionList subscription = partitions({{topic, RD_KAFKA_PARTITION_UA}});
+  ASSERT_EQ(rd_kafka_subscribe(consumer.get(), subscription.get()), RD_KAFKA_RESP_ERR_NO_ERROR);
+  int consumed = 0;
+  for (auto deadline = Clock::now() + std::chrono::seconds(60); consumed < 10 && Clock::now() < deadline;) {
+    if (rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer.get(), 200)) {
+      if (!m->err) ++consumed;
+      rd_kafka_message_destroy(m);
+    }
+  }
+  ASSERT_EQ(consumed, 10);
+  PartitionList commits = partitions({{topic, 0}, {topic, 1}, {other, 0}});
+  for (int i = 0; i < commits->cnt; ++i) commits->elems[i].offset = 3 + i;
+  ASSERT_EQ(rd_kafka_commit(consumer.get(), commits.get(), /*async=*/0), RD_KAFKA_RESP_ERR_NO_ERROR);
+
+  auto listed = list_groups();
+  ASSERT_TRUE(listed.contains(group));
+  EXPECT_EQ(listed[group], RD_KAFKA_CONSUMER_GROUP_STATE_STABLE);
+
+  {
+    std::vector<const char*> names = {group.c_str(), "rk-admin-no-such-group"};
+    rd_kafka_DescribeConsumerGroups(admin_.get(), names.data(), names.size(), nullptr, queue_.get());
+    Event e = wait_result(queue_.get());
+    size_t n = 0;
+    const rd_kafka_ConsumerGroupDescription_t** groups =
+        rd_kafka_DescribeConsumerGroups_result_groups(rd_kafka_event_DescribeConsumerGroups_result(e.get()), &n);
+    ASSERT_EQ(n, 2u);
+    const rd_kafka_ConsumerGroupDescription_t* live = groups[0];
+    EXPECT_EQ(rd_kafka_ConsumerGroupDescription_error(live), nullptr);
+    EXPECT_STREQ(rd_kafka_ConsumerGroupDescription_group_id(live), group.c_str());
+    EXPECT_EQ(rd_kafka_ConsumerGroupDescription_state(live), RD_KAFKA_CONSUMER_GROUP_STATE_STABLE);
+    EXPECT_FALSE(rd_kafka_ConsumerGroupDescription_is_simple_consumer_group(live));
+    EXPECT_STREQ(rd_kafka_ConsumerGroupDescription_partition_assignor(live), "range");
+    ASSERT_EQ(rd_kafka_ConsumerGroupDescription_member_count(live), 1u);
+    const rd_kafka_MemberDescription_t* member = rd_kafka_ConsumerGroupDescription_member(live, 0);
+    EXPECT_STREQ(rd_kafka_MemberDescription_client_id(member), "rk-admin-member");
+    EXPECT_STREQ(rd_kafka_MemberDescription_host(member), "127.0.0.1");
+    const rd_kafka_topic_partition_list_t* assigned =
+        rd_kafka_MemberAssignment_partitions(rd_kafka_MemberDescription_assignment(member));
+    ASSERT_NE(assigned, nullptr);
+    std::set<int32_t> assigned_partitions;
+    for (int i = 0; i < assigned->cnt; ++i) {
+      EXPECT_STREQ(assigned->elems[i].topic, topic.c_str());
+      assigned_partitions.insert(assigned->elems[i].partition);
+    }
+    EXPECT_EQ(assigned_partitions, (std::set<int32_t>{0, 1}));
+    EXPECT_EQ(rd_kafka_ConsumerGroupDescription_state(groups[1]), RD_KAFKA_CONSUMER_GROUP_STATE_DEAD);
+    EXPECT_EQ(rd_kafka_ConsumerGroupDescription_member_count(groups[1]), 0u);
+  }
+
+  // While the member lives: its topic's offsets and the group stay; the other topic's go.
+  PartitionList asked = partitions({{topic, 0}, {other, 0}, {"rk-admin-no-such-topic", 0}, {topic, 9}});
+  auto deleted = delete_offsets(group, asked.get());
+  EXPECT_EQ(deleted[topic + "/0"], RD_KAFKA_RESP_ERR_GROUP_SUBSCRIBED_TO_TOPIC);
+  EXPECT_EQ(deleted[other + "/0"], RD_KAFKA_RESP_ERR_NO_ERROR);
+  EXPECT_EQ(deleted["rk-admin-no-such-topic/0"], RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+  EXPECT_EQ(deleted[topic + "/9"], RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+  EXPECT_EQ(delete_groups({group})[group], RD_KAFKA_RESP_ERR_NON_EMPTY_GROUP);
+  auto offsets = committed(group, commits.get());
+  EXPECT_EQ(offsets[topic + "/0"], 3);
+  EXPECT_EQ(offsets[topic + "/1"], 4);
+  EXPECT_EQ(offsets[other + "/0"], RD_KAFKA_OFFSET_INVALID);
+
+  // Once it left, the group is Empty and its topic's offsets may go too.
+  rd_kafka_consumer_close(consumer.get());
+  consumer.reset();
+  EXPECT_EQ(list_groups()[group], RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY);
+  PartitionList first = partitions({{topic, 0}});
+  EXPECT_EQ(delete_offsets(group, first.get())[topic + "/0"], RD_KAFKA_RESP_ERR_NO_ERROR);
+  EXPECT_EQ(delete_offsets("rk-admin-no-such-group", first.get())["group"], RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND);
+
+  // The deletions are in the log: replay after a SIGKILL gives the same offsets.
+  broker_.kill_hard();
+  broker_.start();
+  offsets = committed(group, commits.get());
+  EXPECT_EQ(offsets[topic + "/0"], RD_KAFKA_OFFSET_INVALID);
+  EXPECT_EQ(offsets[topic + "/1"], 4);
+  EXPECT_EQ(offsets[other + "/0"], RD_KAFKA_OFFSET_INVALID);
+
+  auto results = delete_groups({group, "rk-admin-no-such-group"});
+  EXPECT_EQ(results[group], RD_KAFKA_RESP_ERR_NO_ERROR);
+  EXPECT_EQ(results["rk-admin-no-such-group"], RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND);
+  EXPECT_FALSE(list_groups().contains(group));
+  EXPECT_EQ(committed(group, commits.get())[topic + "/1"], RD_KAFKA_OFFSET_INVALID);
+}
+
+}  // namespace
+}  // namespace ringmq::test
