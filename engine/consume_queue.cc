@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
+#include <vector>
 
 #include "common/little_endian.h"
 
@@ -100,6 +102,7 @@ Result<std::unique_ptr<ConsumeQueue>> ConsumeQueue::open(std::shared_ptr<FileSys
         break;
       }
       if (!previous) queue->start_offset_.store(e.base_offset.value());
+      queue->note_timestamp(n, e.max_timestamp_ms);
       previous = e;
     }
     if (stopped) break;
@@ -147,6 +150,7 @@ Status ConsumeQueue::append(const IndexEntry& entry) {
     file = *created;
   }
   store_entry(file->data() + (n - file->base_offset()) * kIndexEntrySize, entry);
+  note_timestamp(n, entry.max_timestamp_ms);
   if (n == 0 || n == first_entry_.load(std::memory_order_relaxed)) {
     if (n == 0) first_entry_.store(0, std::memory_order_release);
     start_offset_.store(entry.base_offset.value(), std::memory_order_release);
@@ -180,17 +184,69 @@ Result<uint64_t> ConsumeQueue::find(QueueOffset logical_offset) const {
   return lo;
 }
 
-std::optional<uint64_t> ConsumeQueue::find_by_timestamp(int64_t timestamp_ms) const {
-  uint64_t lo = first_entry(), hi = entry_count();  // first entry with max_timestamp >= target
-  while (lo < hi) {
-    const uint64_t mid = lo + (hi - lo) / 2;
-    if (entry(mid).max_timestamp_ms < timestamp_ms)
-      lo = mid + 1;
-    else
-      hi = mid;
+void ConsumeQueue::note_timestamp(uint64_t n, int64_t max_timestamp_ms) {
+  const uint64_t block = n / kTimestampBlockEntries;
+  std::lock_guard lock(blocks_mutex_);
+  if (block_max_timestamp_.empty()) first_block_ = block;
+  while (first_block_ + block_max_timestamp_.size() <= block)
+    block_max_timestamp_.push_back(std::numeric_limits<int64_t>::min());
+  int64_t& max = block_max_timestamp_[block - first_block_];
+  max = std::max(max, max_timestamp_ms);
+}
+
+std::optional<uint64_t> ConsumeQueue::next_block_reaching(uint64_t block, int64_t timestamp_ms) const {
+  std::lock_guard lock(blocks_mutex_);
+  for (uint64_t b = std::max(block, first_block_); b < first_block_ + block_max_timestamp_.size(); ++b) {
+    if (block_max_timestamp_[b - first_block_] >= timestamp_ms) return b;
   }
-  if (lo == entry_count()) return std::nullopt;
-  return lo;
+  return std::nullopt;
+}
+
+std::optional<uint64_t> ConsumeQueue::find_by_timestamp(int64_t timestamp_ms) const {
+  const uint64_t first = first_entry(), count = entry_count();
+  for (uint64_t block = first / kTimestampBlockEntries;;) {
+    auto reaching = next_block_reaching(block, timestamp_ms);
+    if (!reaching) return std::nullopt;
+    // The block's maximum may come from trimmed entries or ones not yet published: scan the
+    // live part and go on to the next block if nothing there is late enough.
+    const uint64_t from = std::max(first, *reaching * kTimestampBlockEntries);
+    const uint64_t to = std::min(count, (*reaching + 1) * kTimestampBlockEntries);
+    for (uint64_t n = from; n < to; ++n) {
+      if (entry(n).max_timestamp_ms >= timestamp_ms) return n;
+    }
+    if (to >= count) return std::nullopt;
+    block = *reaching + 1;
+  }
+}
+
+std::optional<uint64_t> ConsumeQueue::find_max_timestamp() const {
+  const uint64_t first = first_entry(), count = entry_count();
+  if (first >= count) return std::nullopt;
+  std::optional<uint64_t> best;
+  int64_t best_timestamp = std::numeric_limits<int64_t>::min();
+  auto scan = [&](uint64_t block) {
+    const uint64_t to = std::min(count, (block + 1) * kTimestampBlockEntries);
+    for (uint64_t n = std::max(first, block * kTimestampBlockEntries); n < to; ++n) {
+      const int64_t t = entry(n).max_timestamp_ms;
+      if (!best || t > best_timestamp) best = n, best_timestamp = t;
+    }
+  };
+  // The first block may be partly trimmed: scan it; later blocks only where their maximum
+  // beats what was found (a copy of the maxima, so no entry is read under the lock).
+  const uint64_t first_block = first / kTimestampBlockEntries;
+  scan(first_block);
+  std::vector<int64_t> maxima;
+  uint64_t maxima_first = 0;
+  {
+    std::lock_guard lock(blocks_mutex_);
+    maxima.assign(block_max_timestamp_.begin(), block_max_timestamp_.end());
+    maxima_first = first_block_;
+  }
+  for (uint64_t b = std::max(first_block + 1, maxima_first); b < maxima_first + maxima.size(); ++b) {
+    if (b * kTimestampBlockEntries >= count) break;
+    if (maxima[b - maxima_first] > best_timestamp) scan(b);
+  }
+  return best;
 }
 
 Status ConsumeQueue::flush() {
@@ -217,6 +273,13 @@ Status ConsumeQueue::trim_before(LogPosition log_start) {
   if (first == first_entry()) return {};
   start_offset_.store((first < count ? entry(first).base_offset : next_offset()).value(), std::memory_order_release);
   first_entry_.store(first, std::memory_order_release);
+  {
+    std::lock_guard blocks(blocks_mutex_);
+    while (!block_max_timestamp_.empty() && (first_block_ + 1) * kTimestampBlockEntries <= first) {
+      block_max_timestamp_.pop_front();
+      ++first_block_;
+    }
+  }
   // Delete whole files before the one holding `first` (the file holding the last entry stays,
   // so an emptied queue still knows its next offset after a restart).
   std::unique_lock lock(files_mutex_);
@@ -233,6 +296,11 @@ Status ConsumeQueue::reset() {
   for (auto& file : files_)
     if (auto s = file->remove_file(); !s) return s;
   files_.clear();
+  {
+    std::lock_guard blocks(blocks_mutex_);
+    block_max_timestamp_.clear();
+    first_block_ = 0;
+  }
   first_entry_.store(0);
   entry_count_.store(0);
   start_offset_.store(0);

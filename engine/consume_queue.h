@@ -16,7 +16,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -70,8 +72,12 @@ class ConsumeQueue {
   Status flush();
   // Retention: forgets entries pointing below `log_start` and deletes files made only of them.
   Status trim_before(LogPosition log_start);
-  // First entry whose max timestamp is >= timestamp_ms (ListOffsets by time), if any.
+  // First entry (in offset order) whose max timestamp is >= timestamp_ms (ListOffsets by
+  // time), if any. Exact when timestamps are out of order: it skips whole blocks of entries
+  // whose largest timestamp is below the target and scans the first block that is not.
   std::optional<uint64_t> find_by_timestamp(int64_t timestamp_ms) const;
+  // The first entry holding the largest max timestamp of the queue (ListOffsets' -3), if any.
+  std::optional<uint64_t> find_max_timestamp() const;
   // Drops every entry and file (the index was found inconsistent and is rebuilt).
   Status reset();
 
@@ -83,6 +89,10 @@ class ConsumeQueue {
         entries_per_file_(entries_per_file) {}
   Result<std::shared_ptr<MappedSegment>> add_file(uint64_t first_entry, bool existing);
   std::shared_ptr<MappedSegment> file_for(uint64_t n) const;
+  // Records entry n's max timestamp in its block (n only grows, one entry at a time).
+  void note_timestamp(uint64_t n, int64_t max_timestamp_ms);
+  // The first block at or after `block` whose max timestamp is >= timestamp_ms.
+  std::optional<uint64_t> next_block_reaching(uint64_t block, int64_t timestamp_ms) const;
 
   const std::shared_ptr<FileSystem> fs_;
   const std::string directory_;
@@ -95,6 +105,13 @@ class ConsumeQueue {
   std::atomic<uint64_t> start_offset_{0};
   std::atomic<uint64_t> next_offset_{0};
   uint64_t flushed_entries_ = 0;  // flusher's progress
+
+  // Largest max timestamp per block of kTimestampBlockEntries entries, block first_block_
+  // first. Guarded by blocks_mutex_ (taken once per append, never while reading entries).
+  static constexpr uint64_t kTimestampBlockEntries = 4096;
+  mutable std::mutex blocks_mutex_;
+  std::deque<int64_t> block_max_timestamp_;
+  uint64_t first_block_ = 0;
 };
 
 }  // namespace ringmq::engine

@@ -296,6 +296,14 @@ Result<QueueOffset> MessageStore::offset_for_timestamp(uint32_t queue_id, int64_
   return std::max(queue->entry(*n).base_offset, queue->start_offset());
 }
 
+Result<std::optional<QueueOffset>> MessageStore::offset_of_max_timestamp(uint32_t queue_id) const {
+  const ConsumeQueue* queue = indexes_->find(queue_id);
+  if (!queue) return make_error(ErrorCode::kNotFound, "queue " + std::to_string(queue_id) + " has no records");
+  auto n = queue->find_max_timestamp();
+  if (!n) return std::optional<QueueOffset>();
+  return std::optional<QueueOffset>(std::max(queue->entry(*n).base_offset, queue->start_offset()));
+}
+
 Status MessageStore::flush() { return flusher_->flush_all(); }
 
 void MessageStore::set_index_listener(std::function<void()> listener) {

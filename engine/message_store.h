@@ -115,6 +115,9 @@ class MessageStore {
   std::optional<QueueRange> queue_range(uint32_t queue_id) const;
   // The first offset whose record's max timestamp is >= timestamp_ms, or the next offset.
   Result<QueueOffset> offset_for_timestamp(uint32_t queue_id, int64_t timestamp_ms) const;
+  // The base offset of the first record holding the queue's largest max timestamp, or none
+  // for an empty queue (kNotFound for an unknown one).
+  Result<std::optional<QueueOffset>> offset_of_max_timestamp(uint32_t queue_id) const;
 
   // Flushes everything written so far (close does this too).
   Status flush();

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "broker/kafka/timestamp_lookup.h"
+
 namespace ringmq::broker {
 
 std::unique_ptr<RequestRouter> make_kafka_router(const RouterContext& context) {
@@ -271,6 +273,7 @@ void KafkaRouter::handle_metadata(const protocol::RequestHeader& h, const protoc
 void KafkaRouter::handle_list_offsets(const protocol::RequestHeader& h, const protocol::ListOffsetsRequest& r,
                                       ResponseSlot slot) {
   protocol::ListOffsetsResponse response;
+  TimestampLookupScratch scratch;
   auto snapshot = topics_->snapshot();
   for (const auto& topic : r.topics) {
     protocol::ListOffsetsTopicResponse t;
@@ -288,12 +291,19 @@ void KafkaRouter::handle_list_offsets(const protocol::RequestHeader& h, const pr
           out.offset = static_cast<int64_t>(range.start_offset.value());
         } else if (p.timestamp == protocol::kListOffsetsLatest) {
           out.offset = static_cast<int64_t>(range.next_offset.value());
-        } else if (p.timestamp < 0) {  // max timestamp (-3) and other specials: the end
+        } else if (p.timestamp == protocol::kListOffsetsMaxTimestamp || p.timestamp >= 0) {
+          auto found = p.timestamp >= 0 ? offset_for_timestamp(context_.store, *queue, p.timestamp, scratch)
+                                        : offset_of_max_timestamp(context_.store, *queue, scratch);
+          if (found) {
+            out.offset = found->offset;
+            out.timestamp = found->timestamp;
+          } else {
+            spdlog::warn("ListOffsets {}-{} at time {}: {}", topic.name, p.partition_index, p.timestamp,
+                         found.error().message);
+            out.error_code = kafka_error_for(found.error());
+          }
+        } else {  // other specials (tiered-storage ones): the end
           out.offset = static_cast<int64_t>(range.next_offset.value());
-        } else {
-          auto offset = context_.store.offset_for_timestamp(*queue, p.timestamp);
-          out.offset = static_cast<int64_t>((offset ? *offset : range.next_offset).value());
-          out.timestamp = p.timestamp;
         }
         out.leader_epoch = 0;
       }

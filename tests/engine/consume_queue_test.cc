@@ -98,6 +98,41 @@ TEST(ConsumeQueue, FindsTheFirstEntryAtOrAfterATimestamp) {
   EXPECT_EQ(q->find_by_timestamp(1004), 4u);
   EXPECT_EQ(q->find_by_timestamp(0), 0u);
   EXPECT_FALSE(q->find_by_timestamp(5000));
+  EXPECT_EQ(q->find_max_timestamp(), 9u);
+  ringmq::test::TempDir empty_dir;
+  EXPECT_FALSE(filled(empty_dir.path(), 0)->find_max_timestamp());
+}
+
+TEST(ConsumeQueue, FindsTheFirstLateEnoughEntryWhenTimestampsAreOutOfOrder) {
+  // 10,000 entries (three timestamp blocks) whose timestamps fall, except two late ones: a
+  // binary search over entries would miss the early late one.
+  ringmq::test::TempDir dir;
+  auto opened = ConsumeQueue::open(real_file_system(), dir.path(), 1, kPerFile, 1 << 30);
+  ASSERT_TRUE(opened);
+  auto& q = *opened;
+  for (uint64_t i = 0; i < 10'000; ++i) {
+    IndexEntry e = entry_for(i);
+    e.max_timestamp_ms = 1'000'000 - static_cast<int64_t>(i);
+    if (i == 5'000) e.max_timestamp_ms = 2'000'000;
+    if (i == 9'000) e.max_timestamp_ms = 3'000'000;
+    ASSERT_TRUE(q->append(e));
+  }
+  EXPECT_EQ(q->find_by_timestamp(1'500'000), 5'000u);
+  EXPECT_EQ(q->find_by_timestamp(2'500'000), 9'000u);
+  EXPECT_EQ(q->find_by_timestamp(999'990), 0u);
+  EXPECT_FALSE(q->find_by_timestamp(3'000'001));
+  EXPECT_EQ(q->find_max_timestamp(), 9'000u);
+  // After retention took the early late one, the next late one answers; reopened (and trimmed
+  // again, as the store does at start-up: files go whole), the same.
+  ASSERT_TRUE(q->trim_before(LogPosition(5'001 * 100)));
+  EXPECT_EQ(q->find_by_timestamp(1'500'000), 9'000u);
+  q.reset();
+  auto reopened = ConsumeQueue::open(real_file_system(), dir.path(), 1, kPerFile, 1 << 30);
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ((*reopened)->find_by_timestamp(1'500'000), 5'000u) << "the file holding entry 5000 is still there";
+  ASSERT_TRUE((*reopened)->trim_before(LogPosition(5'001 * 100)));
+  EXPECT_EQ((*reopened)->find_by_timestamp(1'500'000), 9'000u);
+  EXPECT_EQ((*reopened)->find_by_timestamp(2'500'000), 9'000u);
 }
 
 }  // namespace
