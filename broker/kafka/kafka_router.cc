@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <set>
 #include <stdexcept>
 
 #include "broker/kafka/timestamp_lookup.h"
@@ -169,6 +170,8 @@ void KafkaRouter::handle(const Request& request, ResponseSlot slot) {
           handle_create_topics(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::DeleteTopicsRequest>)
           handle_delete_topics(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::CreatePartitionsRequest>)
+          handle_create_partitions(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::InitProducerIdRequest>)
           handle_init_producer_id(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::FindCoordinatorRequest>)
@@ -356,6 +359,49 @@ void KafkaRouter::handle_create_topics(const protocol::RequestHeader& h, const p
   }
   respond(slot, [&](protocol::Writer& w) {
     return protocol::encode_create_topics_response(h.api_version, h.correlation_id, response, w);
+  });
+}
+
+void KafkaRouter::handle_create_partitions(const protocol::RequestHeader& h, const protocol::CreatePartitionsRequest& r,
+                                           ResponseSlot slot) {
+  protocol::CreatePartitionsResponse response;
+  std::vector<std::string> messages;
+  messages.reserve(r.topics.size());
+  std::set<std::string_view> seen;
+  for (const auto& topic : r.topics) {
+    std::optional<TopicError> error;
+    auto existing = topics_->find(topic.name);
+    if (!seen.insert(topic.name).second) {
+      error = TopicError{static_cast<int16_t>(KafkaError::kInvalidRequest),
+                         "topic '" + std::string(topic.name) + "' appears more than once in the request"};
+    } else if (!existing) {
+      error = TopicError{static_cast<int16_t>(KafkaError::kUnknownTopicOrPartition),
+                         "topic '" + std::string(topic.name) + "' does not exist"};
+    } else if (topic.assignment_count >= 0 && topic.assignment_count != topic.count - existing->partition_count()) {
+      error = TopicError{static_cast<int16_t>(KafkaError::kInvalidReplicaAssignment),
+                         std::to_string(topic.assignment_count) + " assignments for " +
+                             std::to_string(topic.count - existing->partition_count()) + " new partitions"};
+    } else if (topic.count <= existing->partition_count()) {
+      error = TopicError{static_cast<int16_t>(KafkaError::kInvalidPartitions),
+                         "topic '" + std::string(topic.name) + "' has " + std::to_string(existing->partition_count()) +
+                             " partitions; the new count " + std::to_string(topic.count) + " must be larger"};
+    } else if (topic.count > topics_->options().max_partitions_per_topic) {
+      error = TopicError{static_cast<int16_t>(KafkaError::kInvalidPartitions),
+                         "at most " + std::to_string(topics_->options().max_partitions_per_topic) +
+                             " partitions per topic (max_partitions_per_topic)"};
+    } else if (!r.validate_only) {
+      if (auto grown = topics_->add_partitions(topic.name, topic.count); !grown) error = grown.error();
+    }
+    protocol::CreatePartitionsTopicResult& result = response.results.emplace_back();
+    result.name = topic.name;
+    if (error) {
+      result.error_code = static_cast<KafkaError>(error->error_code);
+      messages.push_back(error->message);
+      result.error_message = messages.back();
+    }
+  }
+  respond(slot, [&](protocol::Writer& w) {
+    return protocol::encode_create_partitions_response(h.api_version, h.correlation_id, response, w);
   });
 }
 

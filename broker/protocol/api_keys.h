@@ -35,6 +35,7 @@ enum class ApiKey : int16_t {
   kCreateTopics = 19,
   kDeleteTopics = 20,
   kInitProducerId = 22,
+  kCreatePartitions = 37,
   kDeleteGroups = 42,
   kOffsetDelete = 47,
 };

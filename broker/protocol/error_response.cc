@@ -135,6 +135,13 @@ Status delete_groups_error(int16_t v, int32_t id, const DeleteGroupsRequest& req
   return encode_delete_groups_response(v, id, response, w);
 }
 
+Status create_partitions_error(int16_t v, int32_t id, const CreatePartitionsRequest& request, KafkaError error,
+                               Writer& w) {
+  CreatePartitionsResponse response;
+  for (const CreatePartitionsTopic& topic : request.topics) response.results.push_back({topic.name, error});
+  return encode_create_partitions_response(v, id, response, w);
+}
+
 }  // namespace
 
 Status encode_error_response(const RequestHeader& header, const Request& request, KafkaError error, Writer& w) {
@@ -192,6 +199,8 @@ Status encode_error_response(const RequestHeader& header, const Request& request
     case ApiKey::kOffsetDelete:
       // Kafka answers a refused OffsetDelete with the top-level code alone.
       return encode_offset_delete_response(v, id, OffsetDeleteResponse{.error_code = error}, w);
+    case ApiKey::kCreatePartitions:
+      return create_partitions_error(v, id, as(CreatePartitionsRequest{}), error, w);
     case ApiKey::kApiVersions:
       break;  // answered above
   }

@@ -107,4 +107,42 @@ Status encode_delete_topics_response(int16_t version, int32_t correlation_id, co
   return frame.finish();
 }
 
+Status decode_create_partitions_request(int16_t version, Reader& reader, CreatePartitionsRequest& out) {
+  if (auto ok = detail::check_version(ApiKey::kCreatePartitions, version, "request"); !ok) return ok;
+  FieldReader f(reader, is_flexible(ApiKey::kCreatePartitions, version));
+  detail::resize_array(out.topics, f.array_length());
+  for (CreatePartitionsTopic& topic : out.topics) {
+    topic.name = f.string();
+    topic.count = f.int32();
+    topic.assignment_count = f.nullable_array_length();
+    for (int32_t a = 0; a < topic.assignment_count && f.ok(); ++a) {
+      const int32_t brokers = f.array_length(4);
+      for (int32_t b = 0; b < brokers && f.ok(); ++b) f.int32();
+      f.tagged_fields();
+    }
+    f.tagged_fields();
+  }
+  out.timeout_ms = f.int32();
+  out.validate_only = f.boolean();
+  f.tagged_fields();
+  return detail::finish_decode(ApiKey::kCreatePartitions, version, reader);
+}
+
+Status encode_create_partitions_response(int16_t version, int32_t correlation_id,
+                                         const CreatePartitionsResponse& response, Writer& writer) {
+  if (auto ok = detail::check_version(ApiKey::kCreatePartitions, version, "response"); !ok) return ok;
+  ResponseFrame frame(writer, ApiKey::kCreatePartitions, version, correlation_id);
+  FieldWriter f(writer, is_flexible(ApiKey::kCreatePartitions, version));
+  f.int32(response.throttle_time_ms);
+  f.array_length(response.results.size());
+  for (const CreatePartitionsTopicResult& r : response.results) {
+    f.string(r.name);
+    f.int16(code_of(r.error_code));
+    f.nullable_string(r.error_message);
+    f.tagged_fields();
+  }
+  f.tagged_fields();
+  return frame.finish();
+}
+
 }  // namespace ringmq::broker::protocol

@@ -1,5 +1,6 @@
-// CreateTopics (key 19, v0-7) and DeleteTopics (key 20, v0-6). Layouts (the JSON schemas;
-// CreateTopics flexible from v5, DeleteTopics from v4):
+// CreateTopics (key 19, v0-7), DeleteTopics (key 20, v0-6) and CreatePartitions (key 37,
+// v0-3). Layouts (the JSON schemas; CreateTopics flexible from v5, DeleteTopics from v4,
+// CreatePartitions from v2):
 //   CreateTopics request   topics ARRAY of [name STRING, num_partitions int32 (-1: default),
 //                            replication_factor int16 (-1: default),
 //                            assignments ARRAY of [partition_index int32,
@@ -20,6 +21,11 @@
 //                          responses ARRAY of [name STRING (nullable v6+),
 //                            topic_id UUID (v6+), error_code int16,
 //                            error_message NULLABLE_STRING (v5+)]
+//   CreatePartitions request   topics ARRAY of [name STRING, count int32 (the new total),
+//                                assignments NULLABLE ARRAY of [broker_ids ARRAY int32]],
+//                              timeout_ms int32, validate_only bool
+//   CreatePartitions response  throttle_time_ms int32, results ARRAY of [name STRING,
+//                                error_code int16, error_message NULLABLE_STRING]
 #pragma once
 
 #include <cstdint>
@@ -104,11 +110,40 @@ struct DeleteTopicsResponse {
   std::vector<DeletableTopicResult> responses;
 };
 
+struct CreatePartitionsTopic {
+  std::string_view name;
+  int32_t count = 0;
+  // Broker ids per new partition; null when the broker chooses. Only the count is kept:
+  // every partition lives on this broker.
+  int32_t assignment_count = -1;
+};
+
+struct CreatePartitionsRequest {
+  std::vector<CreatePartitionsTopic> topics;
+  int32_t timeout_ms = 0;
+  bool validate_only = false;
+};
+
+struct CreatePartitionsTopicResult {
+  std::string_view name;
+  KafkaError error_code = KafkaError::kNone;
+  std::optional<std::string_view> error_message;
+};
+
+struct CreatePartitionsResponse {
+  int32_t throttle_time_ms = 0;
+  std::vector<CreatePartitionsTopicResult> results;
+};
+
 Status decode_create_topics_request(int16_t version, Reader& reader, CreateTopicsRequest& out);
 Status encode_create_topics_response(int16_t version, int32_t correlation_id, const CreateTopicsResponse& response,
                                      Writer& writer);
 Status decode_delete_topics_request(int16_t version, Reader& reader, DeleteTopicsRequest& out);
 Status encode_delete_topics_response(int16_t version, int32_t correlation_id, const DeleteTopicsResponse& response,
                                      Writer& writer);
+
+Status decode_create_partitions_request(int16_t version, Reader& reader, CreatePartitionsRequest& out);
+Status encode_create_partitions_response(int16_t version, int32_t correlation_id,
+                                         const CreatePartitionsResponse& response, Writer& writer);
 
 }  // namespace ringmq::broker::protocol

@@ -21,13 +21,13 @@ TEST(ProtocolApiKeys, TheAdvertisedTableMatchesTheDesign) {
   };
   // Flexible thresholds: "flexibleVersions" of each message's JSON schema.
   const Expected table[] = {
-      {ApiKey::kProduce, 3, 9, 9},         {ApiKey::kFetch, 4, 12, 12},      {ApiKey::kListOffsets, 0, 7, 6},
-      {ApiKey::kMetadata, 0, 12, 9},       {ApiKey::kOffsetCommit, 0, 8, 8}, {ApiKey::kOffsetFetch, 0, 8, 6},
-      {ApiKey::kFindCoordinator, 0, 4, 3}, {ApiKey::kJoinGroup, 0, 9, 6},    {ApiKey::kHeartbeat, 0, 4, 4},
-      {ApiKey::kLeaveGroup, 0, 5, 4},      {ApiKey::kSyncGroup, 0, 5, 4},    {ApiKey::kApiVersions, 0, 3, 3},
-      {ApiKey::kCreateTopics, 0, 7, 5},    {ApiKey::kDeleteTopics, 0, 6, 4}, {ApiKey::kInitProducerId, 0, 4, 2},
-      {ApiKey::kDescribeGroups, 0, 5, 5},  {ApiKey::kListGroups, 0, 5, 3},   {ApiKey::kDeleteGroups, 0, 2, 2},
-      {ApiKey::kOffsetDelete, 0, 0, 1},
+      {ApiKey::kProduce, 3, 9, 9},         {ApiKey::kFetch, 4, 12, 12},          {ApiKey::kListOffsets, 0, 7, 6},
+      {ApiKey::kMetadata, 0, 12, 9},       {ApiKey::kOffsetCommit, 0, 8, 8},     {ApiKey::kOffsetFetch, 0, 8, 6},
+      {ApiKey::kFindCoordinator, 0, 4, 3}, {ApiKey::kJoinGroup, 0, 9, 6},        {ApiKey::kHeartbeat, 0, 4, 4},
+      {ApiKey::kLeaveGroup, 0, 5, 4},      {ApiKey::kSyncGroup, 0, 5, 4},        {ApiKey::kApiVersions, 0, 3, 3},
+      {ApiKey::kCreateTopics, 0, 7, 5},    {ApiKey::kDeleteTopics, 0, 6, 4},     {ApiKey::kInitProducerId, 0, 4, 2},
+      {ApiKey::kDescribeGroups, 0, 5, 5},  {ApiKey::kListGroups, 0, 5, 3},       {ApiKey::kDeleteGroups, 0, 2, 2},
+      {ApiKey::kOffsetDelete, 0, 0, 1},    {ApiKey::kCreatePartitions, 0, 3, 2},
   };
   ASSERT_EQ(supported_apis().size(), std::size(table));
   for (const Expected& e : table) {

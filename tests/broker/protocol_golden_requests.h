@@ -135,6 +135,11 @@ inline Bytes golden_request_body(ApiKey key, int16_t v) {
     case ApiKey::kDeleteGroups:
       b.array(2).str("group").str("other");
       break;
+    case ApiKey::kCreatePartitions:
+      b.array(2).str("orders").i32(4).array(1).array(1).i32(1).tags().tags();
+      b.str("audit").i32(2).array(-1).tags();
+      b.i32(5000).boolean(false);
+      break;
     case ApiKey::kOffsetDelete:
       b.str("group").array(1).str("orders").array(2).i32(0).tags().i32(1).tags().tags();
       break;

@@ -208,5 +208,20 @@ TEST(ProtocolRealClients, KafkajsAdminGroupCalls) {
   EXPECT_EQ(std::get<DeleteGroupsRequest>(del.request).groups, std::vector<std::string_view>{"kjs-admin-live"});
 }
 
+TEST(ProtocolRealClients, BothClientsCreatePartitionsWithoutAssignments) {
+  Captured rk = load("librdkafka-2.0.2_CreatePartitions_v0.bin");
+  const auto& r = std::get<CreatePartitionsRequest>(rk.request);
+  ASSERT_EQ(r.topics.size(), 1u);
+  EXPECT_EQ(r.topics[0].name, "rk-admin-grow");
+  EXPECT_EQ(r.topics[0].count, 5);
+  EXPECT_EQ(r.topics[0].assignment_count, -1);
+  EXPECT_TRUE(r.validate_only);
+  Captured kjs = load("kafkajs-2.2.4_CreatePartitions_v1.bin");
+  const auto& k = std::get<CreatePartitionsRequest>(kjs.request);
+  ASSERT_EQ(k.topics.size(), 1u);
+  EXPECT_EQ(k.topics[0].count, 3);
+  EXPECT_FALSE(k.validate_only);
+}
+
 }  // namespace
 }  // namespace ringmq::broker::protocol

@@ -1,4 +1,4 @@
-// CreateTopics (v0-7) and DeleteTopics (v0-6) over every advertised version.
+// CreateTopics (v0-7), DeleteTopics (v0-6) and CreatePartitions (v0-3) over every advertised version.
 #include <gtest/gtest.h>
 
 #include "tests/broker/protocol_codec_fixture.h"
@@ -153,6 +153,49 @@ TEST_P(DeleteTopicsCodec, ResponseEncodes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryVersion, DeleteTopicsCodec, ::testing::ValuesIn(versions(0, 6)));
+
+class CreatePartitionsCodec : public ::testing::TestWithParam<int16_t> {};
+
+TEST_P(CreatePartitionsCodec, RequestDecodesAndResponseEncodes) {
+  const int16_t v = GetParam();
+  const bool flex = v >= 2;
+  WireBuilder b(flex);
+  b.array(2);
+  b.str("orders").i32(5).array(2).array(1).i32(1).tags().array(1).i32(1).tags().tags();
+  b.str("audit").i32(2).array(-1).tags();
+  b.i32(15000).boolean(true).tags();
+  Decoded d = decode_body(ApiKey::kCreatePartitions, v, flex, b.out);
+  const auto& r = as<CreatePartitionsRequest>(d);
+  ASSERT_EQ(r.topics.size(), 2u);
+  EXPECT_EQ(r.topics[0].name, "orders");
+  EXPECT_EQ(r.topics[0].count, 5);
+  EXPECT_EQ(r.topics[0].assignment_count, 2);
+  EXPECT_EQ(r.topics[1].assignment_count, -1);
+  EXPECT_EQ(r.timeout_ms, 15000);
+  EXPECT_TRUE(r.validate_only);
+
+  CreatePartitionsResponse response{
+      .throttle_time_ms = 6,
+      .results = {{"orders", KafkaError::kNone, std::nullopt}, {"audit", KafkaError::kInvalidPartitions, "must grow"}}};
+  Bytes out;
+  Writer w(out);
+  ASSERT_TRUE(encode_create_partitions_response(v, kCorrelationId, response, w));
+  WireParser p = open_response(out, flex, flex);
+  EXPECT_EQ(p.i32(), 6);
+  ASSERT_EQ(p.array(), 2);
+  EXPECT_EQ(p.str(), "orders");
+  EXPECT_EQ(p.i16(), 0);
+  EXPECT_EQ(p.nstr(), std::nullopt);
+  p.tags();
+  EXPECT_EQ(p.str(), "audit");
+  EXPECT_EQ(p.i16(), 37);
+  EXPECT_EQ(p.nstr(), std::optional<std::string>("must grow"));
+  p.tags();
+  p.tags();
+  EXPECT_TRUE(p.at_end());
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryVersion, CreatePartitionsCodec, ::testing::ValuesIn(versions(0, 3)));
 
 }  // namespace
 }  // namespace ringmq::broker::protocol

@@ -1,7 +1,7 @@
 // KafkaJS (npm, 2.2.4) against a real ringmq-broker: an idempotent producer, a consumer
 // group of two members, rebalancing when one leaves, and committed offsets respected after
 // a broker restart (tests/integration/kafkajs/group_test.js); the admin client's group
-// calls (group_admin_test.js).
+// calls (admin_test.js).
 #include <gtest/gtest.h>
 
 #include "tests/integration/broker_process.h"
@@ -31,18 +31,27 @@ TEST(KafkaJs, ConsumerGroupRebalancesAndResumesFromCommittedOffsetsAfterRestart)
   EXPECT_NE(out2.find("\"ok\":true"), std::string::npos) << out2;
 }
 
-// The admin client's group calls (group_admin_test.js): list, describe and delete groups,
-// live, offsets-only and unknown, and an offsets-only group again after a restart.
+// The admin client's group calls (admin_test.js): list, describe and delete groups, live,
+// offsets-only and unknown, and an offsets-only group again after a restart.
 TEST(KafkaJs, AdminListsDescribesAndDeletesGroups) {
   BrokerProcess broker;
-  auto [rc, out] = run_script("group_admin_test.js", "groups", broker);
+  auto [rc, out] = run_script("admin_test.js", "groups", broker);
   ASSERT_EQ(rc, 0) << out;
   EXPECT_NE(out.find("\"ok\":true"), std::string::npos) << out;
   ASSERT_EQ(broker.stop(), 0);
   broker.start();
-  auto [rc2, out2] = run_script("group_admin_test.js", "after-restart", broker);
+  auto [rc2, out2] = run_script("admin_test.js", "after-restart", broker);
   ASSERT_EQ(rc2, 0) << out2;
   EXPECT_NE(out2.find("\"ok\":true"), std::string::npos) << out2;
+}
+
+// createPartitions (admin_test.js partitions): growth, a record in a new partition, and the
+// refusals for shrinking and for an unknown topic.
+TEST(KafkaJs, AdminCreatesPartitions) {
+  BrokerProcess broker;
+  auto [rc, out] = run_script("admin_test.js", "partitions", broker);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("\"ok\":true"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
-// librdkafka's admin API (Debian's 2.0) against a real ringmq-broker, for the consumer-group
-// admin calls: ListConsumerGroups (ListGroups v4 with a states filter), DescribeConsumerGroups
+// librdkafka's admin API (Debian's 2.0) against a real ringmq-broker: the consumer-group
+// calls ListConsumerGroups (ListGroups v4 with a states filter), DescribeConsumerGroups
 // (DescribeGroups), DeleteConsumerGroupOffsets (OffsetDelete) and DeleteGroups, with their
-// refusals: a live group, a topic its member subscribes to, unknown topics and groups. The
-// offsets OffsetDelete removed stay removed after a SIGKILL and restart.
+// refusals (a live group, a topic its member subscribes to, unknown topics and groups), and
+// CreatePartitions (validate-only, growth, shrinking refused, unknown topic). What they
+// changed stays changed after a SIGKILL and restart.
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
 
@@ -59,7 +60,8 @@ PartitionList partitions(std::initializer_list<std::pair<std::string, int32_t>> 
   return list;
 }
 
-class GroupAdmin : public ::testing::Test {
+// An admin client on a real broker, with helpers for the calls the tests make.
+class AdminClient : public ::testing::Test {
  protected:
   void SetUp() override {
     admin_ = make_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", broker_.bootstrap()}});
@@ -168,12 +170,65 @@ class GroupAdmin : public ::testing::Test {
     return out;
   }
 
+  // CreatePartitions to `total`: the topic's error code.
+  rd_kafka_resp_err_t create_partitions(const std::string& topic, int total, bool validate_only = false) {
+    char err[512];
+    rd_kafka_NewPartitions_t* request = rd_kafka_NewPartitions_new(topic.c_str(), total, err, sizeof err);
+    EXPECT_NE(request, nullptr) << err;
+    rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(admin_.get(), RD_KAFKA_ADMIN_OP_CREATEPARTITIONS);
+    EXPECT_EQ(rd_kafka_AdminOptions_set_validate_only(options, validate_only, err, sizeof err),
+              RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_CreatePartitions(admin_.get(), &request, 1, options, queue_.get());
+    rd_kafka_NewPartitions_destroy(request);
+    rd_kafka_AdminOptions_destroy(options);
+    Event e = wait_result(queue_.get());
+    size_t n = 0;
+    const rd_kafka_topic_result_t** results =
+        rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(e.get()), &n);
+    EXPECT_EQ(n, 1u);
+    return n == 1 ? rd_kafka_topic_result_error(results[0]) : RD_KAFKA_RESP_ERR__FAIL;
+  }
+
+  // The topic's partition count from fresh metadata (-1 if the broker does not list it).
+  int partition_count(const std::string& topic) {
+    Client client = make_client(RD_KAFKA_PRODUCER,
+                                {{"bootstrap.servers", broker_.bootstrap()}, {"allow.auto.create.topics", "false"}});
+    const rd_kafka_metadata_t* metadata = nullptr;
+    EXPECT_EQ(rd_kafka_metadata(client.get(), 1, nullptr, &metadata, 30'000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    int count = -1;
+    for (int i = 0; metadata && i < metadata->topic_cnt; ++i)
+      if (topic == metadata->topics[i].topic) count = metadata->topics[i].partition_cnt;
+    if (metadata) rd_kafka_metadata_destroy(metadata);
+    return count;
+  }
+
   BrokerProcess broker_;
   Client admin_;
   Queue queue_;
 };
 
-TEST_F(GroupAdmin, ListsDescribesDeletesOffsetsAndGroupsWithKafkasRefusals) {
+TEST_F(AdminClient, CreatePartitionsGrowsATopicDurablyAndRefusesShrinking) {
+  const std::string topic = "rk-admin-grow";
+  create_topic(topic, 2);
+  EXPECT_EQ(create_partitions(topic, 5, /*validate_only=*/true), RD_KAFKA_RESP_ERR_NO_ERROR);
+  EXPECT_EQ(partition_count(topic), 2) << "validate_only changed the topic";
+  EXPECT_EQ(create_partitions(topic, 5), RD_KAFKA_RESP_ERR_NO_ERROR);
+  EXPECT_EQ(partition_count(topic), 5);
+  produce(topic, 4, 3);  // the new partitions take records
+  EXPECT_EQ(create_partitions(topic, 3), RD_KAFKA_RESP_ERR_INVALID_PARTITIONS);
+  EXPECT_EQ(create_partitions(topic, 5), RD_KAFKA_RESP_ERR_INVALID_PARTITIONS);
+  EXPECT_EQ(create_partitions("rk-admin-no-such-topic", 4), RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+  broker_.kill_hard();
+  broker_.start();
+  EXPECT_EQ(partition_count(topic), 5);
+  Client consumer = make_client(RD_KAFKA_CONSUMER, {{"bootstrap.servers", broker_.bootstrap()}, {"group.id", "g"}});
+  int64_t low = -1, high = -1;
+  EXPECT_EQ(rd_kafka_query_watermark_offsets(consumer.get(), topic.c_str(), 4, &low, &high, 30'000),
+            RD_KAFKA_RESP_ERR_NO_ERROR);
+  EXPECT_EQ(high, 3) << "records in a new partition survive a SIGKILL";
+}
+
+TEST_F(AdminClient, ListsDescribesDeletesOffsetsAndGroupsWithKafkasRefusals) {
   const std::string topic = "rk-admin-read", other = "rk-admin-other", group = "rk-admin-live";
   create_topic(topic, 2);
   create_topic(other, 1);

@@ -1,8 +1,8 @@
 // KafkaJS 2.x's admin client against a real ringmq-broker: listGroups, describeGroups and
 // deleteGroups over a live consumer group, a group that only has committed offsets (made by
 // setOffsets), an unknown group, and (phase after-restart) a group known only from its
-// offsets once the broker restarted.
-// Usage: node group_admin_test.js <phase> <bootstrap> ; phases: groups, after-restart.
+// offsets once the broker restarted; createPartitions (phase partitions).
+// Usage: node admin_test.js <phase> <bootstrap> ; phases: groups, after-restart, partitions.
 // Prints one JSON line of findings; exit code 0 when every check passed.
 const { Kafka, logLevel, AssignerProtocol } = require('kafkajs');
 
@@ -136,5 +136,35 @@ async function afterRestart() {
   console.log(JSON.stringify({ ok: true, listed }));
 }
 
-(phase === 'after-restart' ? afterRestart() : groups()).then(() => process.exit(0),
-                                                            (e) => fail(String(e && e.stack || e)));
+async function partitions() {
+  const admin = kafka.admin();
+  await admin.connect();
+  const grown = 'kjs-admin-grown';
+  await admin.createTopics({ topics: [{ topic: grown, numPartitions: 1 }], waitForLeaders: true });
+  await admin.createPartitions({ topicPartitions: [{ topic: grown, count: 3 }] });
+  const [meta] = (await admin.fetchTopicMetadata({ topics: [grown] })).topics;
+  check(meta.partitions.length === 3, 'createPartitions did not grow the topic', { meta });
+  const producer = kafka.producer();
+  await producer.connect();
+  const [sent] = await producer.send({ topic: grown, messages: [{ value: 'p2', partition: 2 }], acks: -1 });
+  await producer.disconnect();
+  check(sent.partition === 2 && sent.errorCode === 0, 'a new partition refused a record', { sent });
+  const refusal = async (topicPartitions) => {
+    try {
+      await admin.createPartitions({ topicPartitions });
+      return 'accepted';
+    } catch (e) {
+      return e.type || e.name;
+    }
+  };
+  const shrink = await refusal([{ topic: grown, count: 2 }]);
+  check(shrink === 'INVALID_PARTITIONS', 'shrinking a topic was not refused', { shrink });
+  const unknownTopic = await refusal([{ topic: 'kjs-admin-no-such-topic', count: 2 }]);
+  check(unknownTopic === 'UNKNOWN_TOPIC_OR_PARTITION', 'growing an unknown topic was not refused', { unknownTopic });
+  await admin.disconnect();
+  console.log(JSON.stringify({ ok: true, partitions: meta.partitions.length, shrink, unknownTopic }));
+}
+
+const phases = { groups, 'after-restart': afterRestart, partitions };
+(phases[phase] || (() => fail(`unknown phase ${phase}`)))().then(() => process.exit(0),
+                                                                (e) => fail(String(e && e.stack || e)));
