@@ -1,4 +1,5 @@
-// The consumer-group admin APIs: ListGroups, DescribeGroups, DeleteGroups and OffsetDelete.
+// The consumer-group admin APIs: ListGroups, DescribeGroups, DeleteGroups and OffsetDelete,
+// and the consumer-lag samples for /metrics.
 // A group is known to the GroupCoordinator (it has or had members since start-up), to the
 // OffsetStore (it has committed offsets), or to both; group state lives in memory only, so
 // after a restart a group with offsets and no members is listed and described as Empty with
@@ -39,6 +40,21 @@ constexpr std::string_view kDeadState = "Dead";
 bool KafkaRouter::has_committed_offsets(std::string_view group) const {
   const std::vector<std::string> with_offsets = offsets_->groups();
   return std::ranges::binary_search(with_offsets, group, std::less<>{});
+}
+
+void KafkaRouter::list_consumer_lag(std::vector<LabelledSample>& out) const {
+  auto snapshot = topics_->snapshot();
+  for (const std::string& group : offsets_->groups()) {
+    for (const PartitionOffset& p : offsets_->fetch_all(group)) {
+      const TopicInfo* topic = snapshot->find(p.topic);
+      auto queue = topic ? topic->queue_id(p.partition) : std::nullopt;
+      if (!queue || p.committed.offset < 0) continue;
+      const auto range = context_.store.queue_range(*queue).value_or(engine::QueueRange{});
+      const auto end = static_cast<int64_t>(range.next_offset.value());
+      out.push_back({{{"group", group}, {"topic", p.topic}, {"partition", std::to_string(p.partition)}},
+                     static_cast<double>(std::max<int64_t>(0, end - p.committed.offset))});
+    }
+  }
 }
 
 void KafkaRouter::handle_list_groups(const protocol::RequestHeader& h, const protocol::ListGroupsRequest& r,

@@ -69,10 +69,12 @@ KafkaRouter::KafkaRouter(const RouterContext& context) : context_(context) {
   rebuild_producer_state();
   schedule_maintenance();
   context.store.set_index_listener([this] { wake_fetch_waits(); });
+  context.metrics.set_consumer_lag_source([this](std::vector<LabelledSample>& out) { list_consumer_lag(out); });
   spdlog::info("kafka: {} topics, {} committed offsets", topics_->list().size(), offsets_->live_offset_count());
 }
 
 KafkaRouter::~KafkaRouter() {
+  context_.metrics.set_consumer_lag_source(nullptr);
   context_.store.set_index_listener({});
   ticker_->stop();
   groups_->shutdown();

@@ -71,6 +71,9 @@ class KafkaRouter final : public RequestRouter {
                             ResponseSlot slot);
   // Whether `group` has committed offsets (a group the coordinator may not know).
   bool has_committed_offsets(std::string_view group) const;
+  // ringmq_consumer_group_lag samples: every committed offset of an existing partition, with
+  // the records from it to the partition's end (metrics thread, at scrape time).
+  void list_consumer_lag(std::vector<LabelledSample>& out) const;
 
   // The topic for a produce / metadata request, auto-created when the config allows it.
   TopicResult<std::shared_ptr<const TopicInfo>> topic_for_write(std::string_view name, bool allow_create);

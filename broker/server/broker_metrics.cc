@@ -187,12 +187,25 @@ BrokerMetrics::BrokerMetrics()
                           store_value(&engine::MessageStore::log_start_offset));
   registry.callback_gauge("ringmq_engine_locked_bytes", "Memory the engine holds mlock'd",
                           store_value(&engine::MessageStore::locked_bytes));
+  registry.labelled_callback_gauge(
+      "ringmq_consumer_group_lag",
+      "Records from a consumer group's committed offset to the end of the partition (labels: group, topic, "
+      "partition)",
+      [this](std::vector<LabelledSample>& out) {
+        std::lock_guard lock(lag_mutex_);
+        if (lag_source_) lag_source_(out);
+      });
   registry.callback_gauge("ringmq_engine_unflushed_bytes", "Bytes written but not yet durable", [this] {
     const engine::MessageStore* store = store_.load(std::memory_order_acquire);
     if (store == nullptr) return 0.0;
     const engine::LogPosition written = store->written_offset(), flushed = store->flushed_offset();
     return written > flushed ? static_cast<double>(written - flushed) : 0.0;
   });
+}
+
+void BrokerMetrics::set_consumer_lag_source(LagSource source) {
+  std::lock_guard lock(lag_mutex_);
+  lag_source_ = std::move(source);
 }
 
 }  // namespace ringmq::broker

@@ -15,6 +15,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <mutex>
+#include <vector>
 
 #include "broker/server/metrics.h"
 
@@ -71,6 +74,12 @@ class BrokerMetrics {
   // before the store is destroyed (or stop the metrics endpoint first).
   void watch_store(const engine::MessageStore* store) { store_.store(store, std::memory_order_release); }
 
+  // ringmq_consumer_group_lag{group,topic,partition}: records between a group's committed
+  // offset and the partition's end, listed at scrape time by `source` (the Kafka router sets
+  // it and clears it with nullptr before it goes away; a scrape in progress finishes first).
+  using LagSource = std::function<void(std::vector<LabelledSample>&)>;
+  void set_consumer_lag_source(LagSource source);
+
   // Kafka's name of an API key ("Produce"), or "unknown".
   static const char* api_name(int16_t api_key);
 
@@ -78,6 +87,8 @@ class BrokerMetrics {
   LabelledCounters& errors_;
   LabelledCounters& requests_;
   std::atomic<const engine::MessageStore*> store_{nullptr};
+  std::mutex lag_mutex_;  // guards lag_source_; held while it runs
+  LagSource lag_source_;
 };
 
 }  // namespace ringmq::broker

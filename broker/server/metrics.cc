@@ -178,6 +178,26 @@ void MetricsRegistry::callback_counter(std::string name, std::string help, std::
       nullptr);
 }
 
+void MetricsRegistry::labelled_callback_gauge(std::string name, std::string help,
+                                              std::function<void(std::vector<LabelledSample>&)> list) {
+  add_family(
+      std::move(name), std::move(help), "gauge",
+      [list = std::move(list)](const std::string& n, std::string& out) {
+        std::vector<LabelledSample> samples;
+        list(samples);
+        for (const LabelledSample& sample : samples) {
+          out += n;
+          out += '{';
+          for (size_t i = 0; i < sample.labels.size(); ++i) {
+            if (i > 0) out += ',';
+            out += sample.labels[i].first + "=\"" + escape(sample.labels[i].second, true) + "\"";
+          }
+          out += "} " + format_metric_value(sample.value) + "\n";
+        }
+      },
+      nullptr);
+}
+
 std::string MetricsRegistry::render() const {
   std::lock_guard lock(mutex_);
   std::string out;

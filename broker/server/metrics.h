@@ -101,6 +101,12 @@ class LabelledCounters {
   std::vector<Counter> counters_;
 };
 
+// One sample of a labelled family: label name/value pairs, in the order they are written.
+struct LabelledSample {
+  std::vector<std::pair<std::string, std::string>> labels;
+  double value = 0;
+};
+
 // Owns metrics and renders them. Names must be valid Prometheus names and unique; breaking
 // either is a programming error and throws std::invalid_argument at registration.
 class MetricsRegistry {
@@ -118,6 +124,10 @@ class MetricsRegistry {
   // call from the metrics thread while the broker runs.
   void callback_gauge(std::string name, std::string help, std::function<double()> read);
   void callback_counter(std::string name, std::string help, std::function<double()> read);
+  // A gauge family whose labelled samples are listed at scrape time (one per consumer group
+  // partition, ...); `list` appends them to the vector it gets (empty each scrape).
+  void labelled_callback_gauge(std::string name, std::string help,
+                               std::function<void(std::vector<LabelledSample>&)> list);
 
   // Every metric, in registration order: # HELP, # TYPE, then its samples.
   std::string render() const;

@@ -209,6 +209,10 @@ TEST(MetricsRegistry, RendersEveryKindAsValidExposition) {
   labelled.add(1, 5);
   labelled.add(99);  // out of range: "other"
   registry.callback_gauge("test_callback", "Callback", [] { return 1.5; });
+  registry.labelled_callback_gauge("test_lag", "Lag", [](std::vector<LabelledSample>& out) {
+    out.push_back({{{"group", "g\"1"}, {"partition", "0"}}, 7});
+    out.push_back({{{"group", "g2"}, {"partition", "3"}}, 0});
+  });
 
   const std::string text = registry.render();
   const Exposition parsed = parse_exposition(text);
@@ -216,6 +220,8 @@ TEST(MetricsRegistry, RendersEveryKindAsValidExposition) {
   EXPECT_EQ(parsed.value("test_events_total"), 3);
   EXPECT_EQ(parsed.value("test_level"), -2);
   EXPECT_EQ(parsed.value("test_callback"), 1.5);
+  EXPECT_EQ(parsed.value("test_lag", {{"group", "g\"1"}, {"partition", "0"}}), 7);
+  EXPECT_EQ(parsed.value("test_lag", {{"group", "g2"}, {"partition", "3"}}), 0);
   EXPECT_EQ(parsed.value("test_by_kind_total", {{"kind", "b\"q"}}), 5);
   EXPECT_EQ(parsed.value("test_by_kind_total", {{"kind", "other"}}), 1);
   EXPECT_FALSE(parsed.value("test_by_kind_total", {{"kind", "a"}}));  // never counted: not rendered

@@ -3,7 +3,7 @@
 // (DescribeGroups), DeleteConsumerGroupOffsets (OffsetDelete) and DeleteGroups, with their
 // refusals (a live group, a topic its member subscribes to, unknown topics and groups), and
 // CreatePartitions (validate-only, growth, shrinking refused, unknown topic). What they
-// changed stays changed after a SIGKILL and restart.
+// changed stays changed after a SIGKILL and restart. Consumer lag shows in /metrics.
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
 
@@ -202,6 +202,14 @@ class AdminClient : public ::testing::Test {
     return count;
   }
 
+  std::string scrape_metrics() {
+    auto [rc, out] =
+        run_command("bash -c \"exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(broker_.metrics_port()) +
+                    " && printf 'GET /metrics HTTP/1.1\\r\\nHost: t\\r\\n\\r\\n' >&3 && timeout 5 cat <&3\"");
+    EXPECT_EQ(rc, 0) << out;
+    return out;
+  }
+
   BrokerProcess broker_;
   Client admin_;
   Queue queue_;
@@ -255,6 +263,19 @@ TEST_F(AdminClient, ListsDescribesDeletesOffsetsAndGroupsWithKafkasRefusals) {
   PartitionList commits = partitions({{topic, 0}, {topic, 1}, {other, 0}});
   for (int i = 0; i < commits->cnt; ++i) commits->elems[i].offset = 3 + i;
   ASSERT_EQ(rd_kafka_commit(consumer.get(), commits.get(), /*async=*/0), RD_KAFKA_RESP_ERR_NO_ERROR);
+
+  // Lag in /metrics: 5 records per partition of `topic`, committed 3 and 4; `other` is empty.
+  const std::string metrics = scrape_metrics();
+  EXPECT_NE(
+      metrics.find("ringmq_consumer_group_lag{group=\"" + group + "\",topic=\"" + topic + "\",partition=\"0\"} 2\n"),
+      std::string::npos)
+      << metrics;
+  EXPECT_NE(
+      metrics.find("ringmq_consumer_group_lag{group=\"" + group + "\",topic=\"" + topic + "\",partition=\"1\"} 1\n"),
+      std::string::npos);
+  EXPECT_NE(
+      metrics.find("ringmq_consumer_group_lag{group=\"" + group + "\",topic=\"" + other + "\",partition=\"0\"} 0\n"),
+      std::string::npos);
 
   auto listed = list_groups();
   ASSERT_TRUE(listed.contains(group));
