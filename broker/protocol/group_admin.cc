@@ -61,9 +61,6 @@ Status decode_list_groups_request(int16_t version, Reader& reader, ListGroupsReq
   if (version >= 4) read_strings(f, out.states_filter);
   if (version >= 5) read_strings(f, out.types_filter);
   f.tagged_fields();
-  // librdkafka 2.0 ends a flexible ListGroups with its tag buffer twice (Kafka, which ignores
-  // trailing bytes, never noticed): accept exactly one more well-formed tag buffer.
-  if (f.flexible() && reader.remaining() > 0) f.tagged_fields();
   return detail::finish_decode(ApiKey::kListGroups, version, reader);
 }
 

@@ -70,6 +70,8 @@ class Reader {
 
   size_t offset() const { return offset_; }
   size_t remaining() const { return data_.size() - offset_; }
+  // The bytes not read yet, without consuming them.
+  std::span<const std::byte> rest() const { return data_.subspan(offset_); }
   bool ok() const { return !failed_; }
   // The first error, or success.
   Status status() const;

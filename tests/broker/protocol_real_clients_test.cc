@@ -223,5 +223,16 @@ TEST(ProtocolRealClients, BothClientsCreatePartitionsWithoutAssignments) {
   EXPECT_FALSE(k.validate_only);
 }
 
+TEST(ProtocolRealClients, LibrdkafkaAdminOffsetFetchForAllPartitionsEndsInZeroPadding) {
+  // ListConsumerGroupOffsets without partitions: OffsetFetch v7, topics null, then three zero
+  // bytes where librdkafka reserved room for the array count.
+  Captured c = load("librdkafka-2.0.2-admin_OffsetFetch_v7.bin");
+  const auto& r = std::get<OffsetFetchRequest>(c.request);
+  ASSERT_EQ(r.groups.size(), 1u);
+  EXPECT_EQ(r.groups[0].group_id, "g1");
+  EXPECT_TRUE(r.groups[0].all_topics);
+  EXPECT_EQ(c.header.body.size(), 9u);
+}
+
 }  // namespace
 }  // namespace ringmq::broker::protocol

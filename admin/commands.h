@@ -1,0 +1,63 @@
+// The ringmq-admin commands. Each prints a table (or JSON with --json) to `out`, problems to
+// `err`, and returns the process exit status: 0 done, 1 the broker refused something (every
+// refusal is printed with Kafka's error name), 2 bad usage, 3 the broker could not be reached.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "admin/kafka_admin.h"
+#include "admin/output.h"
+#include "common/json_writer.h"
+
+namespace ringmq::admin {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRefused = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitUnreachable = 3;
+
+// Where a command writes.
+struct Io {
+  std::ostream& out;
+  std::ostream& err;
+  bool json = false;
+};
+
+// The exit status for a failed call, after printing it.
+int report(const AdminError& error, Io& io);
+// Prints `json` with --json, else `table`.
+void print(Io& io, const JsonWriter& json, const Table& table);
+// Prints per-name outcomes of a call on several topics or groups; 1 if any failed.
+int print_outcomes(const std::vector<NamedOutcome>& outcomes, const char* what, Io& io);
+
+int cluster_info(KafkaAdmin& admin, Io& io);
+
+int topic_list(KafkaAdmin& admin, Io& io);
+int topic_describe(KafkaAdmin& admin, const std::string& topic, Io& io);
+int topic_create(KafkaAdmin& admin, const std::string& topic, int partitions,
+                 const std::map<std::string, std::string>& configs, Io& io);
+int topic_add_partitions(KafkaAdmin& admin, const std::string& topic, int total, Io& io);
+int topic_delete(KafkaAdmin& admin, const std::vector<std::string>& topics, Io& io);
+
+int group_list(KafkaAdmin& admin, Io& io);
+int group_describe(KafkaAdmin& admin, const std::string& group, Io& io);
+int group_delete(KafkaAdmin& admin, const std::vector<std::string>& groups, Io& io);
+
+// Where reset-offsets moves a group's position in a topic: exactly one is set.
+struct ResetTarget {
+  bool earliest = false;
+  bool latest = false;
+  std::optional<int64_t> offset;
+  std::optional<int64_t> timestamp_ms;
+};
+int group_reset_offsets(KafkaAdmin& admin, const std::string& group, const std::string& topic,
+                        const ResetTarget& target, bool dry_run, Io& io);
+int group_delete_offsets(KafkaAdmin& admin, const std::string& group, const std::string& topic,
+                         std::optional<int32_t> partition, Io& io);
+
+}  // namespace ringmq::admin

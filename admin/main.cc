@@ -1,0 +1,153 @@
+// ringmq-admin: the operator's CLI for a running RingMQ (or any Kafka-protocol broker), in the
+// spirit of rpk: topics, consumer groups and the cluster, as tables or --json. It speaks the
+// Kafka protocol through librdkafka's admin API, like any other client.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <map>
+
+#include "admin/commands.h"
+
+namespace {
+
+using namespace ringmq::admin;
+
+// Options every command shares.
+struct Global {
+  std::string brokers = "127.0.0.1:9092";
+  int timeout_ms = 10'000;
+  bool json = false;
+};
+
+int run_main(int argc, char** argv) {
+  CLI::App app{
+      "ringmq-admin: topics, consumer groups and cluster state of a RingMQ broker, over the Kafka protocol.\n"
+      "Exit status: 0 done, 1 the broker refused (Kafka's error is printed), 2 usage error, "
+      "3 the broker could not be reached."};
+  app.require_subcommand(1);
+  Global global;
+  app.add_option("-b,--brokers", global.brokers, "Bootstrap address(es), host:port[,host:port]")->capture_default_str();
+  app.add_option("--timeout-ms", global.timeout_ms, "How long each request may take")
+      ->check(CLI::Range(100, 600'000))
+      ->capture_default_str();
+  app.add_flag("--json", global.json, "Print JSON instead of tables");
+
+  // Each leaf command stores what to run; it runs once the admin client is connected.
+  std::function<int(KafkaAdmin&, Io&)> command;
+
+  CLI::App* cluster = app.add_subcommand("cluster", "The cluster")->require_subcommand(1);
+  cluster->add_subcommand("info", "Brokers, controller and topic count")->callback([&] {
+    command = [](KafkaAdmin& a, Io& io) { return cluster_info(a, io); };
+  });
+
+  CLI::App* topic = app.add_subcommand("topic", "Topics")->require_subcommand(1);
+  topic->add_subcommand("list", "Every topic and its partition count")->callback([&] {
+    command = [](KafkaAdmin& a, Io& io) { return topic_list(a, io); };
+  });
+  std::string topic_name;
+  CLI::App* describe = topic->add_subcommand("describe", "A topic's partitions with their start and end offsets");
+  describe->add_option("topic", topic_name, "Topic name")->required();
+  describe->callback([&] { command = [&](KafkaAdmin& a, Io& io) { return topic_describe(a, topic_name, io); }; });
+  int partitions = -1;
+  std::vector<std::string> config_items;
+  CLI::App* create = topic->add_subcommand("create", "Create a topic");
+  create->add_option("topic", topic_name, "Topic name")->required();
+  create->add_option("-p,--partitions", partitions, "Partitions (-1: the broker's default)")->capture_default_str();
+  create->add_option("-c,--config", config_items, "Topic setting key=value (repeatable)");
+  create->callback([&] {
+    command = [&](KafkaAdmin& a, Io& io) {
+      std::map<std::string, std::string> configs;
+      for (const std::string& item : config_items) {
+        const auto eq = item.find('=');
+        if (eq == std::string::npos || eq == 0) {
+          io.err << "ringmq-admin: --config wants key=value, got '" << item << "'\n";
+          return kExitUsage;
+        }
+        configs[item.substr(0, eq)] = item.substr(eq + 1);
+      }
+      return topic_create(a, topic_name, partitions, configs, io);
+    };
+  });
+  int total = 0;
+  CLI::App* grow = topic->add_subcommand("add-partitions", "Grow a topic to a new partition count");
+  grow->add_option("topic", topic_name, "Topic name")->required();
+  grow->add_option("-n,--total", total, "The new total number of partitions")->required();
+  grow->callback(
+      [&] { command = [&](KafkaAdmin& a, Io& io) { return topic_add_partitions(a, topic_name, total, io); }; });
+  std::vector<std::string> names;
+  CLI::App* remove = topic->add_subcommand("delete", "Delete topics and their data");
+  remove->add_option("topics", names, "Topic names")->required();
+  remove->callback([&] { command = [&](KafkaAdmin& a, Io& io) { return topic_delete(a, names, io); }; });
+
+  CLI::App* group = app.add_subcommand("group", "Consumer groups")->require_subcommand(1);
+  group->add_subcommand("list", "Every group and its state")->callback([&] {
+    command = [](KafkaAdmin& a, Io& io) { return group_list(a, io); };
+  });
+  std::string group_name;
+  CLI::App* gdescribe = group->add_subcommand("describe", "Members, committed offsets and lag");
+  gdescribe->add_option("group", group_name, "Group id")->required();
+  gdescribe->callback([&] { command = [&](KafkaAdmin& a, Io& io) { return group_describe(a, group_name, io); }; });
+  CLI::App* gdelete = group->add_subcommand("delete", "Delete groups without members, with their offsets");
+  gdelete->add_option("groups", names, "Group ids")->required();
+  gdelete->callback([&] { command = [&](KafkaAdmin& a, Io& io) { return group_delete(a, names, io); }; });
+  ResetTarget target;
+  int64_t to_offset = 0, to_timestamp = 0;
+  bool dry_run = false;
+  CLI::App* reset = group->add_subcommand("reset-offsets", "Move a group's committed offsets in a topic");
+  reset->add_option("group", group_name, "Group id")->required();
+  reset->add_option("-t,--topic", topic_name, "Topic (every partition of it)")->required();
+  auto* earliest = reset->add_flag("--to-earliest", target.earliest, "To each partition's start");
+  auto* latest = reset->add_flag("--to-latest", target.latest, "To each partition's end");
+  auto* offset = reset->add_option("--to-offset", to_offset, "To this offset (clamped to each partition's range)");
+  auto* timestamp = reset->add_option("--to-timestamp", to_timestamp,
+                                      "To the first record at or after this time (ms since the epoch)");
+  reset->add_flag("--dry-run", dry_run, "Show the new offsets; change nothing");
+  earliest->excludes(latest, offset, timestamp);
+  latest->excludes(offset, timestamp);
+  offset->excludes(timestamp);
+  reset->callback([&] {
+    if (offset->count() > 0) target.offset = to_offset;
+    if (timestamp->count() > 0) target.timestamp_ms = to_timestamp;
+    command = [&](KafkaAdmin& a, Io& io) {
+      if (!target.earliest && !target.latest && !target.offset && !target.timestamp_ms) {
+        io.err << "ringmq-admin: reset-offsets needs one of --to-earliest, --to-latest, --to-offset, "
+                  "--to-timestamp\n";
+        return kExitUsage;
+      }
+      return group_reset_offsets(a, group_name, topic_name, target, dry_run, io);
+    };
+  });
+  int32_t partition = -1;
+  CLI::App* doffsets = group->add_subcommand("delete-offsets", "Forget a group's committed offsets in a topic");
+  doffsets->add_option("group", group_name, "Group id")->required();
+  doffsets->add_option("-t,--topic", topic_name, "Topic")->required();
+  auto* one = doffsets->add_option("-p,--partition", partition, "Only this partition");
+  doffsets->callback([&] {
+    command = [&, one](KafkaAdmin& a, Io& io) {
+      return group_delete_offsets(a, group_name, topic_name,
+                                  one->count() > 0 ? std::optional<int32_t>(partition) : std::nullopt, io);
+    };
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  Io io{std::cout, std::cerr, global.json};
+  auto admin = KafkaAdmin::connect(global.brokers, global.timeout_ms);
+  if (!admin) return report(admin.error(), io);
+  return command(**admin, io);
+}
+
+}  // namespace
+
+// Exceptions are for start-up errors; none may end the program through std::terminate.
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "ringmq-admin: " << e.what() << "\n";
+    return kExitUsage;
+  }
+}
