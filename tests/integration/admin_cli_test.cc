@@ -3,6 +3,7 @@
 // successes, the broker's refusals (1), usage errors (2) and an unreachable broker (3).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <thread>
 
@@ -111,8 +112,12 @@ TEST_F(AdminCli, DescribesLagResetsAndDeletesOffsetsAndGroups) {
 TEST_F(AdminCli, ALiveGroupIsNeitherResetNorDeleted) {
   ASSERT_EQ(admin("topic create live -p 1").first, 0);
   produce("live", 0, 1);
-  // A consumer that stays in the group until killed.
-  std::thread consumer([&] { run_command(kcat("-G members live -X auto.offset.reset=earliest -q") + " >/dev/null"); });
+  // A consumer that stays in the group until killed. Started in the background with no tie to
+  // the test's output (a leftover must not keep ctest waiting on the pipe), stopped by pid.
+  auto [spawn_rc, pid] = run_command("(" + kcat("-G members live -X auto.offset.reset=earliest -q") +
+                                     " </dev/null >/dev/null 2>&1 & echo $!)");
+  ASSERT_EQ(spawn_rc, 0) << pid;
+  while (!pid.empty() && pid.back() == '\n') pid.pop_back();
   bool stable = false;
   for (int i = 0; i < 300 && !stable; ++i) {
     stable = has(admin("group list").second, "members  Stable");
@@ -128,8 +133,11 @@ TEST_F(AdminCli, ALiveGroupIsNeitherResetNorDeleted) {
   std::tie(rc, out) = admin("group describe members");
   EXPECT_EQ(rc, 0) << out;
   EXPECT_TRUE(has(out, "MEMBERS    1")) << out;
-  run_command("pkill -f 'kcat -b " + broker_.bootstrap() + " -G members'");
-  consumer.join();
+  // `timeout` passes SIGTERM on to kcat; then wait until both are gone.
+  EXPECT_EQ(run_command("kill -TERM " + pid + "; for i in $(seq 100); do kill -0 " + pid +
+                        " 2>/dev/null || exit 0; sleep 0.1; done; pkill -KILL -P " + pid + "; kill -KILL " + pid)
+                .first,
+            0);
 }
 
 TEST_F(AdminCli, UsageErrorsExitTwoAndAnUnreachableBrokerThree) {
