@@ -43,6 +43,11 @@ int topic_create(KafkaAdmin& admin, const std::string& topic, int partitions,
                  const std::map<std::string, std::string>& configs, Io& io);
 int topic_add_partitions(KafkaAdmin& admin, const std::string& topic, int total, Io& io);
 int topic_delete(KafkaAdmin& admin, const std::vector<std::string>& topics, Io& io);
+// Deletes the records before `offset` (-1: all so far) in one partition, or in every partition.
+int topic_delete_records(KafkaAdmin& admin, const std::string& topic, std::optional<int32_t> partition, int64_t offset,
+                         Io& io);
+// Prints per-partition outcomes with their offsets under `offset_header`; 1 if any failed.
+int print_partitions(const std::vector<PartitionOutcome>& partitions, const char* offset_header, Io& io);
 
 int group_list(KafkaAdmin& admin, Io& io);
 int group_describe(KafkaAdmin& admin, const std::string& group, Io& io);

@@ -6,9 +6,6 @@
 #include "admin/commands.h"
 
 namespace ringmq::admin {
-namespace {
-
-// Prints per-partition outcomes with their offsets; 1 if any failed.
 int print_partitions(const std::vector<PartitionOutcome>& partitions, const char* offset_header, Io& io) {
   bool failed = false;
   JsonWriter json;
@@ -26,6 +23,8 @@ int print_partitions(const std::vector<PartitionOutcome>& partitions, const char
   print(io, json, table);
   return failed ? kExitRefused : kExitOk;
 }
+
+namespace {
 
 bool inactive(const std::string& state) { return state == "Empty" || state == "Dead"; }
 

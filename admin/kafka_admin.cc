@@ -232,6 +232,16 @@ AdminResult<NamedOutcome> KafkaAdmin::add_partitions(const std::string& topic, i
   return outcomes.front();
 }
 
+AdminResult<std::vector<PartitionOutcome>> KafkaAdmin::delete_records(const std::vector<PartitionOutcome>& before) {
+  PartitionList list = list_of(before);
+  rd_kafka_DeleteRecords_t* request = rd_kafka_DeleteRecords_new(list.get());
+  auto event = run(producer_, queue_, RD_KAFKA_ADMIN_OP_DELETERECORDS, timeout_ms_,
+                   [&](rd_kafka_AdminOptions_t* o) { rd_kafka_DeleteRecords(producer_, &request, 1, o, queue_); });
+  rd_kafka_DeleteRecords_destroy(request);
+  if (!event) return std::unexpected(event.error());
+  return outcomes_of(rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(event->get())));
+}
+
 AdminResult<std::vector<GroupListing>> KafkaAdmin::list_groups() {
   auto event = run(producer_, queue_, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeout_ms_,
                    [&](rd_kafka_AdminOptions_t* o) { rd_kafka_ListConsumerGroups(producer_, o, queue_); });

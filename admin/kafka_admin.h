@@ -103,6 +103,9 @@ class KafkaAdmin {
                                          const std::map<std::string, std::string>& configs);
   AdminResult<std::vector<NamedOutcome>> delete_topics(const std::vector<std::string>& topics);
   AdminResult<NamedOutcome> add_partitions(const std::string& topic, int total);
+  // DeleteRecords: each partition's start moves up to its offset (-1: its end); the results
+  // carry the new low watermarks.
+  AdminResult<std::vector<PartitionOutcome>> delete_records(const std::vector<PartitionOutcome>& before);
 
   AdminResult<std::vector<GroupListing>> list_groups();
   AdminResult<GroupDescription> describe_group(const std::string& group);

@@ -73,6 +73,18 @@ int run_main(int argc, char** argv) {
   grow->add_option("-n,--total", total, "The new total number of partitions")->required();
   grow->callback(
       [&] { command = [&](KafkaAdmin& a, Io& io) { return topic_add_partitions(a, topic_name, total, io); }; });
+  int32_t trim_partition = -1;
+  int64_t before = -1;
+  CLI::App* trim = topic->add_subcommand("delete-records", "Delete the records before an offset (DeleteRecords)");
+  trim->add_option("topic", topic_name, "Topic name")->required();
+  auto* trim_one = trim->add_option("-p,--partition", trim_partition, "Only this partition (default: all)");
+  trim->add_option("--before", before, "First offset to keep (-1: delete everything so far)")->required();
+  trim->callback([&] {
+    command = [&, trim_one](KafkaAdmin& a, Io& io) {
+      return topic_delete_records(
+          a, topic_name, trim_one->count() > 0 ? std::optional<int32_t>(trim_partition) : std::nullopt, before, io);
+    };
+  });
   std::vector<std::string> names;
   CLI::App* remove = topic->add_subcommand("delete", "Delete topics and their data");
   remove->add_option("topics", names, "Topic names")->required();

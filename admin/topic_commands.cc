@@ -117,4 +117,19 @@ int topic_delete(KafkaAdmin& admin, const std::vector<std::string>& topics, Io& 
   return print_outcomes(*outcomes, "TOPIC", io);
 }
 
+int topic_delete_records(KafkaAdmin& admin, const std::string& topic, std::optional<int32_t> partition, int64_t offset,
+                         Io& io) {
+  std::vector<PartitionOutcome> before;
+  if (partition) {
+    before.push_back({topic, *partition, offset});
+  } else {
+    auto t = admin.describe_topic(topic);
+    if (!t) return report(t.error(), io);
+    for (const PartitionInfo& p : t->partitions) before.push_back({topic, p.partition, offset});
+  }
+  auto deleted = admin.delete_records(before);
+  if (!deleted) return report(deleted.error(), io);
+  return print_partitions(*deleted, "START-OFFSET", io);
+}
+
 }  // namespace ringmq::admin

@@ -1,5 +1,6 @@
 #include "engine/consume_queue.h"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <limits>
 #include <vector>
 
+#include "common/crc32c.h"
 #include "common/little_endian.h"
 
 namespace ringmq::engine {
@@ -33,6 +35,35 @@ void store_entry(std::byte* p, const IndexEntry& e) {
 bool all_zero(const std::byte* p) {
   static constexpr std::byte kZeros[kIndexEntrySize] = {};
   return std::memcmp(p, kZeros, kIndexEntrySize) == 0;
+}
+
+constexpr const char* kStartFileName = "start_offset";
+
+// The DeleteRecords start of a queue, 0 if it never had one.
+Result<uint64_t> read_start_file(FileSystem& fs, const std::string& path) {
+  if (!fs.exists(path)) return uint64_t{0};
+  auto fd = fs.open(path, O_RDONLY);
+  if (!fd) return std::unexpected(fd.error());
+  std::byte bytes[12];
+  auto n = fs.read(fd->get(), path, bytes, 0);
+  if (!n) return std::unexpected(n.error());
+  if (*n != sizeof bytes || load_le<uint32_t>(bytes + 8) != crc32c(std::span(bytes, 8)))
+    return make_error(ErrorCode::kCorrupt, path + " is damaged (size or CRC): the queue's start is unknown");
+  return load_le<uint64_t>(bytes);
+}
+
+// Replaces the start file atomically: temp file, fdatasync, rename, directory fsync.
+Status write_start_file(FileSystem& fs, const std::string& directory, uint64_t offset) {
+  std::byte bytes[12];
+  store_le<uint64_t>(bytes, offset);
+  store_le<uint32_t>(bytes + 8, crc32c(std::span(bytes, 8)));
+  const std::string path = directory + "/" + kStartFileName, temp = path + ".tmp";
+  auto fd = fs.open(temp, O_CREAT | O_TRUNC | O_WRONLY);
+  if (!fd) return std::unexpected(fd.error());
+  if (auto s = fs.write(fd->get(), temp, bytes, 0); !s) return s;
+  if (auto s = fs.datasync(fd->get(), temp); !s) return s;
+  if (auto s = fs.rename(temp, path); !s) return s;
+  return fs.sync_directory(directory);
 }
 
 }  // namespace
@@ -129,6 +160,13 @@ Result<std::unique_ptr<ConsumeQueue>> ConsumeQueue::open(std::shared_ptr<FileSys
     if (auto s = queue->fs_->remove(directory + "/" + segment_file_name(firsts[i])); !s)
       return std::unexpected(s.error());
   }
+  auto deleted_before = read_start_file(*queue->fs_, directory + "/" + kStartFileName);
+  if (!deleted_before) return std::unexpected(deleted_before.error());
+  if (*deleted_before > 0) {
+    queue->deleted_before_.store(*deleted_before);
+    if (*deleted_before > queue->start_offset().value())
+      queue->move_start_to(std::min(*deleted_before, queue->next_offset().value()));
+  }
   if (auto file = queue->file_for(n)) {
     if (auto s = file->zero_from((n - file->base_offset()) * kIndexEntrySize); !s) return std::unexpected(s.error());
   }
@@ -152,8 +190,16 @@ Status ConsumeQueue::append(const IndexEntry& entry) {
   store_entry(file->data() + (n - file->base_offset()) * kIndexEntrySize, entry);
   note_timestamp(n, entry.max_timestamp_ms);
   if (n == 0 || n == first_entry_.load(std::memory_order_relaxed)) {
-    if (n == 0) first_entry_.store(0, std::memory_order_release);
-    start_offset_.store(entry.base_offset.value(), std::memory_order_release);
+    // The first entry of a queue (new, emptied, or rebuilt after reset()): DeleteRecords'
+    // start still holds.
+    const uint64_t floor = deleted_before_.load(std::memory_order_acquire);
+    if (floor >= entry.end_offset().value()) {
+      first_entry_.store(n + 1, std::memory_order_release);
+      start_offset_.store(entry.end_offset().value(), std::memory_order_release);
+    } else {
+      if (n == 0) first_entry_.store(0, std::memory_order_release);
+      start_offset_.store(std::max(entry.base_offset.value(), floor), std::memory_order_release);
+    }
   }
   next_offset_.store(entry.end_offset().value(), std::memory_order_release);
   entry_count_.store(n + 1, std::memory_order_release);
@@ -266,12 +312,36 @@ Status ConsumeQueue::flush() {
   return {};
 }
 
+void ConsumeQueue::move_start_to(uint64_t offset) {
+  uint64_t first = first_entry();
+  const uint64_t count = entry_count();
+  while (first < count && entry(first).end_offset().value() <= offset) ++first;
+  start_offset_.store(offset, std::memory_order_release);
+  first_entry_.store(first, std::memory_order_release);
+}
+
+Status ConsumeQueue::advance_start(QueueOffset offset) {
+  std::lock_guard lock(start_mutex_);
+  const QueueOffset next = next_offset();
+  if (offset > next)
+    return make_error(ErrorCode::kOutOfRange, "offset " + to_string(offset) + " is past the end of queue " +
+                                                  std::to_string(queue_id_) + " (" + to_string(next) + ")");
+  if (offset <= start_offset()) return {};
+  if (auto s = write_start_file(*fs_, directory_, offset.value()); !s) return s;
+  deleted_before_.store(offset.value(), std::memory_order_release);
+  move_start_to(offset.value());
+  return {};
+}
+
 Status ConsumeQueue::trim_before(LogPosition log_start) {
+  std::lock_guard start_lock(start_mutex_);
   uint64_t first = first_entry();
   const uint64_t count = entry_count();
   while (first < count && entry(first).commit_log_offset < log_start) ++first;
   if (first == first_entry()) return {};
-  start_offset_.store((first < count ? entry(first).base_offset : next_offset()).value(), std::memory_order_release);
+  const uint64_t trimmed_start = (first < count ? entry(first).base_offset : next_offset()).value();
+  start_offset_.store(std::max(trimmed_start, deleted_before_.load(std::memory_order_acquire)),
+                      std::memory_order_release);
   first_entry_.store(first, std::memory_order_release);
   {
     std::lock_guard blocks(blocks_mutex_);

@@ -10,7 +10,10 @@
 //   12     4    record_count        logical offsets the record takes
 //   16     8    base_offset         its first logical offset
 //   24     8    max_timestamp_ms
-// An all-zero entry is unused space. Files are named by the 20-digit number of their first
+// An all-zero entry is unused space.
+// DeleteRecords moves a queue's start past records retention has not reached; the new start
+// is kept in <dir>/start_offset (u64 offset, u32 CRC32C of those 8 bytes; little-endian),
+// replaced atomically, and never moves back. Files are named by the 20-digit number of their first
 // entry; each holds index_entries_per_file entries. Entry n lives in file n / per_file.
 #pragma once
 
@@ -78,6 +81,9 @@ class ConsumeQueue {
   std::optional<uint64_t> find_by_timestamp(int64_t timestamp_ms) const;
   // The first entry holding the largest max timestamp of the queue (ListOffsets' -3), if any.
   std::optional<uint64_t> find_max_timestamp() const;
+  // DeleteRecords: records below `offset` are no longer served (start_offset() becomes
+  // `offset` if that is higher), durably before it returns. kOutOfRange above next_offset().
+  Status advance_start(QueueOffset offset);
   // Drops every entry and file (the index was found inconsistent and is rebuilt).
   Status reset();
 
@@ -89,6 +95,8 @@ class ConsumeQueue {
         entries_per_file_(entries_per_file) {}
   Result<std::shared_ptr<MappedSegment>> add_file(uint64_t first_entry, bool existing);
   std::shared_ptr<MappedSegment> file_for(uint64_t n) const;
+  // Makes `offset` (start <= offset <= next) the start and the entry holding it the first.
+  void move_start_to(uint64_t offset);
   // Records entry n's max timestamp in its block (n only grows, one entry at a time).
   void note_timestamp(uint64_t n, int64_t max_timestamp_ms);
   // The first block at or after `block` whose max timestamp is >= timestamp_ms.
@@ -105,6 +113,9 @@ class ConsumeQueue {
   std::atomic<uint64_t> start_offset_{0};
   std::atomic<uint64_t> next_offset_{0};
   uint64_t flushed_entries_ = 0;  // flusher's progress
+  // The start DeleteRecords asked for (0: none); retention's trims never go below it.
+  std::atomic<uint64_t> deleted_before_{0};
+  std::mutex start_mutex_;  // serializes advance_start and trim_before
 
   // Largest max timestamp per block of kTimestampBlockEntries entries, block first_block_
   // first. Guarded by blocks_mutex_ (taken once per append, never while reading entries).

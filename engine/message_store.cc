@@ -296,6 +296,13 @@ Result<QueueOffset> MessageStore::offset_for_timestamp(uint32_t queue_id, int64_
   return std::max(queue->entry(*n).base_offset, queue->start_offset());
 }
 
+Result<QueueOffset> MessageStore::delete_records_before(uint32_t queue_id, QueueOffset offset) {
+  ConsumeQueue* queue = indexes_->find(queue_id);
+  if (!queue) return make_error(ErrorCode::kNotFound, "queue " + std::to_string(queue_id) + " has no records");
+  if (auto s = queue->advance_start(offset); !s) return std::unexpected(s.error());
+  return queue->start_offset();
+}
+
 Result<std::optional<QueueOffset>> MessageStore::offset_of_max_timestamp(uint32_t queue_id) const {
   const ConsumeQueue* queue = indexes_->find(queue_id);
   if (!queue) return make_error(ErrorCode::kNotFound, "queue " + std::to_string(queue_id) + " has no records");

@@ -115,6 +115,10 @@ class MessageStore {
   std::optional<QueueRange> queue_range(uint32_t queue_id) const;
   // The first offset whose record's max timestamp is >= timestamp_ms, or the next offset.
   Result<QueueOffset> offset_for_timestamp(uint32_t queue_id, int64_t timestamp_ms) const;
+  // DeleteRecords: `queue_id` serves nothing below `offset` from now on, durably, and returns
+  // its start (which may be higher already). kOutOfRange past the queue's next offset;
+  // kNotFound for a queue never written (its start and end are 0).
+  Result<QueueOffset> delete_records_before(uint32_t queue_id, QueueOffset offset);
   // The base offset of the first record holding the queue's largest max timestamp, or none
   // for an empty queue (kNotFound for an unknown one).
   Result<std::optional<QueueOffset>> offset_of_max_timestamp(uint32_t queue_id) const;

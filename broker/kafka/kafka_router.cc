@@ -172,6 +172,8 @@ void KafkaRouter::handle(const Request& request, ResponseSlot slot) {
           handle_create_topics(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::DeleteTopicsRequest>)
           handle_delete_topics(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::DeleteRecordsRequest>)
+          handle_delete_records(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::CreatePartitionsRequest>)
           handle_create_partitions(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::InitProducerIdRequest>)
@@ -361,6 +363,48 @@ void KafkaRouter::handle_create_topics(const protocol::RequestHeader& h, const p
   }
   respond(slot, [&](protocol::Writer& w) {
     return protocol::encode_create_topics_response(h.api_version, h.correlation_id, response, w);
+  });
+}
+
+void KafkaRouter::handle_delete_records(const protocol::RequestHeader& h, const protocol::DeleteRecordsRequest& r,
+                                        ResponseSlot slot) {
+  // Each partition's start moves up to the offset (-1: its end), durably before the answer;
+  // what lies below is no longer served. Segments are reclaimed by the commit log's retention.
+  protocol::DeleteRecordsResponse response;
+  auto snapshot = topics_->snapshot();
+  for (const auto& topic : r.topics) {
+    protocol::DeleteRecordsTopicResult& t = response.topics.emplace_back();
+    t.name = topic.name;
+    const TopicInfo* info = snapshot->find(topic.name);
+    for (const auto& p : topic.partitions) {
+      protocol::DeleteRecordsPartitionResult& out = t.partitions.emplace_back();
+      out.partition_index = p.partition_index;
+      auto queue = info ? info->queue_id(p.partition_index) : std::nullopt;
+      if (!queue) {
+        out.error_code = KafkaError::kUnknownTopicOrPartition;
+        continue;
+      }
+      const auto range = context_.store.queue_range(*queue).value_or(engine::QueueRange{});
+      const auto end = static_cast<int64_t>(range.next_offset.value());
+      const int64_t offset = p.offset == -1 ? end : p.offset;
+      if (offset < 0 || offset > end) {
+        out.error_code = KafkaError::kOffsetOutOfRange;
+        continue;
+      }
+      auto start = context_.store.delete_records_before(*queue, engine::QueueOffset(static_cast<uint64_t>(offset)));
+      if (start) {
+        out.low_watermark = static_cast<int64_t>(start->value());
+      } else if (start.error().code == ErrorCode::kNotFound && offset == 0) {
+        out.low_watermark = 0;  // a partition never written: nothing to delete
+      } else {
+        spdlog::warn("DeleteRecords {}-{} before {}: {}", topic.name, p.partition_index, offset, start.error().message);
+        out.error_code = start.error().code == ErrorCode::kOutOfRange ? KafkaError::kOffsetOutOfRange
+                                                                      : kafka_error_for(start.error());
+      }
+    }
+  }
+  respond(slot, [&](protocol::Writer& w) {
+    return protocol::encode_delete_records_response(h.api_version, h.correlation_id, response, w);
   });
 }
 

@@ -48,6 +48,8 @@ class KafkaRouter final : public RequestRouter {
                             ResponseSlot slot);
   void handle_delete_topics(const protocol::RequestHeader& h, const protocol::DeleteTopicsRequest& r,
                             ResponseSlot slot);
+  void handle_delete_records(const protocol::RequestHeader& h, const protocol::DeleteRecordsRequest& r,
+                             ResponseSlot slot);
   void handle_create_partitions(const protocol::RequestHeader& h, const protocol::CreatePartitionsRequest& r,
                                 ResponseSlot slot);
   void handle_init_producer_id(const protocol::RequestHeader& h, const protocol::InitProducerIdRequest& r,

@@ -11,7 +11,7 @@ namespace {
 // version whose every field is implemented and tested here, and never one that addresses
 // topics by id only (Fetch 13+). They cover what librdkafka 2.0.2 and KafkaJS 2.2.4 ask for.
 // Flexible thresholds are the "flexibleVersions" of each message's JSON schema.
-constexpr std::array<ApiSupport, 20> kApis = {{
+constexpr std::array<ApiSupport, 21> kApis = {{
     {ApiKey::kProduce, 3, 9, 9, "Produce"},
     {ApiKey::kFetch, 4, 12, 12, "Fetch"},
     {ApiKey::kListOffsets, 0, 7, 6, "ListOffsets"},
@@ -28,6 +28,7 @@ constexpr std::array<ApiSupport, 20> kApis = {{
     {ApiKey::kApiVersions, 0, 3, 3, "ApiVersions"},
     {ApiKey::kCreateTopics, 0, 7, 5, "CreateTopics"},
     {ApiKey::kDeleteTopics, 0, 6, 4, "DeleteTopics"},
+    {ApiKey::kDeleteRecords, 0, 2, 2, "DeleteRecords"},
     {ApiKey::kInitProducerId, 0, 4, 2, "InitProducerId"},
     {ApiKey::kCreatePartitions, 0, 3, 2, "CreatePartitions"},
     {ApiKey::kDeleteGroups, 0, 2, 2, "DeleteGroups"},

@@ -142,6 +142,16 @@ Status create_partitions_error(int16_t v, int32_t id, const CreatePartitionsRequ
   return encode_create_partitions_response(v, id, response, w);
 }
 
+Status delete_records_error(int16_t v, int32_t id, const DeleteRecordsRequest& request, KafkaError error, Writer& w) {
+  DeleteRecordsResponse response;
+  for (const DeleteRecordsTopic& topic : request.topics) {
+    DeleteRecordsTopicResult& t = response.topics.emplace_back();
+    t.name = topic.name;
+    for (const DeleteRecordsPartition& p : topic.partitions) t.partitions.push_back({p.partition_index, -1, error});
+  }
+  return encode_delete_records_response(v, id, response, w);
+}
+
 }  // namespace
 
 Status encode_error_response(const RequestHeader& header, const Request& request, KafkaError error, Writer& w) {
@@ -201,6 +211,8 @@ Status encode_error_response(const RequestHeader& header, const Request& request
       return encode_offset_delete_response(v, id, OffsetDeleteResponse{.error_code = error}, w);
     case ApiKey::kCreatePartitions:
       return create_partitions_error(v, id, as(CreatePartitionsRequest{}), error, w);
+    case ApiKey::kDeleteRecords:
+      return delete_records_error(v, id, as(DeleteRecordsRequest{}), error, w);
     case ApiKey::kApiVersions:
       break;  // answered above
   }

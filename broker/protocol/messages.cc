@@ -68,6 +68,8 @@ Status decode_request(const RequestHeader& header, Request& out) {
       return decode_into<OffsetDeleteRequest>(out, header, decode_offset_delete_request);
     case ApiKey::kCreatePartitions:
       return decode_into<CreatePartitionsRequest>(out, header, decode_create_partitions_request);
+    case ApiKey::kDeleteRecords:
+      return decode_into<DeleteRecordsRequest>(out, header, decode_delete_records_request);
   }
   return make_error(ErrorCode::kUnsupported, "API key " + std::to_string(header.api_key) + " is not supported");
 }

@@ -49,11 +49,12 @@
 
 namespace ringmq::broker::protocol {
 
-using Request = std::variant<std::monostate, ProduceRequest, FetchRequest, ListOffsetsRequest, MetadataRequest,
-                             OffsetCommitRequest, OffsetFetchRequest, FindCoordinatorRequest, JoinGroupRequest,
-                             HeartbeatRequest, LeaveGroupRequest, SyncGroupRequest, ApiVersionsRequest,
-                             CreateTopicsRequest, DeleteTopicsRequest, InitProducerIdRequest, DescribeGroupsRequest,
-                             ListGroupsRequest, DeleteGroupsRequest, OffsetDeleteRequest, CreatePartitionsRequest>;
+using Request =
+    std::variant<std::monostate, ProduceRequest, FetchRequest, ListOffsetsRequest, MetadataRequest, OffsetCommitRequest,
+                 OffsetFetchRequest, FindCoordinatorRequest, JoinGroupRequest, HeartbeatRequest, LeaveGroupRequest,
+                 SyncGroupRequest, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest, InitProducerIdRequest,
+                 DescribeGroupsRequest, ListGroupsRequest, DeleteGroupsRequest, OffsetDeleteRequest,
+                 CreatePartitionsRequest, DeleteRecordsRequest>;
 
 // Decodes header.body as the request (header.api_key, header.api_version) into `out`.
 // kUnsupported for an API or version the broker does not speak; kCorrupt for a body that does

@@ -107,6 +107,47 @@ Status encode_delete_topics_response(int16_t version, int32_t correlation_id, co
   return frame.finish();
 }
 
+Status decode_delete_records_request(int16_t version, Reader& reader, DeleteRecordsRequest& out) {
+  if (auto ok = detail::check_version(ApiKey::kDeleteRecords, version, "request"); !ok) return ok;
+  FieldReader f(reader, is_flexible(ApiKey::kDeleteRecords, version));
+  detail::resize_array(out.topics, f.array_length());
+  for (DeleteRecordsTopic& topic : out.topics) {
+    topic.name = f.string();
+    detail::resize_array(topic.partitions, f.array_length(12));
+    for (DeleteRecordsPartition& p : topic.partitions) {
+      p.partition_index = f.int32();
+      p.offset = f.int64();
+      f.tagged_fields();
+    }
+    f.tagged_fields();
+  }
+  out.timeout_ms = f.int32();
+  f.tagged_fields();
+  return detail::finish_decode(ApiKey::kDeleteRecords, version, reader);
+}
+
+Status encode_delete_records_response(int16_t version, int32_t correlation_id, const DeleteRecordsResponse& response,
+                                      Writer& writer) {
+  if (auto ok = detail::check_version(ApiKey::kDeleteRecords, version, "response"); !ok) return ok;
+  ResponseFrame frame(writer, ApiKey::kDeleteRecords, version, correlation_id);
+  FieldWriter f(writer, is_flexible(ApiKey::kDeleteRecords, version));
+  f.int32(response.throttle_time_ms);
+  f.array_length(response.topics.size());
+  for (const DeleteRecordsTopicResult& topic : response.topics) {
+    f.string(topic.name);
+    f.array_length(topic.partitions.size());
+    for (const DeleteRecordsPartitionResult& p : topic.partitions) {
+      f.int32(p.partition_index);
+      f.int64(p.low_watermark);
+      f.int16(code_of(p.error_code));
+      f.tagged_fields();
+    }
+    f.tagged_fields();
+  }
+  f.tagged_fields();
+  return frame.finish();
+}
+
 Status decode_create_partitions_request(int16_t version, Reader& reader, CreatePartitionsRequest& out) {
   if (auto ok = detail::check_version(ApiKey::kCreatePartitions, version, "request"); !ok) return ok;
   FieldReader f(reader, is_flexible(ApiKey::kCreatePartitions, version));

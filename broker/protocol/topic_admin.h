@@ -1,6 +1,6 @@
-// CreateTopics (key 19, v0-7), DeleteTopics (key 20, v0-6) and CreatePartitions (key 37,
-// v0-3). Layouts (the JSON schemas; CreateTopics flexible from v5, DeleteTopics from v4,
-// CreatePartitions from v2):
+// CreateTopics (key 19, v0-7), DeleteTopics (key 20, v0-6), DeleteRecords (key 21, v0-2) and
+// CreatePartitions (key 37, v0-3). Layouts (the JSON schemas; CreateTopics flexible from v5,
+// DeleteTopics from v4, DeleteRecords and CreatePartitions from v2):
 //   CreateTopics request   topics ARRAY of [name STRING, num_partitions int32 (-1: default),
 //                            replication_factor int16 (-1: default),
 //                            assignments ARRAY of [partition_index int32,
@@ -21,6 +21,12 @@
 //                          responses ARRAY of [name STRING (nullable v6+),
 //                            topic_id UUID (v6+), error_code int16,
 //                            error_message NULLABLE_STRING (v5+)]
+//   DeleteRecords request      topics ARRAY of [name STRING, partitions ARRAY of
+//                                [partition_index int32, offset int64 (-1: the high watermark)]],
+//                              timeout_ms int32
+//   DeleteRecords response     throttle_time_ms int32, topics ARRAY of [name STRING,
+//                                partitions ARRAY of [partition_index int32,
+//                                  low_watermark int64, error_code int16]]
 //   CreatePartitions request   topics ARRAY of [name STRING, count int32 (the new total),
 //                                assignments NULLABLE ARRAY of [broker_ids ARRAY int32]],
 //                              timeout_ms int32, validate_only bool
@@ -110,6 +116,37 @@ struct DeleteTopicsResponse {
   std::vector<DeletableTopicResult> responses;
 };
 
+struct DeleteRecordsPartition {
+  int32_t partition_index = 0;
+  int64_t offset = 0;
+};
+
+struct DeleteRecordsTopic {
+  std::string_view name;
+  std::vector<DeleteRecordsPartition> partitions;
+};
+
+struct DeleteRecordsRequest {
+  std::vector<DeleteRecordsTopic> topics;
+  int32_t timeout_ms = 0;
+};
+
+struct DeleteRecordsPartitionResult {
+  int32_t partition_index = 0;
+  int64_t low_watermark = -1;
+  KafkaError error_code = KafkaError::kNone;
+};
+
+struct DeleteRecordsTopicResult {
+  std::string_view name;
+  std::vector<DeleteRecordsPartitionResult> partitions;
+};
+
+struct DeleteRecordsResponse {
+  int32_t throttle_time_ms = 0;
+  std::vector<DeleteRecordsTopicResult> topics;
+};
+
 struct CreatePartitionsTopic {
   std::string_view name;
   int32_t count = 0;
@@ -142,6 +179,9 @@ Status decode_delete_topics_request(int16_t version, Reader& reader, DeleteTopic
 Status encode_delete_topics_response(int16_t version, int32_t correlation_id, const DeleteTopicsResponse& response,
                                      Writer& writer);
 
+Status decode_delete_records_request(int16_t version, Reader& reader, DeleteRecordsRequest& out);
+Status encode_delete_records_response(int16_t version, int32_t correlation_id, const DeleteRecordsResponse& response,
+                                      Writer& writer);
 Status decode_create_partitions_request(int16_t version, Reader& reader, CreatePartitionsRequest& out);
 Status encode_create_partitions_response(int16_t version, int32_t correlation_id,
                                          const CreatePartitionsResponse& response, Writer& writer);

@@ -135,6 +135,10 @@ inline Bytes golden_request_body(ApiKey key, int16_t v) {
     case ApiKey::kDeleteGroups:
       b.array(2).str("group").str("other");
       break;
+    case ApiKey::kDeleteRecords:
+      b.array(1).str("orders").array(2).i32(0).i64(5).tags().i32(1).i64(-1).tags().tags();
+      b.i32(5000);
+      break;
     case ApiKey::kCreatePartitions:
       b.array(2).str("orders").i32(4).array(1).array(1).i32(1).tags().tags();
       b.str("audit").i32(2).array(-1).tags();

@@ -234,5 +234,20 @@ TEST(ProtocolRealClients, LibrdkafkaAdminOffsetFetchForAllPartitionsEndsInZeroPa
   EXPECT_EQ(c.header.body.size(), 9u);
 }
 
+TEST(ProtocolRealClients, BothClientsDeleteRecordsWithV1) {
+  Captured rk = load("librdkafka-2.0.2_DeleteRecords_v1.bin");
+  const auto& r = std::get<DeleteRecordsRequest>(rk.request);
+  ASSERT_EQ(r.topics.size(), 1u);
+  EXPECT_EQ(r.topics[0].name, "rk-admin-trim");
+  ASSERT_EQ(r.topics[0].partitions.size(), 2u);
+  EXPECT_EQ(r.topics[0].partitions[0].offset, 6);
+  EXPECT_EQ(r.topics[0].partitions[1].offset, -1);  // RD_KAFKA_OFFSET_END: the high watermark
+  Captured kjs = load("kafkajs-2.2.4_DeleteRecords_v1.bin");
+  const auto& k = std::get<DeleteRecordsRequest>(kjs.request);
+  ASSERT_EQ(k.topics.size(), 1u);
+  ASSERT_EQ(k.topics[0].partitions.size(), 1u);
+  EXPECT_EQ(k.topics[0].partitions[0].offset, 2);
+}
+
 }  // namespace
 }  // namespace ringmq::broker::protocol

@@ -1,4 +1,5 @@
-// CreateTopics (v0-7), DeleteTopics (v0-6) and CreatePartitions (v0-3) over every advertised version.
+// CreateTopics (v0-7), DeleteTopics (v0-6), DeleteRecords (v0-2) and CreatePartitions (v0-3) over
+// every advertised version.
 #include <gtest/gtest.h>
 
 #include "tests/broker/protocol_codec_fixture.h"
@@ -196,6 +197,49 @@ TEST_P(CreatePartitionsCodec, RequestDecodesAndResponseEncodes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryVersion, CreatePartitionsCodec, ::testing::ValuesIn(versions(0, 3)));
+
+class DeleteRecordsCodec : public ::testing::TestWithParam<int16_t> {};
+
+TEST_P(DeleteRecordsCodec, RequestDecodesAndResponseEncodes) {
+  const int16_t v = GetParam();
+  const bool flex = v >= 2;
+  WireBuilder b(flex);
+  b.array(1).str("orders").array(2).i32(0).i64(7).tags().i32(3).i64(-1).tags().tags();
+  b.i32(30000).tags();
+  Decoded d = decode_body(ApiKey::kDeleteRecords, v, flex, b.out);
+  const auto& r = as<DeleteRecordsRequest>(d);
+  ASSERT_EQ(r.topics.size(), 1u);
+  ASSERT_EQ(r.topics[0].partitions.size(), 2u);
+  EXPECT_EQ(r.topics[0].partitions[0].offset, 7);
+  EXPECT_EQ(r.topics[0].partitions[1].partition_index, 3);
+  EXPECT_EQ(r.topics[0].partitions[1].offset, -1);
+  EXPECT_EQ(r.timeout_ms, 30000);
+
+  DeleteRecordsResponse response{
+      .throttle_time_ms = 2,
+      .topics = {{"orders", {{0, 7, KafkaError::kNone}, {3, -1, KafkaError::kOffsetOutOfRange}}}}};
+  Bytes out;
+  Writer w(out);
+  ASSERT_TRUE(encode_delete_records_response(v, kCorrelationId, response, w));
+  WireParser p = open_response(out, flex, flex);
+  EXPECT_EQ(p.i32(), 2);
+  ASSERT_EQ(p.array(), 1);
+  EXPECT_EQ(p.str(), "orders");
+  ASSERT_EQ(p.array(), 2);
+  EXPECT_EQ(p.i32(), 0);
+  EXPECT_EQ(p.i64(), 7);
+  EXPECT_EQ(p.i16(), 0);
+  p.tags();
+  EXPECT_EQ(p.i32(), 3);
+  EXPECT_EQ(p.i64(), -1);
+  EXPECT_EQ(p.i16(), 1);
+  p.tags();
+  p.tags();
+  p.tags();
+  EXPECT_TRUE(p.at_end());
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryVersion, DeleteRecordsCodec, ::testing::ValuesIn(versions(0, 2)));
 
 }  // namespace
 }  // namespace ringmq::broker::protocol

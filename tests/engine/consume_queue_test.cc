@@ -135,5 +135,55 @@ TEST(ConsumeQueue, FindsTheFirstLateEnoughEntryWhenTimestampsAreOutOfOrder) {
   EXPECT_EQ((*reopened)->find_by_timestamp(2'500'000), 9'000u);
 }
 
+TEST(ConsumeQueue, DeleteRecordsMovesTheStartDurablyAndRetentionNeverMovesItBack) {
+  ringmq::test::TempDir dir;
+  {
+    auto q = filled(dir.path(), 20);  // offsets 0..59, batches of 3
+    EXPECT_EQ(q->advance_start(QueueOffset(61)).error().code, ErrorCode::kOutOfRange);
+    ASSERT_TRUE(q->advance_start(QueueOffset(10)));  // inside the batch 9..11
+    EXPECT_EQ(q->start_offset(), 10u);
+    EXPECT_EQ(q->first_entry(), 3u);
+    EXPECT_EQ(q->find(QueueOffset(9)).error().code, ErrorCode::kOutOfRange);
+    EXPECT_EQ(*q->find(QueueOffset(10)), 3u);
+    ASSERT_TRUE(q->advance_start(QueueOffset(4)));  // never back
+    EXPECT_EQ(q->start_offset(), 10u);
+    ASSERT_TRUE(q->trim_before(LogPosition(200)));  // retention: entries 0..1 (offsets 0..5)
+    EXPECT_EQ(q->start_offset(), 10u);
+    EXPECT_EQ(q->find_by_timestamp(0), 3u);
+  }
+  auto reopened = ConsumeQueue::open(real_file_system(), dir.path(), 1, kPerFile, 1 << 30);
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ((*reopened)->start_offset(), 10u);
+  EXPECT_EQ((*reopened)->next_offset(), 60u);
+  // Deleting everything leaves an empty queue that goes on from its end.
+  ASSERT_TRUE((*reopened)->advance_start(QueueOffset(60)));
+  EXPECT_TRUE((*reopened)->empty());
+  ASSERT_TRUE((*reopened)->append(entry_for(20)));
+  EXPECT_EQ((*reopened)->start_offset(), 60u);
+  // A rebuilt index (reset) still starts where DeleteRecords left it.
+  ASSERT_TRUE((*reopened)->reset());
+  for (uint64_t i = 0; i < 21; ++i) ASSERT_TRUE((*reopened)->append(entry_for(i)));
+  EXPECT_EQ((*reopened)->start_offset(), 60u);
+  EXPECT_EQ((*reopened)->first_entry(), 20u);
+}
+
+TEST(ConsumeQueue, ADamagedStartFileIsAClearErrorAtOpen) {
+  ringmq::test::TempDir dir;
+  {
+    auto q = filled(dir.path(), 4);
+    ASSERT_TRUE(q->advance_start(QueueOffset(3)));
+  }
+  {
+    std::FILE* f = std::fopen((dir.path() + "/start_offset").c_str(), "r+b");
+    ASSERT_NE(f, nullptr);
+    std::fputc(0x7f, f);
+    std::fclose(f);
+  }
+  auto reopened = ConsumeQueue::open(real_file_system(), dir.path(), 1, kPerFile, 1 << 30);
+  ASSERT_FALSE(reopened);
+  EXPECT_EQ(reopened.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(reopened.error().message.find("start_offset"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ringmq::engine

@@ -51,6 +51,14 @@ TEST_F(AdminCli, CreatesListsDescribesGrowsAndDeletesTopics) {
   std::tie(rc, out) = admin("--json topic describe orders");
   EXPECT_EQ(rc, 0) << out;
   EXPECT_TRUE(has(compact(out), R"({"partition":1,"leader":1,"start_offset":0,"end_offset":3})")) << out;
+  std::tie(rc, out) = admin("topic delete-records orders -p 1 --before 2");
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_TRUE(has(out, "orders  1          2             OK")) << out;
+  std::tie(rc, out) = admin("topic delete-records orders -p 1 --before 9");
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_TRUE(has(out, "OFFSET_OUT_OF_RANGE")) << out;
+  EXPECT_TRUE(has(compact(admin("--json topic describe orders").second),
+                  R"({"partition":1,"leader":1,"start_offset":2,"end_offset":3})"));
   std::tie(rc, out) = admin("topic add-partitions orders -n 4");
   EXPECT_EQ(rc, 0) << out;
   std::tie(rc, out) = admin("topic add-partitions orders -n 2");

@@ -2,7 +2,7 @@
 // calls ListConsumerGroups (ListGroups v4 with a states filter), DescribeConsumerGroups
 // (DescribeGroups), DeleteConsumerGroupOffsets (OffsetDelete) and DeleteGroups, with their
 // refusals (a live group, a topic its member subscribes to, unknown topics and groups), and
-// CreatePartitions (validate-only, growth, shrinking refused, unknown topic). What they
+// CreatePartitions (validate-only, growth, shrinking refused, unknown topic) and DeleteRecords. What they
 // changed stays changed after a SIGKILL and restart. Consumer lag shows in /metrics.
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
@@ -214,6 +214,61 @@ class AdminClient : public ::testing::Test {
   Client admin_;
   Queue queue_;
 };
+
+TEST_F(AdminClient, DeleteRecordsMovesTheStartDurablyAndRefusesOffsetsPastTheEnd) {
+  const std::string topic = "rk-admin-trim";
+  create_topic(topic, 2);
+  produce(topic, 0, 10);
+  produce(topic, 1, 4);
+  auto delete_records = [&](std::initializer_list<std::pair<int32_t, int64_t>> before) {
+    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(before.size())));
+    for (const auto& [partition, offset] : before)
+      rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
+    rd_kafka_DeleteRecords_t* request = rd_kafka_DeleteRecords_new(list.get());
+    rd_kafka_DeleteRecords(admin_.get(), &request, 1, nullptr, queue_.get());
+    rd_kafka_DeleteRecords_destroy(request);
+    Event e = wait_result(queue_.get(), /*may_fail=*/true);
+    std::map<int32_t, std::pair<rd_kafka_resp_err_t, int64_t>> out;  // partition -> error, low watermark
+    const rd_kafka_topic_partition_list_t* results =
+        e ? rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(e.get())) : nullptr;
+    for (int i = 0; results && i < results->cnt; ++i)
+      out[results->elems[i].partition] = {results->elems[i].err, results->elems[i].offset};
+    return out;
+  };
+  auto low_watermark = [&](int32_t partition) {
+    Client consumer = make_client(RD_KAFKA_CONSUMER, {{"bootstrap.servers", broker_.bootstrap()}, {"group.id", "g"}});
+    int64_t low = -1, high = -1;
+    EXPECT_EQ(rd_kafka_query_watermark_offsets(consumer.get(), topic.c_str(), partition, &low, &high, 30'000),
+              RD_KAFKA_RESP_ERR_NO_ERROR);
+    return low;
+  };
+  auto result = delete_records({{0, 6}, {1, RD_KAFKA_OFFSET_END}});
+  EXPECT_EQ(result[0], std::make_pair(RD_KAFKA_RESP_ERR_NO_ERROR, int64_t{6}));
+  EXPECT_EQ(result[1], std::make_pair(RD_KAFKA_RESP_ERR_NO_ERROR, int64_t{4}));
+  EXPECT_EQ(low_watermark(0), 6);
+  result = delete_records({{0, 11}});
+  EXPECT_EQ(result[0].first, RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE);
+  result = delete_records({{0, 3}});  // below the start: nothing moves back
+  EXPECT_EQ(result[0], std::make_pair(RD_KAFKA_RESP_ERR_NO_ERROR, int64_t{6}));
+
+  // A consumer from the beginning starts at the new start; the deletion survives a SIGKILL.
+  broker_.kill_hard();
+  broker_.start();
+  EXPECT_EQ(low_watermark(0), 6);
+  EXPECT_EQ(low_watermark(1), 4);
+  Client consumer = make_client(RD_KAFKA_CONSUMER, {{"bootstrap.servers", broker_.bootstrap()}, {"group.id", "g"}});
+  PartitionList assignment = partitions({{topic, 0}});
+  assignment->elems[0].offset = RD_KAFKA_OFFSET_BEGINNING;
+  ASSERT_EQ(rd_kafka_assign(consumer.get(), assignment.get()), RD_KAFKA_RESP_ERR_NO_ERROR);
+  std::vector<int64_t> offsets;
+  for (auto deadline = Clock::now() + std::chrono::seconds(30); offsets.size() < 4 && Clock::now() < deadline;) {
+    if (rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer.get(), 200)) {
+      if (!m->err) offsets.push_back(m->offset);
+      rd_kafka_message_destroy(m);
+    }
+  }
+  EXPECT_EQ(offsets, (std::vector<int64_t>{6, 7, 8, 9}));
+}
 
 TEST_F(AdminClient, CreatePartitionsGrowsATopicDurablyAndRefusesShrinking) {
   const std::string topic = "rk-admin-grow";

@@ -1,7 +1,8 @@
 // KafkaJS 2.x's admin client against a real ringmq-broker: listGroups, describeGroups and
 // deleteGroups over a live consumer group, a group that only has committed offsets (made by
 // setOffsets), an unknown group, and (phase after-restart) a group known only from its
-// offsets once the broker restarted; createPartitions (phase partitions).
+// offsets once the broker restarted; createPartitions and deleteTopicRecords (phase
+// partitions).
 // Usage: node admin_test.js <phase> <bootstrap> ; phases: groups, after-restart, partitions.
 // Prints one JSON line of findings; exit code 0 when every check passed.
 const { Kafka, logLevel, AssignerProtocol } = require('kafkajs');
@@ -161,8 +162,28 @@ async function partitions() {
   check(shrink === 'INVALID_PARTITIONS', 'shrinking a topic was not refused', { shrink });
   const unknownTopic = await refusal([{ topic: 'kjs-admin-no-such-topic', count: 2 }]);
   check(unknownTopic === 'UNKNOWN_TOPIC_OR_PARTITION', 'growing an unknown topic was not refused', { unknownTopic });
+  // deleteTopicRecords: partition 2 holds offsets 0-2; records before 2 go.
+  const more = kafka.producer();
+  await more.connect();
+  await more.send({ topic: grown, messages: [{ value: 'p2b', partition: 2 }, { value: 'p2c', partition: 2 }], acks: -1 });
+  await more.disconnect();
+  await admin.deleteTopicRecords({ topic: grown, partitions: [{ partition: 2, offset: '2' }] });
+  const offsets = await admin.fetchTopicOffsets(grown);
+  const p2 = offsets.find((o) => o.partition === 2);
+  check(p2.low === '2' && p2.high === '3', 'deleteTopicRecords did not move the low watermark', { p2 });
+  let pastEnd = 'accepted';
+  try {
+    await admin.deleteTopicRecords({ topic: grown, partitions: [{ partition: 2, offset: '9' }] });
+  } catch (e) {
+    // KafkaJS wraps the broker's per-partition refusal (KafkaJSDeleteTopicRecordsError) when it
+    // gives up retrying.
+    const refusal = e.cause && e.cause.partitions ? e.cause : e;
+    pastEnd = (refusal.partitions && refusal.partitions[0] && refusal.partitions[0].error &&
+               refusal.partitions[0].error.type) || e.type || e.name;
+  }
+  check(pastEnd === 'OFFSET_OUT_OF_RANGE', 'deleting records past the end was not refused', { pastEnd });
   await admin.disconnect();
-  console.log(JSON.stringify({ ok: true, partitions: meta.partitions.length, shrink, unknownTopic }));
+  console.log(JSON.stringify({ ok: true, partitions: meta.partitions.length, shrink, unknownTopic, pastEnd }));
 }
 
 const phases = { groups, 'after-restart': afterRestart, partitions };
