@@ -303,6 +303,21 @@ Result<QueueOffset> MessageStore::delete_records_before(uint32_t queue_id, Queue
   return queue->start_offset();
 }
 
+Result<QueueOffset> MessageStore::offset_keeping_bytes(uint32_t queue_id, uint64_t bytes) const {
+  const ConsumeQueue* queue = indexes_->find(queue_id);
+  if (!queue) return make_error(ErrorCode::kNotFound, "queue " + std::to_string(queue_id) + " has no records");
+  const uint64_t first = queue->first_entry(), count = queue->entry_count();
+  uint64_t kept = 0, n = count;
+  while (n > first) {
+    const IndexEntry e = queue->entry(n - 1);
+    if (kept + e.size > bytes) break;
+    kept += e.size;
+    --n;
+  }
+  if (n == first) return queue->start_offset();
+  return n == count ? queue->next_offset() : queue->entry(n).base_offset;
+}
+
 Result<std::optional<QueueOffset>> MessageStore::offset_of_max_timestamp(uint32_t queue_id) const {
   const ConsumeQueue* queue = indexes_->find(queue_id);
   if (!queue) return make_error(ErrorCode::kNotFound, "queue " + std::to_string(queue_id) + " has no records");

@@ -119,6 +119,10 @@ class MessageStore {
   // its start (which may be higher already). kOutOfRange past the queue's next offset;
   // kNotFound for a queue never written (its start and end are 0).
   Result<QueueOffset> delete_records_before(uint32_t queue_id, QueueOffset offset);
+  // Per-partition size retention: the offset from which the queue's newest records total at
+  // most `bytes` (its next offset if even the last record is larger). kNotFound for a queue
+  // never written.
+  Result<QueueOffset> offset_keeping_bytes(uint32_t queue_id, uint64_t bytes) const;
   // The base offset of the first record holding the queue's largest max timestamp, or none
   // for an empty queue (kNotFound for an unknown one).
   Result<std::optional<QueueOffset>> offset_of_max_timestamp(uint32_t queue_id) const;

@@ -89,6 +89,7 @@ void KafkaRouter::schedule_maintenance() {
     const int64_t now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
     if (auto s = offsets_->maintain(now); !s) spdlog::warn("committed offsets maintenance: {}", s.error().message);
     producers_->expire_idle_producers(now);
+    enforce_topic_retention(now);
     // Run early means the timer service is stopping and firing everything: do not come back.
     if (steady_clock::now() >= due) schedule_maintenance();
   });
@@ -172,6 +173,10 @@ void KafkaRouter::handle(const Request& request, ResponseSlot slot) {
           handle_create_topics(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::DeleteTopicsRequest>)
           handle_delete_topics(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::DescribeConfigsRequest>)
+          handle_describe_configs(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::AlterConfigsRequest>)
+          handle_alter_configs(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::DeleteRecordsRequest>)
           handle_delete_records(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::CreatePartitionsRequest>)
@@ -340,11 +345,16 @@ void KafkaRouter::handle_create_topics(const protocol::RequestHeader& h, const p
       error = TopicError{
           static_cast<int16_t>(KafkaError::kInvalidReplicationFactor),
           "replication factor " + std::to_string(topic.replication_factor) + " is larger than the 1 broker available"};
-    else if (r.validate_only)
-      error = topics_->validate_create(topic.name, partitions);
+    std::map<std::string, std::string> configs;
+    for (const auto& c : topic.configs) {
+      if (!error) {
+        if (auto problem = config_rules_.check(c.name, c.value))
+          error = TopicError{static_cast<int16_t>(KafkaError::kInvalidConfig), *problem};
+      }
+      if (c.value) configs[std::string(c.name)] = std::string(*c.value);  // null: the broker's value
+    }
+    if (!error && r.validate_only) error = topics_->validate_create(topic.name, partitions);
     if (!error && !r.validate_only) {
-      std::map<std::string, std::string> configs;
-      for (const auto& c : topic.configs) configs.emplace(std::string(c.name), std::string(c.value.value_or("")));
       auto created = topics_->create(topic.name, partitions, std::move(configs));
       if (!created)
         error = created.error();

@@ -21,6 +21,7 @@
 #include "broker/kafka/group_ticker.h"
 #include "broker/kafka/offset_store.h"
 #include "broker/kafka/producer_state.h"
+#include "broker/kafka/topic_config.h"
 #include "broker/kafka/topic_registry.h"
 #include "broker/protocol/messages.h"
 #include "broker/server/request_router.h"
@@ -48,6 +49,13 @@ class KafkaRouter final : public RequestRouter {
                             ResponseSlot slot);
   void handle_delete_topics(const protocol::RequestHeader& h, const protocol::DeleteTopicsRequest& r,
                             ResponseSlot slot);
+  void handle_describe_configs(const protocol::RequestHeader& h, const protocol::DescribeConfigsRequest& r,
+                               ResponseSlot slot);
+  void handle_alter_configs(const protocol::RequestHeader& h, const protocol::AlterConfigsRequest& r,
+                            ResponseSlot slot);
+  // Per-topic retention.ms / retention.bytes: moves each partition's start past what the
+  // topic no longer keeps (maintenance, timer thread).
+  void enforce_topic_retention(int64_t now_ms);
   void handle_delete_records(const protocol::RequestHeader& h, const protocol::DeleteRecordsRequest& r,
                              ResponseSlot slot);
   void handle_create_partitions(const protocol::RequestHeader& h, const protocol::CreatePartitionsRequest& r,
@@ -89,6 +97,7 @@ class KafkaRouter final : public RequestRouter {
   std::unique_ptr<ProducerState> producers_;
   std::unique_ptr<GroupCoordinator> groups_;
   std::unique_ptr<GroupTicker> ticker_;
+  const TopicConfigRules config_rules_{context_.config};
 
   struct FetchWait;  // a long-polling Fetch (fetch_handler.cc)
   friend struct FetchWait;

@@ -168,7 +168,8 @@ void KafkaRouter::handle_produce(const Request& request, const protocol::Request
         out.error_code = info ? KafkaError::kUnknownTopicOrPartition : static_cast<KafkaError>(info.error().error_code);
         continue;
       }
-      auto batches = read_batches(topic.name, partition, request.peer, context_.config.engine.max_record_bytes);
+      auto batches = read_batches(topic.name, partition, request.peer,
+                                  static_cast<size_t>(config_rules_.settings((*info)->configs).max_message_bytes));
       if (!batches) {
         out.error_code = batches.error();
         continue;

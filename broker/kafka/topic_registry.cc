@@ -266,6 +266,24 @@ TopicResult<std::shared_ptr<const TopicInfo>> TopicRegistry::add_partitions(std:
   return grown;
 }
 
+TopicResult<std::shared_ptr<const TopicInfo>> TopicRegistry::set_configs(std::string_view name,
+                                                                         std::map<std::string, std::string> configs) {
+  std::lock_guard write(write_mutex_);
+  auto current = snapshot();
+  const TopicInfo* existing = current->find(name);
+  if (!existing)
+    return std::unexpected(
+        error(topic_error::kUnknownTopicOrPartition, "topic '" + std::string(name) + "' does not exist"));
+  auto changed = std::make_shared<TopicInfo>(*existing);
+  changed->configs = std::move(configs);
+  auto next = std::make_shared<TopicSnapshot>();
+  for (const auto& t : current->topics()) next->topics_.push_back(t.get() == existing ? changed : t);
+  next->next_queue_id_ = current->next_queue_id();
+  next->index();
+  if (auto failed = persist_and_publish(std::move(next))) return std::unexpected(*failed);
+  return changed;
+}
+
 TopicResult<std::shared_ptr<const TopicInfo>> TopicRegistry::delete_topic(std::string_view name) {
   std::lock_guard write(write_mutex_);
   auto current = snapshot();

@@ -93,6 +93,10 @@ class TopicRegistry {
   // CreatePartitions: grows `name` to `new_total` partitions (new queues at the end).
   // UNKNOWN_TOPIC_OR_PARTITION, or INVALID_PARTITIONS unless new_total > current.
   TopicResult<std::shared_ptr<const TopicInfo>> add_partitions(std::string_view name, int32_t new_total);
+  // AlterConfigs: replaces the topic's settings (validated by the caller) and persists them.
+  // UNKNOWN_TOPIC_OR_PARTITION if absent.
+  TopicResult<std::shared_ptr<const TopicInfo>> set_configs(std::string_view name,
+                                                            std::map<std::string, std::string> configs);
   // Removes the topic and retires its queue ids; returns what was removed so the caller can
   // drop its committed offsets and producer state. UNKNOWN_TOPIC_OR_PARTITION if absent.
   TopicResult<std::shared_ptr<const TopicInfo>> delete_topic(std::string_view name);

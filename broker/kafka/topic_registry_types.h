@@ -40,7 +40,7 @@ struct TopicInfo {
   std::string name;
   TopicId topic_id{};
   std::vector<uint32_t> queue_ids;             // partition p is stored in engine queue queue_ids[p]
-  std::map<std::string, std::string> configs;  // informational (retention.ms, ...)
+  std::map<std::string, std::string> configs;  // topic settings (topic_config.h says which)
   int64_t created_at_ms = 0;
 
   int32_t partition_count() const { return static_cast<int32_t>(queue_ids.size()); }

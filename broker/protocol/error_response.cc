@@ -152,6 +152,23 @@ Status delete_records_error(int16_t v, int32_t id, const DeleteRecordsRequest& r
   return encode_delete_records_response(v, id, response, w);
 }
 
+Status describe_configs_error(int16_t v, int32_t id, const DescribeConfigsRequest& request, KafkaError error,
+                              Writer& w) {
+  DescribeConfigsResponse response;
+  for (const DescribeConfigsResource& r : request.resources)
+    response.results.push_back(
+        {.error_code = error, .resource_type = r.resource_type, .resource_name = r.resource_name});
+  return encode_describe_configs_response(v, id, response, w);
+}
+
+Status alter_configs_error(int16_t v, int32_t id, const AlterConfigsRequest& request, KafkaError error, Writer& w) {
+  AlterConfigsResponse response;
+  for (const AlterConfigsResource& r : request.resources)
+    response.responses.push_back(
+        {.error_code = error, .resource_type = r.resource_type, .resource_name = r.resource_name});
+  return encode_alter_configs_response(v, id, response, w);
+}
+
 }  // namespace
 
 Status encode_error_response(const RequestHeader& header, const Request& request, KafkaError error, Writer& w) {
@@ -213,6 +230,10 @@ Status encode_error_response(const RequestHeader& header, const Request& request
       return create_partitions_error(v, id, as(CreatePartitionsRequest{}), error, w);
     case ApiKey::kDeleteRecords:
       return delete_records_error(v, id, as(DeleteRecordsRequest{}), error, w);
+    case ApiKey::kDescribeConfigs:
+      return describe_configs_error(v, id, as(DescribeConfigsRequest{}), error, w);
+    case ApiKey::kAlterConfigs:
+      return alter_configs_error(v, id, as(AlterConfigsRequest{}), error, w);
     case ApiKey::kApiVersions:
       break;  // answered above
   }

@@ -70,6 +70,10 @@ Status decode_request(const RequestHeader& header, Request& out) {
       return decode_into<CreatePartitionsRequest>(out, header, decode_create_partitions_request);
     case ApiKey::kDeleteRecords:
       return decode_into<DeleteRecordsRequest>(out, header, decode_delete_records_request);
+    case ApiKey::kDescribeConfigs:
+      return decode_into<DescribeConfigsRequest>(out, header, decode_describe_configs_request);
+    case ApiKey::kAlterConfigs:
+      return decode_into<AlterConfigsRequest>(out, header, decode_alter_configs_request);
   }
   return make_error(ErrorCode::kUnsupported, "API key " + std::to_string(header.api_key) + " is not supported");
 }

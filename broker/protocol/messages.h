@@ -31,6 +31,7 @@
 
 #include "broker/protocol/api_keys.h"
 #include "broker/protocol/api_versions.h"
+#include "broker/protocol/config_admin.h"
 #include "broker/protocol/consumer_group.h"
 #include "broker/protocol/error_codes.h"
 #include "broker/protocol/fetch.h"
@@ -54,7 +55,7 @@ using Request =
                  OffsetFetchRequest, FindCoordinatorRequest, JoinGroupRequest, HeartbeatRequest, LeaveGroupRequest,
                  SyncGroupRequest, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest, InitProducerIdRequest,
                  DescribeGroupsRequest, ListGroupsRequest, DeleteGroupsRequest, OffsetDeleteRequest,
-                 CreatePartitionsRequest, DeleteRecordsRequest>;
+                 CreatePartitionsRequest, DeleteRecordsRequest, DescribeConfigsRequest, AlterConfigsRequest>;
 
 // Decodes header.body as the request (header.api_key, header.api_version) into `out`.
 // kUnsupported for an API or version the broker does not speak; kCorrupt for a body that does

@@ -28,6 +28,7 @@ TEST(ProtocolApiKeys, TheAdvertisedTableMatchesTheDesign) {
       {ApiKey::kCreateTopics, 0, 7, 5},    {ApiKey::kDeleteTopics, 0, 6, 4},     {ApiKey::kInitProducerId, 0, 4, 2},
       {ApiKey::kDescribeGroups, 0, 5, 5},  {ApiKey::kListGroups, 0, 5, 3},       {ApiKey::kDeleteGroups, 0, 2, 2},
       {ApiKey::kOffsetDelete, 0, 0, 1},    {ApiKey::kCreatePartitions, 0, 3, 2}, {ApiKey::kDeleteRecords, 0, 2, 2},
+      {ApiKey::kDescribeConfigs, 0, 2, 4}, {ApiKey::kAlterConfigs, 0, 1, 2},
   };
   ASSERT_EQ(supported_apis().size(), std::size(table));
   for (const Expected& e : table) {

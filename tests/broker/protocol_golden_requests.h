@@ -135,6 +135,14 @@ inline Bytes golden_request_body(ApiKey key, int16_t v) {
     case ApiKey::kDeleteGroups:
       b.array(2).str("group").str("other");
       break;
+    case ApiKey::kDescribeConfigs:
+      b.array(2).i8(2).str("orders").array(-1).tags().i8(4).str("1").array(1).str("log.retention.ms").tags();
+      if (v >= 1) b.boolean(true);
+      break;
+    case ApiKey::kAlterConfigs:
+      b.array(1).i8(2).str("orders").array(1).str("retention.ms").str("60000").tags().tags();
+      b.boolean(false);
+      break;
     case ApiKey::kDeleteRecords:
       b.array(1).str("orders").array(2).i32(0).i64(5).tags().i32(1).i64(-1).tags().tags();
       b.i32(5000);

@@ -189,6 +189,30 @@ TEST(MessageStore, FindsOffsetsByTimestamp) {
   EXPECT_EQ(*store->offset_for_timestamp(0, 99999), 20u);
 }
 
+TEST(MessageStore, FindsWhereTheNewestBytesOfAQueueStartAndDeletesRecordsBeforeAnOffset) {
+  ringmq::test::TempDir dir;
+  auto store = open_store(small_config(dir.path()));
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(store->append({0, payload(i, 100), 2, 1000 + 10 * i}));
+  ASSERT_TRUE(test::wait_indexed(*store, 0, 20));
+  EXPECT_EQ(*store->offset_keeping_bytes(0, 1ull << 30), 0u);  // everything fits
+  EXPECT_EQ(*store->offset_keeping_bytes(0, 0), 20u);          // nothing fits
+  // Every record is the same size on disk: the smallest budget that keeps one is that size.
+  uint64_t size = 1;
+  while (size < 4096 && *store->offset_keeping_bytes(0, size) == 20u) ++size;
+  ASSERT_EQ(*store->offset_keeping_bytes(0, size), 18u);
+  EXPECT_EQ(*store->offset_keeping_bytes(0, 3 * size), 14u);
+  EXPECT_EQ(*store->offset_keeping_bytes(0, 3 * size - 1), 16u);
+  EXPECT_EQ(store->offset_keeping_bytes(7, 100).error().code, ErrorCode::kNotFound);
+
+  ReadBatch one;
+  ASSERT_EQ(*store->delete_records_before(0, QueueOffset(5)), 5u);
+  EXPECT_EQ(store->queue_range(0)->start_offset, 5u);
+  EXPECT_EQ(store->read(0, QueueOffset(3), 1, one).error().code, ErrorCode::kOutOfRange);
+  ASSERT_TRUE(store->read(0, QueueOffset(5), 1, one));
+  EXPECT_EQ(one.batches.at(0).base_offset, 4u) << "the record holding offset 5 is served whole";
+  EXPECT_EQ(store->delete_records_before(0, QueueOffset(21)).error().code, ErrorCode::kOutOfRange);
+}
+
 }  // namespace
 }  // namespace ringmq::engine
 

@@ -54,5 +54,14 @@ TEST(KafkaJs, AdminCreatesPartitions) {
   EXPECT_NE(out.find("\"ok\":true"), std::string::npos) << out;
 }
 
+// describeConfigs / alterConfigs (admin_test.js configs): a topic override with its source,
+// AlterConfigs replacing the settings, and cleanup.policy=compact refused.
+TEST(KafkaJs, AdminDescribesAndAltersTopicSettings) {
+  BrokerProcess broker;
+  auto [rc, out] = run_script("admin_test.js", "configs", broker);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("\"ok\":true"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace ringmq::test

@@ -2,7 +2,9 @@
 // calls ListConsumerGroups (ListGroups v4 with a states filter), DescribeConsumerGroups
 // (DescribeGroups), DeleteConsumerGroupOffsets (OffsetDelete) and DeleteGroups, with their
 // refusals (a live group, a topic its member subscribes to, unknown topics and groups), and
-// CreatePartitions (validate-only, growth, shrinking refused, unknown topic) and DeleteRecords. What they
+// CreatePartitions (validate-only, growth, shrinking refused, unknown topic), DeleteRecords,
+// and topic settings (DescribeConfigs, AlterConfigs, validation, max.message.bytes and
+// retention.ms honoured). What they
 // changed stays changed after a SIGKILL and restart. Consumer lag shows in /metrics.
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
@@ -202,6 +204,87 @@ class AdminClient : public ::testing::Test {
     return count;
   }
 
+  // DescribeConfigs of one resource: name -> (value, source); the resource's error as "error".
+  std::map<std::string, std::pair<std::string, rd_kafka_ConfigSource_t>> describe_configs(rd_kafka_ResourceType_t type,
+                                                                                          const std::string& name) {
+    rd_kafka_ConfigResource_t* resource = rd_kafka_ConfigResource_new(type, name.c_str());
+    rd_kafka_DescribeConfigs(admin_.get(), &resource, 1, nullptr, queue_.get());
+    rd_kafka_ConfigResource_destroy(resource);
+    Event e = wait_result(queue_.get());
+    std::map<std::string, std::pair<std::string, rd_kafka_ConfigSource_t>> out;
+    size_t n = 0;
+    const rd_kafka_ConfigResource_t** resources =
+        e ? rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(e.get()), &n) : nullptr;
+    if (n != 1) return out;
+    if (rd_kafka_ConfigResource_error(resources[0])) {
+      out["error"] = {rd_kafka_err2name(rd_kafka_ConfigResource_error(resources[0])),
+                      RD_KAFKA_CONFIG_SOURCE_UNKNOWN_CONFIG};
+      return out;
+    }
+    size_t count = 0;
+    const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(resources[0], &count);
+    for (size_t i = 0; i < count; ++i) {
+      const char* value = rd_kafka_ConfigEntry_value(entries[i]);
+      out[rd_kafka_ConfigEntry_name(entries[i])] = {value ? value : "", rd_kafka_ConfigEntry_source(entries[i])};
+    }
+    return out;
+  }
+
+  // AlterConfigs of one resource to exactly these settings: the resource's error.
+  rd_kafka_resp_err_t alter_configs(rd_kafka_ResourceType_t type, const std::string& name,
+                                    const std::map<std::string, std::string>& settings) {
+    rd_kafka_ConfigResource_t* resource = rd_kafka_ConfigResource_new(type, name.c_str());
+    for (const auto& [key, value] : settings) rd_kafka_ConfigResource_set_config(resource, key.c_str(), value.c_str());
+    rd_kafka_AlterConfigs(admin_.get(), &resource, 1, nullptr, queue_.get());
+    rd_kafka_ConfigResource_destroy(resource);
+    Event e = wait_result(queue_.get(), /*may_fail=*/true);
+    size_t n = 0;
+    const rd_kafka_ConfigResource_t** resources =
+        e ? rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(e.get()), &n) : nullptr;
+    return n == 1 ? rd_kafka_ConfigResource_error(resources[0]) : RD_KAFKA_RESP_ERR__FAIL;
+  }
+
+  // CreateTopics with settings: the topic's error.
+  rd_kafka_resp_err_t create_topic_with(const std::string& topic, const std::map<std::string, std::string>& settings) {
+    rd_kafka_NewTopic_t* request = rd_kafka_NewTopic_new(topic.c_str(), 1, 1, nullptr, 0);
+    for (const auto& [key, value] : settings) rd_kafka_NewTopic_set_config(request, key.c_str(), value.c_str());
+    rd_kafka_CreateTopics(admin_.get(), &request, 1, nullptr, queue_.get());
+    rd_kafka_NewTopic_destroy(request);
+    Event e = wait_result(queue_.get());
+    size_t n = 0;
+    const rd_kafka_topic_result_t** results =
+        e ? rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(e.get()), &n) : nullptr;
+    return n == 1 ? rd_kafka_topic_result_error(results[0]) : RD_KAFKA_RESP_ERR__FAIL;
+  }
+
+  // One record of `bytes` with this timestamp to partition 0: the delivery error.
+  rd_kafka_resp_err_t produce_one(const std::string& topic, size_t bytes, int64_t timestamp_ms) {
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    char err[512];
+    rd_kafka_conf_set(conf, "bootstrap.servers", broker_.bootstrap().c_str(), err, sizeof err);
+    rd_kafka_conf_set(conf, "acks", "all", err, sizeof err);
+    rd_kafka_conf_set(conf, "message.timeout.ms", "10000", err, sizeof err);
+    static rd_kafka_resp_err_t delivered;
+    delivered = RD_KAFKA_RESP_ERR__FAIL;
+    rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* m, void*) { delivered = m->err; });
+    Client producer(rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err));
+    std::string value(bytes, 'v');
+    EXPECT_EQ(rd_kafka_producev(producer.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(0),
+                                RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_TIMESTAMP(timestamp_ms),
+                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+              RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_flush(producer.get(), 15'000);
+    return delivered;
+  }
+
+  std::pair<int64_t, int64_t> watermarks(const std::string& topic, int32_t partition) {
+    Client consumer = make_client(RD_KAFKA_CONSUMER, {{"bootstrap.servers", broker_.bootstrap()}, {"group.id", "g"}});
+    int64_t low = -1, high = -1;
+    EXPECT_EQ(rd_kafka_query_watermark_offsets(consumer.get(), topic.c_str(), partition, &low, &high, 30'000),
+              RD_KAFKA_RESP_ERR_NO_ERROR);
+    return {low, high};
+  }
+
   std::string scrape_metrics() {
     auto [rc, out] =
         run_command("bash -c \"exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(broker_.metrics_port()) +
@@ -268,6 +351,54 @@ TEST_F(AdminClient, DeleteRecordsMovesTheStartDurablyAndRefusesOffsetsPastTheEnd
     }
   }
   EXPECT_EQ(offsets, (std::vector<int64_t>{6, 7, 8, 9}));
+}
+
+TEST_F(AdminClient, TopicSettingsAreValidatedDescribedAlteredAndHonoured) {
+  const std::string topic = "rk-admin-settings";
+  EXPECT_EQ(create_topic_with("rk-admin-compacted", {{"cleanup.policy", "compact"}}), RD_KAFKA_RESP_ERR_INVALID_CONFIG);
+  EXPECT_EQ(create_topic_with("rk-admin-odd", {{"segment.ms", "1000"}}), RD_KAFKA_RESP_ERR_INVALID_CONFIG);
+  ASSERT_EQ(create_topic_with(topic, {{"max.message.bytes", "2000"}}), RD_KAFKA_RESP_ERR_NO_ERROR);
+
+  auto configs = describe_configs(RD_KAFKA_RESOURCE_TOPIC, topic);
+  EXPECT_EQ(configs["max.message.bytes"],
+            std::make_pair(std::string("2000"), RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG));
+  EXPECT_EQ(configs["cleanup.policy"], std::make_pair(std::string("delete"), RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG));
+  EXPECT_EQ(configs["retention.ms"].second, RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG);
+  EXPECT_EQ(describe_configs(RD_KAFKA_RESOURCE_TOPIC, "rk-admin-no-such-topic")["error"].first,
+            "UNKNOWN_TOPIC_OR_PART");
+  auto broker = describe_configs(RD_KAFKA_RESOURCE_BROKER, "1");
+  EXPECT_EQ(broker["log.retention.ms"].first, configs["retention.ms"].first);
+  EXPECT_EQ(broker["message.max.bytes"].second, RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG);
+
+  // max.message.bytes is enforced on produce.
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  EXPECT_EQ(produce_one(topic, 5000, now), RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+  EXPECT_EQ(produce_one(topic, 500, now - 3'600'000), RD_KAFKA_RESP_ERR_NO_ERROR);  // an hour old
+  EXPECT_EQ(produce_one(topic, 500, now - 3'600'000), RD_KAFKA_RESP_ERR_NO_ERROR);
+
+  // AlterConfigs replaces the settings: retention.ms set, max.message.bytes back to the broker's.
+  EXPECT_EQ(alter_configs(RD_KAFKA_RESOURCE_TOPIC, topic, {{"cleanup.policy", "compact"}}),
+            RD_KAFKA_RESP_ERR_INVALID_CONFIG);
+  EXPECT_EQ(alter_configs(RD_KAFKA_RESOURCE_BROKER, "1", {{"log.retention.ms", "1000"}}),
+            RD_KAFKA_RESP_ERR_INVALID_REQUEST);
+  ASSERT_EQ(alter_configs(RD_KAFKA_RESOURCE_TOPIC, topic, {{"retention.ms", "60000"}}), RD_KAFKA_RESP_ERR_NO_ERROR);
+  configs = describe_configs(RD_KAFKA_RESOURCE_TOPIC, topic);
+  EXPECT_EQ(configs["retention.ms"], std::make_pair(std::string("60000"), RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG));
+  EXPECT_NE(configs["max.message.bytes"].first, "2000");
+  EXPECT_EQ(produce_one(topic, 5000, now), RD_KAFKA_RESP_ERR_NO_ERROR);
+
+  // Retention: the two hour-old records go at the next maintenance round (every 5 s); the
+  // recent one stays. The settings survive a SIGKILL.
+  std::pair<int64_t, int64_t> marks;
+  for (int i = 0; i < 300 && (marks = watermarks(topic, 0)).first != 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(marks, std::make_pair(int64_t{2}, int64_t{3}));
+  broker_.kill_hard();
+  broker_.start();
+  EXPECT_EQ(describe_configs(RD_KAFKA_RESOURCE_TOPIC, topic)["retention.ms"].first, "60000");
+  EXPECT_EQ(watermarks(topic, 0), std::make_pair(int64_t{2}, int64_t{3}));
 }
 
 TEST_F(AdminClient, CreatePartitionsGrowsATopicDurablyAndRefusesShrinking) {

@@ -2,7 +2,7 @@
 // deleteGroups over a live consumer group, a group that only has committed offsets (made by
 // setOffsets), an unknown group, and (phase after-restart) a group known only from its
 // offsets once the broker restarted; createPartitions and deleteTopicRecords (phase
-// partitions).
+// partitions); describeConfigs and alterConfigs (phase configs).
 // Usage: node admin_test.js <phase> <bootstrap> ; phases: groups, after-restart, partitions.
 // Prints one JSON line of findings; exit code 0 when every check passed.
 const { Kafka, logLevel, AssignerProtocol } = require('kafkajs');
@@ -186,6 +186,38 @@ async function partitions() {
   console.log(JSON.stringify({ ok: true, partitions: meta.partitions.length, shrink, unknownTopic, pastEnd }));
 }
 
-const phases = { groups, 'after-restart': afterRestart, partitions };
+async function configs() {
+  const { ConfigResourceTypes } = require('kafkajs');
+  const admin = kafka.admin();
+  await admin.connect();
+  const topic = 'kjs-admin-settings';
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: '60000' }] }] });
+  const describe = async () => {
+    const { resources } = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+                                                        includeSynonyms: false });
+    return Object.fromEntries(resources[0].configEntries.map((c) => [c.configName, c]));
+  };
+  let entries = await describe();
+  check(entries['retention.ms'].configValue === '60000' && entries['retention.ms'].configSource === 1,
+        'describeConfigs lacks the topic override', { entry: entries['retention.ms'] });
+  check(entries['cleanup.policy'].configValue === 'delete', 'cleanup.policy is not delete');
+  await admin.alterConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: topic,
+                                           configEntries: [{ name: 'retention.bytes', value: '1048576' }] }] });
+  entries = await describe();
+  check(entries['retention.bytes'].configValue === '1048576' && entries['retention.ms'].configSource !== 1,
+        'alterConfigs did not replace the settings', { entries });
+  let compact = 'accepted';
+  try {
+    await admin.alterConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: topic,
+                                             configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
+  } catch (e) {
+    compact = e.type || e.name;
+  }
+  check(compact === 'INVALID_CONFIG', 'cleanup.policy=compact was not refused', { compact });
+  await admin.disconnect();
+  console.log(JSON.stringify({ ok: true, compact }));
+}
+
+const phases = { groups, 'after-restart': afterRestart, partitions, configs };
 (phases[phase] || (() => fail(`unknown phase ${phase}`)))().then(() => process.exit(0),
                                                                 (e) => fail(String(e && e.stack || e)));

@@ -1,0 +1,143 @@
+// Topic and broker settings: DescribeConfigs, AlterConfigs, and the per-topic retention that
+// the maintenance round enforces. Which settings exist and how they are checked is
+// topic_config.h; here they meet the wire and the engine.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
+#include "broker/kafka/kafka_router.h"
+
+namespace ringmq::broker::kafka {
+
+using protocol::KafkaError;
+
+void KafkaRouter::handle_describe_configs(const protocol::RequestHeader& h, const protocol::DescribeConfigsRequest& r,
+                                          ResponseSlot slot) {
+  // The entries and messages the response's views point into.
+  std::vector<std::vector<ConfigEntry>> entries;
+  std::vector<std::string> messages;
+  entries.reserve(r.resources.size());
+  messages.reserve(r.resources.size());
+  protocol::DescribeConfigsResponse response;
+  auto snapshot = topics_->snapshot();
+  const std::string node = std::to_string(context_.config.server.node_id);
+  for (const auto& resource : r.resources) {
+    protocol::DescribeConfigsResult& result = response.results.emplace_back();
+    result.resource_type = resource.resource_type;
+    result.resource_name = resource.resource_name;
+    std::vector<ConfigEntry>& found = entries.emplace_back();
+    if (resource.resource_type == protocol::kResourceTopic) {
+      if (const TopicInfo* topic = snapshot->find(resource.resource_name)) {
+        found = config_rules_.describe_topic(topic->configs);
+      } else {
+        result.error_code = KafkaError::kUnknownTopicOrPartition;
+        messages.push_back("topic '" + std::string(resource.resource_name) + "' does not exist");
+      }
+    } else if (resource.resource_type == protocol::kResourceBroker) {
+      if (resource.resource_name.empty() || resource.resource_name == node) {
+        found = config_rules_.describe_broker();
+      } else {
+        result.error_code = KafkaError::kInvalidRequest;
+        messages.push_back("this is broker " + node + ", not " + std::string(resource.resource_name));
+      }
+    } else {
+      result.error_code = KafkaError::kInvalidRequest;
+      messages.push_back("resource type " + std::to_string(resource.resource_type) +
+                         " has no settings here (2 topic, 4 broker)");
+    }
+    if (result.error_code != KafkaError::kNone) {
+      result.error_message = messages.back();
+      continue;
+    }
+    for (const ConfigEntry& e : found) {
+      if (!resource.all_keys && std::ranges::find(resource.keys, e.name) == resource.keys.end()) continue;
+      protocol::DescribeConfigsEntry& out = result.configs.emplace_back();
+      out.name = e.name;
+      out.value = e.value;
+      out.read_only = e.read_only;
+      out.config_source = e.source;
+      if (r.include_synonyms)
+        for (const ConfigSynonym& s : e.synonyms) out.synonyms.push_back({s.name, s.value, s.source});
+    }
+  }
+  respond(slot, [&](protocol::Writer& w) {
+    return protocol::encode_describe_configs_response(h.api_version, h.correlation_id, response, w);
+  });
+}
+
+void KafkaRouter::handle_alter_configs(const protocol::RequestHeader& h, const protocol::AlterConfigsRequest& r,
+                                       ResponseSlot slot) {
+  // AlterConfigs replaces a topic's settings as a whole: what the request leaves out goes back
+  // to the broker's value. Broker settings come from the config file and are read-only.
+  protocol::AlterConfigsResponse response;
+  std::vector<std::string> messages;
+  messages.reserve(r.resources.size());
+  for (const auto& resource : r.resources) {
+    protocol::AlterConfigsResult& result = response.responses.emplace_back();
+    result.resource_type = resource.resource_type;
+    result.resource_name = resource.resource_name;
+    std::optional<TopicError> error;
+    if (resource.resource_type != protocol::kResourceTopic) {
+      error = TopicError{static_cast<int16_t>(KafkaError::kInvalidRequest),
+                         resource.resource_type == protocol::kResourceBroker
+                             ? "broker settings are static: change them in the config file and restart"
+                             : "resource type " + std::to_string(resource.resource_type) + " has no settings here"};
+    } else if (!topics_->find(resource.resource_name)) {
+      error = TopicError{static_cast<int16_t>(KafkaError::kUnknownTopicOrPartition),
+                         "topic '" + std::string(resource.resource_name) + "' does not exist"};
+    }
+    std::map<std::string, std::string> configs;
+    for (const auto& c : resource.configs) {
+      if (error) break;
+      if (auto problem = config_rules_.check(c.name, c.value))
+        error = TopicError{static_cast<int16_t>(KafkaError::kInvalidConfig), *problem};
+      else if (c.value)
+        configs[std::string(c.name)] = std::string(*c.value);
+    }
+    if (!error && !r.validate_only) {
+      if (auto changed = topics_->set_configs(resource.resource_name, std::move(configs)); !changed)
+        error = changed.error();
+      else
+        spdlog::info("topic {}: settings replaced by AlterConfigs", resource.resource_name);
+    }
+    if (error) {
+      result.error_code = static_cast<KafkaError>(error->error_code);
+      messages.push_back(error->message);
+      result.error_message = messages.back();
+    }
+  }
+  respond(slot, [&](protocol::Writer& w) {
+    return protocol::encode_alter_configs_response(h.api_version, h.correlation_id, response, w);
+  });
+}
+
+void KafkaRouter::enforce_topic_retention(int64_t now_ms) {
+  for (const auto& topic : topics_->list()) {
+    if (topic->configs.empty()) continue;
+    const TopicSettings settings = config_rules_.settings(topic->configs);
+    if (!settings.retention_ms_set && settings.retention_bytes < 0) continue;
+    for (int32_t p = 0; p < topic->partition_count(); ++p) {
+      const uint32_t queue = *topic->queue_id(p);
+      auto range = context_.store.queue_range(queue);
+      if (!range) continue;  // never written
+      engine::QueueOffset start = range->start_offset;
+      if (settings.retention_ms_set) {
+        // The first record batch whose newest record is recent enough stays, with all after it.
+        auto kept = context_.store.offset_for_timestamp(queue, now_ms - settings.retention_ms);
+        if (kept) start = std::max(start, *kept);
+      }
+      if (settings.retention_bytes >= 0) {
+        auto kept = context_.store.offset_keeping_bytes(queue, static_cast<uint64_t>(settings.retention_bytes));
+        if (kept) start = std::max(start, *kept);
+      }
+      if (start <= range->start_offset) continue;
+      if (auto moved = context_.store.delete_records_before(queue, start); !moved)
+        spdlog::warn("retention of {}-{}: {}", topic->name, p, moved.error().message);
+      else
+        spdlog::debug("retention of {}-{}: start moved to {}", topic->name, p, engine::to_string(start));
+    }
+  }
+}
+
+}  // namespace ringmq::broker::kafka
