@@ -43,6 +43,9 @@ int topic_create(KafkaAdmin& admin, const std::string& topic, int partitions,
                  const std::map<std::string, std::string>& configs, Io& io);
 int topic_add_partitions(KafkaAdmin& admin, const std::string& topic, int total, Io& io);
 int topic_delete(KafkaAdmin& admin, const std::vector<std::string>& topics, Io& io);
+// Sets (`set`) and removes (`unset`) topic settings, keeping the topic's other overrides.
+int topic_alter_config(KafkaAdmin& admin, const std::string& topic, const std::map<std::string, std::string>& set,
+                       const std::vector<std::string>& unset, Io& io);
 // Deletes the records before `offset` (-1: all so far) in one partition, or in every partition.
 int topic_delete_records(KafkaAdmin& admin, const std::string& topic, std::optional<int32_t> partition, int64_t offset,
                          Io& io);

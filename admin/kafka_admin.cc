@@ -242,6 +242,50 @@ AdminResult<std::vector<PartitionOutcome>> KafkaAdmin::delete_records(const std:
   return outcomes_of(rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(event->get())));
 }
 
+AdminResult<std::vector<ConfigLine>> KafkaAdmin::topic_configs(const std::string& topic) {
+  rd_kafka_ConfigResource_t* resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
+  auto event = run(producer_, queue_, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout_ms_,
+                   [&](rd_kafka_AdminOptions_t* o) { rd_kafka_DescribeConfigs(producer_, &resource, 1, o, queue_); });
+  rd_kafka_ConfigResource_destroy(resource);
+  if (!event) return std::unexpected(event.error());
+  size_t n = 0;
+  const rd_kafka_ConfigResource_t** resources =
+      rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event->get()), &n);
+  if (n != 1) return std::unexpected(AdminError{"UNKNOWN", "no result for the topic"});
+  if (rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(resources[0]); err) {
+    const char* message = rd_kafka_ConfigResource_error_string(resources[0]);
+    return std::unexpected(error_of(err, message ? message : ""));
+  }
+  size_t count = 0;
+  const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(resources[0], &count);
+  std::vector<ConfigLine> out;
+  for (size_t i = 0; i < count; ++i) {
+    const char* value = rd_kafka_ConfigEntry_value(entries[i]);
+    const rd_kafka_ConfigSource_t source = rd_kafka_ConfigEntry_source(entries[i]);
+    out.push_back({rd_kafka_ConfigEntry_name(entries[i]), value ? value : "", rd_kafka_ConfigSource_name(source),
+                   rd_kafka_ConfigEntry_is_read_only(entries[i]) != 0,
+                   source == RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG});
+  }
+  return out;
+}
+
+AdminResult<NamedOutcome> KafkaAdmin::replace_topic_configs(const std::string& topic,
+                                                            const std::map<std::string, std::string>& settings) {
+  rd_kafka_ConfigResource_t* resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
+  for (const auto& [key, value] : settings) rd_kafka_ConfigResource_set_config(resource, key.c_str(), value.c_str());
+  auto event = run(producer_, queue_, RD_KAFKA_ADMIN_OP_ALTERCONFIGS, timeout_ms_,
+                   [&](rd_kafka_AdminOptions_t* o) { rd_kafka_AlterConfigs(producer_, &resource, 1, o, queue_); });
+  rd_kafka_ConfigResource_destroy(resource);
+  if (!event) return std::unexpected(event.error());
+  size_t n = 0;
+  const rd_kafka_ConfigResource_t** resources =
+      rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(event->get()), &n);
+  if (n != 1) return std::unexpected(AdminError{"UNKNOWN", "no result for the topic"});
+  const rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(resources[0]);
+  const char* message = rd_kafka_ConfigResource_error_string(resources[0]);
+  return NamedOutcome{topic, name_of(err), message ? message : ""};
+}
+
 AdminResult<std::vector<GroupListing>> KafkaAdmin::list_groups() {
   auto event = run(producer_, queue_, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeout_ms_,
                    [&](rd_kafka_AdminOptions_t* o) { rd_kafka_ListConsumerGroups(producer_, o, queue_); });

@@ -47,6 +47,15 @@ struct TopicInfo {
   std::vector<PartitionInfo> partitions;  // watermarks filled by describe_topic only
 };
 
+// One setting of a topic or broker, as DescribeConfigs reports it.
+struct ConfigLine {
+  std::string name;
+  std::string value;
+  std::string source;  // librdkafka's name: DYNAMIC_TOPIC_CONFIG, STATIC_BROKER_CONFIG, DEFAULT_CONFIG...
+  bool read_only = false;
+  bool overridden = false;  // set on the topic itself
+};
+
 struct ClusterInfo {
   std::vector<BrokerInfo> brokers;
   int32_t controller_id = -1;
@@ -106,6 +115,11 @@ class KafkaAdmin {
   // DeleteRecords: each partition's start moves up to its offset (-1: its end); the results
   // carry the new low watermarks.
   AdminResult<std::vector<PartitionOutcome>> delete_records(const std::vector<PartitionOutcome>& before);
+
+  AdminResult<std::vector<ConfigLine>> topic_configs(const std::string& topic);
+  // AlterConfigs: the topic's settings become exactly `settings` (others back to the broker's).
+  AdminResult<NamedOutcome> replace_topic_configs(const std::string& topic,
+                                                  const std::map<std::string, std::string>& settings);
 
   AdminResult<std::vector<GroupListing>> list_groups();
   AdminResult<GroupDescription> describe_group(const std::string& group);

@@ -73,6 +73,29 @@ int run_main(int argc, char** argv) {
   grow->add_option("-n,--total", total, "The new total number of partitions")->required();
   grow->callback(
       [&] { command = [&](KafkaAdmin& a, Io& io) { return topic_add_partitions(a, topic_name, total, io); }; });
+  std::vector<std::string> set_items, unset_keys;
+  CLI::App* alter = topic->add_subcommand("alter-config", "Set or remove topic settings (others are kept)");
+  alter->add_option("topic", topic_name, "Topic name")->required();
+  alter->add_option("--set", set_items, "key=value to set (repeatable)");
+  alter->add_option("--delete", unset_keys, "Setting to remove, back to the broker's value (repeatable)");
+  alter->callback([&] {
+    command = [&](KafkaAdmin& a, Io& io) {
+      std::map<std::string, std::string> set;
+      for (const std::string& item : set_items) {
+        const auto eq = item.find('=');
+        if (eq == std::string::npos || eq == 0) {
+          io.err << "ringmq-admin: --set wants key=value, got '" << item << "'\n";
+          return kExitUsage;
+        }
+        set[item.substr(0, eq)] = item.substr(eq + 1);
+      }
+      if (set.empty() && unset_keys.empty()) {
+        io.err << "ringmq-admin: alter-config needs --set or --delete\n";
+        return kExitUsage;
+      }
+      return topic_alter_config(a, topic_name, set, unset_keys, io);
+    };
+  });
   int32_t trim_partition = -1;
   int64_t before = -1;
   CLI::App* trim = topic->add_subcommand("delete-records", "Delete the records before an offset (DeleteRecords)");

@@ -75,6 +75,8 @@ int topic_list(KafkaAdmin& admin, Io& io) {
 int topic_describe(KafkaAdmin& admin, const std::string& topic, Io& io) {
   auto t = admin.describe_topic(topic);
   if (!t) return report(t.error(), io);
+  auto configs = admin.topic_configs(topic);
+  if (!configs) return report(configs.error(), io);
   JsonWriter json;
   json.begin_object().field("name", t->name).begin_array("partitions");
   Table table({"PARTITION", "LEADER", "START-OFFSET", "END-OFFSET", "RECORDS"});
@@ -88,14 +90,37 @@ int topic_describe(KafkaAdmin& admin, const std::string& topic, Io& io) {
     table.add({std::to_string(p.partition), std::to_string(p.leader), std::to_string(p.start_offset),
                std::to_string(p.end_offset), std::to_string(p.end_offset - p.start_offset)});
   }
+  json.end_array().begin_array("configs");
+  Table settings({"SETTING", "VALUE", "SOURCE"});
+  for (const ConfigLine& c : *configs) {
+    json.begin_object().field("name", c.name).field("value", c.value).field("source", c.source).end_object();
+    settings.add({c.name, c.value, c.source});
+  }
   json.end_array().end_object();
   if (io.json) {
     io.out << json.str();
   } else {
     io.out << "NAME        " << t->name << "\nPARTITIONS  " << t->partitions.size() << "\n\n";
     table.print(io.out);
+    io.out << "\n";
+    settings.print(io.out);
   }
   return kExitOk;
+}
+
+int topic_alter_config(KafkaAdmin& admin, const std::string& topic, const std::map<std::string, std::string>& set,
+                       const std::vector<std::string>& unset, Io& io) {
+  // AlterConfigs replaces every setting of the topic: start from its current overrides.
+  auto current = admin.topic_configs(topic);
+  if (!current) return report(current.error(), io);
+  std::map<std::string, std::string> settings;
+  for (const ConfigLine& c : *current)
+    if (c.overridden) settings[c.name] = c.value;
+  for (const std::string& key : unset) settings.erase(key);
+  for (const auto& [key, value] : set) settings[key] = value;
+  auto outcome = admin.replace_topic_configs(topic, settings);
+  if (!outcome) return report(outcome.error(), io);
+  return print_outcomes({*outcome}, "TOPIC", io);
 }
 
 int topic_create(KafkaAdmin& admin, const std::string& topic, int partitions,

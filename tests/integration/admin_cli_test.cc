@@ -59,6 +59,16 @@ TEST_F(AdminCli, CreatesListsDescribesGrowsAndDeletesTopics) {
   EXPECT_TRUE(has(out, "OFFSET_OUT_OF_RANGE")) << out;
   EXPECT_TRUE(has(compact(admin("--json topic describe orders").second),
                   R"({"partition":1,"leader":1,"start_offset":2,"end_offset":3})"));
+  std::tie(rc, out) = admin("topic alter-config orders --set retention.ms=60000 --set retention.bytes=1000000");
+  EXPECT_EQ(rc, 0) << out;
+  std::tie(rc, out) = admin("topic alter-config orders --delete retention.bytes");
+  EXPECT_EQ(rc, 0) << out;
+  std::tie(rc, out) = admin("--json topic describe orders");
+  EXPECT_TRUE(has(compact(out), R"({"name":"retention.ms","value":"60000","source":"DYNAMIC_TOPIC_CONFIG"})")) << out;
+  EXPECT_TRUE(has(compact(out), R"({"name":"retention.bytes","value":"-1","source":"DEFAULT_CONFIG"})")) << out;
+  std::tie(rc, out) = admin("topic alter-config orders --set cleanup.policy=compact");
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_TRUE(has(out, "INVALID_CONFIG")) << out;
   std::tie(rc, out) = admin("topic add-partitions orders -n 4");
   EXPECT_EQ(rc, 0) << out;
   std::tie(rc, out) = admin("topic add-partitions orders -n 2");
