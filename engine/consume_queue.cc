@@ -338,11 +338,15 @@ Status ConsumeQueue::trim_before(LogPosition log_start) {
   uint64_t first = first_entry();
   const uint64_t count = entry_count();
   while (first < count && entry(first).commit_log_offset < log_start) ++first;
-  if (first == first_entry()) return {};
-  const uint64_t trimmed_start = (first < count ? entry(first).base_offset : next_offset()).value();
-  start_offset_.store(std::max(trimmed_start, deleted_before_.load(std::memory_order_acquire)),
-                      std::memory_order_release);
-  first_entry_.store(first, std::memory_order_release);
+  if (first != first_entry()) {
+    const uint64_t trimmed_start = (first < count ? entry(first).base_offset : next_offset()).value();
+    start_offset_.store(std::max(trimmed_start, deleted_before_.load(std::memory_order_acquire)),
+                        std::memory_order_release);
+    first_entry_.store(first, std::memory_order_release);
+  }
+  // Files and timestamp blocks wholly below the first entry go, whether retention or
+  // DeleteRecords (advance_start) moved it.
+  first = first_entry();
   {
     std::lock_guard blocks(blocks_mutex_);
     while (!block_max_timestamp_.empty() && (first_block_ + 1) * kTimestampBlockEntries <= first) {

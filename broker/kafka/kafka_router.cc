@@ -433,10 +433,6 @@ void KafkaRouter::handle_create_partitions(const protocol::RequestHeader& h, con
     } else if (!existing) {
       error = TopicError{static_cast<int16_t>(KafkaError::kUnknownTopicOrPartition),
                          "topic '" + std::string(topic.name) + "' does not exist"};
-    } else if (topic.assignment_count >= 0 && topic.assignment_count != topic.count - existing->partition_count()) {
-      error = TopicError{static_cast<int16_t>(KafkaError::kInvalidReplicaAssignment),
-                         std::to_string(topic.assignment_count) + " assignments for " +
-                             std::to_string(topic.count - existing->partition_count()) + " new partitions"};
     } else if (topic.count <= existing->partition_count()) {
       error = TopicError{static_cast<int16_t>(KafkaError::kInvalidPartitions),
                          "topic '" + std::string(topic.name) + "' has " + std::to_string(existing->partition_count()) +
@@ -445,6 +441,15 @@ void KafkaRouter::handle_create_partitions(const protocol::RequestHeader& h, con
       error = TopicError{static_cast<int16_t>(KafkaError::kInvalidPartitions),
                          "at most " + std::to_string(topics_->options().max_partitions_per_topic) +
                              " partitions per topic (max_partitions_per_topic)"};
+    } else if (topic.assignment_count >= 0 && topic.assignment_count != topic.count - existing->partition_count()) {
+      error = TopicError{static_cast<int16_t>(KafkaError::kInvalidReplicaAssignment),
+                         std::to_string(topic.assignment_count) + " assignments for " +
+                             std::to_string(topic.count - existing->partition_count()) + " new partitions"};
+    } else if (std::ranges::any_of(topic.assigned_brokers,
+                                   [&](int32_t id) { return id != context_.config.server.node_id; })) {
+      error = TopicError{
+          static_cast<int16_t>(KafkaError::kInvalidReplicaAssignment),
+          "the assignment names a broker other than this one (" + std::to_string(context_.config.server.node_id) + ")"};
     } else if (!r.validate_only) {
       if (auto grown = topics_->add_partitions(topic.name, topic.count); !grown) error = grown.error();
     }

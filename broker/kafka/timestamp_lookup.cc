@@ -63,24 +63,34 @@ Result<RecordBatchView> batch_at(const engine::MessageStore& store, uint32_t que
 
 Result<TimestampedOffset> offset_for_timestamp(const engine::MessageStore& store, uint32_t queue_id,
                                                int64_t timestamp_ms, TimestampLookupScratch& scratch) {
-  auto range = store.queue_range(queue_id);
-  if (!range) return TimestampedOffset{};
   auto found = store.offset_for_timestamp(queue_id, timestamp_ms);
   if (!found) {
     if (found.error().code == ErrorCode::kNotFound) return TimestampedOffset{};
     return std::unexpected(found.error());
   }
-  if (*found >= range->next_offset) return TimestampedOffset{};
-  int64_t base_offset = 0;
-  auto batch = batch_at(store, queue_id, *found, scratch, base_offset);
-  if (!batch) return std::unexpected(batch.error());
-  if (batch->header.log_append_time()) return TimestampedOffset{base_offset, batch->header.max_timestamp};
-  auto record = walk_records(*batch, scratch, [&](const RecordStamp& r) { return r.timestamp >= timestamp_ms; });
-  if (!record) return std::unexpected(record.error());
-  // A batch whose header claims a later max timestamp than any of its records: answer the
-  // batch, as the index does.
-  if (!*record) return TimestampedOffset{base_offset, batch->header.max_timestamp};
-  return TimestampedOffset{base_offset + (*record)->offset_delta, (*record)->timestamp};
+  // Usually the first batch read holds the answer. Batches are read on only when records of it
+  // were deleted (DeleteRecords or topic retention left the start inside it) or its header
+  // claims more than its records hold; the end of the queue means nothing is that late.
+  for (engine::QueueOffset at = *found;;) {
+    int64_t base_offset = 0;
+    auto batch = batch_at(store, queue_id, at, scratch, base_offset);
+    if (!batch) {
+      if (batch.error().code == ErrorCode::kNotFound) return TimestampedOffset{};  // the end
+      return std::unexpected(batch.error());
+    }
+    const auto start = static_cast<int64_t>(scratch.read.start_offset.value());
+    const int64_t end_offset = base_offset + batch->header.last_offset_delta + 1;
+    if (batch->header.max_timestamp >= timestamp_ms) {
+      if (batch->header.log_append_time())
+        return TimestampedOffset{std::max(base_offset, start), batch->header.max_timestamp};
+      auto record = walk_records(*batch, scratch, [&](const RecordStamp& r) {
+        return base_offset + r.offset_delta >= start && r.timestamp >= timestamp_ms;
+      });
+      if (!record) return std::unexpected(record.error());
+      if (*record) return TimestampedOffset{base_offset + (*record)->offset_delta, (*record)->timestamp};
+    }
+    at = engine::QueueOffset(static_cast<uint64_t>(end_offset));
+  }
 }
 
 Result<TimestampedOffset> offset_of_max_timestamp(const engine::MessageStore& store, uint32_t queue_id,
@@ -93,13 +103,25 @@ Result<TimestampedOffset> offset_of_max_timestamp(const engine::MessageStore& st
   if (!*found) return TimestampedOffset{};
   int64_t base_offset = 0;
   auto batch = batch_at(store, queue_id, **found, scratch, base_offset);
-  if (!batch) return std::unexpected(batch.error());
-  const int64_t max = batch->header.max_timestamp;
-  if (batch->header.log_append_time()) return TimestampedOffset{base_offset, max};
-  auto record = walk_records(*batch, scratch, [&](const RecordStamp& r) { return r.timestamp >= max; });
-  if (!record) return std::unexpected(record.error());
-  if (!*record) return TimestampedOffset{base_offset, max};
-  return TimestampedOffset{base_offset + (*record)->offset_delta, (*record)->timestamp};
+  if (!batch) {
+    if (batch.error().code == ErrorCode::kNotFound) return TimestampedOffset{};
+    return std::unexpected(batch.error());
+  }
+  const auto start = static_cast<int64_t>(scratch.read.start_offset.value());
+  if (batch->header.log_append_time())
+    return TimestampedOffset{std::max(base_offset, start), batch->header.max_timestamp};
+  // The largest timestamp among the batch's records still served (the first such record).
+  // When the start cut into this batch, its deleted records may have held the queue's maximum;
+  // the answer is then the largest of this batch's survivors (a later batch may hold a larger
+  // one: rare, and noted in timestamp_lookup.h).
+  std::optional<RecordStamp> best;
+  auto walked = walk_records(*batch, scratch, [&](const RecordStamp& r) {
+    if (base_offset + r.offset_delta >= start && (!best || r.timestamp > best->timestamp)) best = r;
+    return false;
+  });
+  if (!walked) return std::unexpected(walked.error());
+  if (!best) return TimestampedOffset{std::max(base_offset, start), batch->header.max_timestamp};
+  return TimestampedOffset{base_offset + best->offset_delta, best->timestamp};
 }
 
 }  // namespace ringmq::broker::kafka

@@ -6,7 +6,10 @@
 //   - neither found (an empty partition, or T past every record): offset -1, timestamp -1.
 // The engine finds the batch (first whose max timestamp reaches T, exact with out-of-order
 // timestamps); the record inside it is found by walking the batch, decompressed if needed.
-// Batches with log-append time carry one timestamp for all their records.
+// Batches with log-append time carry one timestamp for all their records. Records below the
+// partition's start (DeleteRecords, topic retention) are never answered. One approximation:
+// for -3, when the start cut into the batch holding the maximum, the answer is the largest
+// survivor of that batch, though a later batch may hold a larger one.
 #pragma once
 
 #include <cstdint>

@@ -37,8 +37,9 @@ std::optional<std::string> TopicConfigRules::check(std::string_view name, std::o
   if (!number) return key + "=" + std::string(*value) + " is not a whole number";
   if (name == kRetentionMs) {
     const auto broker_ms = static_cast<int64_t>(config_.engine.retention_ms);
-    if (*number < 0 || *number > broker_ms)
-      return "retention.ms=" + std::to_string(*number) + " must lie in [0, " + std::to_string(broker_ms) +
+    if (*number < -1 || *number > broker_ms)
+      return "retention.ms=" + std::to_string(*number) + " must be -1 (the broker's retention) or lie in [0, " +
+             std::to_string(broker_ms) +
              "]: the shared commit log deletes segments at the broker's retention (engine.retention_ms)";
   } else if (name == kRetentionBytes) {
     if (*number < -1) return "retention.bytes must be -1 (no limit) or a size in bytes";
@@ -63,12 +64,15 @@ TopicSettings TopicConfigRules::settings(const std::map<std::string, std::string
   // Static keys: a lookup allocates nothing (produce calls this for every request).
   static const std::string kRetentionMsKey(kRetentionMs), kRetentionBytesKey(kRetentionBytes),
       kMaxMessageBytesKey(kMaxMessageBytes);
+  // A stored value that fails today's checks (a topic created before they existed) counts as
+  // unset: it must never delete data or lift the size limit.
   auto number = [&](const std::string& key) -> std::optional<int64_t> {
     if (overrides.empty()) return std::nullopt;
     auto it = overrides.find(key);
-    return it == overrides.end() ? std::nullopt : parse_long(it->second);
+    if (it == overrides.end() || check(it->first, it->second)) return std::nullopt;
+    return parse_long(it->second);
   };
-  if (auto v = number(kRetentionMsKey)) s.retention_ms = *v, s.retention_ms_set = true;
+  if (auto v = number(kRetentionMsKey); v && *v >= 0) s.retention_ms = *v, s.retention_ms_set = true;
   if (auto v = number(kRetentionBytesKey)) s.retention_bytes = *v;
   if (auto v = number(kMaxMessageBytesKey)) s.max_message_bytes = *v;
   return s;

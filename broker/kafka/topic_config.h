@@ -1,7 +1,8 @@
 // The per-topic settings RingMQ honours, and the broker-level values they fall back to:
 //   cleanup.policy     only "delete" (one shared commit log is never compacted)
 //   retention.ms       a partition's records older than this are no longer served; at most the
-//                      broker's retention (engine.retention_ms), which deletes the segments
+//                      broker's retention (engine.retention_ms), which deletes the segments;
+//                      -1 (Kafka's "forever") means the broker's retention
 //   retention.bytes    a partition keeps at most its newest this many bytes (-1: no limit)
 //   max.message.bytes  the largest batch a producer may send to the topic, at most the
 //                      engine's max_record_bytes
@@ -58,6 +59,7 @@ class TopicConfigRules {
   std::optional<std::string> check(std::string_view name, std::optional<std::string_view> value) const;
   // The first problem among `overrides`, or nothing.
   std::optional<std::string> check_all(const std::map<std::string, std::string>& overrides) const;
+  // Stored values that fail check() (written before it existed) count as unset.
   TopicSettings settings(const std::map<std::string, std::string>& overrides) const;
   // Every topic setting with its value and source (overrides win).
   std::vector<ConfigEntry> describe_topic(const std::map<std::string, std::string>& overrides) const;

@@ -156,9 +156,10 @@ Status decode_create_partitions_request(int16_t version, Reader& reader, CreateP
     topic.name = f.string();
     topic.count = f.int32();
     topic.assignment_count = f.nullable_array_length();
+    topic.assigned_brokers.clear();
     for (int32_t a = 0; a < topic.assignment_count && f.ok(); ++a) {
       const int32_t brokers = f.array_length(4);
-      for (int32_t b = 0; b < brokers && f.ok(); ++b) f.int32();
+      for (int32_t b = 0; b < brokers && f.ok(); ++b) topic.assigned_brokers.push_back(f.int32());
       f.tagged_fields();
     }
     f.tagged_fields();

@@ -150,9 +150,9 @@ struct DeleteRecordsResponse {
 struct CreatePartitionsTopic {
   std::string_view name;
   int32_t count = 0;
-  // Broker ids per new partition; null when the broker chooses. Only the count is kept:
-  // every partition lives on this broker.
+  // Broker ids per new partition; null when the broker chooses.
   int32_t assignment_count = -1;
+  std::vector<int32_t> assigned_brokers;  // every id of every assignment, flattened
 };
 
 struct CreatePartitionsRequest {

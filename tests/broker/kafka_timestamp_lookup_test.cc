@@ -162,6 +162,22 @@ TEST_P(TimestampLookup, FindsTheFirstRecordAtOrAfterTheTimeNotTheBatch) {
   EXPECT_FOUND(max(), 7, 7000);
 }
 
+TEST_P(TimestampLookup, RecordsBelowTheStartAreNeverTheAnswer) {
+  ASSERT_TRUE(store_);
+  append({1000, 3000, 2000, 5000, 4000, 6000});  // offsets 0-5
+  append({500, 7000});                           // offsets 6-7
+  append({2500, 2600, 2700});                    // offsets 8-10
+  // DeleteRecords inside the first batch: its first two records are gone.
+  ASSERT_EQ(*store_->delete_records_before(kQueue, engine::QueueOffset(2)), 2u);
+  EXPECT_FOUND(at(0), 2, 2000);
+  EXPECT_FOUND(at(2500), 3, 5000);
+  // Past the batch holding the maximum: the answer moves on to later batches.
+  ASSERT_EQ(*store_->delete_records_before(kQueue, engine::QueueOffset(8)), 8u);
+  EXPECT_FOUND(at(0), 8, 2500);
+  EXPECT_FOUND(at(6500), -1, -1);
+  EXPECT_FOUND(max(), 10, 2700);
+}
+
 TEST_P(TimestampLookup, LogAppendTimeGivesEveryRecordTheBatchTime) {
   ASSERT_TRUE(store_);
   append({100, 200}, /*log_append_time=*/true);

@@ -34,7 +34,8 @@ TEST(TopicConfigRules, AcceptsTheHonouredSettingsAndRefusesEverythingElseWithARe
   refused("segment.bytes", "1000", "unknown or unsupported topic setting 'segment.bytes'");
   refused("retention.ms", "soon", "not a whole number");
   refused("retention.ms", "7200000", "engine.retention_ms");  // longer than the shared log keeps
-  refused("retention.ms", "-1", "must lie in");
+  refused("retention.ms", "-2", "must be -1");
+  EXPECT_FALSE(rules.check("retention.ms", "-1")) << "Kafka's forever: the broker's retention";
   refused("retention.bytes", "-2", "no limit");
   refused("max.message.bytes", "2097152", "engine.max_record_bytes");
   refused("max.message.bytes", "0", "must lie in");
@@ -55,6 +56,12 @@ TEST(TopicConfigRules, SettingsFallBackToTheBroker) {
   EXPECT_EQ(set.retention_ms, 5000);
   EXPECT_EQ(set.retention_bytes, 100);
   EXPECT_EQ(set.max_message_bytes, 64);
+  // Values stored before they were checked never delete data or lift the limit.
+  TopicSettings legacy =
+      rules.settings({{"retention.ms", "-1"}, {"max.message.bytes", "-5"}, {"retention.bytes", "x"}});
+  EXPECT_FALSE(legacy.retention_ms_set);
+  EXPECT_EQ(legacy.max_message_bytes, 1 << 20);
+  EXPECT_EQ(legacy.retention_bytes, -1);
 }
 
 TEST(TopicConfigRules, DescribesValuesWithKafkasSources) {
