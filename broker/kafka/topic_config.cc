@@ -23,9 +23,10 @@ int8_t broker_source(bool differs_from_default) { return differs_from_default ? 
 }  // namespace
 
 std::optional<std::string> TopicConfigRules::check(std::string_view name, std::optional<std::string_view> value) const {
-  const std::string key(name);
+  // Strings are built only for a message: a valid value allocates nothing (produce checks the
+  // topic's max.message.bytes on every request).
   if (name != kCleanupPolicy && name != kRetentionMs && name != kRetentionBytes && name != kMaxMessageBytes)
-    return "unknown or unsupported topic setting '" + key +
+    return "unknown or unsupported topic setting '" + std::string(name) +
            "' (RingMQ honours cleanup.policy, retention.ms, retention.bytes, max.message.bytes)";
   if (!value) return std::nullopt;  // unset: back to the broker's value
   if (name == kCleanupPolicy) {
@@ -34,7 +35,7 @@ std::optional<std::string> TopicConfigRules::check(std::string_view name, std::o
            " is not supported: RingMQ keeps one shared commit log and never compacts it; use delete";
   }
   auto number = parse_long(*value);
-  if (!number) return key + "=" + std::string(*value) + " is not a whole number";
+  if (!number) return std::string(name) + "=" + std::string(*value) + " is not a whole number";
   if (name == kRetentionMs) {
     const auto broker_ms = static_cast<int64_t>(config_.engine.retention_ms);
     if (*number < -1 || *number > broker_ms)
