@@ -8,17 +8,16 @@
 
 namespace ringmq::admin {
 
-// A table printed with each column as wide as its widest cell, headers in capitals.
+// Rows under a header line, printed by common/text_table (columns as wide as their widest cell).
 class Table {
  public:
-  explicit Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
+  explicit Table(std::vector<std::string> headers) { rows_.push_back(std::move(headers)); }
   void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
-  bool empty() const { return rows_.empty(); }
+  bool empty() const { return rows_.size() == 1; }
   void print(std::ostream& out) const;
 
  private:
-  std::vector<std::string> headers_;
-  std::vector<std::vector<std::string>> rows_;
+  std::vector<std::vector<std::string>> rows_;  // the headers first
 };
 
 }  // namespace ringmq::admin

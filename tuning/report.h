@@ -24,7 +24,4 @@ std::string format_apply_json(const ApplyReport& report);
 std::string format_rollback_table(const RollbackReport& report);
 std::string format_rollback_json(const RollbackReport& report);
 
-// Columns padded to their widest cell, two spaces apart; the last column is not padded.
-std::string format_table(const std::vector<std::vector<std::string>>& rows);
-
 }  // namespace ringmq::tuning

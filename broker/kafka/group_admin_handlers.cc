@@ -37,11 +37,6 @@ constexpr std::string_view kDeadState = "Dead";
 
 }  // namespace
 
-bool KafkaRouter::has_committed_offsets(std::string_view group) const {
-  const std::vector<std::string> with_offsets = offsets_->groups();
-  return std::ranges::binary_search(with_offsets, group, std::less<>{});
-}
-
 void KafkaRouter::list_consumer_lag(std::vector<LabelledSample>& out) const {
   auto snapshot = topics_->snapshot();
   for (const std::string& group : offsets_->groups()) {
@@ -85,7 +80,7 @@ void KafkaRouter::handle_describe_groups(const protocol::RequestHeader& h, const
       // Before v6 an unknown group is no error: state "Dead", everything else empty (KafkaJS
       // and librdkafka read it that way).
       d.error_code = KafkaError::kNone;
-      d.state = has_committed_offsets(id) ? kEmptyState : kDeadState;
+      d.state = offsets_->has_group(id) ? kEmptyState : kDeadState;
     }
     descriptions.push_back(std::move(d));
   }
@@ -114,7 +109,7 @@ void KafkaRouter::handle_delete_groups(const protocol::RequestHeader& h, const p
   protocol::DeleteGroupsResponse response;
   for (std::string_view id : r.groups) {
     KafkaError error = groups_->delete_group(id);
-    const bool offsets_only = error == KafkaError::kGroupIdNotFound && has_committed_offsets(id);
+    const bool offsets_only = error == KafkaError::kGroupIdNotFound && offsets_->has_group(id);
     if (error == KafkaError::kNone || offsets_only) {
       error = KafkaError::kNone;
       if (auto s = offsets_->delete_group(id); !s) {
@@ -143,7 +138,7 @@ void KafkaRouter::handle_offset_delete(const protocol::RequestHeader& h, const p
     response.error_code = group.error_code;
     return answer();
   }
-  if (!known_to_coordinator && !has_committed_offsets(r.group_id)) {
+  if (!known_to_coordinator && !offsets_->has_group(r.group_id)) {
     response.error_code = KafkaError::kGroupIdNotFound;
     return answer();
   }

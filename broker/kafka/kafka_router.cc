@@ -425,26 +425,20 @@ void KafkaRouter::handle_create_partitions(const protocol::RequestHeader& h, con
   messages.reserve(r.topics.size());
   std::set<std::string_view> seen;
   for (const auto& topic : r.topics) {
+    // The registry checks the topic and the count; the assignments are checked here (every
+    // partition lives on this broker).
     std::optional<TopicError> error;
-    auto existing = topics_->find(topic.name);
+    const auto existing = topics_->find(topic.name);
+    const int32_t added = existing ? topic.count - existing->partition_count() : 0;
     if (!seen.insert(topic.name).second) {
       error = TopicError{static_cast<int16_t>(KafkaError::kInvalidRequest),
                          "topic '" + std::string(topic.name) + "' appears more than once in the request"};
-    } else if (!existing) {
-      error = TopicError{static_cast<int16_t>(KafkaError::kUnknownTopicOrPartition),
-                         "topic '" + std::string(topic.name) + "' does not exist"};
-    } else if (topic.count <= existing->partition_count()) {
-      error = TopicError{static_cast<int16_t>(KafkaError::kInvalidPartitions),
-                         "topic '" + std::string(topic.name) + "' has " + std::to_string(existing->partition_count()) +
-                             " partitions; the new count " + std::to_string(topic.count) + " must be larger"};
-    } else if (topic.count > topics_->options().max_partitions_per_topic) {
-      error = TopicError{static_cast<int16_t>(KafkaError::kInvalidPartitions),
-                         "at most " + std::to_string(topics_->options().max_partitions_per_topic) +
-                             " partitions per topic (max_partitions_per_topic)"};
-    } else if (topic.assignment_count >= 0 && topic.assignment_count != topic.count - existing->partition_count()) {
-      error = TopicError{static_cast<int16_t>(KafkaError::kInvalidReplicaAssignment),
-                         std::to_string(topic.assignment_count) + " assignments for " +
-                             std::to_string(topic.count - existing->partition_count()) + " new partitions"};
+    } else if (auto bad = topics_->validate_add_partitions(topic.name, topic.count)) {
+      error = bad;
+    } else if (topic.assignment_count >= 0 && topic.assignment_count != added) {
+      error = TopicError{
+          static_cast<int16_t>(KafkaError::kInvalidReplicaAssignment),
+          std::to_string(topic.assignment_count) + " assignments for " + std::to_string(added) + " new partitions"};
     } else if (std::ranges::any_of(topic.assigned_brokers,
                                    [&](int32_t id) { return id != context_.config.server.node_id; })) {
       error = TopicError{

@@ -79,8 +79,6 @@ class KafkaRouter final : public RequestRouter {
                             ResponseSlot slot);
   void handle_offset_delete(const protocol::RequestHeader& h, const protocol::OffsetDeleteRequest& r,
                             ResponseSlot slot);
-  // Whether `group` has committed offsets (a group the coordinator may not know).
-  bool has_committed_offsets(std::string_view group) const;
   // ringmq_consumer_group_lag samples: every committed offset of an existing partition, with
   // the records from it to the partition's end (metrics thread, at scrape time).
   void list_consumer_lag(std::vector<LabelledSample>& out) const;

@@ -403,6 +403,11 @@ std::vector<PartitionOffset> OffsetStore::fetch_all(std::string_view group,
   return out;
 }
 
+bool OffsetStore::has_group(std::string_view group) const {
+  std::shared_lock lock(map_mutex_);
+  return groups_.find(group) != groups_.end();
+}
+
 std::vector<std::string> OffsetStore::groups() const {
   std::vector<std::string> out;
   std::shared_lock lock(map_mutex_);

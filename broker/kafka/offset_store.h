@@ -117,6 +117,8 @@ class OffsetStore {
   std::vector<PartitionOffset> fetch_all(std::string_view group, std::optional<std::string_view> topic = {}) const;
   // Groups with at least one committed offset, sorted.
   std::vector<std::string> groups() const;
+  // Whether `group` has at least one committed offset.
+  bool has_group(std::string_view group) const;
 
   // Tombstones (blocking, durable before the map changes).
   Status delete_topic(std::string_view topic);

@@ -236,33 +236,50 @@ TopicResult<std::shared_ptr<const TopicInfo>> TopicRegistry::create_locked(std::
   return topic;
 }
 
+std::optional<TopicError> TopicRegistry::check_add_partitions(const TopicSnapshot& current, std::string_view name,
+                                                              int32_t new_total) const {
+  const TopicInfo* existing = current.find(name);
+  if (!existing)
+    return error(topic_error::kUnknownTopicOrPartition, "topic '" + std::string(name) + "' does not exist");
+  const int32_t have = existing->partition_count();
+  if (new_total <= have || new_total > options_.max_partitions_per_topic)
+    return error(topic_error::kInvalidPartitions, "topic '" + std::string(name) + "' has " + std::to_string(have) +
+                                                      " partitions; the new count must be above that and at most " +
+                                                      std::to_string(options_.max_partitions_per_topic) + ", not " +
+                                                      std::to_string(new_total));
+  const int32_t added = new_total - have;
+  if (uint64_t{current.next_queue_id()} + static_cast<uint64_t>(added) - 1 > options_.max_queue_id)
+    return error(topic_error::kPolicyViolation, "no queue ids left for " + std::to_string(added) +
+                                                    " more partitions: the engine's max_queue_id is " +
+                                                    std::to_string(options_.max_queue_id));
+  return std::nullopt;
+}
+
+std::optional<TopicError> TopicRegistry::validate_add_partitions(std::string_view name, int32_t new_total) const {
+  return check_add_partitions(*snapshot(), name, new_total);
+}
+
+std::optional<TopicError> TopicRegistry::publish_replaced(const TopicSnapshot& current, const TopicInfo* existing,
+                                                          std::shared_ptr<const TopicInfo> replacement,
+                                                          uint32_t next_queue_id) {
+  auto next = std::make_shared<TopicSnapshot>();
+  for (const auto& t : current.topics()) next->topics_.push_back(t.get() == existing ? replacement : t);
+  next->next_queue_id_ = next_queue_id;
+  next->index();
+  return persist_and_publish(std::move(next));
+}
+
 TopicResult<std::shared_ptr<const TopicInfo>> TopicRegistry::add_partitions(std::string_view name, int32_t new_total) {
   std::lock_guard write(write_mutex_);
   auto current = snapshot();
+  if (auto bad = check_add_partitions(*current, name, new_total)) return std::unexpected(*bad);
   const TopicInfo* existing = current->find(name);
-  if (!existing)
-    return std::unexpected(
-        error(topic_error::kUnknownTopicOrPartition, "topic '" + std::string(name) + "' does not exist"));
-  const int32_t have = existing->partition_count();
-  if (new_total <= have || new_total > options_.max_partitions_per_topic)
-    return std::unexpected(
-        error(topic_error::kInvalidPartitions, "topic '" + std::string(name) + "' has " + std::to_string(have) +
-                                                   " partitions; the new count must be above that and at most " +
-                                                   std::to_string(options_.max_partitions_per_topic) + ", not " +
-                                                   std::to_string(new_total)));
-  const int32_t added = new_total - have;
-  if (uint64_t{current->next_queue_id()} + static_cast<uint64_t>(added) - 1 > options_.max_queue_id)
-    return std::unexpected(error(topic_error::kPolicyViolation, "no queue ids left for " + std::to_string(added) +
-                                                                    " more partitions: the engine's max_queue_id is " +
-                                                                    std::to_string(options_.max_queue_id)));
+  const int32_t added = new_total - existing->partition_count();
   auto grown = std::make_shared<TopicInfo>(*existing);
   for (int32_t p = 0; p < added; ++p) grown->queue_ids.push_back(current->next_queue_id() + p);
-
-  auto next = std::make_shared<TopicSnapshot>();
-  for (const auto& t : current->topics()) next->topics_.push_back(t.get() == existing ? grown : t);
-  next->next_queue_id_ = current->next_queue_id() + static_cast<uint32_t>(added);
-  next->index();
-  if (auto failed = persist_and_publish(std::move(next))) return std::unexpected(*failed);
+  if (auto failed =
+          publish_replaced(*current, existing, grown, current->next_queue_id() + static_cast<uint32_t>(added)))
+    return std::unexpected(*failed);
   return grown;
 }
 
@@ -276,11 +293,8 @@ TopicResult<std::shared_ptr<const TopicInfo>> TopicRegistry::set_configs(std::st
         error(topic_error::kUnknownTopicOrPartition, "topic '" + std::string(name) + "' does not exist"));
   auto changed = std::make_shared<TopicInfo>(*existing);
   changed->configs = std::move(configs);
-  auto next = std::make_shared<TopicSnapshot>();
-  for (const auto& t : current->topics()) next->topics_.push_back(t.get() == existing ? changed : t);
-  next->next_queue_id_ = current->next_queue_id();
-  next->index();
-  if (auto failed = persist_and_publish(std::move(next))) return std::unexpected(*failed);
+  if (auto failed = publish_replaced(*current, existing, changed, current->next_queue_id()))
+    return std::unexpected(*failed);
   return changed;
 }
 

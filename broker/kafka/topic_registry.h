@@ -93,6 +93,8 @@ class TopicRegistry {
   // CreatePartitions: grows `name` to `new_total` partitions (new queues at the end).
   // UNKNOWN_TOPIC_OR_PARTITION, or INVALID_PARTITIONS unless new_total > current.
   TopicResult<std::shared_ptr<const TopicInfo>> add_partitions(std::string_view name, int32_t new_total);
+  // The same checks as add_partitions() without growing (CreatePartitions' validate_only).
+  std::optional<TopicError> validate_add_partitions(std::string_view name, int32_t new_total) const;
   // AlterConfigs: replaces the topic's settings (validated by the caller) and persists them.
   // UNKNOWN_TOPIC_OR_PARTITION if absent.
   TopicResult<std::shared_ptr<const TopicInfo>> set_configs(std::string_view name,
@@ -107,6 +109,11 @@ class TopicRegistry {
  private:
   TopicRegistry(const TopicRegistryOptions& options, std::shared_ptr<const TopicSnapshot> initial);
   std::optional<TopicError> check_create(const TopicSnapshot& current, std::string_view name, int32_t partitions) const;
+  std::optional<TopicError> check_add_partitions(const TopicSnapshot& current, std::string_view name,
+                                                 int32_t new_total) const;
+  // Persists and publishes `current` with `existing` replaced by `replacement`.
+  std::optional<TopicError> publish_replaced(const TopicSnapshot& current, const TopicInfo* existing,
+                                             std::shared_ptr<const TopicInfo> replacement, uint32_t next_queue_id);
   TopicResult<std::shared_ptr<const TopicInfo>> create_locked(std::string_view name, int32_t partitions,
                                                               std::map<std::string, std::string> configs);
   // Writes `next` to the topics file and, only if that worked, makes it current.

@@ -242,8 +242,11 @@ TEST(OffsetStore, DeletingOffsetsRemovesOnlyThosePartitionsOfThatGroupDurably) {
   EXPECT_EQ(broker.offsets->fetch("g2", "t", 0).offset, 4);
   // Deleting a group's last offsets forgets the group.
   const std::vector<TopicPartitionName> rest = {{"t", 1}, {"u", 0}};
+  EXPECT_TRUE(broker.offsets->has_group("g1"));
   ASSERT_TRUE(broker.offsets->delete_offsets("g1", rest));
   EXPECT_EQ(broker.offsets->groups(), std::vector<std::string>{"g2"});
+  EXPECT_FALSE(broker.offsets->has_group("g1"));
+  EXPECT_TRUE(broker.offsets->has_group("g2"));
 }
 
 TEST(OffsetStore, ConcurrentCommitsLeaveMemoryEqualToWhatReplayGives) {

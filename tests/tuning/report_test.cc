@@ -74,10 +74,6 @@ TEST(Report, ApplyAndRollbackJsonAreWellFormed) {
   EXPECT_TRUE(test::parse_json(format_rollback_json(RollbackReport{})));
 }
 
-TEST(Report, TableColumnsLineUp) {
-  EXPECT_EQ(format_table({{"A", "BB", "C"}, {"aaa", "b", ""}}), "A    BB  C\naaa  b\n");
-}
-
 TEST(Report, JsonParserRejectsMalformedDocuments) {
   EXPECT_FALSE(test::parse_json("{\"a\": 1,}"));
   EXPECT_FALSE(test::parse_json("{\"a\": 1} x"));
