@@ -73,7 +73,37 @@ void Dispatcher::start(std::function<void()> on_start) {
       "rmq-dispatch", [this] { run_once(); }, std::move(on_start));
 }
 
-void Dispatcher::stop() { thread_.stop(); }
+void Dispatcher::stop() {
+  thread_.stop();
+  run_waiters(true);
+}
+
+void Dispatcher::when_dispatched(uint64_t end, std::function<void()> done) {
+  {
+    // Checked under the lock run_waiters takes after dispatched_ moved: never missed.
+    std::lock_guard lock(waiters_mutex_);
+    if (dispatched_offset() < end) {
+      waiters_.emplace_back(end, std::move(done));
+      return;
+    }
+  }
+  done();
+}
+
+void Dispatcher::run_waiters(bool all) {
+  {
+    std::lock_guard lock(waiters_mutex_);
+    if (waiters_.empty()) return;
+    const uint64_t dispatched = dispatched_offset();
+    std::erase_if(waiters_, [&](auto& waiter) {
+      if (!all && waiter.first > dispatched) return false;
+      ready_.push_back(std::move(waiter.second));
+      return true;
+    });
+  }
+  for (auto& done : ready_) done();
+  ready_.clear();
+}
 
 void Dispatcher::run_once() {
   const uint64_t target = log_.written_offset();
@@ -83,6 +113,7 @@ void Dispatcher::run_once() {
       thread_.sleep_for(std::chrono::milliseconds(1000));
       return;
     }
+    run_waiters(false);
     std::lock_guard lock(listener_mutex_);
     if (listener_) listener_();
     quiet_rounds_ = 0;

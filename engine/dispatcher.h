@@ -43,6 +43,11 @@ class Dispatcher {
   // Called after an append; wakes the thread only if it went idle (no system call otherwise;
   // under a dense stream it never is).
   void notify() {
+    // The append's store of the written offset must be visible before idle_ is read, or this
+    // and the dispatcher's "idle_ = true, then read the written offset" can both miss (x86
+    // reorders a store with a later load): the thread would sleep its full nap with records
+    // waiting. A full fence per append batch closes that.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
     if (idle_.load(std::memory_order_relaxed) && idle_.exchange(false)) {
       wakeups_.fetch_add(1, std::memory_order_relaxed);
       thread_.wake();
@@ -56,6 +61,11 @@ class Dispatcher {
     std::lock_guard lock(listener_mutex_);
     listener_ = std::move(listener);
   }
+  // Runs `done` once everything below commit-log offset `end` is indexed: at once (on the
+  // caller's thread) if it is, else on the dispatcher thread after the round that indexes it.
+  // Waiters still pending at stop() run then. Produce answers with it, so that an
+  // acknowledged record is already visible to ListOffsets and Fetch.
+  void when_dispatched(uint64_t end, std::function<void()> done);
   DispatchSnapshot snapshot() const;
   // Retention: trims every index to the new log start, serialised with dispatching.
   Status trim_indexes(LogPosition log_start);
@@ -83,6 +93,11 @@ class Dispatcher {
   int quiet_rounds_ = 0;   // dispatcher thread only
   std::mutex listener_mutex_;
   std::function<void()> listener_;  // guarded by listener_mutex_
+  // Runs the waiters whose offset is dispatched (all of them with `all`).
+  void run_waiters(bool all);
+  std::mutex waiters_mutex_;
+  std::vector<std::pair<uint64_t, std::function<void()>>> waiters_;  // guarded by waiters_mutex_
+  std::vector<std::function<void()>> ready_;                         // run_waiters' scratch
 };
 
 }  // namespace ringmq::engine

@@ -318,6 +318,14 @@ Result<QueueOffset> MessageStore::offset_keeping_bytes(uint32_t queue_id, uint64
   return n == count ? queue->next_offset() : queue->entry(n).base_offset;
 }
 
+Result<uint64_t> MessageStore::queue_bytes(uint32_t queue_id) const {
+  const ConsumeQueue* queue = indexes_->find(queue_id);
+  if (!queue) return make_error(ErrorCode::kNotFound, "queue " + std::to_string(queue_id) + " has no records");
+  uint64_t bytes = 0;
+  for (uint64_t n = queue->first_entry(), count = queue->entry_count(); n < count; ++n) bytes += queue->entry(n).size;
+  return bytes;
+}
+
 Result<std::optional<QueueOffset>> MessageStore::offset_of_max_timestamp(uint32_t queue_id) const {
   const ConsumeQueue* queue = indexes_->find(queue_id);
   if (!queue) return make_error(ErrorCode::kNotFound, "queue " + std::to_string(queue_id) + " has no records");
@@ -330,6 +338,10 @@ Status MessageStore::flush() { return flusher_->flush_all(); }
 
 void MessageStore::set_index_listener(std::function<void()> listener) {
   dispatcher_->set_listener(std::move(listener));
+}
+
+void MessageStore::when_indexed(LogPosition end_offset, std::function<void()> done) {
+  dispatcher_->when_dispatched(end_offset.value(), std::move(done));
 }
 
 void MessageStore::when_durable(LogPosition end_offset, std::function<void(Status)> done) {

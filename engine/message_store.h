@@ -106,6 +106,9 @@ class MessageStore {
   // `listener` runs on the dispatcher thread whenever newly appended records become readable
   // (after each indexing round, not per record): for waking long-polling readers.
   void set_index_listener(std::function<void()> listener);
+  // Runs `done` once every record below `end_offset` is indexed (readable through read() and
+  // queue_range()): at once if it is, else on the dispatcher thread.
+  void when_indexed(LogPosition end_offset, std::function<void()> done);
 
   // Reads whole records of `queue_id` from the one holding `offset`, up to `max_bytes` of
   // payload but always at least one record. An offset equal to the queue's next offset gives
@@ -123,6 +126,10 @@ class MessageStore {
   // most `bytes` (its next offset if even the last record is larger). kNotFound for a queue
   // never written.
   Result<QueueOffset> offset_keeping_bytes(uint32_t queue_id, uint64_t bytes) const;
+  // Bytes of the records the queue still serves, from the one holding its start (DescribeLogDirs'
+  // partition size). Walks the index: O(entries), for admin calls only. kNotFound for a queue
+  // never written.
+  Result<uint64_t> queue_bytes(uint32_t queue_id) const;
   // The base offset of the first record holding the queue's largest max timestamp, or none
   // for an empty queue (kNotFound for an unknown one).
   Result<std::optional<QueueOffset>> offset_of_max_timestamp(uint32_t queue_id) const;

@@ -1,5 +1,5 @@
-// Topic and broker settings: DescribeConfigs, AlterConfigs, and the per-topic retention that
-// the maintenance round enforces. Which settings exist and how they are checked is
+// Topic and broker settings: DescribeConfigs, AlterConfigs, IncrementalAlterConfigs, and the
+// per-topic retention that the maintenance round enforces. Which settings exist and how they are checked is
 // topic_config.h; here they meet the wire and the engine.
 #include <spdlog/spdlog.h>
 
@@ -11,6 +11,26 @@
 namespace ringmq::broker::kafka {
 
 using protocol::KafkaError;
+
+namespace {
+
+// Why a resource's settings cannot be changed, before its values are looked at: broker
+// settings come from the config file, and only topics and the broker have settings.
+std::optional<TopicError> unalterable(int8_t resource_type, std::string_view resource_name,
+                                      const TopicRegistry& topics) {
+  if (resource_type == protocol::kResourceBroker)
+    return TopicError{static_cast<int16_t>(KafkaError::kInvalidRequest),
+                      "broker settings are static: change them in the config file and restart"};
+  if (resource_type != protocol::kResourceTopic)
+    return TopicError{static_cast<int16_t>(KafkaError::kInvalidRequest),
+                      "resource type " + std::to_string(resource_type) + " has no settings here (2 topic, 4 broker)"};
+  if (!topics.find(resource_name))
+    return TopicError{static_cast<int16_t>(KafkaError::kUnknownTopicOrPartition),
+                      "topic '" + std::string(resource_name) + "' does not exist"};
+  return std::nullopt;
+}
+
+}  // namespace
 
 void KafkaRouter::handle_describe_configs(const protocol::RequestHeader& h, const protocol::DescribeConfigsRequest& r,
                                           ResponseSlot slot) {
@@ -57,6 +77,8 @@ void KafkaRouter::handle_describe_configs(const protocol::RequestHeader& h, cons
       out.value = e.value;
       out.read_only = e.read_only;
       out.config_source = e.source;
+      out.config_type = e.type;
+      if (r.include_documentation) out.documentation = e.documentation;
       if (r.include_synonyms)
         for (const ConfigSynonym& s : e.synonyms) out.synonyms.push_back({s.name, s.value, s.source});
     }
@@ -77,16 +99,7 @@ void KafkaRouter::handle_alter_configs(const protocol::RequestHeader& h, const p
     protocol::AlterConfigsResult& result = response.responses.emplace_back();
     result.resource_type = resource.resource_type;
     result.resource_name = resource.resource_name;
-    std::optional<TopicError> error;
-    if (resource.resource_type != protocol::kResourceTopic) {
-      error = TopicError{static_cast<int16_t>(KafkaError::kInvalidRequest),
-                         resource.resource_type == protocol::kResourceBroker
-                             ? "broker settings are static: change them in the config file and restart"
-                             : "resource type " + std::to_string(resource.resource_type) + " has no settings here"};
-    } else if (!topics_->find(resource.resource_name)) {
-      error = TopicError{static_cast<int16_t>(KafkaError::kUnknownTopicOrPartition),
-                         "topic '" + std::string(resource.resource_name) + "' does not exist"};
-    }
+    std::optional<TopicError> error = unalterable(resource.resource_type, resource.resource_name, *topics_);
     std::map<std::string, std::string> configs;
     for (const auto& c : resource.configs) {
       if (error) break;
@@ -96,6 +109,7 @@ void KafkaRouter::handle_alter_configs(const protocol::RequestHeader& h, const p
         configs[std::string(c.name)] = std::string(*c.value);
     }
     if (!error && !r.validate_only) {
+      std::lock_guard lock(config_change_mutex_);
       if (auto changed = topics_->set_configs(resource.resource_name, std::move(configs)); !changed)
         error = changed.error();
       else
@@ -109,6 +123,44 @@ void KafkaRouter::handle_alter_configs(const protocol::RequestHeader& h, const p
   }
   respond(slot, [&](protocol::Writer& w) {
     return protocol::encode_alter_configs_response(h.api_version, h.correlation_id, response, w);
+  });
+}
+
+void KafkaRouter::handle_incremental_alter_configs(const protocol::RequestHeader& h,
+                                                   const protocol::IncrementalAlterConfigsRequest& r,
+                                                   ResponseSlot slot) {
+  // Each topic's operations apply to its stored settings as a whole (all or none); the
+  // read-modify-write is serialised so that concurrent changes do not lose one another.
+  protocol::AlterConfigsResponse response;
+  std::vector<std::string> messages;
+  messages.reserve(r.resources.size());
+  for (const auto& resource : r.resources) {
+    protocol::AlterConfigsResult& result = response.responses.emplace_back();
+    result.resource_type = resource.resource_type;
+    result.resource_name = resource.resource_name;
+    std::unique_lock lock(config_change_mutex_);
+    std::optional<TopicError> error = unalterable(resource.resource_type, resource.resource_name, *topics_);
+    if (!error) {
+      auto topic = topics_->find(resource.resource_name);
+      auto applied = config_rules_.apply_operations(topic->configs, resource.configs);
+      if (!applied) {
+        error = applied.error();
+      } else if (!r.validate_only) {
+        if (auto changed = topics_->set_configs(resource.resource_name, std::move(*applied)); !changed)
+          error = changed.error();
+        else
+          spdlog::info("topic {}: settings changed by IncrementalAlterConfigs", resource.resource_name);
+      }
+    }
+    lock.unlock();
+    if (error) {
+      result.error_code = static_cast<KafkaError>(error->error_code);
+      messages.push_back(error->message);
+      result.error_message = messages.back();
+    }
+  }
+  respond(slot, [&](protocol::Writer& w) {
+    return protocol::encode_incremental_alter_configs_response(h.api_version, h.correlation_id, response, w);
   });
 }
 

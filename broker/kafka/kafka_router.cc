@@ -5,6 +5,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "broker/kafka/leader_epochs.h"
 #include "broker/kafka/timestamp_lookup.h"
 
 namespace ringmq::broker {
@@ -177,6 +178,14 @@ void KafkaRouter::handle(const Request& request, ResponseSlot slot) {
           handle_describe_configs(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::AlterConfigsRequest>)
           handle_alter_configs(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::IncrementalAlterConfigsRequest>)
+          handle_incremental_alter_configs(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::DescribeClusterRequest>)
+          handle_describe_cluster(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::DescribeLogDirsRequest>)
+          handle_describe_log_dirs(h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::OffsetForLeaderEpochRequest>)
+          handle_offset_for_leader_epoch(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::DeleteRecordsRequest>)
           handle_delete_records(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::CreatePartitionsRequest>)
@@ -223,7 +232,7 @@ void KafkaRouter::handle_metadata(const protocol::RequestHeader& h, const protoc
   protocol::MetadataResponse response;
   response.brokers.push_back({context_.config.server.node_id, context_.advertised_host,
                               static_cast<int32_t>(context_.advertised_port), std::nullopt});
-  response.cluster_id = "ringmq";
+  response.cluster_id = kClusterId;
   // KafkaJS sends admin and idempotent requests to the controller: it must be this broker.
   response.controller_id = context_.config.server.node_id;
 
@@ -237,7 +246,7 @@ void KafkaRouter::handle_metadata(const protocol::RequestHeader& h, const protoc
       protocol::MetadataPartition part;
       part.partition_index = p;
       part.leader_id = context_.config.server.node_id;
-      part.leader_epoch = 0;
+      part.leader_epoch = kStandaloneLeaderEpoch;
       part.replica_nodes = {context_.config.server.node_id};
       part.isr_nodes = {context_.config.server.node_id};
       t.partitions.push_back(std::move(part));
@@ -317,7 +326,7 @@ void KafkaRouter::handle_list_offsets(const protocol::RequestHeader& h, const pr
         } else {  // other specials (tiered-storage ones): the end
           out.offset = static_cast<int64_t>(range.next_offset.value());
         }
-        out.leader_epoch = 0;
+        out.leader_epoch = kStandaloneLeaderEpoch;
       }
       t.partitions.push_back(out);
     }

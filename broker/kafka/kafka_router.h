@@ -53,6 +53,15 @@ class KafkaRouter final : public RequestRouter {
                                ResponseSlot slot);
   void handle_alter_configs(const protocol::RequestHeader& h, const protocol::AlterConfigsRequest& r,
                             ResponseSlot slot);
+  void handle_incremental_alter_configs(const protocol::RequestHeader& h,
+                                        const protocol::IncrementalAlterConfigsRequest& r, ResponseSlot slot);
+  // DescribeCluster, DescribeLogDirs, OffsetForLeaderEpoch (cluster_handlers.cc).
+  void handle_describe_cluster(const protocol::RequestHeader& h, const protocol::DescribeClusterRequest& r,
+                               ResponseSlot slot);
+  void handle_describe_log_dirs(const protocol::RequestHeader& h, const protocol::DescribeLogDirsRequest& r,
+                                ResponseSlot slot);
+  void handle_offset_for_leader_epoch(const protocol::RequestHeader& h, const protocol::OffsetForLeaderEpochRequest& r,
+                                      ResponseSlot slot);
   // Per-topic retention.ms / retention.bytes: moves each partition's start past what the
   // topic no longer keeps (maintenance, timer thread).
   void enforce_topic_retention(int64_t now_ms);
@@ -96,6 +105,8 @@ class KafkaRouter final : public RequestRouter {
   std::unique_ptr<GroupCoordinator> groups_;
   std::unique_ptr<GroupTicker> ticker_;
   const TopicConfigRules config_rules_{context_.config};
+  // Serialises changes of topic settings (each is a read-modify-write of the registry entry).
+  std::mutex config_change_mutex_;
 
   struct FetchWait;  // a long-polling Fetch (fetch_handler.cc)
   friend struct FetchWait;
@@ -119,6 +130,9 @@ void respond(ResponseSlot& slot, Encode&& encode) {
   }
   slot.complete(std::move(out));
 }
+
+// The cluster id Metadata and DescribeCluster report.
+inline constexpr std::string_view kClusterId = "ringmq";
 
 // The Kafka error for an engine error.
 protocol::KafkaError kafka_error_for(const Error& error);

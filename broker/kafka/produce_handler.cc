@@ -106,7 +106,9 @@ void append_batches(engine::MessageStore& store, ProducerState::PartitionGuard& 
 
 // Sends the answer: never for acks=0; for acks=-1, once a flush covers `durable_end` (from the
 // flusher thread), and then a failed flush turns every partition that had succeeded into the
-// flush's error; otherwise, or if nothing was appended, at once.
+// flush's error; if nothing was appended, at once. An answer that acknowledges records also
+// waits until they are indexed (usually long done by then; a new partition's first record
+// waits for its index file), so that ListOffsets and Fetch see what was acknowledged.
 void answer_produce(const RouterContext& context, const Request& request, const protocol::RequestHeader& h,
                     int16_t acks, std::shared_ptr<OwnedProduceAnswer> answer, engine::LogPosition durable_end,
                     ResponseSlot slot) {
@@ -126,20 +128,27 @@ void answer_produce(const RouterContext& context, const Request& request, const 
     });
     metrics->produce_latency.record(std::chrono::steady_clock::now() - received_at);
   };
-  if (acks != -1 || durable_end == engine::LogPosition(0)) {
+  if (durable_end == engine::LogPosition(0)) {
     finish(slot);
     return;
   }
-  // acks=all: answer when the data is durable, from the flusher thread.
   auto shared_slot = std::make_shared<ResponseSlot>(std::move(slot));
+  engine::MessageStore* store = &context.store;
+  if (acks != -1) {
+    store->when_indexed(durable_end, [shared_slot, finish] { finish(*shared_slot); });
+    return;
+  }
+  // acks=all: answer when the data is durable, from the flusher thread.
   const auto flush_started = std::chrono::steady_clock::now();
-  context.store.when_durable(durable_end, [metrics, answer, shared_slot, finish, flush_started](Status s) {
+  store->when_durable(durable_end, [metrics, answer, shared_slot, finish, flush_started, store, durable_end](Status s) {
     metrics->flush_latency.record(std::chrono::steady_clock::now() - flush_started);
     if (!s) {
       spdlog::warn("produce not made durable: {}", s.error().message);
       answer->fail_all(kafka_error_for(s.error()));
+      finish(*shared_slot);
+      return;
     }
-    finish(*shared_slot);
+    store->when_indexed(durable_end, [shared_slot, finish] { finish(*shared_slot); });
   });
 }
 

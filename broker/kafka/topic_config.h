@@ -14,12 +14,16 @@
 #pragma once
 
 #include <cstdint>
+#include <expected>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "broker/kafka/topic_registry_types.h"
+#include "broker/protocol/config_admin.h"
 #include "broker/server/broker_config.h"
 
 namespace ringmq::broker::kafka {
@@ -49,6 +53,8 @@ struct ConfigEntry {
   int8_t source = kSourceDefault;
   bool read_only = false;
   std::vector<ConfigSynonym> synonyms;  // where the value comes from, most specific first
+  protocol::ConfigType type = protocol::ConfigType::kUnknown;
+  std::string documentation;
 };
 
 class TopicConfigRules {
@@ -59,6 +65,12 @@ class TopicConfigRules {
   std::optional<std::string> check(std::string_view name, std::optional<std::string_view> value) const;
   // The first problem among `overrides`, or nothing.
   std::optional<std::string> check_all(const std::map<std::string, std::string>& overrides) const;
+  // IncrementalAlterConfigs: `overrides` after the operations in order (set, delete, append to
+  // or subtract from a list setting), each checked, as Kafka's errors: INVALID_REQUEST for a
+  // repeated name, an unknown operation or a missing value; INVALID_CONFIG for the rest.
+  TopicResult<std::map<std::string, std::string>> apply_operations(
+      std::map<std::string, std::string> overrides,
+      std::span<const protocol::IncrementalAlterableConfig> operations) const;
   // Stored values that fail check() (written before it existed) count as unset.
   TopicSettings settings(const std::map<std::string, std::string>& overrides) const;
   // Every topic setting with its value and source (overrides win).

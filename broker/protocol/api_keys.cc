@@ -11,7 +11,7 @@ namespace {
 // version whose every field is implemented and tested here, and never one that addresses
 // topics by id only (Fetch 13+). They cover what librdkafka 2.0.2 and KafkaJS 2.2.4 ask for.
 // Flexible thresholds are the "flexibleVersions" of each message's JSON schema.
-constexpr std::array<ApiSupport, 23> kApis = {{
+constexpr std::array<ApiSupport, 27> kApis = {{
     {ApiKey::kProduce, 3, 9, 9, "Produce"},
     {ApiKey::kFetch, 4, 12, 12, "Fetch"},
     {ApiKey::kListOffsets, 0, 7, 6, "ListOffsets"},
@@ -30,12 +30,16 @@ constexpr std::array<ApiSupport, 23> kApis = {{
     {ApiKey::kDeleteTopics, 0, 6, 4, "DeleteTopics"},
     {ApiKey::kDeleteRecords, 0, 2, 2, "DeleteRecords"},
     {ApiKey::kInitProducerId, 0, 4, 2, "InitProducerId"},
-    {ApiKey::kDescribeConfigs, 0, 2, 4, "DescribeConfigs"},
-    {ApiKey::kAlterConfigs, 0, 1, 2, "AlterConfigs"},
+    {ApiKey::kOffsetForLeaderEpoch, 0, 4, 4, "OffsetForLeaderEpoch"},
+    {ApiKey::kDescribeConfigs, 0, 4, 4, "DescribeConfigs"},
+    {ApiKey::kAlterConfigs, 0, 2, 2, "AlterConfigs"},
+    {ApiKey::kDescribeLogDirs, 0, 4, 2, "DescribeLogDirs"},
     {ApiKey::kCreatePartitions, 0, 3, 2, "CreatePartitions"},
     {ApiKey::kDeleteGroups, 0, 2, 2, "DeleteGroups"},
+    {ApiKey::kIncrementalAlterConfigs, 0, 1, 1, "IncrementalAlterConfigs"},
     // OffsetDelete v1 (flexible, KIP-1313) is left out until a client sends it.
     {ApiKey::kOffsetDelete, 0, 0, 1, "OffsetDelete"},
+    {ApiKey::kDescribeCluster, 0, 1, 0, "DescribeCluster"},
 }};
 
 }  // namespace

@@ -20,6 +20,7 @@ Status decode_describe_configs_request(int16_t version, Reader& reader, Describe
     f.tagged_fields();
   }
   out.include_synonyms = version >= 1 ? f.boolean() : false;
+  out.include_documentation = version >= 3 ? f.boolean() : false;
   f.tagged_fields();
   return detail::finish_decode(ApiKey::kDescribeConfigs, version, reader);
 }
@@ -55,6 +56,10 @@ Status encode_describe_configs_response(int16_t version, int32_t correlation_id,
           f.tagged_fields();
         }
       }
+      if (version >= 3) {
+        f.int8(static_cast<int8_t>(c.config_type));
+        f.nullable_string(c.documentation);
+      }
       f.tagged_fields();
     }
     f.tagged_fields();
@@ -83,11 +88,13 @@ Status decode_alter_configs_request(int16_t version, Reader& reader, AlterConfig
   return detail::finish_decode(ApiKey::kAlterConfigs, version, reader);
 }
 
-Status encode_alter_configs_response(int16_t version, int32_t correlation_id, const AlterConfigsResponse& response,
-                                     Writer& writer) {
-  if (auto ok = detail::check_version(ApiKey::kAlterConfigs, version, "response"); !ok) return ok;
-  ResponseFrame frame(writer, ApiKey::kAlterConfigs, version, correlation_id);
-  FieldWriter f(writer, is_flexible(ApiKey::kAlterConfigs, version));
+namespace {
+
+Status encode_alter_results(ApiKey key, int16_t version, int32_t correlation_id, const AlterConfigsResponse& response,
+                            Writer& writer) {
+  if (auto ok = detail::check_version(key, version, "response"); !ok) return ok;
+  ResponseFrame frame(writer, key, version, correlation_id);
+  FieldWriter f(writer, is_flexible(key, version));
   f.int32(response.throttle_time_ms);
   f.array_length(response.responses.size());
   for (const AlterConfigsResult& r : response.responses) {
@@ -99,6 +106,39 @@ Status encode_alter_configs_response(int16_t version, int32_t correlation_id, co
   }
   f.tagged_fields();
   return frame.finish();
+}
+
+}  // namespace
+
+Status encode_alter_configs_response(int16_t version, int32_t correlation_id, const AlterConfigsResponse& response,
+                                     Writer& writer) {
+  return encode_alter_results(ApiKey::kAlterConfigs, version, correlation_id, response, writer);
+}
+
+Status decode_incremental_alter_configs_request(int16_t version, Reader& reader, IncrementalAlterConfigsRequest& out) {
+  if (auto ok = detail::check_version(ApiKey::kIncrementalAlterConfigs, version, "request"); !ok) return ok;
+  FieldReader f(reader, is_flexible(ApiKey::kIncrementalAlterConfigs, version));
+  detail::resize_array(out.resources, f.array_length());
+  for (IncrementalAlterConfigsResource& r : out.resources) {
+    r.resource_type = f.int8();
+    r.resource_name = f.string();
+    detail::resize_array(r.configs, f.array_length());
+    for (IncrementalAlterableConfig& c : r.configs) {
+      c.name = f.string();
+      c.operation = f.int8();
+      c.value = f.nullable_string();
+      f.tagged_fields();
+    }
+    f.tagged_fields();
+  }
+  out.validate_only = f.boolean();
+  f.tagged_fields();
+  return detail::finish_decode(ApiKey::kIncrementalAlterConfigs, version, reader);
+}
+
+Status encode_incremental_alter_configs_response(int16_t version, int32_t correlation_id,
+                                                 const AlterConfigsResponse& response, Writer& writer) {
+  return encode_alter_results(ApiKey::kIncrementalAlterConfigs, version, correlation_id, response, writer);
 }
 
 }  // namespace ringmq::broker::protocol

@@ -1,8 +1,9 @@
-// DescribeConfigs (key 32, v0-2) and AlterConfigs (key 33, v0-1); neither is flexible in
-// these versions (DescribeConfigs from v4, AlterConfigs from v2). Layouts (the JSON schemas):
+// DescribeConfigs (key 32, v0-4), AlterConfigs (key 33, v0-2) and IncrementalAlterConfigs
+// (key 44, v0-1). Flexible from DescribeConfigs v4, AlterConfigs v2, IncrementalAlterConfigs
+// v1. Layouts (the JSON schemas):
 //   DescribeConfigs request   resources ARRAY of [resource_type int8, resource_name STRING,
 //                               configuration_keys NULLABLE ARRAY STRING (null: all)],
-//                             include_synonyms bool (v1+)
+//                             include_synonyms bool (v1+), include_documentation bool (v3+)
 //   DescribeConfigs response  throttle_time_ms int32, results ARRAY of [error_code int16,
 //                               error_message NULLABLE_STRING, resource_type int8,
 //                               resource_name STRING, configs ARRAY of [name STRING,
@@ -10,13 +11,19 @@
 //                                 is_default bool (v0) | config_source int8 (v1+),
 //                                 is_sensitive bool,
 //                                 synonyms ARRAY of [name STRING, value NULLABLE_STRING,
-//                                   source int8] (v1+)]]
+//                                   source int8] (v1+),
+//                                 config_type int8 (v3+), documentation NULLABLE_STRING (v3+)]]
 //   AlterConfigs request      resources ARRAY of [resource_type int8, resource_name STRING,
 //                               configs ARRAY of [name STRING, value NULLABLE_STRING]],
 //                             validate_only bool
 //   AlterConfigs response     throttle_time_ms int32, responses ARRAY of [error_code int16,
 //                               error_message NULLABLE_STRING, resource_type int8,
 //                               resource_name STRING]
+//   IncrementalAlterConfigs request   resources ARRAY of [resource_type int8, resource_name
+//                               STRING, configs ARRAY of [name STRING, config_operation int8
+//                               (0 set, 1 delete, 2 append, 3 subtract), value NULLABLE_STRING]],
+//                             validate_only bool
+//   IncrementalAlterConfigs response  as AlterConfigs'
 // Resource types: 2 topic, 4 broker (3 group, 8 broker logger: not configurable here).
 #pragma once
 
@@ -35,6 +42,12 @@ namespace ringmq::broker::protocol {
 inline constexpr int8_t kResourceTopic = 2;
 inline constexpr int8_t kResourceBroker = 4;
 
+// ConfigType of DescribeConfigs v3+ (ConfigDef.Type's order).
+enum class ConfigType : int8_t { kUnknown = 0, kBoolean = 1, kString = 2, kInt = 3, kLong = 5, kList = 7 };
+
+// IncrementalAlterConfigs' config_operation.
+enum class ConfigOperation : int8_t { kSet = 0, kDelete = 1, kAppend = 2, kSubtract = 3 };
+
 struct DescribeConfigsResource {
   int8_t resource_type = 0;
   std::string_view resource_name;
@@ -45,6 +58,7 @@ struct DescribeConfigsResource {
 struct DescribeConfigsRequest {
   std::vector<DescribeConfigsResource> resources;
   bool include_synonyms = false;
+  bool include_documentation = false;
 };
 
 struct DescribeConfigsSynonym {
@@ -60,6 +74,8 @@ struct DescribeConfigsEntry {
   int8_t config_source = -1;  // v0 sends is_default = (config_source == 5)
   bool is_sensitive = false;
   std::vector<DescribeConfigsSynonym> synonyms;
+  ConfigType config_type = ConfigType::kUnknown;
+  std::optional<std::string_view> documentation;
 };
 
 struct DescribeConfigsResult {
@@ -91,6 +107,23 @@ struct AlterConfigsRequest {
   bool validate_only = false;
 };
 
+struct IncrementalAlterableConfig {
+  std::string_view name;
+  int8_t operation = 0;  // a ConfigOperation, checked by the handler
+  std::optional<std::string_view> value;
+};
+
+struct IncrementalAlterConfigsResource {
+  int8_t resource_type = 0;
+  std::string_view resource_name;
+  std::vector<IncrementalAlterableConfig> configs;
+};
+
+struct IncrementalAlterConfigsRequest {
+  std::vector<IncrementalAlterConfigsResource> resources;
+  bool validate_only = false;
+};
+
 struct AlterConfigsResult {
   KafkaError error_code = KafkaError::kNone;
   std::optional<std::string_view> error_message;
@@ -109,5 +142,9 @@ Status encode_describe_configs_response(int16_t version, int32_t correlation_id,
 Status decode_alter_configs_request(int16_t version, Reader& reader, AlterConfigsRequest& out);
 Status encode_alter_configs_response(int16_t version, int32_t correlation_id, const AlterConfigsResponse& response,
                                      Writer& writer);
+Status decode_incremental_alter_configs_request(int16_t version, Reader& reader, IncrementalAlterConfigsRequest& out);
+// The response has AlterConfigs' layout.
+Status encode_incremental_alter_configs_response(int16_t version, int32_t correlation_id,
+                                                 const AlterConfigsResponse& response, Writer& writer);
 
 }  // namespace ringmq::broker::protocol

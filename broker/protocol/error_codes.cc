@@ -138,6 +138,10 @@ const char* kafka_error_name(KafkaError e) {
       return "PRODUCER_FENCED";
     case KafkaError::kUnknownTopicId:
       return "UNKNOWN_TOPIC_ID";
+    case KafkaError::kMismatchedEndpointType:
+      return "MISMATCHED_ENDPOINT_TYPE";
+    case KafkaError::kUnsupportedEndpointType:
+      return "UNSUPPORTED_ENDPOINT_TYPE";
   }
   return "UNKNOWN_CODE";
 }

@@ -78,6 +78,8 @@ enum class KafkaError : int16_t {
   kThrottlingQuotaExceeded = 89,  // retriable
   kProducerFenced = 90,
   kUnknownTopicId = 100,  // retriable
+  kMismatchedEndpointType = 114,
+  kUnsupportedEndpointType = 115,
 };
 
 constexpr int16_t code_of(KafkaError e) { return static_cast<int16_t>(e); }

@@ -169,6 +169,33 @@ Status alter_configs_error(int16_t v, int32_t id, const AlterConfigsRequest& req
   return encode_alter_configs_response(v, id, response, w);
 }
 
+Status incremental_alter_configs_error(int16_t v, int32_t id, const IncrementalAlterConfigsRequest& request,
+                                       KafkaError error, Writer& w) {
+  AlterConfigsResponse response;
+  for (const IncrementalAlterConfigsResource& r : request.resources)
+    response.responses.push_back(
+        {.error_code = error, .resource_type = r.resource_type, .resource_name = r.resource_name});
+  return encode_incremental_alter_configs_response(v, id, response, w);
+}
+
+Status describe_log_dirs_error(int16_t v, int32_t id, KafkaError error, Writer& w) {
+  // v3+ carries a top-level code; older versions can only say "no log directory".
+  DescribeLogDirsResponse response{.error_code = error};
+  return encode_describe_log_dirs_response(v, id, response, w);
+}
+
+Status offset_for_leader_epoch_error(int16_t v, int32_t id, const OffsetForLeaderEpochRequest& request,
+                                     KafkaError error, Writer& w) {
+  OffsetForLeaderEpochResponse response;
+  for (const OffsetForLeaderTopic& topic : request.topics) {
+    OffsetForLeaderTopicResult& t = response.topics.emplace_back();
+    t.topic = topic.topic;
+    for (const OffsetForLeaderPartition& p : topic.partitions)
+      t.partitions.push_back({.error_code = error, .partition = p.partition});
+  }
+  return encode_offset_for_leader_epoch_response(v, id, response, w);
+}
+
 }  // namespace
 
 Status encode_error_response(const RequestHeader& header, const Request& request, KafkaError error, Writer& w) {
@@ -234,6 +261,14 @@ Status encode_error_response(const RequestHeader& header, const Request& request
       return describe_configs_error(v, id, as(DescribeConfigsRequest{}), error, w);
     case ApiKey::kAlterConfigs:
       return alter_configs_error(v, id, as(AlterConfigsRequest{}), error, w);
+    case ApiKey::kIncrementalAlterConfigs:
+      return incremental_alter_configs_error(v, id, as(IncrementalAlterConfigsRequest{}), error, w);
+    case ApiKey::kDescribeCluster:
+      return encode_describe_cluster_response(v, id, DescribeClusterResponse{.error_code = error}, w);
+    case ApiKey::kDescribeLogDirs:
+      return describe_log_dirs_error(v, id, error, w);
+    case ApiKey::kOffsetForLeaderEpoch:
+      return offset_for_leader_epoch_error(v, id, as(OffsetForLeaderEpochRequest{}), error, w);
     case ApiKey::kApiVersions:
       break;  // answered above
   }

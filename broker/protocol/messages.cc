@@ -74,6 +74,14 @@ Status decode_request(const RequestHeader& header, Request& out) {
       return decode_into<DescribeConfigsRequest>(out, header, decode_describe_configs_request);
     case ApiKey::kAlterConfigs:
       return decode_into<AlterConfigsRequest>(out, header, decode_alter_configs_request);
+    case ApiKey::kIncrementalAlterConfigs:
+      return decode_into<IncrementalAlterConfigsRequest>(out, header, decode_incremental_alter_configs_request);
+    case ApiKey::kDescribeCluster:
+      return decode_into<DescribeClusterRequest>(out, header, decode_describe_cluster_request);
+    case ApiKey::kDescribeLogDirs:
+      return decode_into<DescribeLogDirsRequest>(out, header, decode_describe_log_dirs_request);
+    case ApiKey::kOffsetForLeaderEpoch:
+      return decode_into<OffsetForLeaderEpochRequest>(out, header, decode_offset_for_leader_epoch_request);
   }
   return make_error(ErrorCode::kUnsupported, "API key " + std::to_string(header.api_key) + " is not supported");
 }

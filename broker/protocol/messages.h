@@ -31,6 +31,7 @@
 
 #include "broker/protocol/api_keys.h"
 #include "broker/protocol/api_versions.h"
+#include "broker/protocol/cluster_admin.h"
 #include "broker/protocol/config_admin.h"
 #include "broker/protocol/consumer_group.h"
 #include "broker/protocol/error_codes.h"
@@ -38,6 +39,7 @@
 #include "broker/protocol/group_admin.h"
 #include "broker/protocol/group_offsets.h"
 #include "broker/protocol/init_producer_id.h"
+#include "broker/protocol/leader_epoch.h"
 #include "broker/protocol/list_offsets.h"
 #include "broker/protocol/metadata.h"
 #include "broker/protocol/produce.h"
@@ -55,7 +57,9 @@ using Request =
                  OffsetFetchRequest, FindCoordinatorRequest, JoinGroupRequest, HeartbeatRequest, LeaveGroupRequest,
                  SyncGroupRequest, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest, InitProducerIdRequest,
                  DescribeGroupsRequest, ListGroupsRequest, DeleteGroupsRequest, OffsetDeleteRequest,
-                 CreatePartitionsRequest, DeleteRecordsRequest, DescribeConfigsRequest, AlterConfigsRequest>;
+                 CreatePartitionsRequest, DeleteRecordsRequest, DescribeConfigsRequest, AlterConfigsRequest,
+                 IncrementalAlterConfigsRequest, DescribeClusterRequest, DescribeLogDirsRequest,
+                 OffsetForLeaderEpochRequest>;
 
 // Decodes header.body as the request (header.api_key, header.api_version) into `out`.
 // kUnsupported for an API or version the broker does not speak; kCorrupt for a body that does

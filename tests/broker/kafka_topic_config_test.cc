@@ -93,6 +93,53 @@ TEST(TopicConfigRules, DescribesValuesWithKafkasSources) {
   EXPECT_TRUE(log_retention->read_only);
   EXPECT_EQ(log_retention->source, kSourceStaticBroker);
   EXPECT_EQ(find(broker, "num.partitions")->source, kSourceDefault);
+
+  // DescribeConfigs v3+: every setting has a type and a line of documentation.
+  for (const auto& entries : {topic, broker}) {
+    for (const ConfigEntry& e : entries) {
+      EXPECT_NE(e.type, protocol::ConfigType::kUnknown) << e.name;
+      EXPECT_FALSE(e.documentation.empty()) << e.name;
+    }
+  }
+  EXPECT_EQ(find(topic, "cleanup.policy")->type, protocol::ConfigType::kList);
+  EXPECT_EQ(find(topic, "retention.ms")->type, protocol::ConfigType::kLong);
+  EXPECT_EQ(find(broker, "auto.create.topics.enable")->type, protocol::ConfigType::kBoolean);
+}
+
+TEST(TopicConfigRules, AppliesIncrementalOperationsInOrderAndRefusesAsKafkaDoes) {
+  BrokerConfig config;
+  config.engine.retention_ms = 3'600'000;
+  TopicConfigRules rules(config);
+  using protocol::IncrementalAlterableConfig;
+  using Op = protocol::ConfigOperation;
+  auto op = [](std::string_view name, Op kind, std::optional<std::string_view> value) {
+    return IncrementalAlterableConfig{name, static_cast<int8_t>(kind), value};
+  };
+  const std::map<std::string, std::string> current{{"retention.ms", "1000"}, {"retention.bytes", "500"}};
+
+  std::vector<IncrementalAlterableConfig> ops = {op("retention.ms", Op::kSet, "2000"),
+                                                 op("retention.bytes", Op::kDelete, std::nullopt),
+                                                 op("cleanup.policy", Op::kAppend, "delete")};
+  auto applied = rules.apply_operations(current, ops);
+  ASSERT_TRUE(applied) << applied.error().message;
+  EXPECT_EQ(*applied, (std::map<std::string, std::string>{{"cleanup.policy", "delete"}, {"retention.ms", "2000"}}))
+      << "set replaces, delete drops the override, append to the default list adds nothing new";
+
+  auto code_of = [&](std::vector<IncrementalAlterableConfig> o) {
+    auto r = rules.apply_operations(current, o);
+    return r ? int16_t{0} : r.error().error_code;
+  };
+  constexpr int16_t kInvalidRequest = 42, kInvalidConfig = 40;
+  EXPECT_EQ(code_of({op("retention.ms", Op::kSet, "1"), op("retention.ms", Op::kDelete, std::nullopt)}),
+            kInvalidRequest)
+      << "a name twice";
+  EXPECT_EQ(code_of({IncrementalAlterableConfig{"retention.ms", 9, "1"}}), kInvalidRequest) << "unknown operation";
+  EXPECT_EQ(code_of({op("retention.ms", Op::kSet, std::nullopt)}), kInvalidRequest) << "set without a value";
+  EXPECT_EQ(code_of({op("retention.ms", Op::kAppend, "5")}), kInvalidConfig) << "append to a number";
+  EXPECT_EQ(code_of({op("cleanup.policy", Op::kAppend, "compact")}), kInvalidConfig) << "delete,compact";
+  EXPECT_EQ(code_of({op("cleanup.policy", Op::kSubtract, "delete")}), kInvalidConfig) << "an empty policy";
+  EXPECT_EQ(code_of({op("segment.ms", Op::kDelete, std::nullopt)}), kInvalidConfig) << "unknown setting";
+  EXPECT_EQ(code_of({op("retention.ms", Op::kSet, "soon")}), kInvalidConfig);
 }
 
 }  // namespace

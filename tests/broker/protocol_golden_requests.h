@@ -138,10 +138,29 @@ inline Bytes golden_request_body(ApiKey key, int16_t v) {
     case ApiKey::kDescribeConfigs:
       b.array(2).i8(2).str("orders").array(-1).tags().i8(4).str("1").array(1).str("log.retention.ms").tags();
       if (v >= 1) b.boolean(true);
+      if (v >= 3) b.boolean(true);
       break;
     case ApiKey::kAlterConfigs:
       b.array(1).i8(2).str("orders").array(1).str("retention.ms").str("60000").tags().tags();
       b.boolean(false);
+      break;
+    case ApiKey::kIncrementalAlterConfigs:
+      b.array(1).i8(2).str("orders").array(2).str("retention.ms").i8(0).str("60000").tags();
+      b.str("retention.bytes").i8(1).str(std::nullopt).tags().tags();
+      b.boolean(false);
+      break;
+    case ApiKey::kDescribeCluster:
+      b.boolean(true);
+      if (v >= 1) b.i8(1);
+      break;
+    case ApiKey::kDescribeLogDirs:
+      b.array(1).str("orders").array(2).i32(0).i32(1).tags();
+      break;
+    case ApiKey::kOffsetForLeaderEpoch:
+      if (v >= 3) b.i32(-1);
+      b.array(1).str("orders").array(1).i32(0);
+      if (v >= 2) b.i32(0);
+      b.i32(0).tags().tags();
       break;
     case ApiKey::kDeleteRecords:
       b.array(1).str("orders").array(2).i32(0).i64(5).tags().i32(1).i64(-1).tags().tags();

@@ -179,6 +179,29 @@ TEST(MessageStore, InvalidConfigIsRejectedWithTheSettingName) {
   EXPECT_NE(MessageStore::open(config).error().message.find("segment_bytes"), std::string::npos);
 }
 
+TEST(MessageStore, WhenIndexedRunsOnlyOnceTheRecordsAreReadable) {
+  ringmq::test::TempDir dir;
+  auto store = open_store(small_config(dir.path()));
+  std::promise<std::pair<uint64_t, uint64_t>> seen;  // queue 5's next offset, queue 6's, in the callback
+  // Queue 5's first record: its index file is created by the dispatcher, so the record is not
+  // readable right after append() returns; the callback must still see it.
+  auto first = store->append({5, payload(1, 10), 3, 1000});
+  ASSERT_TRUE(first);
+  auto second = store->append({6, payload(2, 10), 2, 1000});
+  ASSERT_TRUE(second);
+  store->when_indexed(second->end_offset, [&] {
+    seen.set_value({store->queue_range(5).value_or(QueueRange{}).next_offset.value(),
+                    store->queue_range(6).value_or(QueueRange{}).next_offset.value()});
+  });
+  auto future = seen.get_future();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(future.get(), (std::pair<uint64_t, uint64_t>{3, 2}));
+  // Already indexed: runs at once, on this thread.
+  bool ran = false;
+  store->when_indexed(first->end_offset, [&] { ran = true; });
+  EXPECT_TRUE(ran);
+}
+
 TEST(MessageStore, FindsOffsetsByTimestamp) {
   ringmq::test::TempDir dir;
   auto store = open_store(small_config(dir.path()));
@@ -203,9 +226,12 @@ TEST(MessageStore, FindsWhereTheNewestBytesOfAQueueStartAndDeletesRecordsBeforeA
   EXPECT_EQ(*store->offset_keeping_bytes(0, 3 * size), 14u);
   EXPECT_EQ(*store->offset_keeping_bytes(0, 3 * size - 1), 16u);
   EXPECT_EQ(store->offset_keeping_bytes(7, 100).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(*store->queue_bytes(0), 10 * size);
+  EXPECT_EQ(store->queue_bytes(7).error().code, ErrorCode::kNotFound);
 
   ReadBatch one;
   ASSERT_EQ(*store->delete_records_before(0, QueueOffset(5)), 5u);
+  EXPECT_EQ(*store->queue_bytes(0), 8 * size) << "from the record holding the new start (offsets 4-5)";
   EXPECT_EQ(store->queue_range(0)->start_offset, 5u);
   EXPECT_EQ(store->read(0, QueueOffset(3), 1, one).error().code, ErrorCode::kOutOfRange);
   ASSERT_TRUE(store->read(0, QueueOffset(5), 1, one));

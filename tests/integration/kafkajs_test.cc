@@ -1,7 +1,8 @@
 // KafkaJS (npm, 2.2.4) against a real ringmq-broker: an idempotent producer, a consumer
 // group of two members, rebalancing when one leaves, and committed offsets respected after
 // a broker restart (tests/integration/kafkajs/group_test.js); the admin client's group
-// calls (admin_test.js).
+// calls (admin_test.js). And @platformatic/kafka's admin client (platformatic_admin_test.mjs)
+// for the admin versions KafkaJS does not speak.
 #include <gtest/gtest.h>
 
 #include "tests/integration/broker_process.h"
@@ -59,6 +60,16 @@ TEST(KafkaJs, AdminCreatesPartitions) {
 TEST(KafkaJs, AdminDescribesAndAltersTopicSettings) {
   BrokerProcess broker;
   auto [rc, out] = run_script("admin_test.js", "configs", broker);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("\"ok\":true"), std::string::npos) << out;
+}
+
+// @platformatic/kafka: DescribeConfigs v4, IncrementalAlterConfigs v1, AlterConfigs v2,
+// DescribeLogDirs v4 and DescribeCluster v0-1, with their refusals.
+TEST(PlatformaticKafka, AdminDescribesAndChangesSettingsLogDirsAndTheCluster) {
+  BrokerProcess broker({"--set", "server.node_id=3"});
+  auto [rc, out] = run_command("cd " RINGMQ_KAFKAJS_DIR " && timeout 120 node platformatic_admin_test.mjs " +
+                               broker.bootstrap() + " 3 2>&1");
   ASSERT_EQ(rc, 0) << out;
   EXPECT_NE(out.find("\"ok\":true"), std::string::npos) << out;
 }

@@ -1,0 +1,34 @@
+// Leader epochs of a partition and KIP-101's end-offset lookup (OffsetForLeaderEpoch). A
+// standalone broker is the only leader there ever was: one epoch, 0, from offset 0. Broker
+// groups (replication) will keep an epoch -> start-offset checkpoint per partition and feed it
+// to the same lookup.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+namespace ringmq::broker::kafka {
+
+// The epoch every partition of a standalone broker is at (Metadata, ListOffsets, Fetch).
+inline constexpr int32_t kStandaloneLeaderEpoch = 0;
+
+// An epoch and the first offset written in it.
+struct EpochStart {
+  int32_t epoch = 0;
+  int64_t start_offset = 0;
+};
+
+inline constexpr EpochStart kStandaloneEpochs[] = {{kStandaloneLeaderEpoch, 0}};
+
+struct EpochEnd {
+  int32_t epoch = -1;       // -1: undefined
+  int64_t end_offset = -1;  // -1: undefined
+};
+
+// The largest epoch <= `requested` and where it ended: the start of the next epoch, or
+// `log_end` for the current one. -1/-1 for an undefined (-1) or a future epoch; an epoch
+// older than the first known gives the requested epoch and the first known start (its records
+// are gone). `epochs` is ordered by epoch, with increasing start offsets.
+EpochEnd end_offset_for_epoch(std::span<const EpochStart> epochs, int32_t requested, int64_t log_end);
+
+}  // namespace ringmq::broker::kafka
