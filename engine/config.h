@@ -86,6 +86,13 @@ struct EngineConfig {
 
   // Retention: whole segments older than retention_ms or beyond retention_bytes go.
   uint64_t retention_ms = 7ull * 24 * 3600 * 1000;
+  // With a queue floor, a segment older than retention_ms still stays while it ends above the
+  // floor the store's user sets (MessageStore::set_retention_floor: the lowest commit-log
+  // position a queue still serves), and nothing expires until the first floor is set. For a
+  // user that moves each queue's start by its own retention (the broker: per-topic
+  // retention.ms, longer or shorter than this): a segment goes once no queue needs it.
+  // retention_bytes and the disk's high-water mark are never held back by the floor.
+  bool retention_by_queue_floor = false;
   uint64_t retention_bytes = 0;  // 0 = no size limit
   uint32_t retention_check_interval_ms = 5000;
   // Appends are rejected while the data directory's file system is fuller than this.

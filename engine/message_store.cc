@@ -326,6 +326,14 @@ Result<uint64_t> MessageStore::queue_bytes(uint32_t queue_id) const {
   return bytes;
 }
 
+std::optional<LogPosition> MessageStore::queue_start_position(uint32_t queue_id) const {
+  const ConsumeQueue* queue = indexes_->find(queue_id);
+  if (!queue || queue->empty()) return std::nullopt;
+  return queue->entry(queue->first_entry()).commit_log_offset;
+}
+
+void MessageStore::set_retention_floor(LogPosition position) { retention_->set_floor(position.value()); }
+
 Result<std::optional<QueueOffset>> MessageStore::offset_of_max_timestamp(uint32_t queue_id) const {
   const ConsumeQueue* queue = indexes_->find(queue_id);
   if (!queue) return make_error(ErrorCode::kNotFound, "queue " + std::to_string(queue_id) + " has no records");

@@ -130,6 +130,11 @@ class MessageStore {
   // partition size). Walks the index: O(entries), for admin calls only. kNotFound for a queue
   // never written.
   Result<uint64_t> queue_bytes(uint32_t queue_id) const;
+  // The commit-log position of the first record the queue serves; none for an empty or
+  // unknown queue. The lowest over the queues a user keeps is its retention floor.
+  std::optional<LogPosition> queue_start_position(uint32_t queue_id) const;
+  // retention_by_queue_floor: segments ending above `position` outlive retention_ms.
+  void set_retention_floor(LogPosition position);
   // The base offset of the first record holding the queue's largest max timestamp, or none
   // for an empty queue (kNotFound for an unknown one).
   Result<std::optional<QueueOffset>> offset_of_max_timestamp(uint32_t queue_id) const;

@@ -42,13 +42,18 @@ Result<RetentionRound> RetentionService::run_once(int64_t now_ms) {
                                                       : std::string());
 
   uint64_t total = log_.size_bytes();
+  const uint64_t floor = config_.retention_by_queue_floor ? floor_.load(std::memory_order_acquire) : UINT64_MAX;
   for (const auto& segment : log_.inactive_segments()) {
     if (dispatcher_.dispatched_offset() < segment->end_offset()) break;
     const bool over_size = config_.retention_bytes && total > config_.retention_bytes;
     bool expired = false;
     if (auto next = log_.read_slot(segment->end_offset(), false); next && next->slot.kind == SlotKind::kRecord)
       expired = next->slot.record.fields.store_timestamp_ms < now_ms - static_cast<int64_t>(config_.retention_ms);
-    if (!over_size && !expired) break;
+    const bool needed = segment->end_offset() > floor;  // some queue still serves from it
+    if (!over_size && (!expired || needed)) break;
+    if (over_size && needed)
+      spdlog::warn("retention_bytes deletes commit-log segment {} although queues still serve from it (floor {})",
+                   segment->base_offset(), floor);
     if (auto s = log_.delete_oldest_segment(); !s) return std::unexpected(s.error());
     total -= config_.segment_bytes;
     ++round.segments_deleted;

@@ -2,11 +2,14 @@
 //  - checks the file system's fill level and, above disk_high_water_percent, makes the commit
 //    log reject appends with kDiskFull (and lets them through again once below);
 //  - deletes whole commit-log segments, oldest first, that are older than retention_ms (all
-//    their records were stored before the next segment's first record, which is that old) or
-//    beyond retention_bytes, never the active segment nor one not yet indexed;
+//    their records were stored before the next segment's first record, which is that old) and,
+//    with retention_by_queue_floor, end at or below the floor (no queue serves from them any
+//    more), or that are beyond retention_bytes; never the active segment nor one not yet
+//    indexed;
 //  - trims the per-queue indexes to the new log start.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -27,6 +30,10 @@ class RetentionService {
  public:
   RetentionService(const EngineConfig& config, FileSystem& fs, CommitLog& log, Dispatcher& dispatcher)
       : config_(config), fs_(fs), log_(log), dispatcher_(dispatcher) {}
+
+  // The lowest commit-log position still served by some queue (retention_by_queue_floor).
+  // Until it is set, nothing expires by time.
+  void set_floor(uint64_t position) { floor_.store(position, std::memory_order_release); }
   ~RetentionService() { stop(); }
 
   void start();
@@ -41,6 +48,7 @@ class RetentionService {
   Dispatcher& dispatcher_;
   ServiceThread thread_;
   bool was_full_ = false;
+  std::atomic<uint64_t> floor_{0};
 };
 
 }  // namespace ringmq::engine

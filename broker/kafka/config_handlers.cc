@@ -88,68 +88,30 @@ void KafkaRouter::handle_describe_configs(const protocol::RequestHeader& h, cons
   });
 }
 
-void KafkaRouter::handle_alter_configs(const protocol::RequestHeader& h, const protocol::AlterConfigsRequest& r,
-                                       ResponseSlot slot) {
-  // AlterConfigs replaces a topic's settings as a whole: what the request leaves out goes back
-  // to the broker's value. Broker settings come from the config file and are read-only.
+template <typename Resource, typename NewSettings>
+protocol::AlterConfigsResponse KafkaRouter::alter_topic_settings(const std::vector<Resource>& resources,
+                                                                 bool validate_only, std::string_view api,
+                                                                 std::vector<std::string>& messages,
+                                                                 NewSettings new_settings) {
   protocol::AlterConfigsResponse response;
-  std::vector<std::string> messages;
-  messages.reserve(r.resources.size());
-  for (const auto& resource : r.resources) {
+  messages.reserve(resources.size());
+  for (const auto& resource : resources) {
     protocol::AlterConfigsResult& result = response.responses.emplace_back();
     result.resource_type = resource.resource_type;
     result.resource_name = resource.resource_name;
-    std::optional<TopicError> error = unalterable(resource.resource_type, resource.resource_name, *topics_);
-    std::map<std::string, std::string> configs;
-    for (const auto& c : resource.configs) {
-      if (error) break;
-      if (auto problem = config_rules_.check(c.name, c.value))
-        error = TopicError{static_cast<int16_t>(KafkaError::kInvalidConfig), *problem};
-      else if (c.value)
-        configs[std::string(c.name)] = std::string(*c.value);
-    }
-    if (!error && !r.validate_only) {
-      std::lock_guard lock(config_change_mutex_);
-      if (auto changed = topics_->set_configs(resource.resource_name, std::move(configs)); !changed)
-        error = changed.error();
-      else
-        spdlog::info("topic {}: settings replaced by AlterConfigs", resource.resource_name);
-    }
-    if (error) {
-      result.error_code = static_cast<KafkaError>(error->error_code);
-      messages.push_back(error->message);
-      result.error_message = messages.back();
-    }
-  }
-  respond(slot, [&](protocol::Writer& w) {
-    return protocol::encode_alter_configs_response(h.api_version, h.correlation_id, response, w);
-  });
-}
-
-void KafkaRouter::handle_incremental_alter_configs(const protocol::RequestHeader& h,
-                                                   const protocol::IncrementalAlterConfigsRequest& r,
-                                                   ResponseSlot slot) {
-  // Each topic's operations apply to its stored settings as a whole (all or none); the
-  // read-modify-write is serialised so that concurrent changes do not lose one another.
-  protocol::AlterConfigsResponse response;
-  std::vector<std::string> messages;
-  messages.reserve(r.resources.size());
-  for (const auto& resource : r.resources) {
-    protocol::AlterConfigsResult& result = response.responses.emplace_back();
-    result.resource_type = resource.resource_type;
-    result.resource_name = resource.resource_name;
+    // Serialised: each change is a read-modify-write of the topic's registry entry.
     std::unique_lock lock(config_change_mutex_);
     std::optional<TopicError> error = unalterable(resource.resource_type, resource.resource_name, *topics_);
     if (!error) {
       auto topic = topics_->find(resource.resource_name);
-      auto applied = config_rules_.apply_operations(topic->configs, resource.configs);
-      if (!applied) {
-        error = applied.error();
-      } else if (!r.validate_only) {
-        if (auto changed = topics_->set_configs(resource.resource_name, std::move(*applied)); !changed)
+      auto settings = new_settings(resource, *topic);
+      if (!settings) {
+        error = settings.error();
+      } else if (!validate_only) {
+        if (auto changed = topics_->set_configs(resource.resource_name, std::move(*settings)); !changed)
           error = changed.error();
         else
-          spdlog::info("topic {}: settings changed by IncrementalAlterConfigs", resource.resource_name);
+          spdlog::info("topic {}: settings changed by {}", resource.resource_name, api);
       }
     }
     lock.unlock();
@@ -159,22 +121,58 @@ void KafkaRouter::handle_incremental_alter_configs(const protocol::RequestHeader
       result.error_message = messages.back();
     }
   }
+  return response;
+}
+
+void KafkaRouter::handle_alter_configs(const protocol::RequestHeader& h, const protocol::AlterConfigsRequest& r,
+                                       ResponseSlot slot) {
+  // AlterConfigs replaces a topic's settings as a whole: what the request leaves out goes back
+  // to the broker's value.
+  std::vector<std::string> messages;
+  auto response = alter_topic_settings(
+      r.resources, r.validate_only, "AlterConfigs", messages,
+      [&](const auto& resource, const TopicInfo&) -> TopicResult<std::map<std::string, std::string>> {
+        std::map<std::string, std::string> configs;
+        for (const auto& c : resource.configs) {
+          if (auto problem = config_rules_.check(c.name, c.value))
+            return std::unexpected(TopicError{static_cast<int16_t>(KafkaError::kInvalidConfig), *problem});
+          if (c.value) configs[std::string(c.name)] = std::string(*c.value);
+        }
+        return configs;
+      });
+  respond(slot, [&](protocol::Writer& w) {
+    return protocol::encode_alter_configs_response(h.api_version, h.correlation_id, response, w);
+  });
+}
+
+void KafkaRouter::handle_incremental_alter_configs(const protocol::RequestHeader& h,
+                                                   const protocol::IncrementalAlterConfigsRequest& r,
+                                                   ResponseSlot slot) {
+  // Each topic's operations apply to its stored settings, all or none.
+  std::vector<std::string> messages;
+  auto response = alter_topic_settings(r.resources, r.validate_only, "IncrementalAlterConfigs", messages,
+                                       [&](const auto& resource, const TopicInfo& topic) {
+                                         return config_rules_.apply_operations(topic.configs, resource.configs);
+                                       });
   respond(slot, [&](protocol::Writer& w) {
     return protocol::encode_incremental_alter_configs_response(h.api_version, h.correlation_id, response, w);
   });
 }
 
 void KafkaRouter::enforce_topic_retention(int64_t now_ms) {
+  // Every partition's start moves by its topic's retention (the broker's for a topic without
+  // its own); then the engine may delete the commit-log segments below the lowest start, which
+  // is how a topic keeps its records longer than engine.retention_ms and another's still go.
+  // Internal queues (committed offsets) restate what they keep and never hold segments back.
+  uint64_t floor = UINT64_MAX;
   for (const auto& topic : topics_->list()) {
-    if (topic->configs.empty()) continue;
     const TopicSettings settings = config_rules_.settings(topic->configs);
-    if (!settings.retention_ms_set && settings.retention_bytes < 0) continue;
     for (int32_t p = 0; p < topic->partition_count(); ++p) {
       const uint32_t queue = *topic->queue_id(p);
       auto range = context_.store.queue_range(queue);
       if (!range) continue;  // never written
       engine::QueueOffset start = range->start_offset;
-      if (settings.retention_ms_set) {
+      if (settings.retention_ms >= 0) {
         // The first record batch whose newest record is recent enough stays, with all after it.
         auto kept = context_.store.offset_for_timestamp(queue, now_ms - settings.retention_ms);
         if (kept) start = std::max(start, *kept);
@@ -183,13 +181,16 @@ void KafkaRouter::enforce_topic_retention(int64_t now_ms) {
         auto kept = context_.store.offset_keeping_bytes(queue, static_cast<uint64_t>(settings.retention_bytes));
         if (kept) start = std::max(start, *kept);
       }
-      if (start <= range->start_offset) continue;
-      if (auto moved = context_.store.delete_records_before(queue, start); !moved)
-        spdlog::warn("retention of {}-{}: {}", topic->name, p, moved.error().message);
-      else
-        spdlog::debug("retention of {}-{}: start moved to {}", topic->name, p, engine::to_string(start));
+      if (start > range->start_offset) {
+        if (auto moved = context_.store.delete_records_before(queue, start); !moved)
+          spdlog::warn("retention of {}-{}: {}", topic->name, p, moved.error().message);
+        else
+          spdlog::debug("retention of {}-{}: start moved to {}", topic->name, p, engine::to_string(start));
+      }
+      if (auto position = context_.store.queue_start_position(queue)) floor = std::min(floor, position->value());
     }
   }
+  context_.store.set_retention_floor(engine::LogPosition(floor));
 }
 
 }  // namespace ringmq::broker::kafka

@@ -55,6 +55,13 @@ class KafkaRouter final : public RequestRouter {
                             ResponseSlot slot);
   void handle_incremental_alter_configs(const protocol::RequestHeader& h,
                                         const protocol::IncrementalAlterConfigsRequest& r, ResponseSlot slot);
+  // What AlterConfigs and IncrementalAlterConfigs share: per resource, refuse what cannot
+  // change, compute the topic's new settings with `new_settings(resource, topic)` and store
+  // them (unless validate_only). `messages` holds the texts the response points into.
+  template <typename Resource, typename NewSettings>
+  protocol::AlterConfigsResponse alter_topic_settings(const std::vector<Resource>& resources, bool validate_only,
+                                                      std::string_view api, std::vector<std::string>& messages,
+                                                      NewSettings new_settings);
   // DescribeCluster, DescribeLogDirs, OffsetForLeaderEpoch (cluster_handlers.cc).
   void handle_describe_cluster(const protocol::RequestHeader& h, const protocol::DescribeClusterRequest& r,
                                ResponseSlot slot);

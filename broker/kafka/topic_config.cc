@@ -32,15 +32,15 @@ constexpr SettingInfo kSettings[] = {
     {kCleanupPolicy, ConfigType::kList,
      "What happens to old records: only \"delete\" (RingMQ's shared commit log is never compacted)."},
     {kRetentionMs, ConfigType::kLong,
-     "Records older than this many milliseconds are no longer served; -1 keeps them as long as the broker's "
-     "log.retention.ms."},
+     "Records older than this many milliseconds are no longer served (longer or shorter than the broker's "
+     "log.retention.ms); -1 keeps them forever."},
     {kRetentionBytes, ConfigType::kLong,
      "Each partition keeps at most its newest this many bytes; -1 means no size limit."},
     {kMaxMessageBytes, ConfigType::kInt,
      "The largest record batch a producer may send to this topic, at most the broker's message.max.bytes."},
     {"broker.id", ConfigType::kInt, "This broker's node id (server.node_id)."},
     {"log.retention.ms", ConfigType::kLong,
-     "The broker's retention (engine.retention_ms): commit-log segments older than this are deleted."},
+     "The retention of topics without their own retention.ms (engine.retention_ms)."},
     {"log.retention.bytes", ConfigType::kLong, "The commit log's size limit (engine.retention_bytes); -1 means none."},
     {"log.segment.bytes", ConfigType::kInt, "The size of each commit-log segment file (engine.segment_bytes)."},
     {"message.max.bytes", ConfigType::kInt, "The largest record batch the broker accepts (engine.max_record_bytes)."},
@@ -104,11 +104,7 @@ std::optional<std::string> TopicConfigRules::check(std::string_view name, std::o
   auto number = parse_long(*value);
   if (!number) return std::string(name) + "=" + std::string(*value) + " is not a whole number";
   if (name == kRetentionMs) {
-    const auto broker_ms = static_cast<int64_t>(config_.engine.retention_ms);
-    if (*number < -1 || *number > broker_ms)
-      return "retention.ms=" + std::to_string(*number) + " must be -1 (the broker's retention) or lie in [0, " +
-             std::to_string(broker_ms) +
-             "]: the shared commit log deletes segments at the broker's retention (engine.retention_ms)";
+    if (*number < -1) return "retention.ms must be -1 (keep forever) or a number of milliseconds";
   } else if (name == kRetentionBytes) {
     if (*number < -1) return "retention.bytes must be -1 (no limit) or a size in bytes";
   } else {
@@ -128,6 +124,7 @@ std::optional<std::string> TopicConfigRules::check_all(const std::map<std::strin
 
 TopicSettings TopicConfigRules::settings(const std::map<std::string, std::string>& overrides) const {
   TopicSettings s;
+  s.retention_ms = static_cast<int64_t>(config_.engine.retention_ms);
   s.max_message_bytes = static_cast<int64_t>(config_.engine.max_record_bytes);
   // Static keys: a lookup allocates nothing (produce calls this for every request).
   static const std::string kRetentionMsKey(kRetentionMs), kRetentionBytesKey(kRetentionBytes),
@@ -140,7 +137,7 @@ TopicSettings TopicConfigRules::settings(const std::map<std::string, std::string
     if (it == overrides.end() || check(it->first, it->second)) return std::nullopt;
     return parse_long(it->second);
   };
-  if (auto v = number(kRetentionMsKey); v && *v >= 0) s.retention_ms = *v, s.retention_ms_set = true;
+  if (auto v = number(kRetentionMsKey)) s.retention_ms = *v, s.retention_ms_set = true;
   if (auto v = number(kRetentionBytesKey)) s.retention_bytes = *v;
   if (auto v = number(kMaxMessageBytesKey)) s.max_message_bytes = *v;
   return s;

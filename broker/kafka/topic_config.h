@@ -1,8 +1,9 @@
 // The per-topic settings RingMQ honours, and the broker-level values they fall back to:
 //   cleanup.policy     only "delete" (one shared commit log is never compacted)
-//   retention.ms       a partition's records older than this are no longer served; at most the
-//                      broker's retention (engine.retention_ms), which deletes the segments;
-//                      -1 (Kafka's "forever") means the broker's retention
+//   retention.ms       a partition's records older than this are no longer served, shorter or
+//                      longer than the broker's engine.retention_ms (the default); -1 keeps
+//                      them forever. Segments of the shared commit log are deleted once no
+//                      partition serves from them (engine: retention_by_queue_floor)
 //   retention.bytes    a partition keeps at most its newest this many bytes (-1: no limit)
 //   max.message.bytes  the largest batch a producer may send to the topic, at most the
 //                      engine's max_record_bytes
@@ -34,7 +35,7 @@ inline constexpr int8_t kSourceDefault = 5;
 
 // What a topic's overrides amount to, every field resolved.
 struct TopicSettings {
-  int64_t retention_ms = -1;      // -1: only the broker's retention
+  int64_t retention_ms = -1;      // the topic's, else the broker's; -1: forever
   int64_t retention_bytes = -1;   // -1: no per-partition size limit
   int64_t max_message_bytes = 0;  // largest batch accepted
   bool retention_ms_set = false;  // the topic overrides retention.ms

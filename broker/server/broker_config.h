@@ -87,7 +87,13 @@ struct BrokerConfig {
   NumaConfig numa;
   engine::EngineConfig engine;  // [engine]; data_dir defaults to ./data
 
-  BrokerConfig() { engine.data_dir = "./data"; }
+  // The broker moves each partition's start by its topic's retention and sets the engine's
+  // retention floor from them (KafkaRouter's maintenance), so segments go once no partition
+  // serves from them, even past engine.retention_ms.
+  BrokerConfig() {
+    engine.data_dir = "./data";
+    engine.retention_by_queue_floor = true;
+  }
 
   // Throws ConfigError listing every bad setting by key ("server.network_threads must be ...").
   void validate() const;

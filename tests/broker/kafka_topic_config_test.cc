@@ -33,9 +33,9 @@ TEST(TopicConfigRules, AcceptsTheHonouredSettingsAndRefusesEverythingElseWithARe
   refused("cleanup.policy", "compact,delete", "not supported");
   refused("segment.bytes", "1000", "unknown or unsupported topic setting 'segment.bytes'");
   refused("retention.ms", "soon", "not a whole number");
-  refused("retention.ms", "7200000", "engine.retention_ms");  // longer than the shared log keeps
+  EXPECT_FALSE(rules.check("retention.ms", "7200000")) << "longer than the broker's: segments stay while needed";
   refused("retention.ms", "-2", "must be -1");
-  EXPECT_FALSE(rules.check("retention.ms", "-1")) << "Kafka's forever: the broker's retention";
+  EXPECT_FALSE(rules.check("retention.ms", "-1")) << "Kafka's forever";
   refused("retention.bytes", "-2", "no limit");
   refused("max.message.bytes", "2097152", "engine.max_record_bytes");
   refused("max.message.bytes", "0", "must lie in");
@@ -48,6 +48,7 @@ TEST(TopicConfigRules, SettingsFallBackToTheBroker) {
   TopicConfigRules rules(config);
   TopicSettings none = rules.settings({});
   EXPECT_FALSE(none.retention_ms_set);
+  EXPECT_EQ(none.retention_ms, static_cast<int64_t>(config.engine.retention_ms));
   EXPECT_EQ(none.retention_bytes, -1);
   EXPECT_EQ(none.max_message_bytes, 1 << 20);
   TopicSettings set =
@@ -58,10 +59,14 @@ TEST(TopicConfigRules, SettingsFallBackToTheBroker) {
   EXPECT_EQ(set.max_message_bytes, 64);
   // Values stored before they were checked never delete data or lift the limit.
   TopicSettings legacy =
-      rules.settings({{"retention.ms", "-1"}, {"max.message.bytes", "-5"}, {"retention.bytes", "x"}});
+      rules.settings({{"retention.ms", "-7"}, {"max.message.bytes", "-5"}, {"retention.bytes", "x"}});
   EXPECT_FALSE(legacy.retention_ms_set);
+  EXPECT_EQ(legacy.retention_ms, static_cast<int64_t>(config.engine.retention_ms));
   EXPECT_EQ(legacy.max_message_bytes, 1 << 20);
   EXPECT_EQ(legacy.retention_bytes, -1);
+  TopicSettings forever = rules.settings({{"retention.ms", "-1"}});
+  EXPECT_TRUE(forever.retention_ms_set);
+  EXPECT_EQ(forever.retention_ms, -1);
 }
 
 TEST(TopicConfigRules, DescribesValuesWithKafkasSources) {

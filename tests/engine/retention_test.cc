@@ -66,6 +66,42 @@ TEST(Retention, ByTimeDeletesSegmentsWhoseRecordsAreAllOlder) {
   EXPECT_EQ(store->queue_range(0)->next_offset, 3000u);
 }
 
+TEST(Retention, WithAQueueFloorExpiredSegmentsStayWhileAQueueServesFromThem) {
+  ringmq::test::TempDir dir;
+  auto config = small_config(dir.path());
+  config.retention_ms = 60'000;
+  config.retention_by_queue_floor = true;
+  auto store = test::open_store(config);
+  // Queue 1 (long retention) has one record at the start; queue 0 fills ~3 segments.
+  test::append_ok(*store, 1, payload(0, 100));
+  for (int i = 0; i < 3000; ++i) test::append_ok(*store, 0, payload(i, 1000));
+  ASSERT_TRUE(test::wait_indexed(*store, 0, 3000));
+  const size_t before = segment_files(dir.path());
+  const int64_t later = now_ms() + 120'000;
+  ASSERT_TRUE(store->enforce_retention(later));
+  EXPECT_EQ(segment_files(dir.path()), before) << "no floor set yet: nothing expires";
+
+  // The floor is where queue 1 starts: the segment holding its record must stay.
+  ASSERT_EQ(store->queue_start_position(1), LogPosition(0));
+  store->set_retention_floor(*store->queue_start_position(1));
+  ASSERT_TRUE(store->enforce_retention(later));
+  EXPECT_EQ(segment_files(dir.path()), before);
+  ReadBatch batch;
+  ASSERT_TRUE(store->read(1, QueueOffset(0), 100, batch));
+
+  // Queue 1 moves on (its own retention, DeleteRecords): the floor rises to queue 0's start
+  // and the segments nobody serves from go.
+  ASSERT_TRUE(store->delete_records_before(1, QueueOffset(1)));
+  EXPECT_FALSE(store->queue_start_position(1)) << "an empty queue pins nothing";
+  ASSERT_TRUE(store->delete_records_before(0, QueueOffset(2500)));
+  store->set_retention_floor(*store->queue_start_position(0));
+  ASSERT_TRUE(store->enforce_retention(later));
+  EXPECT_LT(segment_files(dir.path()), before);
+  EXPECT_LE(store->log_start_offset(), *store->queue_start_position(0));
+  ASSERT_TRUE(store->read(0, QueueOffset(2500), 100, batch)) << "what queue 0 serves is still there";
+  EXPECT_EQ(store->queue_range(0)->next_offset, 3000u);
+}
+
 TEST(Retention, AboveTheHighWaterMarkAppendsFailAndStoredDataStays) {
   ringmq::test::TempDir dir;
   auto config = small_config(dir.path());
