@@ -104,6 +104,7 @@ class CommitLog {
 
   // Rejects appends with kDiskFull while set (the disk is above its high-water mark).
   void set_disk_full(bool full, std::string reason);
+  bool disk_full() const { return disk_full_.load(std::memory_order_relaxed); }
 
  private:
   Status roll(uint64_t next_base);

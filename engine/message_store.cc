@@ -52,6 +52,7 @@ Result<std::unique_ptr<MessageStore>> MessageStore::open(const EngineConfig& con
   auto writer = make_segment_writer(store->config_, store->fs_);
   if (!writer) return std::unexpected(writer.error());
   store->writer_ = std::move(*writer);
+  store->configured_write_mode_ = config.write_mode;
   store->config_.write_mode = store->writer_->mode();  // after a fallback, the mode in use
   if (auto s = store->recover(); !s) return std::unexpected(s.error());
   spdlog::info("store {} open ({} mode: {}; {} flush): {}", config.data_dir, write_mode_name(store->config_.write_mode),
@@ -366,6 +367,9 @@ LogPosition MessageStore::written_offset() const { return LogPosition(log_->writ
 LogPosition MessageStore::flushed_offset() const { return LogPosition(flusher_->flushed_offset()); }
 LogPosition MessageStore::log_start_offset() const { return LogPosition(log_->log_start_offset()); }
 uint64_t MessageStore::locked_bytes() const { return writer_->locked_bytes(); }
+WriteMode MessageStore::write_mode() const { return writer_->mode(); }
+SegmentWriter::PoolUsage MessageStore::pool_usage() const { return writer_->pool_usage(); }
+bool MessageStore::disk_full() const { return log_->disk_full(); }
 
 std::optional<Error> MessageStore::flush_failure() const { return flusher_ ? flusher_->failure() : std::nullopt; }
 

@@ -155,6 +155,13 @@ class MessageStore {
   LogPosition flushed_offset() const;
   LogPosition log_start_offset() const;
   uint64_t locked_bytes() const;
+  // For an operator's dashboard: the write mode in force (after a memlock fallback), the pool,
+  // and whether appends are refused because the disk passed its high-water mark.
+  WriteMode write_mode() const;
+  // What the config asked for; differs from write_mode() after a memlock fallback.
+  WriteMode configured_write_mode() const { return configured_write_mode_; }
+  SegmentWriter::PoolUsage pool_usage() const;
+  bool disk_full() const;
   // The first flush failure, which every append reports until the store is reopened.
   std::optional<Error> flush_failure() const;
   // Appends that found the dispatcher idle and woke it (a system call on the appending
@@ -179,6 +186,7 @@ class MessageStore {
   Status start_threads(const std::optional<Checkpoint>& checkpoint);
 
   EngineConfig config_;
+  WriteMode configured_write_mode_ = WriteMode::kPool;
   std::shared_ptr<FileSystem> fs_;
   std::string commit_log_dir_, index_dir_, checkpoint_path_, abort_path_;
   // Declared before everything that uses it, so it is destroyed after them.

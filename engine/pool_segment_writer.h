@@ -56,6 +56,7 @@ class PoolSegmentWriter final : public SegmentWriter {
 
   // For tests and metrics: chunks mapped over segments right now.
   uint32_t chunks_in_use() const { return pool_->size() - pool_->available(); }
+  PoolUsage pool_usage() const override { return {pool_->size(), chunks_in_use(), pool_->exhausted_waits()}; }
 
  private:
   // The chunks mapped over one segment, by position (chunk i covers [i * chunk, (i+1) * chunk)).

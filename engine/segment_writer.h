@@ -77,6 +77,14 @@ class SegmentWriter {
   virtual uint64_t async_flush_holdback_bytes() const = 0;
   // Memory locked for segments or buffers right now.
   virtual uint64_t locked_bytes() const { return 0; }
+  // Pool mode's buffers: how many there are, how many hold data not yet written, and how
+  // often an append had to wait for one (all 0 in the other modes).
+  struct PoolUsage {
+    uint32_t chunks = 0;
+    uint32_t chunks_in_use = 0;
+    uint64_t exhausted_waits = 0;
+  };
+  virtual PoolUsage pool_usage() const { return {}; }
 };
 
 // Picks the writer for config.write_mode, after checking that the memory it must lock is

@@ -131,7 +131,6 @@ TopicResult<std::shared_ptr<const TopicInfo>> KafkaRouter::topic_for_write(std::
 }
 
 void KafkaRouter::handle(const Request& request, ResponseSlot slot) {
-  context_.metrics.count_request(request.api_key);
   auto header = protocol::parse_request_header(request.frame);
   if (!header) {
     slot.close_connection("unreadable request header: " + header.error().message);

@@ -1,6 +1,7 @@
 #include "broker/server/broker_metrics.h"
 
 #include <sys/resource.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -195,6 +196,55 @@ BrokerMetrics::BrokerMetrics()
         std::lock_guard lock(lag_mutex_);
         if (lag_source_) lag_source_(out);
       });
+  // What an operator must act on (packaging/prometheus/ringmq-alerts.yml): a full disk, an
+  // exhausted pool, a failed flush, a write mode that fell back for want of memlock.
+  auto store_read = [this](auto read) {
+    return [this, read]() -> double {
+      const engine::MessageStore* store = store_.load(std::memory_order_acquire);
+      return store == nullptr ? 0.0 : read(*store);
+    };
+  };
+  registry.callback_gauge("ringmq_engine_pool_chunks", "Pool-mode write buffers (0 in the other modes)",
+                          store_read([](const engine::MessageStore& s) { return s.pool_usage().chunks; }));
+  registry.callback_gauge("ringmq_engine_pool_chunks_in_use", "Pool buffers holding data not yet written to disk",
+                          store_read([](const engine::MessageStore& s) { return s.pool_usage().chunks_in_use; }));
+  registry.callback_counter(
+      "ringmq_engine_pool_exhausted_waits_total", "Appends that had to wait for a free pool buffer",
+      store_read([](const engine::MessageStore& s) { return static_cast<double>(s.pool_usage().exhausted_waits); }));
+  registry.callback_gauge("ringmq_engine_disk_full",
+                          "1 while appends are refused: the data directory passed disk_high_water_percent",
+                          store_read([](const engine::MessageStore& s) { return s.disk_full() ? 1.0 : 0.0; }));
+  registry.callback_gauge("ringmq_engine_flush_failed",
+                          "1 once a flush failed: every append is refused until the broker restarts",
+                          store_read([](const engine::MessageStore& s) { return s.flush_failure() ? 1.0 : 0.0; }));
+  registry.labelled_callback_gauge(
+      "ringmq_engine_write_mode",
+      "1 for the write mode in force (label mode) and the one configured (label configured); they differ "
+      "after a memlock fallback",
+      [this](std::vector<LabelledSample>& out) {
+        const engine::MessageStore* store = store_.load(std::memory_order_acquire);
+        if (store == nullptr) return;
+        out.push_back({{{"mode", engine::write_mode_name(store->write_mode())},
+                        {"configured", engine::write_mode_name(store->configured_write_mode())}},
+                       1.0});
+      });
+  registry.callback_gauge("ringmq_engine_write_mode_fallback",
+                          "1 when the store runs another write mode than configured (memlock allowance too small)",
+                          store_read([](const engine::MessageStore& s) {
+                            return s.write_mode() != s.configured_write_mode() ? 1.0 : 0.0;
+                          }));
+  auto data_dir_bytes = [this](bool available) {
+    return [this, available]() -> double {
+      const engine::MessageStore* store = store_.load(std::memory_order_acquire);
+      struct statvfs fs {};
+      if (store == nullptr || ::statvfs(store->config().data_dir.c_str(), &fs) != 0) return 0.0;
+      return static_cast<double>(available ? fs.f_bavail : fs.f_blocks) * static_cast<double>(fs.f_frsize);
+    };
+  };
+  registry.callback_gauge("ringmq_data_dir_size_bytes", "Size of the file system holding the data directory",
+                          data_dir_bytes(false));
+  registry.callback_gauge("ringmq_data_dir_available_bytes",
+                          "Bytes available to the broker on the data directory's file system", data_dir_bytes(true));
   registry.callback_gauge("ringmq_engine_unflushed_bytes", "Bytes written but not yet durable", [this] {
     const engine::MessageStore* store = store_.load(std::memory_order_acquire);
     if (store == nullptr) return 0.0;

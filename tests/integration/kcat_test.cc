@@ -109,9 +109,15 @@ TEST_F(KcatTest, MetricsTimeEachStageOfProduceAndFetch) {
        {"ringmq_socket_wait_seconds_count", "ringmq_produce_decode_seconds_count", "ringmq_append_seconds_count",
         "ringmq_fetch_wakeup_seconds_count", "ringmq_response_write_seconds_count"})
     EXPECT_GT(sample_value(metrics, name), 0) << name << " in\n" << metrics;
-  EXPECT_GE(sample_value(metrics, "ringmq_fetch_wakeup_seconds_count"), 3) << "each late record woke the fetch";
+  // A late record wakes the waiting fetch; on a loaded machine the consumer may come back only
+  // after the next record is there (served without waiting), so not necessarily all three.
+  EXPECT_GE(sample_value(metrics, "ringmq_fetch_wakeup_seconds_count"), 1) << "no late record woke the fetch";
   // Four produces of one batch each were appended.
   EXPECT_GE(sample_value(metrics, "ringmq_append_seconds_count"), 4);
+  // Each Produce request is counted once (it once was by the network thread and the router).
+  EXPECT_GE(sample_value(metrics, "ringmq_produce_latency_seconds_count"), 4);
+  EXPECT_EQ(sample_value(metrics, "ringmq_requests_total{api=\"Produce\"}"),
+            sample_value(metrics, "ringmq_produce_latency_seconds_count"));
 }
 
 }  // namespace
