@@ -22,6 +22,7 @@
 #include "broker/server/logging.h"
 #include "broker/server/metrics_http.h"
 #include "broker/server/router_factory.h"
+#include "broker/server/service_notify.h"
 #include "broker/server/signals.h"
 #include "broker/server/tcp_server.h"
 #include "broker/server/thread_placement.h"
@@ -109,8 +110,13 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
   (*server)->start(*router);
   spdlog::info("ready: kafka={} advertised={}:{}{}", (*server)->address(), context.advertised_host,
                context.advertised_port, metrics_http ? " metrics=" + metrics_http->address() : std::string());
+  // Under systemd (Type=notify) `systemctl start` returns now, with clients able to connect.
+  const ServiceNotifier notifier = ServiceNotifier::from_environment();
+  if (auto told = notifier.notify("READY=1\nSTATUS=serving Kafka on " + (*server)->address()); !told)
+    spdlog::warn("could not tell systemd the broker is ready: {}", told.error().message);
 
   const int signal = signals.wait();
+  (void)notifier.notify("STOPPING=1\nSTATUS=shutting down");
   spdlog::info(
       "{} received: shutting down (in-flight requests get up to server.shutdown_timeout_ms = {} "
       "ms)",

@@ -4,9 +4,12 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 #include "common/json_writer.h"
@@ -58,6 +61,33 @@ class UtcTimestampFlag : public spdlog::custom_flag_formatter {
     append_timestamp(msg.time, dest);
   }
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<UtcTimestampFlag>(); }
+};
+
+// %P in a text pattern: the syslog priority prefix journald reads ("<6>" for info).
+class JournalPriorityFlag : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    int priority = 6;
+    switch (msg.level) {
+      case spdlog::level::trace:
+      case spdlog::level::debug:
+        priority = 7;
+        break;
+      case spdlog::level::warn:
+        priority = 4;
+        break;
+      case spdlog::level::err:
+        priority = 3;
+        break;
+      case spdlog::level::critical:
+        priority = 2;
+        break;
+      default:
+        break;
+    }
+    fmt::format_to(std::back_inserter(dest), "<{}>", priority);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JournalPriorityFlag>(); }
 };
 
 bool is_field_key_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.'; }
@@ -115,19 +145,30 @@ void set_thread_name(const std::string& name) {
   t_thread_name = truncated;
 }
 
-void setup_logging(const LogConfig& config) {
+bool stderr_is_journal() {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  unsigned long long device = 0, inode = 0;
+  if (stream == nullptr || std::sscanf(stream, "%llu:%llu", &device, &inode) != 2) return false;
+  struct stat st {};
+  return ::fstat(STDERR_FILENO, &st) == 0 && st.st_dev == device && st.st_ino == inode;
+}
+
+void setup_logging(const LogConfig& config) { setup_logging(config, stderr_is_journal()); }
+
+void setup_logging(const LogConfig& config, bool journal) {
   const auto level = spdlog::level::from_str(config.level);
   if (level == spdlog::level::off && config.level != "off")
     throw ConfigError("log.level must be one of trace, debug, info, warn, error, critical, off (got \"" + config.level +
                       "\")");
   auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>(
-      config.format == LogFormat::kJson ? spdlog::color_mode::never : spdlog::color_mode::automatic);
+      config.format == LogFormat::kJson || journal ? spdlog::color_mode::never : spdlog::color_mode::automatic);
   auto logger = std::make_shared<spdlog::logger>("ringmq", sink);
   if (config.format == LogFormat::kJson) {
     logger->set_formatter(std::make_unique<JsonLineFormatter>());
   } else {
     auto formatter = std::make_unique<spdlog::pattern_formatter>();
-    formatter->add_flag<UtcTimestampFlag>('Z').add_flag<ThreadNameFlag>('N').set_pattern("%Z %^%-5l%$ [%N] %v");
+    formatter->add_flag<UtcTimestampFlag>('Z').add_flag<ThreadNameFlag>('N').add_flag<JournalPriorityFlag>('P');
+    formatter->set_pattern(journal ? "%P[%N] %v" : "%Z %^%-5l%$ [%N] %v");
     logger->set_formatter(std::move(formatter));
   }
   logger->set_level(level);
