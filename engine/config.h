@@ -91,7 +91,8 @@ struct EngineConfig {
   // position a queue still serves), and nothing expires until the first floor is set. For a
   // user that moves each queue's start by its own retention (the broker: per-topic
   // retention.ms, longer or shorter than this): a segment goes once no queue needs it.
-  // retention_bytes and the disk's high-water mark are never held back by the floor.
+  // retention_bytes is never held back by the floor (the high-water mark deletes nothing: it
+  // refuses appends).
   bool retention_by_queue_floor = false;
   uint64_t retention_bytes = 0;  // 0 = no size limit
   uint32_t retention_check_interval_ms = 5000;

@@ -75,10 +75,10 @@ void Dispatcher::start(std::function<void()> on_start) {
 
 void Dispatcher::stop() {
   thread_.stop();
-  run_waiters(true);
+  run_waiters(true, {});
 }
 
-void Dispatcher::when_dispatched(uint64_t end, std::function<void()> done) {
+void Dispatcher::when_dispatched(uint64_t end, std::function<void(Status)> done) {
   {
     // Checked under the lock run_waiters takes after dispatched_ moved: never missed.
     std::lock_guard lock(waiters_mutex_);
@@ -87,10 +87,10 @@ void Dispatcher::when_dispatched(uint64_t end, std::function<void()> done) {
       return;
     }
   }
-  done();
+  done({});
 }
 
-void Dispatcher::run_waiters(bool all) {
+void Dispatcher::run_waiters(bool all, const Status& status) {
   {
     std::lock_guard lock(waiters_mutex_);
     if (waiters_.empty()) return;
@@ -101,7 +101,7 @@ void Dispatcher::run_waiters(bool all) {
       return true;
     });
   }
-  for (auto& done : ready_) done();
+  for (auto& done : ready_) done(status);
   ready_.clear();
 }
 
@@ -110,10 +110,12 @@ void Dispatcher::run_once() {
   if (dispatched_offset() < target) {
     if (auto s = dispatch_range(dispatched_offset(), target, false); !s) {
       spdlog::error("dispatcher stopped at offset {}: {}", dispatched_offset(), s.error().message);
+      run_waiters(false, {});  // what this round did index
+      run_waiters(true, make_error(s.error().code, "records appended but not indexed: " + s.error().message));
       thread_.sleep_for(std::chrono::milliseconds(1000));
       return;
     }
-    run_waiters(false);
+    run_waiters(false, {});
     std::lock_guard lock(listener_mutex_);
     if (listener_) listener_();
     quiet_rounds_ = 0;
@@ -131,6 +133,9 @@ void Dispatcher::run_once() {
   napping_ = false;
   const auto idle_since = std::chrono::steady_clock::now();
   idle_.store(true);
+  // The other half of notify()'s fence: the store of idle_ is visible before the written
+  // offset is read, on every architecture.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   if (log_.written_offset() == target) thread_.sleep_for(std::chrono::milliseconds(5));
   idle_.store(false);
   // One produce request may append a batch per partition a few microseconds apart: only a

@@ -63,9 +63,11 @@ class Dispatcher {
   }
   // Runs `done` once everything below commit-log offset `end` is indexed: at once (on the
   // caller's thread) if it is, else on the dispatcher thread after the round that indexes it.
-  // Waiters still pending at stop() run then. Produce answers with it, so that an
-  // acknowledged record is already visible to ListOffsets and Fetch.
-  void when_dispatched(uint64_t end, std::function<void()> done);
+  // A round that fails runs every pending waiter with its error (the records are in the log
+  // but not readable yet: nobody waits forever on a dispatcher that retries); waiters still
+  // pending at stop() run with success (the next open indexes what is left). Produce answers
+  // with it, so that an acknowledged record is already visible to ListOffsets and Fetch.
+  void when_dispatched(uint64_t end, std::function<void(Status)> done);
   DispatchSnapshot snapshot() const;
   // Retention: trims every index to the new log start, serialised with dispatching.
   Status trim_indexes(LogPosition log_start);
@@ -93,11 +95,11 @@ class Dispatcher {
   int quiet_rounds_ = 0;   // dispatcher thread only
   std::mutex listener_mutex_;
   std::function<void()> listener_;  // guarded by listener_mutex_
-  // Runs the waiters whose offset is dispatched (all of them with `all`).
-  void run_waiters(bool all);
+  // Runs the waiters whose offset is dispatched (all of them with `all`) with `status`.
+  void run_waiters(bool all, const Status& status);
   std::mutex waiters_mutex_;
-  std::vector<std::pair<uint64_t, std::function<void()>>> waiters_;  // guarded by waiters_mutex_
-  std::vector<std::function<void()>> ready_;                         // run_waiters' scratch
+  std::vector<std::pair<uint64_t, std::function<void(Status)>>> waiters_;  // guarded by waiters_mutex_
+  std::vector<std::function<void(Status)>> ready_;                         // run_waiters' scratch
 };
 
 }  // namespace ringmq::engine

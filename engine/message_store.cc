@@ -349,7 +349,7 @@ void MessageStore::set_index_listener(std::function<void()> listener) {
   dispatcher_->set_listener(std::move(listener));
 }
 
-void MessageStore::when_indexed(LogPosition end_offset, std::function<void()> done) {
+void MessageStore::when_indexed(LogPosition end_offset, std::function<void(Status)> done) {
   dispatcher_->when_dispatched(end_offset.value(), std::move(done));
 }
 

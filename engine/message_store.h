@@ -107,8 +107,9 @@ class MessageStore {
   // (after each indexing round, not per record): for waking long-polling readers.
   void set_index_listener(std::function<void()> listener);
   // Runs `done` once every record below `end_offset` is indexed (readable through read() and
-  // queue_range()): at once if it is, else on the dispatcher thread.
-  void when_indexed(LogPosition end_offset, std::function<void()> done);
+  // queue_range()): at once if it is, else on the dispatcher thread; with an error if a
+  // dispatch round fails first (the records are in the log, not yet readable).
+  void when_indexed(LogPosition end_offset, std::function<void(Status)> done);
 
   // Reads whole records of `queue_id` from the one holding `offset`, up to `max_bytes` of
   // payload but always at least one record. An offset equal to the queue's next offset gives

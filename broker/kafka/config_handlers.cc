@@ -102,8 +102,12 @@ protocol::AlterConfigsResponse KafkaRouter::alter_topic_settings(const std::vect
     // Serialised: each change is a read-modify-write of the topic's registry entry.
     std::unique_lock lock(config_change_mutex_);
     std::optional<TopicError> error = unalterable(resource.resource_type, resource.resource_name, *topics_);
+    // One lookup: a DeleteTopics on another network thread may remove it meanwhile.
+    auto topic = error ? nullptr : topics_->find(resource.resource_name);
+    if (!error && !topic)
+      error = TopicError{static_cast<int16_t>(KafkaError::kUnknownTopicOrPartition),
+                         "topic '" + std::string(resource.resource_name) + "' does not exist"};
     if (!error) {
-      auto topic = topics_->find(resource.resource_name);
       auto settings = new_settings(resource, *topic);
       if (!settings) {
         error = settings.error();
@@ -160,19 +164,25 @@ void KafkaRouter::handle_incremental_alter_configs(const protocol::RequestHeader
 }
 
 void KafkaRouter::enforce_topic_retention(int64_t now_ms) {
-  // Every partition's start moves by its topic's retention (the broker's for a topic without
-  // its own); then the engine may delete the commit-log segments below the lowest start, which
-  // is how a topic keeps its records longer than engine.retention_ms and another's still go.
-  // Internal queues (committed offsets) restate what they keep and never hold segments back.
+  // Topics with their own retention.ms / retention.bytes have each partition's start moved by
+  // it. Topics that keep records longer than engine.retention_ms (or forever) also hold back
+  // the engine's segment deletion: the floor is the lowest commit-log position one of their
+  // partitions still serves. Everything else expires with the segments at engine.retention_ms
+  // (by the time the broker stored it, so a producer's future timestamps cannot hold the log
+  // back); its records in a segment held back stay readable until the segment goes.
+  const auto broker_ms = static_cast<int64_t>(context_.config.engine.retention_ms);
   uint64_t floor = UINT64_MAX;
   for (const auto& topic : topics_->list()) {
+    if (topic->configs.empty()) continue;
     const TopicSettings settings = config_rules_.settings(topic->configs);
+    const bool longer = settings.retention_ms_set && (settings.retention_ms < 0 || settings.retention_ms > broker_ms);
+    if (!settings.retention_ms_set && settings.retention_bytes < 0) continue;
     for (int32_t p = 0; p < topic->partition_count(); ++p) {
       const uint32_t queue = *topic->queue_id(p);
       auto range = context_.store.queue_range(queue);
       if (!range) continue;  // never written
       engine::QueueOffset start = range->start_offset;
-      if (settings.retention_ms >= 0) {
+      if (settings.retention_ms_set && settings.retention_ms >= 0) {
         // The first record batch whose newest record is recent enough stays, with all after it.
         auto kept = context_.store.offset_for_timestamp(queue, now_ms - settings.retention_ms);
         if (kept) start = std::max(start, *kept);
@@ -187,6 +197,7 @@ void KafkaRouter::enforce_topic_retention(int64_t now_ms) {
         else
           spdlog::debug("retention of {}-{}: start moved to {}", topic->name, p, engine::to_string(start));
       }
+      if (!longer) continue;
       if (auto position = context_.store.queue_start_position(queue)) floor = std::min(floor, position->value());
     }
   }

@@ -134,13 +134,23 @@ void answer_produce(const RouterContext& context, const Request& request, const 
   }
   auto shared_slot = std::make_shared<ResponseSlot>(std::move(slot));
   engine::MessageStore* store = &context.store;
+  // Records that are in the log but could not be indexed are answered with the error.
+  auto when_indexed = [store, durable_end, answer, shared_slot, finish] {
+    store->when_indexed(durable_end, [answer, shared_slot, finish](Status s) {
+      if (!s) {
+        spdlog::warn("produce not indexed: {}", s.error().message);
+        answer->fail_all(kafka_error_for(s.error()));
+      }
+      finish(*shared_slot);
+    });
+  };
   if (acks != -1) {
-    store->when_indexed(durable_end, [shared_slot, finish] { finish(*shared_slot); });
+    when_indexed();
     return;
   }
   // acks=all: answer when the data is durable, from the flusher thread.
   const auto flush_started = std::chrono::steady_clock::now();
-  store->when_durable(durable_end, [metrics, answer, shared_slot, finish, flush_started, store, durable_end](Status s) {
+  store->when_durable(durable_end, [metrics, answer, shared_slot, finish, flush_started, when_indexed](Status s) {
     metrics->flush_latency.record(std::chrono::steady_clock::now() - flush_started);
     if (!s) {
       spdlog::warn("produce not made durable: {}", s.error().message);
@@ -148,7 +158,7 @@ void answer_produce(const RouterContext& context, const Request& request, const 
       finish(*shared_slot);
       return;
     }
-    store->when_indexed(durable_end, [shared_slot, finish] { finish(*shared_slot); });
+    when_indexed();
   });
 }
 

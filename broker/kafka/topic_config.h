@@ -2,8 +2,8 @@
 //   cleanup.policy     only "delete" (one shared commit log is never compacted)
 //   retention.ms       a partition's records older than this are no longer served, shorter or
 //                      longer than the broker's engine.retention_ms (the default); -1 keeps
-//                      them forever. Segments of the shared commit log are deleted once no
-//                      partition serves from them (engine: retention_by_queue_floor)
+//                      them forever. A longer one holds back the deletion of the shared
+//                      commit log's segments (engine: retention_by_queue_floor)
 //   retention.bytes    a partition keeps at most its newest this many bytes (-1: no limit)
 //   max.message.bytes  the largest batch a producer may send to the topic, at most the
 //                      engine's max_record_bytes

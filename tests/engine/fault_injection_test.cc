@@ -194,6 +194,31 @@ TEST_P(FaultInjection, APowerCutRecoversExactlyTheDurableRecords) {
   EXPECT_EQ(next->queue_offset, kDurable);
 }
 
+TEST_P(FaultInjection, AnIndexThatCannotBeCreatedFailsItsWaitersInsteadOfHangingThem) {
+  auto store = open(config());
+  ASSERT_TRUE(store);
+  // Queue 9's index directory cannot be made (EMFILE, say), until the fault clears.
+  fs_->fail(FileOp::kMakeDirectories, EMFILE, 1, "0000000009", /*sticky=*/true);
+  auto appended = store->append({9, payload(0, kPayloadBytes), 1, 1000});
+  ASSERT_TRUE(appended) << "the record itself goes into the log";
+  std::promise<Status> first;
+  store->when_indexed(appended->end_offset, [&](Status s) { first.set_value(s); });
+  auto waited = first.get_future();
+  ASSERT_EQ(waited.wait_for(std::chrono::seconds(10)), std::future_status::ready) << "the waiter hangs";
+  const Status failed = waited.get();
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().message.find("not indexed"), std::string::npos) << failed.error().message;
+
+  // Once the fault clears, the dispatcher's retry indexes the record and waiters succeed.
+  fs_->clear_faults();
+  std::promise<Status> second;
+  store->when_indexed(appended->end_offset, [&](Status s) { second.set_value(s); });
+  auto retried = second.get_future();
+  ASSERT_EQ(retried.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_TRUE(retried.get());
+  EXPECT_EQ(store->queue_range(9)->next_offset, 1u);
+}
+
 TEST_P(FaultInjection, AFailedCheckpointWriteIsReportedAndTheOldOneStaysValid) {
   auto store = open(config());
   ASSERT_TRUE(store);

@@ -189,7 +189,8 @@ TEST(MessageStore, WhenIndexedRunsOnlyOnceTheRecordsAreReadable) {
   ASSERT_TRUE(first);
   auto second = store->append({6, payload(2, 10), 2, 1000});
   ASSERT_TRUE(second);
-  store->when_indexed(second->end_offset, [&] {
+  store->when_indexed(second->end_offset, [&](Status s) {
+    EXPECT_TRUE(s);
     seen.set_value({store->queue_range(5).value_or(QueueRange{}).next_offset.value(),
                     store->queue_range(6).value_or(QueueRange{}).next_offset.value()});
   });
@@ -198,7 +199,7 @@ TEST(MessageStore, WhenIndexedRunsOnlyOnceTheRecordsAreReadable) {
   EXPECT_EQ(future.get(), (std::pair<uint64_t, uint64_t>{3, 2}));
   // Already indexed: runs at once, on this thread.
   bool ran = false;
-  store->when_indexed(first->end_offset, [&] { ran = true; });
+  store->when_indexed(first->end_offset, [&](Status s) { ran = static_cast<bool>(s); });
   EXPECT_TRUE(ran);
 }
 
