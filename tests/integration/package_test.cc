@@ -20,6 +20,7 @@
 #include <string>
 #include <thread>
 
+#include "tests/common/require.h"
 #include "tests/common/temp_dir.h"
 #include "tests/integration/broker_process.h"
 
@@ -87,18 +88,22 @@ std::set<std::string> exported_series(const std::string& exposition) {
 class DebianPackage : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_FAIL() << "installing a package needs root";
+    RINGMQ_REQUIRE_CAPABILITY(::geteuid() == 0, "root, to install a package (run the tests as root)");
     auto [rc, out] = run_command("dpkg-query -W -f='${Status}' ringmq 2>/dev/null");
-    ASSERT_EQ(out.find("installed"), std::string::npos) << "a ringmq package is already installed: " << out;
-    ASSERT_FALSE(fs::exists("/var/lib/ringmq")) << "/var/lib/ringmq exists already; this test would take it over";
+    RINGMQ_REQUIRE_CAPABILITY(out.find("installed") == std::string::npos && !fs::exists("/var/lib/ringmq"),
+                              "a machine without a ringmq package or /var/lib/ringmq (the test installs, runs and "
+                              "removes its own, and would take those over)");
+    owns_machine_state_ = true;
   }
   void TearDown() override {
+    if (!owns_machine_state_) return;
     run_command(
         "dpkg -P ringmq >/dev/null 2>&1; rm -rf /var/lib/ringmq; "
         "getent passwd ringmq >/dev/null && deluser --quiet --system ringmq; "
         "getent group ringmq >/dev/null && delgroup --quiet --system ringmq; true");
   }
   ringmq::test::TempDir work_;
+  bool owns_machine_state_ = false;  // SetUp passed: TearDown may remove the package, user and data
 };
 
 TEST_F(DebianPackage, InstallsRunsAsItsUnitWouldAndKeepsDataOnRemoval) {
