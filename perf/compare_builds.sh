@@ -42,7 +42,7 @@ stop_broker() {
 }
 
 for mode in mmap-locked pool; do
-  echo "== broker ($mode): $messages messages of 1 KiB, then $((rate * 10)) at $rate msg/s end to end"
+  echo "== broker ($mode): $messages messages of 1 KiB, then $((rate * 10)) at $rate msg/s end to end (acks=1, all)"
   for build in "$before" "$after"; do
     echo "-- $build"
     run_broker "$build" "$mode"
@@ -50,8 +50,10 @@ for mode in mmap-locked pool; do
       "$after/perf/ringmq-broker-bench" kafka-throughput 127.0.0.1:19092 --messages "$messages" --size 1024 \
         --acks "$acks" --partitions 8
     done
-    "$after/perf/ringmq-broker-bench" kafka-latency 127.0.0.1:19092 --messages $((rate * 10)) --rate "$rate" \
-      --acks all --partitions 1
+    for acks in 1 all; do
+      "$after/perf/ringmq-broker-bench" kafka-latency 127.0.0.1:19092 --messages $((rate * 10)) --rate "$rate" \
+        --acks "$acks" --partitions 1
+    done
     stop_broker
   done
 done
