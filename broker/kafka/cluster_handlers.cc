@@ -3,14 +3,12 @@
 // OffsetForLeaderEpoch (where a leader epoch ended, for a consumer checking for truncation).
 // A standalone broker is the whole cluster, its own controller, with one data directory.
 #include <spdlog/spdlog.h>
-#include <sys/statvfs.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 
 #include "broker/kafka/kafka_router.h"
 #include "broker/kafka/leader_epochs.h"
+#include "io/file.h"
 
 namespace ringmq::broker::kafka {
 
@@ -62,11 +60,11 @@ void KafkaRouter::handle_describe_log_dirs(const protocol::RequestHeader& h, con
   const std::string log_dir = std::filesystem::absolute(context_.config.engine.data_dir, ec).lexically_normal();
   protocol::DescribeLogDirsResult& dir = response.results.emplace_back();
   dir.log_dir = log_dir;
-  if (struct statvfs fs{}; statvfs(log_dir.c_str(), &fs) == 0) {
-    dir.total_bytes = static_cast<int64_t>(fs.f_blocks) * static_cast<int64_t>(fs.f_frsize);
-    dir.usable_bytes = static_cast<int64_t>(fs.f_bavail) * static_cast<int64_t>(fs.f_frsize);
+  if (auto usage = io::disk_usage(log_dir)) {
+    dir.total_bytes = static_cast<int64_t>(usage->total_bytes);
+    dir.usable_bytes = static_cast<int64_t>(usage->available_bytes);
   } else {
-    spdlog::warn("DescribeLogDirs: statvfs {}: {}", log_dir, std::strerror(errno));
+    spdlog::warn("DescribeLogDirs: {}", usage.error().message);
   }
 
   auto snapshot = topics_->snapshot();

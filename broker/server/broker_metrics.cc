@@ -1,7 +1,6 @@
 #include "broker/server/broker_metrics.h"
 
 #include <sys/resource.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "engine/message_store.h"
+#include "io/file.h"
 
 namespace ringmq::broker {
 namespace {
@@ -233,13 +233,11 @@ BrokerMetrics::BrokerMetrics()
                           store_read([](const engine::MessageStore& s) {
                             return s.write_mode() != s.configured_write_mode() ? 1.0 : 0.0;
                           }));
-  auto data_dir_bytes = [this](bool available) {
-    return [this, available]() -> double {
-      const engine::MessageStore* store = store_.load(std::memory_order_acquire);
-      struct statvfs fs {};
-      if (store == nullptr || ::statvfs(store->config().data_dir.c_str(), &fs) != 0) return 0.0;
-      return static_cast<double>(available ? fs.f_bavail : fs.f_blocks) * static_cast<double>(fs.f_frsize);
-    };
+  auto data_dir_bytes = [store_read](bool available) {
+    return store_read([available](const engine::MessageStore& s) {
+      auto usage = io::disk_usage(s.config().data_dir);
+      return usage ? static_cast<double>(available ? usage->available_bytes : usage->total_bytes) : 0.0;
+    });
   };
   registry.callback_gauge("ringmq_data_dir_size_bytes", "Size of the file system holding the data directory",
                           data_dir_bytes(false));

@@ -1,43 +1,18 @@
 // The systemd readiness protocol as a Type=notify unit sees it: a datagram on $NOTIFY_SOCKET,
 // at a path or in the abstract namespace; nothing at all outside systemd.
 #include <gtest/gtest.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include <cstddef>
-#include <cstring>
 #include <string>
 
 #include "broker/server/service_notify.h"
+#include "tests/common/fake_notify_socket.h"
 #include "tests/common/temp_dir.h"
 
 namespace ringmq::broker {
 namespace {
 
-// A bound unix datagram socket standing in for systemd's notify socket.
-class FakeSystemd {
- public:
-  explicit FakeSystemd(const std::string& address) : fd_(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::memcpy(addr.sun_path, address.data(), address.size());
-    if (address[0] == '@') addr.sun_path[0] = '\0';
-    const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address.size());
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), length), 0) << std::strerror(errno);
-    timeval timeout{.tv_sec = 5, .tv_usec = 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  }
-  ~FakeSystemd() { ::close(fd_); }
-  std::string receive() {
-    char buffer[512];
-    const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
-    return n > 0 ? std::string(buffer, static_cast<size_t>(n)) : std::string();
-  }
-
- private:
-  int fd_;
-};
+using FakeSystemd = ringmq::test::FakeNotifySocket;
 
 TEST(ServiceNotifier, SendsTheStateToASocketPath) {
   ringmq::test::TempDir dir;

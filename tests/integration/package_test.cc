@@ -6,13 +6,9 @@
 // every metric the installed dashboard and alert rules query; then removed and purged, with
 // the data directory kept. The machine is left as it was found (user and data removed last).
 #include <gtest/gtest.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstddef>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -20,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "tests/common/fake_notify_socket.h"
 #include "tests/common/require.h"
 #include "tests/common/temp_dir.h"
 #include "tests/integration/broker_process.h"
@@ -28,30 +25,6 @@ namespace ringmq::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A unix datagram socket standing in for systemd's notify socket.
-class NotifySocket {
- public:
-  explicit NotifySocket(const std::string& path) : fd_(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::memcpy(addr.sun_path, path.data(), path.size());
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << std::strerror(errno);
-    ::chmod(path.c_str(), 0666);  // the broker runs as ringmq
-  }
-  ~NotifySocket() { ::close(fd_); }
-  // The next datagram, or "" after `seconds`.
-  std::string receive(int seconds) {
-    timeval timeout{.tv_sec = seconds, .tv_usec = 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    char buffer[512];
-    const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
-    return n > 0 ? std::string(buffer, static_cast<size_t>(n)) : std::string();
-  }
-
- private:
-  int fd_;
-};
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
@@ -155,7 +128,7 @@ TEST_F(DebianPackage, InstallsRunsAsItsUnitWouldAndKeepsDataOnRemoval) {
   const std::string limits = "prlimit --memlock=unlimited:unlimited --nofile=1048576:1048576";
   const bool unit_limits = run_command(limits + " true 2>/dev/null").first == 0;
   const std::string notify_path = work_.path() + "/notify";
-  NotifySocket notify(notify_path);
+  FakeNotifySocket notify(notify_path);
   ::chmod(work_.path().c_str(), 0755);
   std::tie(rc, out) =
       run_command("cd /var/lib/ringmq && NOTIFY_SOCKET=" + notify_path + " " + (unit_limits ? limits : std::string()) +
