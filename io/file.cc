@@ -74,10 +74,12 @@ Status sync_directory(const std::string& dir) {
   return {};
 }
 
-Status write_file_atomically(const std::string& path, std::span<const std::byte> data) {
+Status write_file_atomically(const std::string& path, std::span<const std::byte> data, unsigned mode) {
   const std::string temp = path + ".tmp";
   {
-    auto fd = open_file(temp, O_WRONLY | O_CREAT | O_TRUNC);
+    // A temp file left by a crash may have another mode: start from a new one.
+    ::unlink(temp.c_str());
+    auto fd = open_file(temp, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL, mode);
     if (!fd) return std::unexpected(fd.error());
     if (auto s = pwrite_all(fd->get(), temp, data, 0); !s) return s;
     if (auto s = datasync(fd->get(), temp); !s) return s;

@@ -25,8 +25,9 @@ Result<size_t> pread_full(int fd, const std::string& path, std::span<std::byte> 
 Status datasync(int fd, const std::string& path);
 // fsync of a directory, so that a create, rename or unlink inside it is durable.
 Status sync_directory(const std::string& dir);
-// Writes `data` to `path` atomically: temp file, fdatasync, rename, directory fsync.
-Status write_file_atomically(const std::string& path, std::span<const std::byte> data);
+// Writes `data` to `path` atomically: temp file, fdatasync, rename, directory fsync. `mode`
+// applies to a new file (0600 for secrets: the temp file is never readable by others).
+Status write_file_atomically(const std::string& path, std::span<const std::byte> data, unsigned mode = 0644);
 Result<std::vector<std::byte>> read_whole_file(const std::string& path);
 Status make_directories(const std::string& path);
 Status remove_file(const std::string& path);
