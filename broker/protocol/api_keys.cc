@@ -11,7 +11,7 @@ namespace {
 // version whose every field is implemented and tested here, and never one that addresses
 // topics by id only (Fetch 13+). They cover what librdkafka 2.0.2 and KafkaJS 2.2.4 ask for.
 // Flexible thresholds are the "flexibleVersions" of each message's JSON schema.
-constexpr std::array<ApiSupport, 27> kApis = {{
+constexpr std::array<ApiSupport, 34> kApis = {{
     {ApiKey::kProduce, 3, 9, 9, "Produce"},
     {ApiKey::kFetch, 4, 12, 12, "Fetch"},
     {ApiKey::kListOffsets, 0, 7, 6, "ListOffsets"},
@@ -25,20 +25,30 @@ constexpr std::array<ApiSupport, 27> kApis = {{
     {ApiKey::kSyncGroup, 0, 5, 4, "SyncGroup"},
     {ApiKey::kDescribeGroups, 0, 5, 5, "DescribeGroups"},
     {ApiKey::kListGroups, 0, 5, 3, "ListGroups"},
+    // SaslHandshake v0 is advertised because librdkafka will not authenticate without it, but
+    // the handler refuses a v0 handshake (after one a client sends bare SASL tokens, not Kafka
+    // requests); clients that know SaslAuthenticate use v1. Never flexible (KAFKA-9577).
+    {ApiKey::kSaslHandshake, 0, 1, kNeverFlexible, "SaslHandshake"},
     {ApiKey::kApiVersions, 0, 3, 3, "ApiVersions"},
     {ApiKey::kCreateTopics, 0, 7, 5, "CreateTopics"},
     {ApiKey::kDeleteTopics, 0, 6, 4, "DeleteTopics"},
     {ApiKey::kDeleteRecords, 0, 2, 2, "DeleteRecords"},
     {ApiKey::kInitProducerId, 0, 4, 2, "InitProducerId"},
     {ApiKey::kOffsetForLeaderEpoch, 0, 4, 4, "OffsetForLeaderEpoch"},
+    {ApiKey::kDescribeAcls, 0, 3, 2, "DescribeAcls"},
+    {ApiKey::kCreateAcls, 0, 3, 2, "CreateAcls"},
+    {ApiKey::kDeleteAcls, 0, 3, 2, "DeleteAcls"},
     {ApiKey::kDescribeConfigs, 0, 4, 4, "DescribeConfigs"},
     {ApiKey::kAlterConfigs, 0, 2, 2, "AlterConfigs"},
     {ApiKey::kDescribeLogDirs, 0, 4, 2, "DescribeLogDirs"},
+    {ApiKey::kSaslAuthenticate, 0, 2, 2, "SaslAuthenticate"},
     {ApiKey::kCreatePartitions, 0, 3, 2, "CreatePartitions"},
     {ApiKey::kDeleteGroups, 0, 2, 2, "DeleteGroups"},
     {ApiKey::kIncrementalAlterConfigs, 0, 1, 1, "IncrementalAlterConfigs"},
     // OffsetDelete v1 (flexible, KIP-1313) is left out until a client sends it.
     {ApiKey::kOffsetDelete, 0, 0, 1, "OffsetDelete"},
+    {ApiKey::kDescribeUserScramCredentials, 0, 0, 0, "DescribeUserScramCredentials"},
+    {ApiKey::kAlterUserScramCredentials, 0, 0, 0, "AlterUserScramCredentials"},
     {ApiKey::kDescribeCluster, 0, 1, 0, "DescribeCluster"},
 }};
 

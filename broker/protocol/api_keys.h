@@ -31,21 +31,31 @@ enum class ApiKey : int16_t {
   kSyncGroup = 14,
   kDescribeGroups = 15,
   kListGroups = 16,
+  kSaslHandshake = 17,
   kApiVersions = 18,
   kCreateTopics = 19,
   kDeleteTopics = 20,
   kDeleteRecords = 21,
   kInitProducerId = 22,
   kOffsetForLeaderEpoch = 23,
+  kDescribeAcls = 29,
+  kCreateAcls = 30,
+  kDeleteAcls = 31,
   kDescribeConfigs = 32,
   kAlterConfigs = 33,
   kDescribeLogDirs = 35,
+  kSaslAuthenticate = 36,
   kCreatePartitions = 37,
   kDeleteGroups = 42,
   kIncrementalAlterConfigs = 44,
   kOffsetDelete = 47,
+  kDescribeUserScramCredentials = 50,
+  kAlterUserScramCredentials = 51,
   kDescribeCluster = 60,
 };
+
+// first_flexible_version of an API whose schema says "flexibleVersions": "none".
+inline constexpr int16_t kNeverFlexible = INT16_MAX;
 
 // One row of the ApiVersions answer, plus the first flexible version of the API.
 struct ApiSupport {
@@ -63,7 +73,8 @@ const ApiSupport* find_api(int16_t api_key);
 bool is_supported(int16_t api_key, int16_t version);
 // Whether `version` of `key` is flexible. Versions past the advertised range count as
 // flexible too (every API Kafka added since KIP-482 is), which is what decides the request
-// header of a version the broker does not speak (ApiVersions v4 from a newer client).
+// header of a version the broker does not speak (ApiVersions v4 from a newer client). The one
+// exception is SaslHandshake, which Kafka keeps non-flexible (kNeverFlexible).
 bool is_flexible(ApiKey key, int16_t version);
 int16_t request_header_version(ApiKey key, int16_t version);
 int16_t response_header_version(ApiKey key, int16_t version);

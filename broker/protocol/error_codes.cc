@@ -62,6 +62,10 @@ const char* kafka_error_name(KafkaError e) {
       return "CLUSTER_AUTHORIZATION_FAILED";
     case KafkaError::kInvalidTimestamp:
       return "INVALID_TIMESTAMP";
+    case KafkaError::kUnsupportedSaslMechanism:
+      return "UNSUPPORTED_SASL_MECHANISM";
+    case KafkaError::kIllegalSaslState:
+      return "ILLEGAL_SASL_STATE";
     case KafkaError::kUnsupportedVersion:
       return "UNSUPPORTED_VERSION";
     case KafkaError::kTopicAlreadyExists:
@@ -98,8 +102,12 @@ const char* kafka_error_name(KafkaError e) {
       return "CONCURRENT_TRANSACTIONS";
     case KafkaError::kTransactionalIdAuthorizationFailed:
       return "TRANSACTIONAL_ID_AUTHORIZATION_FAILED";
+    case KafkaError::kSecurityDisabled:
+      return "SECURITY_DISABLED";
     case KafkaError::kKafkaStorageError:
       return "KAFKA_STORAGE_ERROR";
+    case KafkaError::kSaslAuthenticationFailed:
+      return "SASL_AUTHENTICATION_FAILED";
     case KafkaError::kUnknownProducerId:
       return "UNKNOWN_PRODUCER_ID";
     case KafkaError::kNonEmptyGroup:
@@ -136,6 +144,12 @@ const char* kafka_error_name(KafkaError e) {
       return "THROTTLING_QUOTA_EXCEEDED";
     case KafkaError::kProducerFenced:
       return "PRODUCER_FENCED";
+    case KafkaError::kResourceNotFound:
+      return "RESOURCE_NOT_FOUND";
+    case KafkaError::kDuplicateResource:
+      return "DUPLICATE_RESOURCE";
+    case KafkaError::kUnacceptableCredential:
+      return "UNACCEPTABLE_CREDENTIAL";
     case KafkaError::kUnknownTopicId:
       return "UNKNOWN_TOPIC_ID";
     case KafkaError::kMismatchedEndpointType:

@@ -39,6 +39,8 @@ enum class KafkaError : int16_t {
   kGroupAuthorizationFailed = 30,
   kClusterAuthorizationFailed = 31,
   kInvalidTimestamp = 32,
+  kUnsupportedSaslMechanism = 33,  // SaslHandshake: the mechanism is not enabled
+  kIllegalSaslState = 34,          // a SASL request out of order (SaslAuthenticate before a handshake)
   kUnsupportedVersion = 35,
   kTopicAlreadyExists = 36,
   kInvalidPartitions = 37,
@@ -58,7 +60,9 @@ enum class KafkaError : int16_t {
   kConcurrentTransactions = 51,  // retriable
   // Not retriable: RingMQ has no transactions, and answers this to any transactional id.
   kTransactionalIdAuthorizationFailed = 53,
+  kSecurityDisabled = 54,   // an ACL call to a broker with no authorizer configured
   kKafkaStorageError = 56,  // retriable
+  kSaslAuthenticationFailed = 58,
   kUnknownProducerId = 59,
   kNonEmptyGroup = 68,
   kGroupIdNotFound = 69,
@@ -77,7 +81,10 @@ enum class KafkaError : int16_t {
   kUnstableOffsetCommit = 88,     // retriable
   kThrottlingQuotaExceeded = 89,  // retriable
   kProducerFenced = 90,
-  kUnknownTopicId = 100,  // retriable
+  kResourceNotFound = 91,        // DescribeUserScramCredentials: the user has no credential
+  kDuplicateResource = 92,       // a user (and mechanism) named twice in one SCRAM request
+  kUnacceptableCredential = 93,  // a SCRAM upsertion with iterations out of range or no user name
+  kUnknownTopicId = 100,         // retriable
   kMismatchedEndpointType = 114,
   kUnsupportedEndpointType = 115,
 };

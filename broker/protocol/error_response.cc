@@ -1,6 +1,9 @@
 // encode_error_response (declared in messages.h): for each API, the response Kafka's
 // AbstractRequest.getErrorResponse would give, built from the decoded request.
+#include <algorithm>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "broker/protocol/messages.h"
 
@@ -196,6 +199,38 @@ Status offset_for_leader_epoch_error(int16_t v, int32_t id, const OffsetForLeade
   return encode_offset_for_leader_epoch_response(v, id, response, w);
 }
 
+Status describe_user_scram_credentials_error(int16_t v, int32_t id, const DescribeUserScramCredentialsRequest& request,
+                                             KafkaError error, Writer& w) {
+  DescribeUserScramCredentialsResponse response{.error_code = error};
+  for (std::string_view user : request.users) response.results.push_back({.user = user, .error_code = error});
+  return encode_describe_user_scram_credentials_response(v, id, response, w);
+}
+
+Status alter_user_scram_credentials_error(int16_t v, int32_t id, const AlterUserScramCredentialsRequest& request,
+                                          KafkaError error, Writer& w) {
+  // One result per user named in the request, in name order, as Kafka answers.
+  std::vector<std::string_view> users;
+  for (const ScramCredentialDeletion& d : request.deletions) users.push_back(d.name);
+  for (const ScramCredentialUpsertion& u : request.upsertions) users.push_back(u.name);
+  std::sort(users.begin(), users.end());
+  users.erase(std::unique(users.begin(), users.end()), users.end());
+  AlterUserScramCredentialsResponse response;
+  for (std::string_view user : users) response.results.push_back({.user = user, .error_code = error});
+  return encode_alter_user_scram_credentials_response(v, id, response, w);
+}
+
+Status create_acls_error(int16_t v, int32_t id, const CreateAclsRequest& request, KafkaError error, Writer& w) {
+  CreateAclsResponse response;
+  response.results.assign(request.creations.size(), AclCreationResult{.error_code = error});
+  return encode_create_acls_response(v, id, response, w);
+}
+
+Status delete_acls_error(int16_t v, int32_t id, const DeleteAclsRequest& request, KafkaError error, Writer& w) {
+  DeleteAclsResponse response;
+  response.filter_results.assign(request.filters.size(), DeleteAclsFilterResult{.error_code = error});
+  return encode_delete_acls_response(v, id, response, w);
+}
+
 }  // namespace
 
 Status encode_error_response(const RequestHeader& header, const Request& request, KafkaError error, Writer& w) {
@@ -269,6 +304,20 @@ Status encode_error_response(const RequestHeader& header, const Request& request
       return describe_log_dirs_error(v, id, error, w);
     case ApiKey::kOffsetForLeaderEpoch:
       return offset_for_leader_epoch_error(v, id, as(OffsetForLeaderEpochRequest{}), error, w);
+    case ApiKey::kSaslHandshake:
+      return encode_sasl_handshake_response(v, id, SaslHandshakeResponse{.error_code = error}, w);
+    case ApiKey::kSaslAuthenticate:
+      return encode_sasl_authenticate_response(v, id, SaslAuthenticateResponse{.error_code = error}, w);
+    case ApiKey::kDescribeUserScramCredentials:
+      return describe_user_scram_credentials_error(v, id, as(DescribeUserScramCredentialsRequest{}), error, w);
+    case ApiKey::kAlterUserScramCredentials:
+      return alter_user_scram_credentials_error(v, id, as(AlterUserScramCredentialsRequest{}), error, w);
+    case ApiKey::kDescribeAcls:
+      return encode_describe_acls_response(v, id, DescribeAclsResponse{.error_code = error}, w);
+    case ApiKey::kCreateAcls:
+      return create_acls_error(v, id, as(CreateAclsRequest{}), error, w);
+    case ApiKey::kDeleteAcls:
+      return delete_acls_error(v, id, as(DeleteAclsRequest{}), error, w);
     case ApiKey::kApiVersions:
       break;  // answered above
   }

@@ -82,6 +82,21 @@ Status decode_request(const RequestHeader& header, Request& out) {
       return decode_into<DescribeLogDirsRequest>(out, header, decode_describe_log_dirs_request);
     case ApiKey::kOffsetForLeaderEpoch:
       return decode_into<OffsetForLeaderEpochRequest>(out, header, decode_offset_for_leader_epoch_request);
+    case ApiKey::kSaslHandshake:
+      return decode_into<SaslHandshakeRequest>(out, header, decode_sasl_handshake_request);
+    case ApiKey::kSaslAuthenticate:
+      return decode_into<SaslAuthenticateRequest>(out, header, decode_sasl_authenticate_request);
+    case ApiKey::kDescribeUserScramCredentials:
+      return decode_into<DescribeUserScramCredentialsRequest>(out, header,
+                                                              decode_describe_user_scram_credentials_request);
+    case ApiKey::kAlterUserScramCredentials:
+      return decode_into<AlterUserScramCredentialsRequest>(out, header, decode_alter_user_scram_credentials_request);
+    case ApiKey::kDescribeAcls:
+      return decode_into<DescribeAclsRequest>(out, header, decode_describe_acls_request);
+    case ApiKey::kCreateAcls:
+      return decode_into<CreateAclsRequest>(out, header, decode_create_acls_request);
+    case ApiKey::kDeleteAcls:
+      return decode_into<DeleteAclsRequest>(out, header, decode_delete_acls_request);
   }
   return make_error(ErrorCode::kUnsupported, "API key " + std::to_string(header.api_key) + " is not supported");
 }

@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <variant>
 
+#include "broker/protocol/acl_admin.h"
 #include "broker/protocol/api_keys.h"
 #include "broker/protocol/api_versions.h"
 #include "broker/protocol/cluster_admin.h"
@@ -46,6 +47,8 @@
 #include "broker/protocol/reader.h"
 #include "broker/protocol/record_batch.h"
 #include "broker/protocol/request_header.h"
+#include "broker/protocol/sasl.h"
+#include "broker/protocol/scram_admin.h"
 #include "broker/protocol/topic_admin.h"
 #include "broker/protocol/writer.h"
 #include "common/result.h"
@@ -59,7 +62,9 @@ using Request =
                  DescribeGroupsRequest, ListGroupsRequest, DeleteGroupsRequest, OffsetDeleteRequest,
                  CreatePartitionsRequest, DeleteRecordsRequest, DescribeConfigsRequest, AlterConfigsRequest,
                  IncrementalAlterConfigsRequest, DescribeClusterRequest, DescribeLogDirsRequest,
-                 OffsetForLeaderEpochRequest>;
+                 OffsetForLeaderEpochRequest, SaslHandshakeRequest, SaslAuthenticateRequest,
+                 DescribeUserScramCredentialsRequest, AlterUserScramCredentialsRequest, DescribeAclsRequest,
+                 CreateAclsRequest, DeleteAclsRequest>;
 
 // Decodes header.body as the request (header.api_key, header.api_version) into `out`.
 // kUnsupported for an API or version the broker does not speak; kCorrupt for a body that does

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+#include <span>
 #include <variant>
 
 #include "broker/protocol/messages.h"
@@ -47,6 +49,20 @@ inline WireParser open_response(const Bytes& frame, bool flexible_body, bool hea
   int32_t correlation_id = p.response_header(header_v1);
   EXPECT_EQ(correlation_id, kCorrelationId);
   return p;
+}
+
+// The parts, one after another (frames built field by field).
+inline Bytes cat(std::initializer_list<Bytes> parts) {
+  Bytes out;
+  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+// A request frame (after its size) decoded into `out`: the header, then the body.
+inline Status decode_frame(std::span<const std::byte> frame, Request& out) {
+  auto header = parse_request_header(frame);
+  if (!header) return std::unexpected(header.error());
+  return decode_request(*header, out);
 }
 
 }  // namespace ringmq::broker::protocol::testing

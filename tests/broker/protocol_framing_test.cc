@@ -48,6 +48,13 @@ TEST(ProtocolApiKeys, TheAdvertisedTableMatchesTheDesign) {
       {ApiKey::kOffsetForLeaderEpoch, 0, 4, 4},
       {ApiKey::kIncrementalAlterConfigs, 0, 1, 1},
       {ApiKey::kDescribeCluster, 0, 1, 0},
+      {ApiKey::kSaslHandshake, 0, 1, kNeverFlexible},  // "none": never flexible; v0 refused by the handler
+      {ApiKey::kSaslAuthenticate, 0, 2, 2},
+      {ApiKey::kDescribeUserScramCredentials, 0, 0, 0},
+      {ApiKey::kAlterUserScramCredentials, 0, 0, 0},
+      {ApiKey::kDescribeAcls, 0, 3, 2},
+      {ApiKey::kCreateAcls, 0, 3, 2},
+      {ApiKey::kDeleteAcls, 0, 3, 2},
   };
   ASSERT_EQ(supported_apis().size(), std::size(table));
   for (const Expected& e : table) {
@@ -77,6 +84,10 @@ TEST(ProtocolApiKeys, HeaderVersionsFollowFlexibility) {
   EXPECT_EQ(request_header_version(ApiKey::kApiVersions, 3), 2);
   // ApiVersions answers with header v0 even when flexible.
   EXPECT_EQ(response_header_version(ApiKey::kApiVersions, 3), 0);
+  // SaslHandshake has no flexible version, not even past the advertised range.
+  EXPECT_EQ(request_header_version(ApiKey::kSaslHandshake, 1), 1);
+  EXPECT_EQ(request_header_version(ApiKey::kSaslHandshake, 2), 1);
+  EXPECT_EQ(response_header_version(ApiKey::kSaslHandshake, 1), 0);
 }
 
 TEST(ProtocolApiKeys, UnknownKeysAreNotSupported) {

@@ -174,6 +174,41 @@ inline Bytes golden_request_body(ApiKey key, int16_t v) {
     case ApiKey::kOffsetDelete:
       b.str("group").array(1).str("orders").array(2).i32(0).tags().i32(1).tags().tags();
       break;
+    case ApiKey::kSaslHandshake:
+      b.str("SCRAM-SHA-256");
+      break;
+    case ApiKey::kSaslAuthenticate:
+      b.bytes(bytes_of("n,,n=golden,r=0123456789abcdef"));  // a SCRAM client-first message
+      break;
+    case ApiKey::kDescribeUserScramCredentials:
+      b.array(2).str("alice").tags().str("bob").tags();
+      break;
+    case ApiKey::kAlterUserScramCredentials:
+      b.array(1).str("bob").i8(2).tags();
+      b.array(1).str("alice").i8(1).i32(8192).bytes(hex("00112233445566778899aabbccddeeff"));
+      b.bytes(hex("000102030405060708090a0b0c0d0e0f 101112131415161718191a1b1c1d1e1f")).tags();
+      break;
+    case ApiKey::kDescribeAcls:
+      // TOPIC, any name, (v1+) PREFIXED, User:alice, any host, ANY operation, ALLOW.
+      b.i8(2).str(std::nullopt);
+      if (v >= 1) b.i8(4);
+      b.str("User:alice").str(std::nullopt).i8(1).i8(3);
+      break;
+    case ApiKey::kCreateAcls:
+      // User:alice may READ topic orders (v1+: every topic whose name starts with orders) from any host.
+      b.array(1).i8(2).str("orders");
+      if (v >= 1) b.i8(4);
+      b.str("User:alice").str("*").i8(3).i8(3).tags();
+      break;
+    case ApiKey::kDeleteAcls:
+      // Every ACL of User:bob on group audit, then every DENY on any resource.
+      b.array(2).i8(3).str("audit");
+      if (v >= 1) b.i8(3);
+      b.str("User:bob").str(std::nullopt).i8(1).i8(1).tags();
+      b.i8(1).str(std::nullopt);
+      if (v >= 1) b.i8(1);
+      b.str(std::nullopt).str(std::nullopt).i8(1).i8(2).tags();
+      break;
   }
   b.tags();
   return b.out;

@@ -10,19 +10,13 @@
 #include <random>
 
 #include "broker/protocol/messages.h"
+#include "tests/broker/protocol_codec_fixture.h"
 #include "tests/broker/protocol_golden_requests.h"
 
 namespace ringmq::broker::protocol {
 namespace {
 
 using namespace testing;
-
-// Header + body decode, as a connection would do it.
-Status decode_frame(std::span<const std::byte> frame, Request& request) {
-  auto header = parse_request_header(frame);
-  if (!header) return std::unexpected(header.error());
-  return decode_request(*header, request);
-}
 
 // Also walks the record batches of a decoded produce request, as the handler would.
 void decode_and_walk(std::span<const std::byte> frame) {
