@@ -4,21 +4,28 @@
 //
 // Start-up, in order: block the shutdown signals (before any thread exists), load and
 // validate the configuration, set up logging, log the heap allocator and the NUMA plan, run
-// the host tuning check (one warning per item that differs), open the store, bind the Kafka
-// listener, build the Kafka router, start the metrics endpoint and the network threads.
-// Shutdown on SIGTERM / SIGINT: stop reading requests, fire pending timers (long polls answer
-// now), let in-flight requests finish within server.shutdown_timeout_ms, close connections,
-// close the store (flush, checkpoint, clean-shutdown marker). Exit code 0 after a clean stop,
-// 1 when start-up or the store's close fails, 2 for a configuration error.
+// the host tuning check (one warning per item that differs), open the store, load the TLS
+// certificate and the SCRAM credentials (when a listener needs them), bind the Kafka
+// listeners, build the Kafka router, start the metrics endpoint and the network threads.
+// SIGHUP reloads the TLS certificate and key. Shutdown on SIGTERM / SIGINT: stop reading requests, fire pending timers
+// (long polls answer now), let in-flight requests finish within server.shutdown_timeout_ms, close connections, close
+// the store (flush, checkpoint, clean-shutdown marker). Exit code 0 after a clean stop, 1 when start-up or the store's
+// close fails, 2 for a configuration error.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <optional>
 
+#include "broker/security/authorizer.h"
+#include "broker/security/credential_store.h"
+#include "broker/security/tls_context.h"
 #include "broker/server/broker_config.h"
 #include "broker/server/broker_metrics.h"
 #include "broker/server/command_line.h"
+#include "broker/server/listener_config.h"
 #include "broker/server/logging.h"
 #include "broker/server/metrics_http.h"
 #include "broker/server/router_factory.h"
@@ -83,9 +90,56 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
   metrics.watch_store(store.get());
   TimerService timers;
 
+  // TLS and SASL: the certificate for SSL listeners, the SCRAM credentials for SASL ones.
+  const std::vector<ListenerConfig> listeners = parse_listeners(config.server);
+  const bool any_tls = std::ranges::any_of(listeners, [](const auto& l) { return uses_tls(l.protocol); });
+  const bool any_sasl = std::ranges::any_of(listeners, [](const auto& l) { return uses_sasl(l.protocol); });
+  std::unique_ptr<security::TlsContext> tls;
+  if (any_tls) {
+    auto created = security::TlsContext::create(config.tls);
+    if (!created) {
+      spdlog::critical("TLS: {}", created.error().message);
+      return 1;
+    }
+    tls = std::move(*created);
+    spdlog::info("TLS certificate: {}", tls->certificate_summary());
+  }
+  std::unique_ptr<security::CredentialStore> credentials;
+  if (any_sasl) {
+    auto opened_credentials = security::CredentialStore::open(config.security_dir());
+    if (!opened_credentials) {
+      spdlog::critical("SCRAM credentials: {}", opened_credentials.error().to_string());
+      return 1;
+    }
+    credentials = std::move(*opened_credentials);
+    if (credentials->empty())
+      spdlog::warn(
+          "SASL listener without any user: nobody can log in; stop the broker and add one with `ringmq-admin user "
+          "set NAME --credentials-dir {} --password-file FILE`",
+          config.security_dir());
+  }
+
+  std::unique_ptr<security::Authorizer> authorizer;
+  if (config.authorization.enabled) {
+    security::AuthorizerConfig authorizer_config;
+    authorizer_config.super_users = split_super_users(config.authorization.super_users);
+    authorizer_config.allow_everyone_if_no_acl_found = config.authorization.allow_everyone_if_no_acl_found;
+    auto opened_acls = security::Authorizer::open(config.security_dir(), std::move(authorizer_config));
+    if (!opened_acls) {
+      spdlog::critical("ACLs: {}", opened_acls.error().to_string());
+      return 1;
+    }
+    authorizer = std::move(*opened_acls);
+    spdlog::info(
+        "authorization on: {} ACLs, super users: {}{}", authorizer->size(),
+        config.authorization.super_users.empty() ? "none" : config.authorization.super_users,
+        config.authorization.allow_everyone_if_no_acl_found ? "; resources without ACLs are open to everyone" : "");
+  }
+
   // Declared before the server so that, on every path, the server stops before the router goes.
   std::unique_ptr<RequestRouter> router;
-  auto server = TcpServer::bind(config.server, metrics, placement->network());
+  auto server = TcpServer::bind(config.server, metrics, placement->network(),
+                                ListenerSecurity{tls.get(), config.tls.principal_from});
   if (!server) {
     spdlog::critical("{}", server.error().to_string());
     return 1;
@@ -96,6 +150,10 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
                         metrics,
                         config.server.advertised_host,
                         config.server.advertised_port != 0 ? config.server.advertised_port : (*server)->port()};
+  for (const BoundListener& l : (*server)->listeners())
+    context.listeners.push_back({l.config.protocol, l.config.advertised_host, l.advertised_port()});
+  context.credentials = credentials.get();
+  context.authorizer = authorizer.get();
   router = make_kafka_router(context);
 
   std::unique_ptr<MetricsHttpServer> metrics_http;
@@ -108,14 +166,24 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
     metrics_http = std::move(*started);
   }
   (*server)->start(*router);
-  spdlog::info("ready: kafka={} advertised={}:{}{}", (*server)->address(), context.advertised_host,
+  spdlog::info("ready: kafka={} advertised={}:{}{}", (*server)->describe_listeners(), context.advertised_host,
                context.advertised_port, metrics_http ? " metrics=" + metrics_http->address() : std::string());
   // Under systemd (Type=notify) `systemctl start` returns now, with clients able to connect.
   const ServiceNotifier notifier = ServiceNotifier::from_environment();
   if (auto told = notifier.notify("READY=1\nSTATUS=serving Kafka on " + (*server)->address()); !told)
     spdlog::warn("could not tell systemd the broker is ready: {}", told.error().message);
 
-  const int signal = signals.wait();
+  int signal = signals.wait();
+  for (; signal == SIGHUP; signal = signals.wait()) {
+    if (!tls) {
+      spdlog::info("SIGHUP received: no TLS listener, nothing to reload");
+    } else if (auto reloaded = tls->reload(); !reloaded) {
+      spdlog::error("SIGHUP: TLS certificate not reloaded, the previous one stays in use: {}",
+                    reloaded.error().message);
+    } else {
+      spdlog::info("SIGHUP: TLS certificate reloaded for new connections: {}", tls->certificate_summary());
+    }
+  }
   (void)notifier.notify("STOPPING=1\nSTATUS=shutting down");
   spdlog::info(
       "{} received: shutting down (in-flight requests get up to server.shutdown_timeout_ms = {} "
@@ -128,7 +196,7 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
   bool drained = false;
   while (!(drained = (*server)->wait_until_drained(std::chrono::milliseconds(0))) &&
          std::chrono::steady_clock::now() < deadline) {
-    if (auto again = signals.wait_for(std::chrono::milliseconds(20))) {
+    if (auto again = signals.wait_for(std::chrono::milliseconds(20)); again && *again != SIGHUP) {
       spdlog::warn("{} received again: not waiting for in-flight requests", ShutdownSignals::name(*again));
       break;
     }

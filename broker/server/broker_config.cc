@@ -3,12 +3,14 @@
 #include <spdlog/common.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <limits>
 #include <sstream>
 #include <utility>
 
+#include "broker/server/listener_config.h"
 #include "common/byte_size.h"
 #include "numa/cpu_list.h"
 
@@ -152,6 +154,10 @@ const std::vector<Setting>& settings() {
     s.push_back(
         integer_setting("server.idle_connection_timeout_ms", RINGMQ_FIELD(server.idle_connection_timeout_ms), 0, kU32));
     s.push_back(integer_setting("server.shutdown_timeout_ms", RINGMQ_FIELD(server.shutdown_timeout_ms), 0, kU32));
+    s.push_back(string_setting("server.listeners", RINGMQ_FIELD(server.listeners)));
+    s.push_back(string_setting("server.advertised_listeners", RINGMQ_FIELD(server.advertised_listeners)));
+    s.push_back(
+        integer_setting("server.authentication_timeout_ms", RINGMQ_FIELD(server.authentication_timeout_ms), 0, kU32));
     // [topics]
     s.push_back(bool_setting("topics.auto_create", RINGMQ_FIELD(topics.auto_create)));
     s.push_back(integer_setting("topics.default_partitions", RINGMQ_FIELD(topics.default_partitions), 0, kI32));
@@ -177,6 +183,26 @@ const std::vector<Setting>& settings() {
                           return std::to_string(*c.numa.node);
                         }});
     s.push_back(string_setting("numa.cpus", RINGMQ_FIELD(numa.cpus)));
+    // [tls]
+    s.push_back(string_setting("tls.cert_file", RINGMQ_FIELD(tls.cert_file)));
+    s.push_back(string_setting("tls.key_file", RINGMQ_FIELD(tls.key_file)));
+    s.push_back(string_setting("tls.ca_file", RINGMQ_FIELD(tls.ca_file)));
+    s.push_back(enum_setting("tls.client_auth", RINGMQ_FIELD(tls.client_auth), parse_tls_client_auth,
+                             tls_client_auth_name, "\"none\", \"requested\", \"required\""));
+    s.push_back(string_setting("tls.min_version", RINGMQ_FIELD(tls.min_version)));
+    s.push_back(string_setting("tls.ciphers", RINGMQ_FIELD(tls.ciphers)));
+    s.push_back(string_setting("tls.ciphersuites", RINGMQ_FIELD(tls.ciphersuites)));
+    s.push_back(string_setting("tls.principal_from", RINGMQ_FIELD(tls.principal_from)));
+    // [sasl]
+    s.push_back(string_setting("sasl.mechanisms", RINGMQ_FIELD(sasl.mechanisms)));
+    s.push_back(bool_setting("sasl.allow_plain_without_tls", RINGMQ_FIELD(sasl.allow_plain_without_tls)));
+    s.push_back(integer_setting("sasl.max_reauth_ms", RINGMQ_FIELD(sasl.max_reauth_ms), 0, kI64));
+    s.push_back(string_setting("sasl.credentials_dir", RINGMQ_FIELD(sasl.credentials_dir)));
+    // [authorization]
+    s.push_back(bool_setting("authorization.enabled", RINGMQ_FIELD(authorization.enabled)));
+    s.push_back(string_setting("authorization.super_users", RINGMQ_FIELD(authorization.super_users)));
+    s.push_back(bool_setting("authorization.allow_everyone_if_no_acl_found",
+                             RINGMQ_FIELD(authorization.allow_everyone_if_no_acl_found)));
     // [engine]
     s.push_back(string_setting("engine.data_dir", RINGMQ_FIELD(engine.data_dir)));
     s.push_back(bytes_setting("engine.segment_bytes", RINGMQ_FIELD(engine.segment_bytes), 0, kI64));
@@ -238,6 +264,63 @@ std::string position(std::string_view source, const toml::node& node) {
 
 }  // namespace
 
+const char* tls_client_auth_name(TlsClientAuth auth) {
+  switch (auth) {
+    case TlsClientAuth::kNone:
+      return "none";
+    case TlsClientAuth::kRequested:
+      return "requested";
+    case TlsClientAuth::kRequired:
+      return "required";
+  }
+  return "?";
+}
+
+std::optional<TlsClientAuth> parse_tls_client_auth(std::string_view name) {
+  for (auto a : {TlsClientAuth::kNone, TlsClientAuth::kRequested, TlsClientAuth::kRequired})
+    if (name == tls_client_auth_name(a)) return a;
+  return std::nullopt;
+}
+
+std::vector<std::string> parse_sasl_mechanisms(std::string_view list) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at <= list.size()) {
+    size_t comma = list.find(',', at);
+    if (comma == std::string_view::npos) comma = list.size();
+    std::string_view name = list.substr(at, comma - at);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    if (!name.empty()) {
+      if (name != "PLAIN" && name != "SCRAM-SHA-256" && name != "SCRAM-SHA-512")
+        throw ConfigError("sasl.mechanisms: unknown mechanism \"" + std::string(name) +
+                          "\" (known: SCRAM-SHA-256, SCRAM-SHA-512, PLAIN)");
+      if (std::find(out.begin(), out.end(), name) == out.end()) out.emplace_back(name);
+    }
+    at = comma + 1;
+  }
+  return out;
+}
+
+std::vector<std::string> split_super_users(std::string_view list) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at <= list.size()) {
+    size_t semicolon = list.find(';', at);
+    if (semicolon == std::string_view::npos) semicolon = list.size();
+    std::string_view user = list.substr(at, semicolon - at);
+    while (!user.empty() && user.front() == ' ') user.remove_prefix(1);
+    while (!user.empty() && user.back() == ' ') user.remove_suffix(1);
+    if (!user.empty()) out.emplace_back(user);
+    at = semicolon + 1;
+  }
+  return out;
+}
+
+std::string BrokerConfig::security_dir() const {
+  return sasl.credentials_dir.empty() ? engine.data_dir + "/security" : sasl.credentials_dir;
+}
+
 const char* log_format_name(LogFormat format) { return format == LogFormat::kJson ? "json" : "text"; }
 
 std::optional<LogFormat> parse_log_format(std::string_view name) {
@@ -260,7 +343,7 @@ void apply_toml_text(BrokerConfig& config, std::string_view text, std::string_vi
     auto* table = section_node.as_table();
     if (table == nullptr || keys_of_section(section).empty()) {
       throw ConfigError(position(source, section_node) + ": unknown section or top-level key \"" + section +
-                        "\" (sections: server, topics, metrics, log, numa, engine)");
+                        "\" (sections: server, topics, metrics, log, numa, tls, sasl, authorization, engine)");
     }
     for (auto&& [key, node] : *table) {
       const std::string full_key = section + "." + std::string(key.str());
@@ -287,7 +370,7 @@ void apply_setting(BrokerConfig& config, std::string_view key, std::string_view 
   if (setting == nullptr) {
     std::string message = "--set: unknown setting " + std::string(key);
     const std::string known = keys_of_section(section_of(key));
-    message += known.empty() ? " (sections: server, topics, metrics, log, numa, engine)"
+    message += known.empty() ? " (sections: server, topics, metrics, log, numa, tls, sasl, authorization, engine)"
                              : " (settings of [" + std::string(section_of(key)) + "]: " + known + ")";
     throw ConfigError(message);
   }
@@ -355,13 +438,64 @@ void BrokerConfig::validate() const {
   check(server.max_unsent_bytes_per_connection >= 64 * 1024,
         "server.max_unsent_bytes_per_connection must be at least 64KiB (got " +
             std::to_string(server.max_unsent_bytes_per_connection) + ")");
+  std::vector<ListenerConfig> listeners;
+  try {
+    listeners = parse_listeners(server);
+  } catch (const ConfigError& e) {
+    problems.push_back(e.what());
+  }
+  bool any_tls = false, any_sasl = false;
+  for (const ListenerConfig& l : listeners) {
+    any_tls |= uses_tls(l.protocol);
+    any_sasl |= uses_sasl(l.protocol);
+    check(!l.advertised_host.empty() && !is_wildcard(l.advertised_host),
+          std::string("the ") + security_protocol_name(l.protocol) +
+              " listener's advertised host must be an "
+              "address clients can connect to, not \"" +
+              l.advertised_host + "\" (server.advertised_listeners)");
+    if (metrics.enabled)
+      check(metrics.port == 0 || metrics.port != l.port || metrics.host != l.host,
+            "metrics.port " + std::to_string(metrics.port) + " is a Kafka listener's port");
+  }
+  if (any_tls) {
+    check(!tls.cert_file.empty() && !tls.key_file.empty(),
+          "an SSL or SASL_SSL listener needs tls.cert_file and tls.key_file");
+    check(tls.client_auth == TlsClientAuth::kNone || !tls.ca_file.empty(),
+          "tls.client_auth = \"" + std::string(tls_client_auth_name(tls.client_auth)) +
+              "\" needs tls.ca_file (the CAs that sign client certificates)");
+  }
+  check(tls.min_version == "TLSv1.2" || tls.min_version == "TLSv1.3",
+        "tls.min_version must be \"TLSv1.2\" or \"TLSv1.3\" (got \"" + tls.min_version + "\")");
+  check(tls.principal_from == "dn" || tls.principal_from == "cn",
+        "tls.principal_from must be \"dn\" or \"cn\" (got \"" + tls.principal_from + "\")");
+  if (any_sasl) {
+    try {
+      const auto mechanisms = parse_sasl_mechanisms(sasl.mechanisms);
+      check(!mechanisms.empty(), "sasl.mechanisms names no mechanism");
+      const bool only_plain = mechanisms.size() == 1 && mechanisms.front() == "PLAIN";
+      for (const ListenerConfig& l : listeners)
+        check(!(l.protocol == SecurityProtocol::kSaslPlaintext && only_plain && !sasl.allow_plain_without_tls),
+              "the SASL_PLAINTEXT listener offers no mechanism: sasl.mechanisms is only PLAIN and "
+              "sasl.allow_plain_without_tls is false");
+    } catch (const ConfigError& e) {
+      problems.push_back(e.what());
+    }
+  }
+  constexpr uint64_t kYearMs = 365ull * 24 * 3600 * 1000;
+  check(sasl.max_reauth_ms <= kYearMs, "sasl.max_reauth_ms must be at most a year (" + std::to_string(kYearMs) +
+                                           "), or 0 for sessions that never end");
+  for (size_t i = 0; i < listeners.size(); ++i)
+    for (size_t j = i + 1; j < listeners.size(); ++j)
+      check(listeners[i].port == 0 || listeners[i].port != listeners[j].port,
+            std::string("the ") + security_protocol_name(listeners[i].protocol) + " and " +
+                security_protocol_name(listeners[j].protocol) + " listeners both use port " +
+                std::to_string(listeners[i].port));
+  for (const std::string& user : split_super_users(authorization.super_users))
+    check(user.starts_with("User:") && user.size() > 5,
+          "authorization.super_users: \"" + user + "\" is not a principal (User:<name>)");
   check(topics.default_partitions >= 1 && topics.default_partitions <= 100000,
         "topics.default_partitions must be in 1..100000 (got " + std::to_string(topics.default_partitions) + ")");
-  if (metrics.enabled) {
-    check(!metrics.host.empty(), "metrics.host is empty");
-    check(metrics.port == 0 || metrics.port != server.listen_port || metrics.host != server.listen_host,
-          "metrics.port " + std::to_string(metrics.port) + " is the Kafka listener's port (server.listen_port)");
-  }
+  if (metrics.enabled) check(!metrics.host.empty(), "metrics.host is empty");
   check(spdlog::level::from_str(log.level) != spdlog::level::off || log.level == "off",
         "log.level must be one of trace, debug, info, warn, error, critical, off (got \"" + log.level + "\")");
   if (!numa.cpus.empty()) {

@@ -47,6 +47,51 @@ struct ServerConfig {
   uint32_t idle_connection_timeout_ms = 600000;
   // On SIGTERM: how long in-flight requests get to finish before connections are closed.
   uint32_t shutdown_timeout_ms = 5000;
+  // Several listeners, Kafka's form: "PLAINTEXT://127.0.0.1:9092,SASL_SSL://0.0.0.0:9093"
+  // (listener_config.h). Empty = one PLAINTEXT listener on listen_host:listen_port.
+  std::string listeners;
+  // What Metadata returns per listener, same form, matched by protocol; empty = each
+  // listener's port on advertised_host.
+  std::string advertised_listeners;
+  // A connection to a TLS or SASL listener that has not finished its TLS handshake and SASL
+  // authentication after this long is closed (it may only send ApiVersions and SASL until then).
+  uint32_t authentication_timeout_ms = 10000;
+};
+
+enum class TlsClientAuth { kNone, kRequested, kRequired };
+const char* tls_client_auth_name(TlsClientAuth auth);
+std::optional<TlsClientAuth> parse_tls_client_auth(std::string_view name);
+
+// [tls]: the certificate of the SSL and SASL_SSL listeners. The files are read again on SIGHUP
+// (new connections use the new certificate; open ones keep theirs).
+struct TlsConfig {
+  std::string cert_file;  // PEM: the broker's certificate, then any intermediates
+  std::string key_file;   // PEM: its private key (unencrypted; keep the file mode 0600)
+  std::string ca_file;    // PEM: CAs that sign client certificates (client_auth); empty = none
+  TlsClientAuth client_auth = TlsClientAuth::kNone;
+  std::string min_version = "TLSv1.2";  // "TLSv1.2" or "TLSv1.3"
+  std::string ciphers;                  // TLS 1.2 cipher list (OpenSSL syntax); empty = OpenSSL's default
+  std::string ciphersuites;             // TLS 1.3 suites; empty = OpenSSL's default
+  // How a client certificate becomes a principal: "dn" = User:<subject in RFC 2253 form>
+  // (Kafka's default), "cn" = User:<the subject's common name>.
+  std::string principal_from = "dn";
+};
+
+// The mechanisms of sasl.mechanisms, in order, each once; throws ConfigError for an unknown one.
+std::vector<std::string> parse_sasl_mechanisms(std::string_view list);
+
+// [sasl]: authentication on the SASL_PLAINTEXT and SASL_SSL listeners.
+struct SaslConfig {
+  // Comma-separated, of SCRAM-SHA-256, SCRAM-SHA-512, PLAIN. PLAIN checks the password against
+  // the SCRAM credentials (the stored keys), so one store serves all three.
+  std::string mechanisms = "SCRAM-SHA-256,SCRAM-SHA-512,PLAIN";
+  // PLAIN sends the password itself: refused on SASL_PLAINTEXT unless this is true.
+  bool allow_plain_without_tls = false;
+  // Kafka's connections.max.reauth.ms: an authenticated session lasts this long and the
+  // client must re-authenticate on the same connection before it ends; 0 = sessions never end.
+  uint64_t max_reauth_ms = 0;
+  // Where the SCRAM credentials live; empty = <engine.data_dir>/security.
+  std::string credentials_dir;
 };
 
 // [topics]: what happens to topics clients name.
@@ -79,12 +124,30 @@ struct NumaConfig {
   std::string cpus;              // force these CPUs, cpu-list format "0-3,8"; empty = choose
 };
 
+// [authorization]: Kafka ACLs (CreateAcls / DescribeAcls / DeleteAcls), kept in
+// <security dir>/acls. Off by default: every client may do everything, as a Kafka broker
+// without an authorizer (but SCRAM credentials still need an authenticated client).
+struct AuthorizationConfig {
+  bool enabled = false;
+  // Principals allowed everything, separated by ';' as in Kafka's super.users (certificate
+  // subjects contain commas): "User:admin;User:CN=ops,O=Example".
+  std::string super_users;
+  // Kafka's allow.everyone.if.no.acl.found: a resource no ACL mentions is open to everyone.
+  bool allow_everyone_if_no_acl_found = false;
+};
+
+// The principals of authorization.super_users.
+std::vector<std::string> split_super_users(std::string_view list);
+
 struct BrokerConfig {
   ServerConfig server;
   TopicsConfig topics;
   MetricsConfig metrics;
   LogConfig log;
   NumaConfig numa;
+  TlsConfig tls;
+  SaslConfig sasl;
+  AuthorizationConfig authorization;
   engine::EngineConfig engine;  // [engine]; data_dir defaults to ./data
 
   // The broker moves each partition's start by its topic's retention and sets the engine's
@@ -99,6 +162,8 @@ struct BrokerConfig {
   void validate() const;
   // The effective configuration as TOML, every key present (for --print-config and the log).
   std::string to_toml() const;
+  // Where the SCRAM credentials (and ACLs) are kept: sasl.credentials_dir or <data_dir>/security.
+  std::string security_dir() const;
 };
 
 // Applies the settings of a TOML document; keys not set keep their value. `source` names the

@@ -95,6 +95,13 @@ std::vector<std::string> error_label_values() {
   return values;
 }
 
+constexpr const char* kSaslMechanisms[] = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"};
+
+// LabelledCounters adds "other" for a name the broker does not know.
+std::vector<std::string> sasl_mechanism_label_values() {
+  return {std::begin(kSaslMechanisms), std::end(kSaslMechanisms)};
+}
+
 struct rusage self_usage() {
   struct rusage usage {};
   ::getrusage(RUSAGE_SELF, &usage);
@@ -112,6 +119,13 @@ double resident_bytes() {
 }
 
 }  // namespace
+
+void BrokerMetrics::count_authentication(std::string_view mechanism, bool success) {
+  size_t index = std::size(kSaslMechanisms);
+  for (size_t i = 0; i < std::size(kSaslMechanisms); ++i)
+    if (mechanism == kSaslMechanisms[i]) index = i;
+  (success ? authentication_successes_ : authentication_failures_).add(index);
+}
 
 const char* BrokerMetrics::api_name(int16_t api_key) {
   return api_key >= 0 && api_key < kApiCount ? kApiNames[api_key] : "unknown";
@@ -151,10 +165,22 @@ BrokerMetrics::BrokerMetrics()
       network_bytes_received(
           registry.counter("ringmq_network_received_bytes_total", "Bytes read from Kafka client sockets")),
       network_bytes_sent(registry.counter("ringmq_network_sent_bytes_total", "Bytes written to Kafka client sockets")),
+      tls_handshake_failures(registry.counter("ringmq_tls_handshake_failures_total",
+                                              "Connections closed because their TLS handshake failed")),
+      unauthenticated_closed(
+          registry.counter("ringmq_connections_unauthenticated_closed_total",
+                           "Connections closed before authenticating: too slow, or another request before SASL")),
       errors_(registry.labelled_counters("ringmq_errors_total", "Non-zero Kafka error codes in responses, by code",
                                          "code", error_label_values())),
       requests_(registry.labelled_counters("ringmq_requests_total", "Kafka requests received, by API", "api",
-                                           api_label_values())) {
+                                           api_label_values())),
+      authentication_successes_(registry.labelled_counters("ringmq_sasl_authentication_successes_total",
+                                                           "SASL authentications that succeeded, by mechanism",
+                                                           "mechanism", sasl_mechanism_label_values())),
+      authentication_failures_(registry.labelled_counters(
+          "ringmq_sasl_authentication_failures_total",
+          "SASL authentications that failed (wrong password, unknown user, bad exchange), by mechanism", "mechanism",
+          sasl_mechanism_label_values())) {
   registry.callback_counter("ringmq_process_cpu_seconds_total", "User and system CPU time of the broker process", [] {
     const auto usage = self_usage();
     return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +

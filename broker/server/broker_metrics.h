@@ -67,6 +67,13 @@ class BrokerMetrics {
   LatencyHistogram& socket_wait_latency;
   Counter& network_bytes_received;  // ringmq_network_received_bytes_total
   Counter& network_bytes_sent;      // ringmq_network_sent_bytes_total
+  // --- security ---
+  Counter& tls_handshake_failures;  // ringmq_tls_handshake_failures_total: closed in the handshake
+  // ringmq_connections_unauthenticated_closed_total: closed for not authenticating in time or
+  // for sending another request before authenticating.
+  Counter& unauthenticated_closed;
+  // ringmq_sasl_authentications_total{mechanism,result="success|failure"}
+  void count_authentication(std::string_view mechanism, bool success);
   // ringmq_requests_total{api="Produce"}: requests received, by Kafka API key.
   void count_request(int16_t api_key) { requests_.add(api_key >= 0 ? static_cast<size_t>(api_key) : SIZE_MAX); }
 
@@ -86,6 +93,8 @@ class BrokerMetrics {
  private:
   LabelledCounters& errors_;
   LabelledCounters& requests_;
+  LabelledCounters& authentication_successes_;
+  LabelledCounters& authentication_failures_;
   std::atomic<const engine::MessageStore*> store_{nullptr};
   std::mutex lag_mutex_;  // guards lag_source_; held while it runs
   LagSource lag_source_;

@@ -1,5 +1,7 @@
 #include "broker/server/connection.h"
 
+#include <openssl/err.h>
+#include <openssl/x509.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -20,6 +22,16 @@ constexpr size_t kMinFrameBytes = 8;  // api_key, api_version, correlation_id
 constexpr size_t kMaxIovecs = 64;
 constexpr size_t kMaxSpareBuffers = 4;
 constexpr size_t kMaxSpareCapacity = 1 << 20;  // larger encode buffers are freed, not kept
+// Response bytes encrypted per SSL_write: four full TLS records.
+constexpr size_t kTlsStageBytes = 64 << 10;
+
+// "10.0.0.7:51234" -> "10.0.0.7", "[fe80::1]:51234" -> "fe80::1".
+std::string host_of(const std::string& peer) {
+  const size_t colon = peer.rfind(':');
+  std::string host = colon == std::string::npos ? peer : peer.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return host;
+}
 
 int32_t read_be32(const std::byte* p) {
   return static_cast<int32_t>((uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]));
@@ -41,7 +53,33 @@ Connection::Connection(io::UniqueFd fd, ConnectionId id, std::string peer, const
   reallocate_buffer(kInitialBufferBytes);
 }
 
+Result<std::unique_ptr<Connection>> Connection::create(io::UniqueFd fd, ConnectionId id, std::string peer,
+                                                       const ListenerRuntime& listener, const ServerConfig& config,
+                                                       BrokerMetrics& metrics, std::atomic<int64_t>& server_inflight) {
+  security::SslPtr ssl;
+  if (listener.tls != nullptr) {
+    auto made = listener.tls->new_session(fd.get());
+    if (!made) return std::unexpected(made.error());
+    ssl = std::move(*made);
+  }
+  auto connection = std::make_unique<Connection>(std::move(fd), id, std::move(peer), config, metrics, server_inflight);
+  connection->session_.listener = listener.index;
+  connection->session_.host = host_of(connection->peer_);
+  connection->session_.protocol = listener.protocol;
+  connection->session_.authenticated = !uses_sasl(listener.protocol);
+  connection->ssl_ = std::move(ssl);
+  connection->principal_from_ = listener.principal_from;
+  return connection;
+}
+
 Connection::~Connection() {
+  // A close_notify, best effort (the socket is non-blocking and closes right after); never
+  // after a fatal TLS error, where OpenSSL forbids it.
+  if (ssl_ && tls_ready_ && !tls_failed_) {
+    ERR_clear_error();
+    SSL_shutdown(ssl_.get());
+    ERR_clear_error();
+  }
   // Requests still in flight die with the connection; their answers, if any come, are dropped.
   if (count_ > 0) {
     server_inflight_.fetch_sub(static_cast<int64_t>(count_), std::memory_order_relaxed);
@@ -68,7 +106,7 @@ void Connection::make_room_for_read() {
   const size_t kept = end_ - begin_;
   if (kept >= 4) {
     const int32_t length = read_be32(buffer_.get() + begin_);
-    if (length < 0 || static_cast<uint64_t>(length) > config_.max_frame_bytes) return;  // refused by next_frame
+    if (length < 0 || static_cast<uint64_t>(length) > frame_limit()) return;  // refused by next_frame
     const size_t frame_bytes = 4 + static_cast<size_t>(length);
     if (frame_bytes > capacity_) {
       // Copies the partial frame once, into a buffer that holds all of it and the start of the
@@ -85,9 +123,79 @@ void Connection::make_room_for_read() {
   end_ = kept;
 }
 
+uint64_t Connection::frame_limit() const {
+  return awaiting_authentication() ? std::min<uint64_t>(config_.max_frame_bytes, kMaxUnauthenticatedFrameBytes)
+                                   : config_.max_frame_bytes;
+}
+
+bool Connection::has_pending_input() const { return ssl_ && tls_ready_ && SSL_pending(ssl_.get()) > 0; }
+
+Result<bool> Connection::advance_handshake() {
+  ERR_clear_error();
+  errno = 0;
+  tls_wants_write_ = false;
+  const int rc = SSL_do_handshake(ssl_.get());
+  if (rc == 1) {
+    tls_ready_ = true;
+    std::string principal = security::tls_peer_principal(ssl_.get(), principal_from_);
+    if (!principal.empty()) session_.principal = std::move(principal);
+    return true;
+  }
+  const int error = SSL_get_error(ssl_.get(), rc);
+  if (error == SSL_ERROR_WANT_READ) return false;
+  if (error == SSL_ERROR_WANT_WRITE) {
+    tls_wants_write_ = true;
+    return false;
+  }
+  tls_failed_ = true;
+  std::string why = security::take_openssl_errors();
+  if (const long verify = SSL_get_verify_result(ssl_.get()); verify != X509_V_OK)
+    why = std::string("client certificate: ") + X509_verify_cert_error_string(verify) +
+          (why.empty() ? "" : " (" + why + ")");
+  if (why.empty())
+    why = error == SSL_ERROR_SYSCALL ? "the peer closed the connection" : "SSL error " + std::to_string(error);
+  return make_error(ErrorCode::kInvalidArgument, "TLS handshake failed: " + why);
+}
+
+Result<Connection::ReadOutcome> Connection::read_tls() {
+  if (!tls_ready_) {
+    auto established = advance_handshake();
+    if (!established) return std::unexpected(established.error());
+    if (!*established) return ReadOutcome{};
+  }
+  const size_t room = capacity_ - end_;
+  ERR_clear_error();
+  errno = 0;
+  size_t n = 0;
+  const int rc = SSL_read_ex(ssl_.get(), buffer_.get() + end_, room, &n);
+  if (rc == 1) {
+    end_ += n;
+    metrics_.network_bytes_received.add(n);
+    // One record per call: the socket may well hold the next one, so read until WANT_READ.
+    return ReadOutcome{n, true};
+  }
+  switch (SSL_get_error(ssl_.get(), rc)) {
+    case SSL_ERROR_WANT_READ:
+      return ReadOutcome{};
+    case SSL_ERROR_WANT_WRITE:
+      tls_wants_write_ = true;
+      return ReadOutcome{};
+    case SSL_ERROR_ZERO_RETURN:
+      return make_error(ErrorCode::kClosed, "closed by the peer (TLS close_notify)");
+    case SSL_ERROR_SYSCALL:
+      tls_failed_ = true;
+      if (errno == 0) return make_error(ErrorCode::kClosed, "closed by the peer");
+      return errno_error("TLS recv", errno);
+    default:
+      tls_failed_ = true;
+      return make_error(ErrorCode::kIo, "TLS: " + security::take_openssl_errors());
+  }
+}
+
 Result<Connection::ReadOutcome> Connection::read_once() {
   make_room_for_read();
   if (end_ == capacity_) return ReadOutcome{};  // only complete frames buffered: they must be taken first
+  if (ssl_) return read_tls();
   const size_t room = capacity_ - end_;
   while (true) {
     iovec iov{buffer_.get() + end_, room};
@@ -126,10 +234,13 @@ Result<std::span<const std::byte>> Connection::next_frame() {
   if (static_cast<size_t>(length) < kMinFrameBytes)
     return make_error(ErrorCode::kInvalidArgument,
                       "frame of " + std::to_string(length) + " bytes is shorter than a request header (8 bytes)");
-  if (static_cast<uint64_t>(length) > config_.max_frame_bytes)
-    return make_error(ErrorCode::kTooLarge, "frame of " + std::to_string(length) +
-                                                " bytes exceeds server.max_frame_bytes (" +
-                                                std::to_string(config_.max_frame_bytes) + ")");
+  if (static_cast<uint64_t>(length) > frame_limit())
+    return make_error(
+        ErrorCode::kTooLarge,
+        "frame of " + std::to_string(length) + " bytes exceeds " +
+            (awaiting_authentication()
+                 ? std::to_string(kMaxUnauthenticatedFrameBytes) + " bytes, the most before authentication"
+                 : "server.max_frame_bytes (" + std::to_string(config_.max_frame_bytes) + ")"));
   if (available < 4 + static_cast<size_t>(length)) return std::span<const std::byte>();
   std::span<const std::byte> frame(buffer_.get() + begin_ + 4, static_cast<size_t>(length));
   begin_ += 4 + static_cast<size_t>(length);
@@ -140,7 +251,7 @@ bool Connection::has_buffered_frame() const {
   const size_t available = end_ - begin_;
   if (available < 4) return false;
   const int32_t length = read_be32(buffer_.get() + begin_);
-  if (length < static_cast<int32_t>(kMinFrameBytes) || static_cast<uint64_t>(length) > config_.max_frame_bytes)
+  if (length < static_cast<int32_t>(kMinFrameBytes) || static_cast<uint64_t>(length) > frame_limit())
     return true;  // a refusable frame: next_frame() reports it
   return available >= 4 + static_cast<size_t>(length);
 }
@@ -230,7 +341,66 @@ void Connection::pop_finished_front() {
   }
 }
 
+void Connection::stage_responses_for_tls() {
+  tls_out_.clear();
+  tls_out_sent_ = 0;
+  pop_finished_front();
+  for (size_t i = 0; i < count_ && tls_out_.size() < kTlsStageBytes; ++i) {
+    InflightRequest& request = ring_[(head_ + i) & (ring_.size() - 1)];
+    if (request.state == State::kWaiting) break;
+    if (request.state == State::kNoResponse) continue;
+    const size_t pieces = request.body.gather(request.written, iovecs_.data(), iovecs_.size());
+    for (size_t p = 0; p < pieces && tls_out_.size() < kTlsStageBytes; ++p) {
+      const size_t take = std::min(iovecs_[p].iov_len, kTlsStageBytes - tls_out_.size());
+      const auto* from = static_cast<const std::byte*>(iovecs_[p].iov_base);
+      tls_out_.insert(tls_out_.end(), from, from + take);
+      request.written += take;
+      unsent_bytes_ -= take;
+    }
+    if (request.written < request.body.size()) break;  // the stage is full
+  }
+}
+
+Result<bool> Connection::write_ready_tls() {
+  if (!tls_ready_) {
+    auto established = advance_handshake();
+    if (!established) return std::unexpected(established.error());
+    if (!*established) return !tls_wants_write_;
+  }
+  tls_wants_write_ = false;
+  while (true) {
+    if (tls_out_sent_ == tls_out_.size()) {
+      stage_responses_for_tls();
+      if (tls_out_.empty()) return true;
+    }
+    ERR_clear_error();
+    errno = 0;
+    size_t n = 0;
+    const int rc = SSL_write_ex(ssl_.get(), tls_out_.data() + tls_out_sent_, tls_out_.size() - tls_out_sent_, &n);
+    if (rc == 1) {
+      tls_out_sent_ += n;
+      metrics_.network_bytes_sent.add(n);
+      last_activity = std::chrono::steady_clock::now();
+      continue;
+    }
+    switch (SSL_get_error(ssl_.get(), rc)) {
+      case SSL_ERROR_WANT_WRITE:
+        tls_wants_write_ = true;
+        return false;
+      case SSL_ERROR_WANT_READ:
+        return true;  // no renegotiation: nothing to write until the peer sends
+      case SSL_ERROR_SYSCALL:
+        tls_failed_ = true;
+        return errno_error("TLS send", errno == 0 ? EPIPE : errno);
+      default:
+        tls_failed_ = true;
+        return make_error(ErrorCode::kIo, "TLS: " + security::take_openssl_errors());
+    }
+  }
+}
+
 Result<bool> Connection::write_ready() {
+  if (ssl_) return write_ready_tls();
   while (true) {
     pop_finished_front();
     // Gather the ready responses at the front, in order, up to the first one still waiting.

@@ -18,6 +18,13 @@
 // (the partial bytes already read are copied over once); a partial frame at the end of the
 // buffer is moved to the front only when the rest would not fit behind it. The buffer
 // shrinks back after a large frame.
+//
+// TLS (SSL and SASL_SSL listeners): the same buffer receives the decrypted bytes (SSL_read).
+// The handshake runs on the first reads and writes, never blocking: a step that needs the
+// socket to drain is resumed on EPOLLOUT. Responses are copied into one staging buffer of up
+// to 64 KiB and encrypted from there (OpenSSL needs the same bytes again when a write must be
+// retried); decrypted bytes OpenSSL still holds (has_pending_input) are read without waiting
+// for epoll, which only knows about the socket.
 #pragma once
 
 #include <sys/uio.h>
@@ -31,18 +38,37 @@
 #include <string>
 #include <vector>
 
+#include "broker/security/tls_context.h"
 #include "broker/server/broker_config.h"
 #include "broker/server/broker_metrics.h"
 #include "broker/server/completion_inbox.h"
+#include "broker/server/connection_session.h"
 #include "broker/server/response_body.h"
 #include "common/result.h"
 #include "io/unique_fd.h"
 
 namespace ringmq::broker {
 
+// One bound listener as its connections see it.
+struct ListenerRuntime {
+  uint32_t index = 0;
+  SecurityProtocol protocol = SecurityProtocol::kPlaintext;
+  const security::TlsContext* tls = nullptr;  // set for SSL and SASL_SSL
+  std::string principal_from = "dn";          // tls.principal_from
+};
+
+// Before a client has authenticated, its frames are small (ApiVersions, SASL tokens): a larger
+// one closes the connection, so that nobody unauthenticated makes the broker buffer
+// server.max_frame_bytes (Kafka's sasl.server.max.receive.size, 512 KiB).
+inline constexpr uint64_t kMaxUnauthenticatedFrameBytes = 512 << 10;
+
 class Connection {
  public:
-  // `server_inflight` counts the server's unanswered requests (for draining).
+  // `server_inflight` counts the server's unanswered requests (for draining). Errors only for
+  // a TLS listener whose session cannot be created.
+  static Result<std::unique_ptr<Connection>> create(io::UniqueFd fd, ConnectionId id, std::string peer,
+                                                    const ListenerRuntime& listener, const ServerConfig& config,
+                                                    BrokerMetrics& metrics, std::atomic<int64_t>& server_inflight);
   Connection(io::UniqueFd fd, ConnectionId id, std::string peer, const ServerConfig& config, BrokerMetrics& metrics,
              std::atomic<int64_t>& server_inflight);
   ~Connection();
@@ -52,6 +78,19 @@ class Connection {
   int fd() const { return fd_.get(); }
   ConnectionId id() const { return id_; }
   const std::string& peer() const { return peer_; }
+  ConnectionSession& session() { return session_; }
+  const ConnectionSession& session() const { return session_; }
+
+  // --- TLS ---
+  bool uses_tls() const { return ssl_ != nullptr; }
+  bool tls_established() const { return ssl_ == nullptr || tls_ready_; }
+  // OpenSSL holds decrypted bytes not read yet: read again without waiting for epoll.
+  bool has_pending_input() const;
+  // The last TLS step needs the socket writable (handshake flight or a record not yet sent).
+  bool tls_wants_write() const { return tls_wants_write_; }
+  // Still proving who it is: TLS handshake or SASL not finished.
+  bool awaiting_authentication() const { return !tls_established() || !session_.authenticated; }
+  const std::chrono::steady_clock::time_point opened_at = std::chrono::steady_clock::now();
 
   // --- reading ---
   // One recvmsg() into the buffer. kClosed when the peer closed, kIo on a socket error.
@@ -112,11 +151,18 @@ class Connection {
     ResponseBody body;
   };
 
+  Result<ReadOutcome> read_tls();
+  Result<bool> write_ready_tls();
+  // One SSL_do_handshake step: true once established, false while it waits for the socket.
+  Result<bool> advance_handshake();
+  // Copies ready responses, in order, into tls_out_ (crediting them as written).
+  void stage_responses_for_tls();
   InflightRequest* entry(uint64_t sequence);
   const InflightRequest* entry(uint64_t sequence) const;
   void pop_front();
   void pop_finished_front();
   void make_room_for_read();
+  uint64_t frame_limit() const;  // server.max_frame_bytes, less before authentication
   void reallocate_buffer(size_t capacity);
 
   io::UniqueFd fd_;
@@ -137,6 +183,15 @@ class Connection {
   uint64_t unsent_bytes_ = 0;
   std::vector<iovec> iovecs_;
   std::vector<std::vector<std::byte>> spare_buffers_;
+
+  ConnectionSession session_;
+  security::SslPtr ssl_;
+  std::string principal_from_;
+  bool tls_ready_ = false;
+  bool tls_wants_write_ = false;
+  bool tls_failed_ = false;         // a fatal TLS error: no close_notify
+  std::vector<std::byte> tls_out_;  // staged response bytes; [tls_out_sent_, size) not yet encrypted
+  size_t tls_out_sent_ = 0;
 };
 
 }  // namespace ringmq::broker

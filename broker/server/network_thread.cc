@@ -38,24 +38,24 @@ NetworkThread::NetworkThread(unsigned index, NetworkShared& shared)
 
 NetworkThread::~NetworkThread() { stop(); }
 
-void NetworkThread::start(io::UniqueFd listener, std::vector<NetworkThread*> peers) {
-  listener_ = std::move(listener);
+void NetworkThread::start(std::vector<io::UniqueFd> listeners, std::vector<NetworkThread*> peers) {
+  listeners_ = std::move(listeners);
   peers_ = std::move(peers);
-  if (listener_.valid()) {
+  for (size_t i = 0; i < listeners_.size(); ++i) {
     epoll_event event{};
     event.events = EPOLLIN;
-    event.data.u64 = kListenToken;
-    if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, listener_.get(), &event) != 0)
+    event.data.u64 = kListenToken - i;
+    if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, listeners_[i].get(), &event) != 0)
       throw std::system_error(errno, std::generic_category(), "epoll_ctl(listener)");
-    spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   }
+  if (!listeners_.empty()) spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   thread_ = std::thread([this] { run(); });
 }
 
-void NetworkThread::adopt(io::UniqueFd fd, std::string peer) {
+void NetworkThread::adopt(io::UniqueFd fd, std::string peer, uint32_t listener) {
   {
     std::lock_guard lock(mutex_);
-    adopted_.emplace_back(std::move(fd), std::move(peer));
+    adopted_.push_back(Adopted{std::move(fd), std::move(peer), listener});
   }
   inbox_->wake();
 }
@@ -86,13 +86,15 @@ void NetworkThread::run() {
   }
   inbox_->bind_to_current_thread();
   events_.resize(256);
-  const uint32_t idle_ms = shared_.config.idle_connection_timeout_ms;
-  const auto idle_check_interval =
-      std::chrono::milliseconds(idle_ms == 0 ? 1000 : std::clamp<uint32_t>(idle_ms / 4, 10, 1000));
+  // Idle connections and unauthenticated ones are looked for a few times per timeout.
+  uint32_t shortest_ms = 4000;
+  for (const uint32_t ms : {shared_.config.idle_connection_timeout_ms, shared_.config.authentication_timeout_ms})
+    if (ms != 0) shortest_ms = std::min(shortest_ms, ms);
+  const auto idle_check_interval = std::chrono::milliseconds(std::clamp<uint32_t>(shortest_ms / 4, 10, 1000));
   next_idle_check_ = std::chrono::steady_clock::now() + idle_check_interval;
 
   while (!stop_.load(std::memory_order_acquire)) {
-    const bool more_work = !write_queue_.empty() || !close_queue_.empty();
+    const bool more_work = !write_queue_.empty() || !close_queue_.empty() || !pending_reads_.empty();
     const int timeout_ms = more_work ? 0 : static_cast<int>(epoll_timeout().count());
     const int n = ::epoll_wait(epoll_fd_.get(), events_.data(), static_cast<int>(events_.size()), timeout_ms);
     if (n < 0 && errno != EINTR) {
@@ -110,8 +112,8 @@ void NetworkThread::run() {
         completions_.clear();
         for (auto& task : tasks_) task();  // their answers are delivered at once (same thread)
         tasks_.clear();
-      } else if (token == kListenToken) {
-        accept_connections();
+      } else if (token > kListenToken - listeners_.size()) {
+        accept_connections(static_cast<uint32_t>(kListenToken - token));
       } else if (Connection* connection = find(token); connection != nullptr && !connection->closing) {
         if (flags & (EPOLLHUP | EPOLLERR)) {
           request_close(*connection, "connection reset or hung up", spdlog::level::debug);
@@ -121,6 +123,7 @@ void NetworkThread::run() {
         if ((flags & EPOLLOUT) && !connection->closing) queue_write(*connection);
       }
     }
+    read_pending_input();
     flush_writes();
     close_queued();
     const auto now = std::chrono::steady_clock::now();
@@ -134,23 +137,25 @@ void NetworkThread::run() {
 }
 
 void NetworkThread::run_commands() {
-  std::vector<std::pair<io::UniqueFd, std::string>> adopted;
+  std::vector<Adopted> adopted;
   {
     std::lock_guard lock(mutex_);
     adopted.swap(adopted_);
   }
-  for (auto& [fd, peer] : adopted) add_connection(std::move(fd), std::move(peer));
+  for (Adopted& a : adopted) add_connection(std::move(a.fd), std::move(a.peer), a.listener);
   if (draining_.load(std::memory_order_acquire) && !drain_applied_) {
     drain_applied_ = true;
-    if (listener_.valid()) {
-      ::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, listener_.get(), nullptr);
-      listener_.reset();
+    for (io::UniqueFd& listener : listeners_) {
+      if (!listener.valid()) continue;
+      ::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, listener.get(), nullptr);
+      listener.reset();
     }
     for (auto& [id, connection] : connections_) update_interest(*connection);
   }
 }
 
-void NetworkThread::accept_connections() {
+void NetworkThread::accept_connections(uint32_t listener_index) {
+  io::UniqueFd& listener = listeners_[listener_index];
   const auto now = std::chrono::steady_clock::now();
   auto log_reject = [&](const std::string& message) {
     if (now - last_reject_log_ < std::chrono::seconds(1)) {
@@ -165,11 +170,11 @@ void NetworkThread::accept_connections() {
     rejects_not_logged_ = 0;
     last_reject_log_ = now;
   };
-  while (listener_.valid()) {
+  while (listener.valid()) {
     sockaddr_storage address{};
     socklen_t length = sizeof address;
     const int fd =
-        ::accept4(listener_.get(), reinterpret_cast<sockaddr*>(&address), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        ::accept4(listener.get(), reinterpret_cast<sockaddr*>(&address), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return;
@@ -177,7 +182,7 @@ void NetworkThread::accept_connections() {
         // Level-triggered epoll would report the listener forever: free the spare fd, take the
         // connection off the queue and close it, and take the spare back.
         spare_fd_.reset();
-        const int victim = ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC);
+        const int victim = ::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC);
         if (victim >= 0) ::close(victim);
         spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
         shared_.metrics.connections_rejected.add();
@@ -203,21 +208,27 @@ void NetworkThread::accept_connections() {
     shared_.metrics.connections_accepted.add();
     NetworkThread* target = peers_.empty() ? this : peers_[next_peer_++ % peers_.size()];
     if (target == this) {
-      add_connection(std::move(socket), std::move(peer));
+      add_connection(std::move(socket), std::move(peer), listener_index);
     } else {
-      target->adopt(std::move(socket), std::move(peer));
+      target->adopt(std::move(socket), std::move(peer), listener_index);
     }
   }
 }
 
-void NetworkThread::add_connection(io::UniqueFd fd, std::string peer) {
+void NetworkThread::add_connection(io::UniqueFd fd, std::string peer, uint32_t listener) {
   if (draining_.load(std::memory_order_acquire) || stop_.load(std::memory_order_acquire)) {
     shared_.open_connections.fetch_sub(1, std::memory_order_acq_rel);
     return;  // shutting down: the socket closes here
   }
   const ConnectionId id = shared_.next_connection_id.fetch_add(1, std::memory_order_relaxed);
-  auto connection = std::make_unique<Connection>(std::move(fd), id, std::move(peer), shared_.config, shared_.metrics,
-                                                 shared_.inflight_requests);
+  auto created = Connection::create(std::move(fd), id, std::move(peer), shared_.listeners[listener], shared_.config,
+                                    shared_.metrics, shared_.inflight_requests);
+  if (!created) {
+    spdlog::error("connection dropped: {}", created.error().message);
+    shared_.open_connections.fetch_sub(1, std::memory_order_acq_rel);
+    return;
+  }
+  std::unique_ptr<Connection> connection = std::move(*created);
   epoll_event event{};
   event.events = EPOLLIN;
   event.data.u64 = id;
@@ -255,7 +266,13 @@ void NetworkThread::on_readable(Connection& connection) {
   while (!connection.closing && !paused(connection) && total < kReadBudget) {
     auto read = connection.read_once();
     if (!read) {
-      request_close(connection, read.error().message, spdlog::level::debug);
+      if (!connection.tls_established()) {
+        // A client with the wrong CA, an expired certificate, or plaintext on a TLS port.
+        shared_.metrics.tls_handshake_failures.add();
+        request_close(connection, read.error().message, spdlog::level::info);
+      } else {
+        request_close(connection, read.error().message, spdlog::level::debug);
+      }
       return;
     }
     if (read->bytes == 0) break;
@@ -272,7 +289,21 @@ void NetworkThread::on_readable(Connection& connection) {
     // so skip the recv() that would only say EAGAIN.
     if (!read->maybe_more) break;
   }
-  if (!connection.closing && !connection.queued_for_write) update_interest(connection);
+  if (connection.closing) return;
+  if (connection.tls_wants_write()) queue_write(connection);  // a handshake flight to send
+  if (connection.has_pending_input()) pending_reads_.push_back(connection.id());
+  if (!connection.queued_for_write) update_interest(connection);
+}
+
+void NetworkThread::read_pending_input() {
+  if (pending_reads_.empty()) return;
+  std::vector<ConnectionId> ids;
+  ids.swap(pending_reads_);
+  for (const ConnectionId id : ids) {
+    Connection* connection = find(id);
+    if (connection == nullptr || connection->closing || paused(*connection)) continue;
+    if (connection->has_pending_input()) on_readable(*connection);
+  }
 }
 
 void NetworkThread::dispatch_frames(Connection& connection) {
@@ -288,6 +319,7 @@ void NetworkThread::dispatch_frames(Connection& connection) {
     request.frame = *frame;
     request.connection = connection.id();
     request.peer = connection.peer();
+    request.session = &connection.session();
     request.api_key = read_be16(frame->data());
     request.api_version = read_be16(frame->data() + 2);
     request.correlation_id = read_be32(frame->data() + 4);
@@ -359,7 +391,14 @@ void NetworkThread::flush_writes() {
     if (connection->closing) continue;
     auto all_written = connection->write_ready();
     if (!all_written) {
-      request_close(*connection, all_written.error().message, spdlog::level::debug);
+      if (!connection->tls_established()) shared_.metrics.tls_handshake_failures.add();
+      request_close(*connection, all_written.error().message,
+                    connection->tls_established() ? spdlog::level::debug : spdlog::level::info);
+      continue;
+    }
+    // A failed SASL authentication: its answer is out, now close (as Kafka does).
+    if (*all_written && connection->session().authentication_failed && connection->inflight() == 0) {
+      request_close(*connection, "SASL authentication failed", spdlog::level::debug);
       continue;
     }
     // Back under the limits: take the frames that were waiting in the buffer first.
@@ -367,6 +406,7 @@ void NetworkThread::flush_writes() {
       dispatch_frames(*connection);
       if (connection->queued_for_write) continue;  // answered at once: written in this loop
     }
+    if (!paused(*connection) && connection->has_pending_input()) pending_reads_.push_back(connection->id());
     if (!connection->closing) {
       const uint32_t want = (paused(*connection) ? 0u : uint32_t{EPOLLIN}) | (*all_written ? 0u : uint32_t{EPOLLOUT});
       if (want != connection->registered_events) {
@@ -423,9 +463,20 @@ void NetworkThread::close_queued() {
 
 void NetworkThread::close_idle(std::chrono::steady_clock::time_point now) {
   const uint32_t idle_ms = shared_.config.idle_connection_timeout_ms;
-  if (idle_ms == 0) return;
+  const auto authentication_timeout = std::chrono::milliseconds(shared_.config.authentication_timeout_ms);
   for (auto& [id, connection] : connections_) {
-    if (connection->closing || connection->inflight() > 0) continue;
+    if (connection->closing) continue;
+    if (connection->awaiting_authentication() && authentication_timeout.count() > 0 &&
+        now - connection->opened_at > authentication_timeout) {
+      shared_.metrics.unauthenticated_closed.add();
+      request_close(*connection,
+                    std::string(connection->tls_established() ? "SASL authentication" : "TLS handshake") +
+                        " not finished within server.authentication_timeout_ms (" +
+                        std::to_string(authentication_timeout.count()) + " ms)",
+                    spdlog::level::info);
+      continue;
+    }
+    if (idle_ms == 0 || connection->inflight() > 0) continue;
     if (now - connection->last_activity > std::chrono::milliseconds(idle_ms))
       request_close(*connection,
                     "idle for more than server.idle_connection_timeout_ms (" + std::to_string(idle_ms) + " ms)",
@@ -436,7 +487,7 @@ void NetworkThread::close_idle(std::chrono::steady_clock::time_point now) {
 void NetworkThread::close_everything() {
   // From here on answers are dropped, also those given inside connection_closed().
   inbox_->close();
-  listener_.reset();
+  listeners_.clear();
   for (auto& [id, connection] : connections_) {
     if (!connection->closing) {
       connection->closing = true;

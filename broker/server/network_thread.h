@@ -50,6 +50,7 @@ struct NetworkShared {
   RequestRouter& router;
   BrokerMetrics& metrics;
   NetworkPlacement placement;
+  std::vector<ListenerRuntime> listeners;  // by index, as the listening sockets are given
   std::atomic<uint32_t> open_connections{0};
   std::atomic<uint64_t> next_connection_id{1};
   std::atomic<int64_t> inflight_requests{0};
@@ -62,11 +63,12 @@ class NetworkThread final : public CompletionSink {
   NetworkThread(const NetworkThread&) = delete;
   NetworkThread& operator=(const NetworkThread&) = delete;
 
-  // Starts the thread. `listener` (only for the accepting thread) is owned from here on;
-  // `peers` are all the server's threads, new connections are dealt to them in turn.
-  void start(io::UniqueFd listener, std::vector<NetworkThread*> peers);
-  // Any thread: gives an accepted socket to this thread.
-  void adopt(io::UniqueFd fd, std::string peer);
+  // Starts the thread. `listeners` (only for the accepting thread; index i is
+  // shared.listeners[i]) are owned from here on; `peers` are all the server's threads, new
+  // connections are dealt to them in turn.
+  void start(std::vector<io::UniqueFd> listeners, std::vector<NetworkThread*> peers);
+  // Any thread: gives an accepted socket of listener `listener` to this thread.
+  void adopt(io::UniqueFd fd, std::string peer, uint32_t listener);
   // Any thread: close the listener (if this thread has it) and read no new requests.
   void begin_drain();
   // Any thread: close every connection and join. Idempotent.
@@ -79,13 +81,15 @@ class NetworkThread final : public CompletionSink {
 
  private:
   static constexpr uint64_t kWakeToken = 0;
+  // Listener i has token kListenToken - i (connection ids count up from 1).
   static constexpr uint64_t kListenToken = UINT64_MAX;
   static constexpr size_t kReadBudget = 256 << 10;
 
   void run();
   void run_commands();
-  void accept_connections();
-  void add_connection(io::UniqueFd fd, std::string peer);
+  void accept_connections(uint32_t listener);
+  void add_connection(io::UniqueFd fd, std::string peer, uint32_t listener);
+  void read_pending_input();
   void on_readable(Connection& connection);
   void dispatch_frames(Connection& connection);
   bool paused(const Connection& connection) const;
@@ -102,7 +106,7 @@ class NetworkThread final : public CompletionSink {
   const unsigned index_;
   NetworkShared& shared_;
   io::UniqueFd epoll_fd_;
-  io::UniqueFd listener_;
+  std::vector<io::UniqueFd> listeners_;
   io::UniqueFd spare_fd_;  // kept open to accept-and-close when the process runs out of fds
   std::shared_ptr<CompletionInbox> inbox_;
   std::vector<NetworkThread*> peers_;
@@ -113,6 +117,8 @@ class NetworkThread final : public CompletionSink {
   std::atomic<size_t> connection_count_{0};
   std::vector<ConnectionId> write_queue_;
   std::vector<ConnectionId> close_queue_;
+  // TLS connections with decrypted input OpenSSL holds (epoll cannot report it).
+  std::vector<ConnectionId> pending_reads_;
   std::vector<Completion> completions_;
   std::vector<std::function<void()>> tasks_;  // run_on_owner tasks taken from the inbox
   std::vector<epoll_event> events_;
@@ -122,7 +128,12 @@ class NetworkThread final : public CompletionSink {
 
   // Commands from other threads, under mutex_.
   std::mutex mutex_;
-  std::vector<std::pair<io::UniqueFd, std::string>> adopted_;
+  struct Adopted {
+    io::UniqueFd fd;
+    std::string peer;
+    uint32_t listener;
+  };
+  std::vector<Adopted> adopted_;
   std::atomic<bool> draining_{false};
   bool drain_applied_ = false;
   std::atomic<bool> stop_{false};

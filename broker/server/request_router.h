@@ -7,7 +7,8 @@
 //    do the order-sensitive work (decode, append) inside handle() and hand anything that
 //    waits (a long-poll Fetch, a Produce waiting for its sync flush) to a timer or another
 //    thread together with the slot.
-//  - request.frame and request.peer are valid only during handle(); copy what you keep.
+//  - request.frame, request.peer and request.session are valid only during handle(); copy what
+//    you keep.
 //  - Responses go out in request order per connection, whatever order slots complete in.
 //  - connection_closed() comes once per connection, after its socket is closed; slots of
 //    that connection still outstanding may be completed (or dropped) — the answer is discarded.
@@ -19,6 +20,7 @@
 #include <span>
 #include <string_view>
 
+#include "broker/server/connection_session.h"
 #include "broker/server/response_slot.h"
 
 namespace ringmq::broker {
@@ -30,6 +32,9 @@ struct Request {
   std::span<const std::byte> frame;
   ConnectionId connection = 0;
   std::string_view peer;  // "127.0.0.1:53412"
+  // Who is on the connection (principal, SASL progress). Valid during handle() only, where the
+  // handler may advance it; nullptr when the caller has no connection (tests): anonymous.
+  ConnectionSession* session = nullptr;
   // Read from the first 8 bytes of the header, for routing, metrics and logs.
   int16_t api_key = 0;
   int16_t api_version = 0;

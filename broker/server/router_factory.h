@@ -6,14 +6,28 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "broker/server/broker_config.h"
 #include "broker/server/broker_metrics.h"
+#include "broker/server/listener_config.h"
 #include "broker/server/request_router.h"
 #include "broker/server/timer_service.h"
 #include "engine/message_store.h"
 
 namespace ringmq::broker {
+
+// Where clients reach one listener of this broker (what Metadata answers on it).
+struct AdvertisedListener {
+  SecurityProtocol protocol = SecurityProtocol::kPlaintext;
+  std::string host;
+  uint16_t port = 0;
+};
+
+namespace security {
+class Authorizer;
+class CredentialStore;
+}  // namespace security
 
 // Everything a handler may use. All references outlive the router: main destroys the router
 // after the TCP server has stopped and before the timers, the metrics and the store go.
@@ -24,6 +38,12 @@ struct RouterContext {
   BrokerMetrics& metrics;        // produce/fetch/flush latency, bytes and records, errors
   std::string advertised_host;   // what Metadata returns: server.advertised_host ...
   uint16_t advertised_port = 0;  // ... and server.advertised_port, or the port actually bound
+  // Per listener, by ConnectionSession::listener; empty = {advertised_host, advertised_port}.
+  std::vector<AdvertisedListener> listeners = {};
+  // SCRAM credentials for the SASL listeners (and PLAIN); nullptr = no SASL listener.
+  security::CredentialStore* credentials = nullptr;
+  // ACLs ([authorization] enabled); nullptr = every principal may do everything.
+  security::Authorizer* authorizer = nullptr;
 };
 
 std::unique_ptr<RequestRouter> make_kafka_router(const RouterContext& context);

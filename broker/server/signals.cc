@@ -17,13 +17,14 @@ ShutdownSignals::ShutdownSignals() {
   sigemptyset(&mask);
   sigaddset(&mask, SIGTERM);
   sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
   if (int rc = ::pthread_sigmask(SIG_BLOCK, &mask, &previous_mask_); rc != 0)
-    throw std::system_error(rc, std::generic_category(), "blocking SIGTERM/SIGINT");
+    throw std::system_error(rc, std::generic_category(), "blocking SIGTERM/SIGINT/SIGHUP");
   fd_.reset(::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
   if (!fd_.valid()) {
     const int err = errno;
     ::pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
-    throw std::system_error(err, std::generic_category(), "signalfd for SIGTERM/SIGINT");
+    throw std::system_error(err, std::generic_category(), "signalfd for SIGTERM/SIGINT/SIGHUP");
   }
 }
 

@@ -1,5 +1,6 @@
-// ShutdownSignals: SIGTERM and SIGINT as a readable signalfd instead of asynchronous handlers,
-// and SIGPIPE ignored (a client that disappears mid-write gives EPIPE, not a dead broker).
+// ShutdownSignals: SIGTERM and SIGINT (stop) and SIGHUP (reload the TLS certificate) as a
+// readable signalfd instead of asynchronous handlers, and SIGPIPE ignored (a client that disappears mid-write gives
+// EPIPE, not a dead broker).
 //
 // Construct it first thing in main, before any thread starts: it blocks SIGTERM/SIGINT in the
 // calling thread and every thread created afterwards inherits the mask, so the signals stay
@@ -28,7 +29,7 @@ class ShutdownSignals {
   ShutdownSignals(const ShutdownSignals&) = delete;
   ShutdownSignals& operator=(const ShutdownSignals&) = delete;
 
-  // Blocks until SIGTERM or SIGINT arrives; returns its number.
+  // Blocks until SIGTERM, SIGINT or SIGHUP arrives; returns its number.
   int wait();
   // Waits up to `timeout`; the signal, or std::nullopt if none came.
   std::optional<int> wait_for(std::chrono::milliseconds timeout);
