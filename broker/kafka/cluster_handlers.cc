@@ -18,13 +18,13 @@ namespace {
 
 // AclOperation codes a cluster supports (Kafka's AclEntry.supportedOperations(CLUSTER)):
 // ALTER 7, DESCRIBE 8, CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11,
-// IDEMPOTENT_WRITE 12, CREATE 5. With no authoriser every principal may do all of them.
+// IDEMPOTENT_WRITE 12, CREATE 5. With no authorizer every principal may do all of them.
 constexpr int32_t kClusterOperations = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
 
 }  // namespace
 
-void KafkaRouter::handle_describe_cluster(const protocol::RequestHeader& h, const protocol::DescribeClusterRequest& r,
-                                          ResponseSlot slot) {
+void KafkaRouter::handle_describe_cluster(const Request& request, const protocol::RequestHeader& h,
+                                          const protocol::DescribeClusterRequest& r, ResponseSlot slot) {
   protocol::DescribeClusterResponse response;
   response.endpoint_type = r.endpoint_type;
   std::string message;
@@ -41,17 +41,25 @@ void KafkaRouter::handle_describe_cluster(const protocol::RequestHeader& h, cons
   } else {
     response.cluster_id = kClusterId;
     response.controller_id = context_.config.server.node_id;
-    response.brokers.push_back({context_.config.server.node_id, context_.advertised_host,
-                                static_cast<int32_t>(context_.advertised_port), std::nullopt});
-    if (r.include_cluster_authorized_operations) response.cluster_authorized_operations = kClusterOperations;
+    const AdvertisedListener& endpoint = advertised_endpoint(request);
+    response.brokers.push_back(
+        {context_.config.server.node_id, endpoint.host, static_cast<int32_t>(endpoint.port), std::nullopt});
+    if (r.include_cluster_authorized_operations) {
+      // Kafka's cluster operations, those the principal may do.
+      response.cluster_authorized_operations = 0;
+      for (int op = 0; op < 31; ++op)
+        if ((kClusterOperations & (1 << op)) != 0 &&
+            authorized_on_cluster(request, static_cast<security::AclOperation>(op)))
+          response.cluster_authorized_operations |= 1 << op;
+    }
   }
   respond(slot, [&](protocol::Writer& w) {
     return protocol::encode_describe_cluster_response(h.api_version, h.correlation_id, response, w);
   });
 }
 
-void KafkaRouter::handle_describe_log_dirs(const protocol::RequestHeader& h, const protocol::DescribeLogDirsRequest& r,
-                                           ResponseSlot slot) {
+void KafkaRouter::handle_describe_log_dirs(const Request& request, const protocol::RequestHeader& h,
+                                           const protocol::DescribeLogDirsRequest& r, ResponseSlot slot) {
   // One log directory: the engine's data directory, holding every partition. Sizes count the
   // records each partition still serves (its share of the shared commit log). Partitions and
   // topics that do not exist are left out, as Kafka leaves out replicas it does not host.
@@ -101,7 +109,7 @@ void KafkaRouter::handle_describe_log_dirs(const protocol::RequestHeader& h, con
   });
 }
 
-void KafkaRouter::handle_offset_for_leader_epoch(const protocol::RequestHeader& h,
+void KafkaRouter::handle_offset_for_leader_epoch(const Request& request, const protocol::RequestHeader& h,
                                                  const protocol::OffsetForLeaderEpochRequest& r, ResponseSlot slot) {
   protocol::OffsetForLeaderEpochResponse response;
   auto snapshot = topics_->snapshot();
@@ -109,11 +117,15 @@ void KafkaRouter::handle_offset_for_leader_epoch(const protocol::RequestHeader& 
     protocol::OffsetForLeaderTopicResult& t = response.topics.emplace_back();
     t.topic = topic.topic;
     const TopicInfo* info = snapshot->find(topic.topic);
+    const bool may_describe =
+        authorized(request, security::AclOperation::kDescribe, security::AclResourceType::kTopic, topic.topic);
     for (const auto& p : topic.partitions) {
       protocol::EpochEndOffset& out = t.partitions.emplace_back();
       out.partition = p.partition;
       auto queue = info ? info->queue_id(p.partition) : std::nullopt;
-      if (!queue) {
+      if (!may_describe) {
+        out.error_code = KafkaError::kTopicAuthorizationFailed;
+      } else if (!queue) {
         out.error_code = KafkaError::kUnknownTopicOrPartition;
       } else if (p.current_leader_epoch > kStandaloneLeaderEpoch) {
         out.error_code = KafkaError::kUnknownLeaderEpoch;  // the client knows a newer leader than this

@@ -32,8 +32,8 @@ std::optional<TopicError> unalterable(int8_t resource_type, std::string_view res
 
 }  // namespace
 
-void KafkaRouter::handle_describe_configs(const protocol::RequestHeader& h, const protocol::DescribeConfigsRequest& r,
-                                          ResponseSlot slot) {
+void KafkaRouter::handle_describe_configs(const Request& request, const protocol::RequestHeader& h,
+                                          const protocol::DescribeConfigsRequest& r, ResponseSlot slot) {
   // The entries and messages the response's views point into.
   std::vector<std::vector<ConfigEntry>> entries;
   std::vector<std::string> messages;
@@ -47,7 +47,11 @@ void KafkaRouter::handle_describe_configs(const protocol::RequestHeader& h, cons
     result.resource_type = resource.resource_type;
     result.resource_name = resource.resource_name;
     std::vector<ConfigEntry>& found = entries.emplace_back();
-    if (resource.resource_type == protocol::kResourceTopic) {
+    if (auto refused = config_access_refusal(request, security::AclOperation::kDescribeConfigs, resource.resource_type,
+                                             resource.resource_name)) {
+      result.error_code = static_cast<KafkaError>(refused->error_code);
+      messages.push_back(std::move(refused->message));
+    } else if (resource.resource_type == protocol::kResourceTopic) {
       if (const TopicInfo* topic = snapshot->find(resource.resource_name)) {
         found = config_rules_.describe_topic(topic->configs);
       } else {
@@ -88,8 +92,22 @@ void KafkaRouter::handle_describe_configs(const protocol::RequestHeader& h, cons
   });
 }
 
+std::optional<TopicError> KafkaRouter::config_access_refusal(const Request& request, security::AclOperation operation,
+                                                             int8_t resource_type,
+                                                             std::string_view resource_name) const {
+  if (resource_type == protocol::kResourceTopic &&
+      !authorized(request, operation, security::AclResourceType::kTopic, resource_name))
+    return TopicError{static_cast<int16_t>(KafkaError::kTopicAuthorizationFailed),
+                      "not authorized for the settings of topic " + std::string(resource_name)};
+  if (resource_type == protocol::kResourceBroker && !authorized_on_cluster(request, operation))
+    return TopicError{static_cast<int16_t>(KafkaError::kClusterAuthorizationFailed),
+                      "not authorized for the broker's settings"};
+  return std::nullopt;
+}
+
 template <typename Resource, typename NewSettings>
-protocol::AlterConfigsResponse KafkaRouter::alter_topic_settings(const std::vector<Resource>& resources,
+protocol::AlterConfigsResponse KafkaRouter::alter_topic_settings(const Request& request,
+                                                                 const std::vector<Resource>& resources,
                                                                  bool validate_only, std::string_view api,
                                                                  std::vector<std::string>& messages,
                                                                  NewSettings new_settings) {
@@ -101,7 +119,9 @@ protocol::AlterConfigsResponse KafkaRouter::alter_topic_settings(const std::vect
     result.resource_name = resource.resource_name;
     // Serialised: each change is a read-modify-write of the topic's registry entry.
     std::unique_lock lock(config_change_mutex_);
-    std::optional<TopicError> error = unalterable(resource.resource_type, resource.resource_name, *topics_);
+    std::optional<TopicError> error = config_access_refusal(request, security::AclOperation::kAlterConfigs,
+                                                            resource.resource_type, resource.resource_name);
+    if (!error) error = unalterable(resource.resource_type, resource.resource_name, *topics_);
     // One lookup: a DeleteTopics on another network thread may remove it meanwhile.
     auto topic = error ? nullptr : topics_->find(resource.resource_name);
     if (!error && !topic)
@@ -128,13 +148,13 @@ protocol::AlterConfigsResponse KafkaRouter::alter_topic_settings(const std::vect
   return response;
 }
 
-void KafkaRouter::handle_alter_configs(const protocol::RequestHeader& h, const protocol::AlterConfigsRequest& r,
-                                       ResponseSlot slot) {
+void KafkaRouter::handle_alter_configs(const Request& request, const protocol::RequestHeader& h,
+                                       const protocol::AlterConfigsRequest& r, ResponseSlot slot) {
   // AlterConfigs replaces a topic's settings as a whole: what the request leaves out goes back
   // to the broker's value.
   std::vector<std::string> messages;
   auto response = alter_topic_settings(
-      r.resources, r.validate_only, "AlterConfigs", messages,
+      request, r.resources, r.validate_only, "AlterConfigs", messages,
       [&](const auto& resource, const TopicInfo&) -> TopicResult<std::map<std::string, std::string>> {
         std::map<std::string, std::string> configs;
         for (const auto& c : resource.configs) {
@@ -149,12 +169,12 @@ void KafkaRouter::handle_alter_configs(const protocol::RequestHeader& h, const p
   });
 }
 
-void KafkaRouter::handle_incremental_alter_configs(const protocol::RequestHeader& h,
+void KafkaRouter::handle_incremental_alter_configs(const Request& request, const protocol::RequestHeader& h,
                                                    const protocol::IncrementalAlterConfigsRequest& r,
                                                    ResponseSlot slot) {
   // Each topic's operations apply to its stored settings, all or none.
   std::vector<std::string> messages;
-  auto response = alter_topic_settings(r.resources, r.validate_only, "IncrementalAlterConfigs", messages,
+  auto response = alter_topic_settings(request, r.resources, r.validate_only, "IncrementalAlterConfigs", messages,
                                        [&](const auto& resource, const TopicInfo& topic) {
                                          return config_rules_.apply_operations(topic.configs, resource.configs);
                                        });

@@ -42,6 +42,7 @@ struct KafkaRouter::FetchWait {
   struct Topic {
     std::string name;
     std::vector<Partition> partitions;
+    bool readable = true;  // READ on the topic (decided once, when the request came)
   };
   KafkaRouter* router = nullptr;
   ResponseSlot slot;
@@ -88,8 +89,8 @@ bool KafkaRouter::FetchWait::try_answer_locked(bool final) {
       protocol::FetchPartitionResponse& out = out_topic.partitions.emplace_back();
       out.partition_index = p.partition;
       auto queue = info ? info->queue_id(p.partition) : std::nullopt;
-      if (!queue) {
-        out.error_code = KafkaError::kUnknownTopicOrPartition;
+      if (!topic.readable || !queue) {
+        out.error_code = topic.readable ? KafkaError::kUnknownTopicOrPartition : KafkaError::kTopicAuthorizationFailed;
         any_error = true;
         continue;
       }
@@ -159,6 +160,7 @@ void KafkaRouter::handle_fetch(const Request& request, const protocol::RequestHe
   for (const auto& topic : r.topics) {
     FetchWait::Topic& t = wait->topics.emplace_back();
     t.name = std::string(topic.topic);
+    t.readable = authorized(request, security::AclOperation::kRead, security::AclResourceType::kTopic, topic.topic);
     for (const auto& p : topic.partitions) t.partitions.push_back({p.partition, p.fetch_offset, p.partition_max_bytes});
   }
   if (wait->try_answer(r.max_wait_ms <= 0)) return;

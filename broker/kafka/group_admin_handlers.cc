@@ -52,8 +52,8 @@ void KafkaRouter::list_consumer_lag(std::vector<LabelledSample>& out) const {
   }
 }
 
-void KafkaRouter::handle_list_groups(const protocol::RequestHeader& h, const protocol::ListGroupsRequest& r,
-                                     ResponseSlot slot) {
+void KafkaRouter::handle_list_groups(const Request& request, const protocol::RequestHeader& h,
+                                     const protocol::ListGroupsRequest& r, ResponseSlot slot) {
   // Coordinator groups first; groups with offsets only are Empty with no protocol type.
   std::map<std::string, GroupOverview, std::less<>> groups;
   for (GroupOverview& g : groups_->list()) groups.emplace(g.group_id, std::move(g));
@@ -61,8 +61,12 @@ void KafkaRouter::handle_list_groups(const protocol::RequestHeader& h, const pro
     if (!groups.contains(id)) groups.emplace(id, GroupOverview{id, "", std::string(kEmptyState)});
   }
   protocol::ListGroupsResponse response;
+  // DESCRIBE on the cluster shows every group; otherwise those the principal may describe.
+  const bool all_visible = authorized_on_cluster(request, security::AclOperation::kDescribe);
   for (const auto& [id, g] : groups) {
     if (!passes(r.states_filter, g.state) || !passes(r.types_filter, kClassicGroupType)) continue;
+    if (!all_visible && !authorized(request, security::AclOperation::kDescribe, security::AclResourceType::kGroup, id))
+      continue;
     response.groups.push_back({g.group_id, g.protocol_type, g.state, kClassicGroupType});
   }
   respond(slot, [&](protocol::Writer& w) {
@@ -70,11 +74,18 @@ void KafkaRouter::handle_list_groups(const protocol::RequestHeader& h, const pro
   });
 }
 
-void KafkaRouter::handle_describe_groups(const protocol::RequestHeader& h, const protocol::DescribeGroupsRequest& r,
-                                         ResponseSlot slot) {
+void KafkaRouter::handle_describe_groups(const Request& request, const protocol::RequestHeader& h,
+                                         const protocol::DescribeGroupsRequest& r, ResponseSlot slot) {
   std::vector<GroupDescription> descriptions;
   descriptions.reserve(r.groups.size());
   for (std::string_view id : r.groups) {
+    if (!authorized(request, security::AclOperation::kDescribe, security::AclResourceType::kGroup, id)) {
+      GroupDescription refused;
+      refused.group_id = std::string(id);
+      refused.error_code = KafkaError::kGroupAuthorizationFailed;
+      descriptions.push_back(std::move(refused));
+      continue;
+    }
     GroupDescription d = groups_->describe(id);
     if (d.error_code == KafkaError::kGroupIdNotFound) {
       // Before v6 an unknown group is no error: state "Dead", everything else empty (KafkaJS
@@ -92,9 +103,14 @@ void KafkaRouter::handle_describe_groups(const protocol::RequestHeader& h, const
     g.group_state = d.state;
     g.protocol_type = d.protocol_type;
     g.protocol_data = d.protocol_name;
-    // Authorization is not enforced yet: a client that asks may do everything Kafka lists
-    // for a group (READ, DESCRIBE, DELETE; bits 3, 8, 6).
-    if (r.include_authorized_operations) g.authorized_operations = (1 << 3) | (1 << 8) | (1 << 6);
+    // What Kafka lists for a group (READ, DESCRIBE, DELETE; bits 3, 8, 6) that the principal may do.
+    if (r.include_authorized_operations) {
+      g.authorized_operations = 0;
+      for (const auto op :
+           {security::AclOperation::kRead, security::AclOperation::kDescribe, security::AclOperation::kDelete})
+        if (authorized(request, op, security::AclResourceType::kGroup, d.group_id))
+          g.authorized_operations |= 1 << static_cast<int>(op);
+    }
     for (const GroupMemberDescription& m : d.members) {
       g.members.push_back({m.member_id, m.group_instance_id, m.client_id, m.client_host, m.metadata, m.assignment});
     }
@@ -104,10 +120,14 @@ void KafkaRouter::handle_describe_groups(const protocol::RequestHeader& h, const
   });
 }
 
-void KafkaRouter::handle_delete_groups(const protocol::RequestHeader& h, const protocol::DeleteGroupsRequest& r,
-                                       ResponseSlot slot) {
+void KafkaRouter::handle_delete_groups(const Request& request, const protocol::RequestHeader& h,
+                                       const protocol::DeleteGroupsRequest& r, ResponseSlot slot) {
   protocol::DeleteGroupsResponse response;
   for (std::string_view id : r.groups) {
+    if (!authorized(request, security::AclOperation::kDelete, security::AclResourceType::kGroup, id)) {
+      response.results.push_back({id, KafkaError::kGroupAuthorizationFailed});
+      continue;
+    }
     KafkaError error = groups_->delete_group(id);
     const bool offsets_only = error == KafkaError::kGroupIdNotFound && offsets_->has_group(id);
     if (error == KafkaError::kNone || offsets_only) {
@@ -124,8 +144,8 @@ void KafkaRouter::handle_delete_groups(const protocol::RequestHeader& h, const p
   });
 }
 
-void KafkaRouter::handle_offset_delete(const protocol::RequestHeader& h, const protocol::OffsetDeleteRequest& r,
-                                       ResponseSlot slot) {
+void KafkaRouter::handle_offset_delete(const Request& request, const protocol::RequestHeader& h,
+                                       const protocol::OffsetDeleteRequest& r, ResponseSlot slot) {
   protocol::OffsetDeleteResponse response;
   auto answer = [&] {
     respond(slot, [&](protocol::Writer& w) {
@@ -169,7 +189,9 @@ void KafkaRouter::handle_offset_delete(const protocol::RequestHeader& h, const p
     for (int32_t partition : topic.partitions) {
       protocol::OffsetDeletePartitionResult& p = response.topics[i].partitions.emplace_back();
       p.partition_index = partition;
-      if (info == nullptr || !info->queue_id(partition)) {
+      if (!authorized(request, security::AclOperation::kRead, security::AclResourceType::kTopic, topic.name)) {
+        p.error_code = KafkaError::kTopicAuthorizationFailed;
+      } else if (info == nullptr || !info->queue_id(partition)) {
         p.error_code = KafkaError::kUnknownTopicOrPartition;
       } else if (subscribed(topic.name)) {
         p.error_code = KafkaError::kGroupSubscribedToTopic;

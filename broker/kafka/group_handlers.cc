@@ -22,18 +22,21 @@ std::vector<std::byte> owned_bytes(std::span<const std::byte> b) { return {b.beg
 
 }  // namespace
 
-void KafkaRouter::handle_find_coordinator(const protocol::RequestHeader& h, const protocol::FindCoordinatorRequest& r,
-                                          ResponseSlot slot) {
+void KafkaRouter::handle_find_coordinator(const Request& request, const protocol::RequestHeader& h,
+                                          const protocol::FindCoordinatorRequest& r, ResponseSlot slot) {
   protocol::FindCoordinatorResponse response;
+  const AdvertisedListener& endpoint = advertised_endpoint(request);
   for (std::string_view key : r.keys) {
     protocol::Coordinator c;
     c.key = key;
     if (r.key_type != protocol::kCoordinatorKeyGroup) {
       c.error_code = KafkaError::kCoordinatorNotAvailable;  // transactions: not supported
+    } else if (!authorized(request, security::AclOperation::kDescribe, security::AclResourceType::kGroup, key)) {
+      c.error_code = KafkaError::kGroupAuthorizationFailed;
     } else {
       c.node_id = context_.config.server.node_id;
-      c.host = context_.advertised_host;
-      c.port = context_.advertised_port;
+      c.host = endpoint.host;
+      c.port = endpoint.port;
     }
     response.coordinators.push_back(c);
   }
@@ -74,8 +77,8 @@ void KafkaRouter::handle_join_group(const Request& request, const protocol::Requ
   });
 }
 
-void KafkaRouter::handle_sync_group(const protocol::RequestHeader& h, const protocol::SyncGroupRequest& r,
-                                    ResponseSlot slot) {
+void KafkaRouter::handle_sync_group(const Request& request, const protocol::RequestHeader& h,
+                                    const protocol::SyncGroupRequest& r, ResponseSlot slot) {
   SyncRequest sync;
   sync.group_id = std::string(r.group_id);
   sync.generation_id = r.generation_id;
@@ -99,8 +102,8 @@ void KafkaRouter::handle_sync_group(const protocol::RequestHeader& h, const prot
   });
 }
 
-void KafkaRouter::handle_heartbeat(const protocol::RequestHeader& h, const protocol::HeartbeatRequest& r,
-                                   ResponseSlot slot) {
+void KafkaRouter::handle_heartbeat(const Request& request, const protocol::RequestHeader& h,
+                                   const protocol::HeartbeatRequest& r, ResponseSlot slot) {
   protocol::HeartbeatResponse response;
   response.error_code = groups_->heartbeat(r.group_id, r.generation_id, r.member_id, r.group_instance_id);
   respond(slot, [&](protocol::Writer& w) {
@@ -108,8 +111,8 @@ void KafkaRouter::handle_heartbeat(const protocol::RequestHeader& h, const proto
   });
 }
 
-void KafkaRouter::handle_leave_group(const protocol::RequestHeader& h, const protocol::LeaveGroupRequest& r,
-                                     ResponseSlot slot) {
+void KafkaRouter::handle_leave_group(const Request& request, const protocol::RequestHeader& h,
+                                     const protocol::LeaveGroupRequest& r, ResponseSlot slot) {
   std::vector<GroupMemberIdentity> members;
   for (const auto& m : r.members) members.push_back({std::string(m.member_id), owned(m.group_instance_id)});
   LeaveResult result = groups_->leave(r.group_id, members);
@@ -124,8 +127,8 @@ void KafkaRouter::handle_leave_group(const protocol::RequestHeader& h, const pro
   });
 }
 
-void KafkaRouter::handle_offset_commit(const protocol::RequestHeader& h, const protocol::OffsetCommitRequest& r,
-                                       ResponseSlot slot) {
+void KafkaRouter::handle_offset_commit(const Request& request, const protocol::RequestHeader& h,
+                                       const protocol::OffsetCommitRequest& r, ResponseSlot slot) {
   struct Answer {
     std::vector<std::string> names;
     protocol::OffsetCommitResponse response;
@@ -141,11 +144,15 @@ void KafkaRouter::handle_offset_commit(const protocol::RequestHeader& h, const p
     auto& out_topic = answer->response.topics.emplace_back();
     out_topic.name = answer->names.back();
     const TopicInfo* info = snapshot->find(topic.name);
+    const bool may_read =
+        authorized(request, security::AclOperation::kRead, security::AclResourceType::kTopic, topic.name);
     for (const auto& p : topic.partitions) {
       auto& out = out_topic.partitions.emplace_back();
       out.partition_index = p.partition_index;
       if (group_error != KafkaError::kNone)
         out.error_code = group_error;
+      else if (!may_read)
+        out.error_code = KafkaError::kTopicAuthorizationFailed;
       else if (!info || !info->queue_id(p.partition_index))
         out.error_code = KafkaError::kUnknownTopicOrPartition;
       else if (p.committed_metadata && p.committed_metadata->size() > 4096)
@@ -176,8 +183,8 @@ void KafkaRouter::handle_offset_commit(const protocol::RequestHeader& h, const p
   offsets_->commit_async(r.group_id, commits, std::move(finish));
 }
 
-void KafkaRouter::handle_offset_fetch(const protocol::RequestHeader& h, const protocol::OffsetFetchRequest& r,
-                                      ResponseSlot slot) {
+void KafkaRouter::handle_offset_fetch(const Request& request, const protocol::RequestHeader& h,
+                                      const protocol::OffsetFetchRequest& r, ResponseSlot slot) {
   protocol::OffsetFetchResponse response;
   std::deque<std::string> strings;  // names and metadata the response views point into
   for (const auto& group : r.groups) {
@@ -193,13 +200,23 @@ void KafkaRouter::handle_offset_fetch(const protocol::RequestHeader& h, const pr
         p.metadata = strings.emplace_back(std::move(committed.committed.metadata));
         by_topic[committed.topic].push_back(p);
       }
-      for (auto& [name, partitions] : by_topic)
-        out_group.topics.push_back({strings.emplace_back(name), std::move(partitions)});
+      for (auto& [name, partitions] : by_topic)  // topics the principal may not describe are left out
+        if (authorized(request, security::AclOperation::kDescribe, security::AclResourceType::kTopic, name))
+          out_group.topics.push_back({strings.emplace_back(name), std::move(partitions)});
       continue;
     }
     for (const auto& topic : group.topics) {
       auto& out_topic = out_group.topics.emplace_back();
       out_topic.name = topic.name;
+      if (!authorized(request, security::AclOperation::kDescribe, security::AclResourceType::kTopic, topic.name)) {
+        for (int32_t partition : topic.partition_indexes) {
+          protocol::OffsetFetchPartitionResponse p;
+          p.partition_index = partition;
+          p.error_code = KafkaError::kTopicAuthorizationFailed;
+          out_topic.partitions.push_back(p);
+        }
+        continue;
+      }
       for (int32_t partition : topic.partition_indexes) {
         CommittedOffset committed = offsets_->fetch(group.group_id, topic.name, partition);
         protocol::OffsetFetchPartitionResponse p;

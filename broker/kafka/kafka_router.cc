@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
+#include <random>
 #include <set>
 #include <stdexcept>
 
@@ -56,6 +58,19 @@ T unwrap(Result<T> result, const char* what) {
 }  // namespace
 
 KafkaRouter::KafkaRouter(const RouterContext& context) : context_(context) {
+  advertised_ = context.listeners;
+  if (advertised_.empty())
+    advertised_.push_back({SecurityProtocol::kPlaintext, context.advertised_host, context.advertised_port});
+  sasl_mechanisms_ = parse_sasl_mechanisms(context.config.sasl.mechanisms);
+  {
+    std::array<unsigned char, 24> secret{};
+    for (auto& b : secret) b = static_cast<unsigned char>(std::random_device{}());
+    plain_decoy_ = unwrap(
+        security::make_scram_credential(security::ScramMechanism::kSha512,
+                                        std::string_view(reinterpret_cast<const char*>(secret.data()), secret.size()),
+                                        security::kMinScramIterations),
+        "making the PLAIN decoy credential");
+  }
   TopicRegistryOptions topic_options;
   topic_options.data_dir = context.config.engine.data_dir;
   topic_options.default_partitions = context.config.topics.default_partitions;
@@ -136,6 +151,7 @@ void KafkaRouter::handle(const Request& request, ResponseSlot slot) {
     slot.close_connection("unreadable request header: " + header.error().message);
     return;
   }
+  if (request.session != nullptr && !session_allows(request, *header, slot)) return;
   if (!header->supported()) {
     if (header->key() == protocol::ApiKey::kApiVersions) {
       // A client newer than the broker: answer in the v0 layout with our ranges (error 35),
@@ -156,63 +172,78 @@ void KafkaRouter::handle(const Request& request, ResponseSlot slot) {
     return;
   }
   const auto& h = *header;
+  if (!authorize_request(request, h, decoded, slot)) return;
   std::visit(
       [&](auto& r) {
         using T = std::decay_t<decltype(r)>;
         if constexpr (std::is_same_v<T, protocol::ApiVersionsRequest>)
           handle_api_versions(h, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::MetadataRequest>)
-          handle_metadata(h, r, std::move(slot));
+          handle_metadata(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::ProduceRequest>)
           handle_produce(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::FetchRequest>)
           handle_fetch(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::ListOffsetsRequest>)
-          handle_list_offsets(h, r, std::move(slot));
+          handle_list_offsets(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::CreateTopicsRequest>)
-          handle_create_topics(h, r, std::move(slot));
+          handle_create_topics(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::DeleteTopicsRequest>)
-          handle_delete_topics(h, r, std::move(slot));
+          handle_delete_topics(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::DescribeConfigsRequest>)
-          handle_describe_configs(h, r, std::move(slot));
+          handle_describe_configs(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::AlterConfigsRequest>)
-          handle_alter_configs(h, r, std::move(slot));
+          handle_alter_configs(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::IncrementalAlterConfigsRequest>)
-          handle_incremental_alter_configs(h, r, std::move(slot));
+          handle_incremental_alter_configs(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::DescribeClusterRequest>)
-          handle_describe_cluster(h, r, std::move(slot));
+          handle_describe_cluster(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::DescribeLogDirsRequest>)
-          handle_describe_log_dirs(h, r, std::move(slot));
+          handle_describe_log_dirs(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::OffsetForLeaderEpochRequest>)
-          handle_offset_for_leader_epoch(h, r, std::move(slot));
+          handle_offset_for_leader_epoch(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::DeleteRecordsRequest>)
-          handle_delete_records(h, r, std::move(slot));
+          handle_delete_records(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::CreatePartitionsRequest>)
-          handle_create_partitions(h, r, std::move(slot));
+          handle_create_partitions(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::InitProducerIdRequest>)
-          handle_init_producer_id(h, r, std::move(slot));
+          handle_init_producer_id(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::FindCoordinatorRequest>)
-          handle_find_coordinator(h, r, std::move(slot));
+          handle_find_coordinator(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::JoinGroupRequest>)
           handle_join_group(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::SyncGroupRequest>)
-          handle_sync_group(h, r, std::move(slot));
+          handle_sync_group(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::HeartbeatRequest>)
-          handle_heartbeat(h, r, std::move(slot));
+          handle_heartbeat(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::LeaveGroupRequest>)
-          handle_leave_group(h, r, std::move(slot));
+          handle_leave_group(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::OffsetCommitRequest>)
-          handle_offset_commit(h, r, std::move(slot));
+          handle_offset_commit(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::OffsetFetchRequest>)
-          handle_offset_fetch(h, r, std::move(slot));
+          handle_offset_fetch(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::ListGroupsRequest>)
-          handle_list_groups(h, r, std::move(slot));
+          handle_list_groups(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::DescribeGroupsRequest>)
-          handle_describe_groups(h, r, std::move(slot));
+          handle_describe_groups(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::DeleteGroupsRequest>)
-          handle_delete_groups(h, r, std::move(slot));
+          handle_delete_groups(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::OffsetDeleteRequest>)
-          handle_offset_delete(h, r, std::move(slot));
+          handle_offset_delete(request, h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::SaslHandshakeRequest>)
+          handle_sasl_handshake(request, h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::SaslAuthenticateRequest>)
+          handle_sasl_authenticate(request, h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::DescribeUserScramCredentialsRequest>)
+          handle_describe_user_scram_credentials(request, h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::AlterUserScramCredentialsRequest>)
+          handle_alter_user_scram_credentials(request, h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::DescribeAclsRequest>)
+          handle_describe_acls(request, h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::CreateAclsRequest>)
+          handle_create_acls(request, h, r, std::move(slot));
+        else if constexpr (std::is_same_v<T, protocol::DeleteAclsRequest>)
+          handle_delete_acls(request, h, r, std::move(slot));
         else
           slot.close_connection("request decoded to nothing");
       },
@@ -226,17 +257,22 @@ void KafkaRouter::handle_api_versions(const protocol::RequestHeader& h, Response
   });
 }
 
-void KafkaRouter::handle_metadata(const protocol::RequestHeader& h, const protocol::MetadataRequest& r,
-                                  ResponseSlot slot) {
+void KafkaRouter::handle_metadata(const Request& request, const protocol::RequestHeader& h,
+                                  const protocol::MetadataRequest& r, ResponseSlot slot) {
   protocol::MetadataResponse response;
-  response.brokers.push_back({context_.config.server.node_id, context_.advertised_host,
-                              static_cast<int32_t>(context_.advertised_port), std::nullopt});
+  const AdvertisedListener& endpoint = advertised_endpoint(request);
+  response.brokers.push_back(
+      {context_.config.server.node_id, endpoint.host, static_cast<int32_t>(endpoint.port), std::nullopt});
   response.cluster_id = kClusterId;
   // KafkaJS sends admin and idempotent requests to the controller: it must be this broker.
   response.controller_id = context_.config.server.node_id;
 
   std::vector<std::shared_ptr<const TopicInfo>> keep;  // the views below point into these
   std::vector<std::string> unknown_names;
+  using security::AclOperation, security::AclResourceType;
+  auto may_describe = [&](std::string_view name) {
+    return authorized(request, AclOperation::kDescribe, AclResourceType::kTopic, name);
+  };
   auto add_topic = [&](const TopicInfo& topic) {
     protocol::MetadataTopic t;
     t.name = topic.name;
@@ -254,7 +290,8 @@ void KafkaRouter::handle_metadata(const protocol::RequestHeader& h, const protoc
   };
   if (r.all_topics) {
     keep = topics_->list();
-    for (const auto& topic : keep) add_topic(*topic);
+    for (const auto& topic : keep)
+      if (may_describe(topic->name)) add_topic(*topic);  // the others are not shown at all
   } else {
     unknown_names.reserve(r.topics.size());
     for (const auto& requested : r.topics) {
@@ -262,18 +299,22 @@ void KafkaRouter::handle_metadata(const protocol::RequestHeader& h, const protoc
         auto snapshot = topics_->snapshot();
         TopicId id;
         std::copy(requested.topic_id.bytes.begin(), requested.topic_id.bytes.end(), id.begin());
-        if (const TopicInfo* topic = snapshot->find(id)) {
+        if (const TopicInfo* topic = snapshot->find(id); topic != nullptr && may_describe(topic->name)) {
           keep.push_back(snapshot->find_shared(topic->name));
           add_topic(*keep.back());
         } else {
           protocol::MetadataTopic t;
-          t.error_code = KafkaError::kUnknownTopicOrPartition;
+          t.error_code = context_.authorizer != nullptr ? KafkaError::kTopicAuthorizationFailed
+                                                        : KafkaError::kUnknownTopicOrPartition;
           t.topic_id = requested.topic_id;
           response.topics.push_back(std::move(t));
         }
         continue;
       }
-      auto topic = topic_for_write(*requested.name, r.allow_auto_topic_creation);
+      auto topic = may_describe(*requested.name)
+                       ? topic_for_write(*requested.name,
+                                         r.allow_auto_topic_creation && may_create_topic(request, *requested.name))
+                       : std::unexpected(TopicError{static_cast<int16_t>(KafkaError::kTopicAuthorizationFailed), ""});
       if (topic) {
         keep.push_back(*topic);
         add_topic(**topic);
@@ -290,20 +331,24 @@ void KafkaRouter::handle_metadata(const protocol::RequestHeader& h, const protoc
   });
 }
 
-void KafkaRouter::handle_list_offsets(const protocol::RequestHeader& h, const protocol::ListOffsetsRequest& r,
-                                      ResponseSlot slot) {
+void KafkaRouter::handle_list_offsets(const Request& request, const protocol::RequestHeader& h,
+                                      const protocol::ListOffsetsRequest& r, ResponseSlot slot) {
   protocol::ListOffsetsResponse response;
   TimestampLookupScratch scratch;
   auto snapshot = topics_->snapshot();
   for (const auto& topic : r.topics) {
     protocol::ListOffsetsTopicResponse t;
     t.name = topic.name;
+    const bool may_describe =
+        authorized(request, security::AclOperation::kDescribe, security::AclResourceType::kTopic, topic.name);
     const TopicInfo* info = snapshot->find(topic.name);
     for (const auto& p : topic.partitions) {
       protocol::ListOffsetsPartitionResponse out;
       out.partition_index = p.partition_index;
       auto queue = info ? info->queue_id(p.partition_index) : std::nullopt;
-      if (!queue) {
+      if (!may_describe) {
+        out.error_code = KafkaError::kTopicAuthorizationFailed;
+      } else if (!queue) {
         out.error_code = KafkaError::kUnknownTopicOrPartition;
       } else {
         auto range = context_.store.queue_range(*queue).value_or(engine::QueueRange{});
@@ -336,8 +381,8 @@ void KafkaRouter::handle_list_offsets(const protocol::RequestHeader& h, const pr
   });
 }
 
-void KafkaRouter::handle_create_topics(const protocol::RequestHeader& h, const protocol::CreateTopicsRequest& r,
-                                       ResponseSlot slot) {
+void KafkaRouter::handle_create_topics(const Request& request, const protocol::RequestHeader& h,
+                                       const protocol::CreateTopicsRequest& r, ResponseSlot slot) {
   protocol::CreateTopicsResponse response;
   std::vector<std::string> messages;
   messages.reserve(r.topics.size());
@@ -349,7 +394,10 @@ void KafkaRouter::handle_create_topics(const protocol::RequestHeader& h, const p
                                    : (topic.assignments.empty() ? context_.config.topics.default_partitions
                                                                 : static_cast<int32_t>(topic.assignments.size()));
     std::optional<TopicError> error;
-    if (topic.replication_factor > 1)
+    if (!may_create_topic(request, topic.name))
+      error = TopicError{static_cast<int16_t>(KafkaError::kTopicAuthorizationFailed),
+                         "not authorized to create topics (CREATE on the cluster or the topic)"};
+    if (!error && topic.replication_factor > 1)
       error = TopicError{
           static_cast<int16_t>(KafkaError::kInvalidReplicationFactor),
           "replication factor " + std::to_string(topic.replication_factor) + " is larger than the 1 broker available"};
@@ -384,8 +432,8 @@ void KafkaRouter::handle_create_topics(const protocol::RequestHeader& h, const p
   });
 }
 
-void KafkaRouter::handle_delete_records(const protocol::RequestHeader& h, const protocol::DeleteRecordsRequest& r,
-                                        ResponseSlot slot) {
+void KafkaRouter::handle_delete_records(const Request& request, const protocol::RequestHeader& h,
+                                        const protocol::DeleteRecordsRequest& r, ResponseSlot slot) {
   // Each partition's start moves up to the offset (-1: its end), durably before the answer;
   // what lies below is no longer served. Segments are reclaimed by the commit log's retention.
   protocol::DeleteRecordsResponse response;
@@ -393,13 +441,15 @@ void KafkaRouter::handle_delete_records(const protocol::RequestHeader& h, const 
   for (const auto& topic : r.topics) {
     protocol::DeleteRecordsTopicResult& t = response.topics.emplace_back();
     t.name = topic.name;
+    const bool may_delete =
+        authorized(request, security::AclOperation::kDelete, security::AclResourceType::kTopic, topic.name);
     const TopicInfo* info = snapshot->find(topic.name);
     for (const auto& p : topic.partitions) {
       protocol::DeleteRecordsPartitionResult& out = t.partitions.emplace_back();
       out.partition_index = p.partition_index;
       auto queue = info ? info->queue_id(p.partition_index) : std::nullopt;
-      if (!queue) {
-        out.error_code = KafkaError::kUnknownTopicOrPartition;
+      if (!may_delete || !queue) {
+        out.error_code = may_delete ? KafkaError::kUnknownTopicOrPartition : KafkaError::kTopicAuthorizationFailed;
         continue;
       }
       const auto range = context_.store.queue_range(*queue).value_or(engine::QueueRange{});
@@ -426,8 +476,8 @@ void KafkaRouter::handle_delete_records(const protocol::RequestHeader& h, const 
   });
 }
 
-void KafkaRouter::handle_create_partitions(const protocol::RequestHeader& h, const protocol::CreatePartitionsRequest& r,
-                                           ResponseSlot slot) {
+void KafkaRouter::handle_create_partitions(const Request& request, const protocol::RequestHeader& h,
+                                           const protocol::CreatePartitionsRequest& r, ResponseSlot slot) {
   protocol::CreatePartitionsResponse response;
   std::vector<std::string> messages;
   messages.reserve(r.topics.size());
@@ -441,6 +491,9 @@ void KafkaRouter::handle_create_partitions(const protocol::RequestHeader& h, con
     if (!seen.insert(topic.name).second) {
       error = TopicError{static_cast<int16_t>(KafkaError::kInvalidRequest),
                          "topic '" + std::string(topic.name) + "' appears more than once in the request"};
+    } else if (!authorized(request, security::AclOperation::kAlter, security::AclResourceType::kTopic, topic.name)) {
+      error = TopicError{static_cast<int16_t>(KafkaError::kTopicAuthorizationFailed),
+                         "not authorized to alter topic " + std::string(topic.name)};
     } else if (auto bad = topics_->validate_add_partitions(topic.name, topic.count)) {
       error = bad;
     } else if (topic.assignment_count >= 0 && topic.assignment_count != added) {
@@ -468,8 +521,8 @@ void KafkaRouter::handle_create_partitions(const protocol::RequestHeader& h, con
   });
 }
 
-void KafkaRouter::handle_delete_topics(const protocol::RequestHeader& h, const protocol::DeleteTopicsRequest& r,
-                                       ResponseSlot slot) {
+void KafkaRouter::handle_delete_topics(const Request& request, const protocol::RequestHeader& h,
+                                       const protocol::DeleteTopicsRequest& r, ResponseSlot slot) {
   protocol::DeleteTopicsResponse response;
   std::vector<std::string> messages;
   messages.reserve(r.topics.size());
@@ -486,9 +539,15 @@ void KafkaRouter::handle_delete_topics(const protocol::RequestHeader& h, const p
       std::copy(topic.topic_id.bytes.begin(), topic.topic_id.bytes.end(), id.begin());
       if (const TopicInfo* found = snapshot->find(id)) name = found->name;
     }
-    auto deleted = name.empty() ? TopicResult<std::shared_ptr<const TopicInfo>>(std::unexpected(TopicError{
-                                      static_cast<int16_t>(KafkaError::kUnknownTopicOrPartition), "unknown topic id"}))
-                                : topics_->delete_topic(name);
+    const bool may_delete =
+        authorized(request, security::AclOperation::kDelete, security::AclResourceType::kTopic, name);
+    auto deleted = name.empty() || !may_delete
+                       ? TopicResult<std::shared_ptr<const TopicInfo>>(std::unexpected(
+                             name.empty() ? TopicError{static_cast<int16_t>(KafkaError::kUnknownTopicOrPartition),
+                                                       "unknown topic id"}
+                                          : TopicError{static_cast<int16_t>(KafkaError::kTopicAuthorizationFailed),
+                                                       "not authorized to delete topic " + name}))
+                       : topics_->delete_topic(name);
     if (!deleted) {
       result.error_code = static_cast<KafkaError>(deleted.error().error_code);
       messages.push_back(deleted.error().message);
@@ -505,8 +564,8 @@ void KafkaRouter::handle_delete_topics(const protocol::RequestHeader& h, const p
   });
 }
 
-void KafkaRouter::handle_init_producer_id(const protocol::RequestHeader& h, const protocol::InitProducerIdRequest& r,
-                                          ResponseSlot slot) {
+void KafkaRouter::handle_init_producer_id(const Request& request, const protocol::RequestHeader& h,
+                                          const protocol::InitProducerIdRequest& r, ResponseSlot slot) {
   protocol::InitProducerIdResponse response;
   if (r.transactional_id) {
     // Transactions are not supported: TRANSACTIONAL_ID_AUTHORIZATION_FAILED is final.

@@ -24,6 +24,8 @@
 #include "broker/kafka/topic_config.h"
 #include "broker/kafka/topic_registry.h"
 #include "broker/protocol/messages.h"
+#include "broker/security/acl.h"
+#include "broker/security/scram.h"
 #include "broker/server/request_router.h"
 #include "broker/server/router_factory.h"
 
@@ -39,65 +41,112 @@ class KafkaRouter final : public RequestRouter {
 
  private:
   void handle_api_versions(const protocol::RequestHeader& h, ResponseSlot slot);
-  void handle_metadata(const protocol::RequestHeader& h, const protocol::MetadataRequest& r, ResponseSlot slot);
+  void handle_metadata(const Request& request, const protocol::RequestHeader& h, const protocol::MetadataRequest& r,
+                       ResponseSlot slot);
   void handle_produce(const Request& request, const protocol::RequestHeader& h, const protocol::ProduceRequest& r,
                       ResponseSlot slot);
   void handle_fetch(const Request& request, const protocol::RequestHeader& h, const protocol::FetchRequest& r,
                     ResponseSlot slot);
-  void handle_list_offsets(const protocol::RequestHeader& h, const protocol::ListOffsetsRequest& r, ResponseSlot slot);
-  void handle_create_topics(const protocol::RequestHeader& h, const protocol::CreateTopicsRequest& r,
-                            ResponseSlot slot);
-  void handle_delete_topics(const protocol::RequestHeader& h, const protocol::DeleteTopicsRequest& r,
-                            ResponseSlot slot);
-  void handle_describe_configs(const protocol::RequestHeader& h, const protocol::DescribeConfigsRequest& r,
-                               ResponseSlot slot);
-  void handle_alter_configs(const protocol::RequestHeader& h, const protocol::AlterConfigsRequest& r,
-                            ResponseSlot slot);
-  void handle_incremental_alter_configs(const protocol::RequestHeader& h,
+  void handle_list_offsets(const Request& request, const protocol::RequestHeader& h,
+                           const protocol::ListOffsetsRequest& r, ResponseSlot slot);
+  void handle_create_topics(const Request& request, const protocol::RequestHeader& h,
+                            const protocol::CreateTopicsRequest& r, ResponseSlot slot);
+  void handle_delete_topics(const Request& request, const protocol::RequestHeader& h,
+                            const protocol::DeleteTopicsRequest& r, ResponseSlot slot);
+  void handle_describe_configs(const Request& request, const protocol::RequestHeader& h,
+                               const protocol::DescribeConfigsRequest& r, ResponseSlot slot);
+  void handle_alter_configs(const Request& request, const protocol::RequestHeader& h,
+                            const protocol::AlterConfigsRequest& r, ResponseSlot slot);
+  void handle_incremental_alter_configs(const Request& request, const protocol::RequestHeader& h,
                                         const protocol::IncrementalAlterConfigsRequest& r, ResponseSlot slot);
+  // TOPIC_ / CLUSTER_AUTHORIZATION_FAILED when the principal may not `operation` (DESCRIBE_CONFIGS,
+  // ALTER_CONFIGS) the settings of the resource (a topic, the broker).
+  std::optional<TopicError> config_access_refusal(const Request& request, security::AclOperation operation,
+                                                  int8_t resource_type, std::string_view resource_name) const;
   // What AlterConfigs and IncrementalAlterConfigs share: per resource, refuse what cannot
   // change, compute the topic's new settings with `new_settings(resource, topic)` and store
   // them (unless validate_only). `messages` holds the texts the response points into.
   template <typename Resource, typename NewSettings>
-  protocol::AlterConfigsResponse alter_topic_settings(const std::vector<Resource>& resources, bool validate_only,
-                                                      std::string_view api, std::vector<std::string>& messages,
-                                                      NewSettings new_settings);
+  protocol::AlterConfigsResponse alter_topic_settings(const Request& request, const std::vector<Resource>& resources,
+                                                      bool validate_only, std::string_view api,
+                                                      std::vector<std::string>& messages, NewSettings new_settings);
   // DescribeCluster, DescribeLogDirs, OffsetForLeaderEpoch (cluster_handlers.cc).
-  void handle_describe_cluster(const protocol::RequestHeader& h, const protocol::DescribeClusterRequest& r,
-                               ResponseSlot slot);
-  void handle_describe_log_dirs(const protocol::RequestHeader& h, const protocol::DescribeLogDirsRequest& r,
-                                ResponseSlot slot);
-  void handle_offset_for_leader_epoch(const protocol::RequestHeader& h, const protocol::OffsetForLeaderEpochRequest& r,
-                                      ResponseSlot slot);
+  void handle_describe_cluster(const Request& request, const protocol::RequestHeader& h,
+                               const protocol::DescribeClusterRequest& r, ResponseSlot slot);
+  void handle_describe_log_dirs(const Request& request, const protocol::RequestHeader& h,
+                                const protocol::DescribeLogDirsRequest& r, ResponseSlot slot);
+  void handle_offset_for_leader_epoch(const Request& request, const protocol::RequestHeader& h,
+                                      const protocol::OffsetForLeaderEpochRequest& r, ResponseSlot slot);
   // Per-topic retention.ms / retention.bytes: moves each partition's start past what the
   // topic no longer keeps (maintenance, timer thread).
   void enforce_topic_retention(int64_t now_ms);
-  void handle_delete_records(const protocol::RequestHeader& h, const protocol::DeleteRecordsRequest& r,
-                             ResponseSlot slot);
-  void handle_create_partitions(const protocol::RequestHeader& h, const protocol::CreatePartitionsRequest& r,
-                                ResponseSlot slot);
-  void handle_init_producer_id(const protocol::RequestHeader& h, const protocol::InitProducerIdRequest& r,
-                               ResponseSlot slot);
-  void handle_find_coordinator(const protocol::RequestHeader& h, const protocol::FindCoordinatorRequest& r,
-                               ResponseSlot slot);
+  void handle_delete_records(const Request& request, const protocol::RequestHeader& h,
+                             const protocol::DeleteRecordsRequest& r, ResponseSlot slot);
+  void handle_create_partitions(const Request& request, const protocol::RequestHeader& h,
+                                const protocol::CreatePartitionsRequest& r, ResponseSlot slot);
+  void handle_init_producer_id(const Request& request, const protocol::RequestHeader& h,
+                               const protocol::InitProducerIdRequest& r, ResponseSlot slot);
+  void handle_find_coordinator(const Request& request, const protocol::RequestHeader& h,
+                               const protocol::FindCoordinatorRequest& r, ResponseSlot slot);
   void handle_join_group(const Request& request, const protocol::RequestHeader& h, const protocol::JoinGroupRequest& r,
                          ResponseSlot slot);
-  void handle_sync_group(const protocol::RequestHeader& h, const protocol::SyncGroupRequest& r, ResponseSlot slot);
-  void handle_heartbeat(const protocol::RequestHeader& h, const protocol::HeartbeatRequest& r, ResponseSlot slot);
-  void handle_leave_group(const protocol::RequestHeader& h, const protocol::LeaveGroupRequest& r, ResponseSlot slot);
-  void handle_offset_commit(const protocol::RequestHeader& h, const protocol::OffsetCommitRequest& r,
-                            ResponseSlot slot);
-  void handle_offset_fetch(const protocol::RequestHeader& h, const protocol::OffsetFetchRequest& r, ResponseSlot slot);
-  void handle_list_groups(const protocol::RequestHeader& h, const protocol::ListGroupsRequest& r, ResponseSlot slot);
-  void handle_describe_groups(const protocol::RequestHeader& h, const protocol::DescribeGroupsRequest& r,
-                              ResponseSlot slot);
-  void handle_delete_groups(const protocol::RequestHeader& h, const protocol::DeleteGroupsRequest& r,
-                            ResponseSlot slot);
-  void handle_offset_delete(const protocol::RequestHeader& h, const protocol::OffsetDeleteRequest& r,
-                            ResponseSlot slot);
+  void handle_sync_group(const Request& request, const protocol::RequestHeader& h, const protocol::SyncGroupRequest& r,
+                         ResponseSlot slot);
+  void handle_heartbeat(const Request& request, const protocol::RequestHeader& h, const protocol::HeartbeatRequest& r,
+                        ResponseSlot slot);
+  void handle_leave_group(const Request& request, const protocol::RequestHeader& h,
+                          const protocol::LeaveGroupRequest& r, ResponseSlot slot);
+  void handle_offset_commit(const Request& request, const protocol::RequestHeader& h,
+                            const protocol::OffsetCommitRequest& r, ResponseSlot slot);
+  void handle_offset_fetch(const Request& request, const protocol::RequestHeader& h,
+                           const protocol::OffsetFetchRequest& r, ResponseSlot slot);
+  void handle_list_groups(const Request& request, const protocol::RequestHeader& h,
+                          const protocol::ListGroupsRequest& r, ResponseSlot slot);
+  void handle_describe_groups(const Request& request, const protocol::RequestHeader& h,
+                              const protocol::DescribeGroupsRequest& r, ResponseSlot slot);
+  void handle_delete_groups(const Request& request, const protocol::RequestHeader& h,
+                            const protocol::DeleteGroupsRequest& r, ResponseSlot slot);
+  void handle_offset_delete(const Request& request, const protocol::RequestHeader& h,
+                            const protocol::OffsetDeleteRequest& r, ResponseSlot slot);
   // ringmq_consumer_group_lag samples: every committed offset of an existing partition, with
   // the records from it to the partition's end (metrics thread, at scrape time).
   void list_consumer_lag(std::vector<LabelledSample>& out) const;
+
+  // The endpoint of the listener `request` came in on (Metadata, FindCoordinator, DescribeCluster).
+  const AdvertisedListener& advertised_endpoint(const Request& request) const;
+  // SASL gate: false (and the connection is being closed) when the session may not send `h`:
+  // anything but ApiVersions and SASL before authenticating, anything but re-authentication
+  // after the session expired.
+  bool session_allows(const Request& request, const protocol::RequestHeader& h, ResponseSlot& slot);
+  // Whether the request's principal, from its host, may do `operation` on the resource; always
+  // true without an authorizer (authorization.enabled = false). authorization.cc.
+  bool authorized(const Request& request, security::AclOperation operation, security::AclResourceType type,
+                  std::string_view name) const;
+  bool authorized_on_cluster(const Request& request, security::AclOperation operation) const;
+  // CREATE on the cluster or on the topic: may create it (CreateTopics, auto-creation).
+  bool may_create_topic(const Request& request, std::string_view topic) const;
+  // The checks that refuse a whole request (group and cluster APIs): false, after answering
+  // it with the API's authorization error, when the principal may not.
+  bool authorize_request(const Request& request, const protocol::RequestHeader& h, const protocol::Request& decoded,
+                         ResponseSlot& slot);
+  // SaslHandshake and SaslAuthenticate (sasl_handlers.cc).
+  void handle_sasl_handshake(const Request& request, const protocol::RequestHeader& h,
+                             const protocol::SaslHandshakeRequest& r, ResponseSlot slot);
+  void handle_sasl_authenticate(const Request& request, const protocol::RequestHeader& h,
+                                const protocol::SaslAuthenticateRequest& r, ResponseSlot slot);
+  // DescribeAcls, CreateAcls and DeleteAcls (acl_handlers.cc).
+  void handle_describe_acls(const Request& request, const protocol::RequestHeader& h,
+                            const protocol::DescribeAclsRequest& r, ResponseSlot slot);
+  void handle_create_acls(const Request& request, const protocol::RequestHeader& h,
+                          const protocol::CreateAclsRequest& r, ResponseSlot slot);
+  void handle_delete_acls(const Request& request, const protocol::RequestHeader& h,
+                          const protocol::DeleteAclsRequest& r, ResponseSlot slot);
+  // DescribeUserScramCredentials and AlterUserScramCredentials (scram_handlers.cc).
+  void handle_describe_user_scram_credentials(const Request& request, const protocol::RequestHeader& h,
+                                              const protocol::DescribeUserScramCredentialsRequest& r,
+                                              ResponseSlot slot);
+  void handle_alter_user_scram_credentials(const Request& request, const protocol::RequestHeader& h,
+                                           const protocol::AlterUserScramCredentialsRequest& r, ResponseSlot slot);
 
   // The topic for a produce / metadata request, auto-created when the config allows it.
   TopicResult<std::shared_ptr<const TopicInfo>> topic_for_write(std::string_view name, bool allow_create);
@@ -112,6 +161,10 @@ class KafkaRouter final : public RequestRouter {
   std::unique_ptr<GroupCoordinator> groups_;
   std::unique_ptr<GroupTicker> ticker_;
   const TopicConfigRules config_rules_{context_.config};
+  std::vector<AdvertisedListener> advertised_;  // context_.listeners, never empty
+  std::vector<std::string> sasl_mechanisms_;    // sasl.mechanisms, in order
+  // What PLAIN checks an unknown user's password against (a random one), so that it takes as long.
+  security::ScramCredential plain_decoy_;
   // Serialises changes of topic settings (each is a read-modify-write of the registry entry).
   std::mutex config_change_mutex_;
 

@@ -174,7 +174,10 @@ void KafkaRouter::handle_produce(const Request& request, const protocol::Request
   for (const auto& topic : r.topics) {
     OwnedProduceAnswer::Topic& out_topic = answer->topics.emplace_back();
     out_topic.name = std::string(topic.name);
-    auto info = topic_for_write(topic.name, true);
+    auto info = authorized(request, security::AclOperation::kWrite, security::AclResourceType::kTopic, topic.name)
+                    ? topic_for_write(topic.name, may_create_topic(request, topic.name))
+                    : std::unexpected(TopicError{static_cast<int16_t>(KafkaError::kTopicAuthorizationFailed),
+                                                 "not authorized to write to " + std::string(topic.name)});
     for (const auto& partition : topic.partitions) {
       protocol::ProducePartitionResponse& out = out_topic.partitions.emplace_back();
       out.index = partition.index;
