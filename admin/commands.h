@@ -13,6 +13,7 @@
 #include "admin/kafka_admin.h"
 #include "admin/output.h"
 #include "common/json_writer.h"
+#include "common/result.h"
 
 namespace ringmq::admin {
 
@@ -67,5 +68,14 @@ int group_reset_offsets(KafkaAdmin& admin, const std::string& group, const std::
                         const ResetTarget& target, bool dry_run, Io& io);
 int group_delete_offsets(KafkaAdmin& admin, const std::string& group, const std::string& topic,
                          std::optional<int32_t> partition, Io& io);
+
+// Offline: SCRAM credentials in the credential store `directory` (<data_dir>/security) of a
+// stopped broker. `mechanisms` are SCRAM-SHA-256 / SCRAM-SHA-512.
+Result<std::string> read_password(const std::string& source);  // a file's first line, or "-" = stdin
+int user_set(const std::string& directory, const std::string& user, const std::vector<std::string>& mechanisms,
+             int iterations, const std::string& password, Io& io);
+int user_delete(const std::string& directory, const std::string& user, const std::vector<std::string>& mechanisms,
+                Io& io);
+int user_list(const std::string& directory, Io& io);
 
 }  // namespace ringmq::admin

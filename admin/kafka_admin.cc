@@ -66,7 +66,8 @@ KafkaAdmin::~KafkaAdmin() {
   rd_kafka_destroy(producer_);
 }
 
-AdminResult<std::unique_ptr<KafkaAdmin>> KafkaAdmin::connect(const std::string& bootstrap, int timeout_ms) {
+AdminResult<std::unique_ptr<KafkaAdmin>> KafkaAdmin::connect(const std::string& bootstrap, int timeout_ms,
+                                                             const std::map<std::string, std::string>& properties) {
   auto make = [&](rd_kafka_type_t type) -> AdminResult<rd_kafka_t*> {
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
     char err[512];
@@ -81,6 +82,13 @@ AdminResult<std::unique_ptr<KafkaAdmin>> KafkaAdmin::connect(const std::string& 
       if (rd_kafka_conf_set(conf, key, value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
         rd_kafka_conf_destroy(conf);
         return std::unexpected(AdminError{"INVALID_ARG", err});
+      }
+    }
+    // -X: security.protocol, sasl.*, ssl.* and any other client property.
+    for (const auto& [key, value] : properties) {
+      if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_destroy(conf);
+        return std::unexpected(AdminError{"INVALID_ARG", "-X " + key + ": " + err});
       }
     }
     if (type == RD_KAFKA_CONSUMER) rd_kafka_conf_set(conf, "group.id", "ringmq-admin", err, sizeof err);

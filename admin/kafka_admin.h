@@ -100,7 +100,10 @@ struct NamedOutcome {
 class KafkaAdmin {
  public:
   // `bootstrap` as for any client ("host:port,..."); calls wait at most timeout_ms each.
-  static AdminResult<std::unique_ptr<KafkaAdmin>> connect(const std::string& bootstrap, int timeout_ms);
+  // `properties` are librdkafka client properties set last (security.protocol, sasl.mechanism,
+  // sasl.username, sasl.password, ssl.ca.location, ...).
+  static AdminResult<std::unique_ptr<KafkaAdmin>> connect(const std::string& bootstrap, int timeout_ms,
+                                                          const std::map<std::string, std::string>& properties = {});
   ~KafkaAdmin();
   KafkaAdmin(const KafkaAdmin&) = delete;
   KafkaAdmin& operator=(const KafkaAdmin&) = delete;

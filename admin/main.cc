@@ -1,7 +1,9 @@
 // ringmq-admin: the operator's CLI for a running RingMQ (or any Kafka-protocol broker), in the
 // spirit of rpk: topics, consumer groups and the cluster, as tables or --json. It speaks the
-// Kafka protocol through librdkafka's admin API, like any other client.
+// Kafka protocol through librdkafka's admin API, like any other client (-X / -F for TLS and
+// SASL). `user` works offline on a stopped broker's data directory.
 #include <CLI/CLI.hpp>
+#include <fstream>
 #include <iostream>
 #include <map>
 
@@ -16,7 +18,31 @@ struct Global {
   std::string brokers = "127.0.0.1:9092";
   int timeout_ms = 10'000;
   bool json = false;
+  std::vector<std::string> properties;  // -X key=value
+  std::string properties_file;          // -F: key=value lines (passwords stay out of `ps`)
 };
+
+// -F's lines and -X's pairs as librdkafka properties (-X wins); blank lines and # comments skipped.
+std::map<std::string, std::string> client_properties(const Global& global) {
+  std::map<std::string, std::string> out;
+  auto add = [&](const std::string& pair, const std::string& where) {
+    const size_t equals = pair.find('=');
+    if (equals == std::string::npos || equals == 0)
+      throw std::invalid_argument(where + ": expected key=value, got \"" + pair + "\"");
+    out[pair.substr(0, equals)] = pair.substr(equals + 1);
+  };
+  if (!global.properties_file.empty()) {
+    std::ifstream in(global.properties_file);
+    if (!in) throw std::invalid_argument("cannot read -F " + global.properties_file);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty() || line.front() == '#') continue;
+      add(line, global.properties_file);
+    }
+  }
+  for (const std::string& pair : global.properties) add(pair, "-X");
+  return out;
+}
 
 int run_main(int argc, char** argv) {
   CLI::App app{
@@ -30,6 +56,11 @@ int run_main(int argc, char** argv) {
       ->check(CLI::Range(100, 600'000))
       ->capture_default_str();
   app.add_flag("--json", global.json, "Print JSON instead of tables");
+  app.add_option("-X", global.properties,
+                 "Client property key=value (repeatable), e.g. -X security.protocol=SASL_SSL "
+                 "-X sasl.mechanism=SCRAM-SHA-512 -X ssl.ca.location=ca.pem");
+  app.add_option("-F,--client-config", global.properties_file,
+                 "File of client properties, one key=value per line (keeps sasl.password out of `ps`)");
 
   // Each leaf command stores what to run; it runs once the admin client is connected.
   std::function<int(KafkaAdmin&, Io&)> command;
@@ -163,6 +194,52 @@ int run_main(int argc, char** argv) {
     };
   });
 
+  // Offline commands: they change a stopped broker's data directory and need no connection.
+  std::function<int(Io&)> offline;
+  CLI::App* user = app.add_subcommand(
+      "user",
+      "SCRAM users in a broker's data directory, offline: stop the broker first (a running broker rewrites the "
+      "store on AlterUserScramCredentials and reads it only at start)");
+  user->require_subcommand(1);
+  std::string data_dir = "./data", credentials_dir, user_name, password_file = "-";
+  std::vector<std::string> mechanisms = {"SCRAM-SHA-256", "SCRAM-SHA-512"};
+  // Kafka's default, and what the broker's decoy for an unknown user says: another count would
+  // tell a prober which user names exist.
+  int iterations = 4096;
+  auto add_store_options = [&](CLI::App* c) {
+    c->add_option("--data-dir", data_dir, "The broker's engine.data_dir")->capture_default_str();
+    c->add_option("--credentials-dir", credentials_dir,
+                  "The broker's sasl.credentials_dir (default <data-dir>/security)");
+  };
+  auto store_dir = [&] { return credentials_dir.empty() ? data_dir + "/security" : credentials_dir; };
+  CLI::App* uset = user->add_subcommand("set", "Create a user or change its password");
+  uset->add_option("user", user_name, "User name")->required();
+  uset->add_option("--password-file", password_file, "File whose first line is the password; - = standard input")
+      ->capture_default_str();
+  uset->add_option("--mechanism", mechanisms, "SCRAM-SHA-256 and/or SCRAM-SHA-512")->capture_default_str();
+  uset->add_option("--iterations", iterations, "PBKDF2 iterations")
+      ->check(CLI::Range(4096, 16384))
+      ->capture_default_str();
+  add_store_options(uset);
+  uset->callback([&] {
+    offline = [&](Io& io) {
+      auto password = read_password(password_file);
+      if (!password) {
+        io.err << "ringmq-admin: " << password.error().message << "\n";
+        return kExitUsage;
+      }
+      return user_set(store_dir(), user_name, mechanisms, iterations, *password, io);
+    };
+  });
+  CLI::App* udelete = user->add_subcommand("delete", "Remove a user's credentials");
+  udelete->add_option("user", user_name, "User name")->required();
+  udelete->add_option("--mechanism", mechanisms, "SCRAM-SHA-256 and/or SCRAM-SHA-512")->capture_default_str();
+  add_store_options(udelete);
+  udelete->callback([&] { offline = [&](Io& io) { return user_delete(store_dir(), user_name, mechanisms, io); }; });
+  CLI::App* ulist = user->add_subcommand("list", "Users and their mechanisms (no secrets)");
+  add_store_options(ulist);
+  ulist->callback([&] { offline = [&](Io& io) { return user_list(store_dir(), io); }; });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -170,7 +247,8 @@ int run_main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
   Io io{std::cout, std::cerr, global.json};
-  auto admin = KafkaAdmin::connect(global.brokers, global.timeout_ms);
+  if (offline) return offline(io);
+  auto admin = KafkaAdmin::connect(global.brokers, global.timeout_ms, client_properties(global));
   if (!admin) return report(admin.error(), io);
   return command(**admin, io);
 }

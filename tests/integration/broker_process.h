@@ -49,7 +49,10 @@ inline bool port_accepts(int port) {
 class BrokerProcess {
  public:
   explicit BrokerProcess(std::vector<std::string> extra_args = {})
-      : extra_args_(std::move(extra_args)), port_(free_port()), metrics_port_(free_port()) {
+      : BrokerProcess(std::move(extra_args), free_port()) {}
+  // `port`: the port start-up waits for (a PLAINTEXT listener the test chose in server.listeners).
+  BrokerProcess(std::vector<std::string> extra_args, int port)
+      : extra_args_(std::move(extra_args)), port_(port), metrics_port_(free_port()) {
     start();
   }
   ~BrokerProcess() { stop(); }
@@ -103,6 +106,7 @@ class BrokerProcess {
     pid_ = -1;
   }
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   int metrics_port() const { return metrics_port_; }
   std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
   std::string data_dir() const { return data_.path() + "/data"; }

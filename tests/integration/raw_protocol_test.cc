@@ -8,6 +8,7 @@
 
 #include "tests/broker/protocol_wire.h"
 #include "tests/integration/broker_process.h"
+#include "tests/integration/raw_connection.h"
 
 namespace ringmq::test {
 namespace {
@@ -19,59 +20,6 @@ using broker::protocol::testing::WireParser;
 
 constexpr int16_t kOffsetForLeaderEpoch = 23;
 constexpr int16_t kDescribeCluster = 60;
-
-// One TCP connection to the broker, sending a request frame and reading its response frame.
-class RawConnection {
- public:
-  explicit RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-      throw std::runtime_error("connect failed");
-    timeval timeout{.tv_sec = 30, .tv_usec = 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  }
-  ~RawConnection() { ::close(fd_); }
-  RawConnection(const RawConnection&) = delete;
-  RawConnection& operator=(const RawConnection&) = delete;
-
-  // Sends `frame` (without its size) and returns the response with its size prefix, as
-  // WireParser::response_header expects it.
-  Bytes round_trip(const Bytes& frame) {
-    WireBuilder sized;
-    sized.i32(static_cast<int32_t>(frame.size())).raw(frame);
-    write_all(sized.out);
-    Bytes size = read_exactly(4);
-    const uint32_t n = (std::to_integer<uint32_t>(size[0]) << 24) | (std::to_integer<uint32_t>(size[1]) << 16) |
-                       (std::to_integer<uint32_t>(size[2]) << 8) | std::to_integer<uint32_t>(size[3]);
-    Bytes body = read_exactly(n);
-    size.insert(size.end(), body.begin(), body.end());
-    return size;
-  }
-
- private:
-  void write_all(const Bytes& bytes) {
-    size_t done = 0;
-    while (done < bytes.size()) {
-      const ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
-      if (n <= 0) throw std::runtime_error("send failed");
-      done += static_cast<size_t>(n);
-    }
-  }
-  Bytes read_exactly(size_t count) {
-    Bytes out(count);
-    size_t done = 0;
-    while (done < count) {
-      const ssize_t n = ::recv(fd_, out.data() + done, count - done, 0);
-      if (n <= 0) throw std::runtime_error("the broker closed the connection or timed out");
-      done += static_cast<size_t>(n);
-    }
-    return out;
-  }
-  int fd_;
-};
 
 struct EpochAnswer {
   int16_t error = 0;
