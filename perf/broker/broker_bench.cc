@@ -4,6 +4,8 @@
 //
 //   ringmq-broker-bench kafka-throughput BOOTSTRAP --messages N --size 1024 --acks all|1 --partitions P
 //   ringmq-broker-bench kafka-latency    BOOTSTRAP --messages N --rate R --acks all|1 --partitions P
+//     (kafka modes also take -X key=value, any librdkafka property, repeatable: a TLS or SASL
+//     listener; and --topic-prefix NAME: topics named NAME-..., e.g. for ACLs on a prefix)
 //   ringmq-broker-bench redis-throughput HOST:PORT --messages N --size 1024 --pipeline 64
 //   ringmq-broker-bench redis-latency    HOST:PORT --messages N --rate R
 //   ringmq-broker-bench nats-latency     HOST:PORT --messages N --rate R
@@ -40,6 +42,8 @@ struct Options {
   int pipeline = 64;
   int rate = 2000;
   double warmup_seconds = 1;  // latency tests: messages due in this first stretch are not counted
+  std::vector<std::pair<std::string, std::string>> properties;  // -X: librdkafka properties
+  std::string topic_prefix;                                      // --topic-prefix: instead of bench / lat
 };
 
 int64_t ns_since_epoch(Clock::time_point t) {
@@ -67,6 +71,9 @@ rd_kafka_t* kafka_client(rd_kafka_type_t type, const Options& o, const char* gro
   char err[512];
   auto set = [&](const char* k, const std::string& v) { rd_kafka_conf_set(conf, k, v.c_str(), err, sizeof err); };
   set("bootstrap.servers", o.target);
+  for (const auto& [k, v] : o.properties)
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK)
+      std::fprintf(stderr, "-X %s: %s\n", k.c_str(), err);
   if (type == RD_KAFKA_PRODUCER) {
     set("acks", o.acks == "all" ? "all" : o.acks);
     set("linger.ms", o.mode == "kafka-latency" ? "0" : "5");
@@ -84,7 +91,7 @@ rd_kafka_t* kafka_client(rd_kafka_type_t type, const Options& o, const char* gro
 
 int kafka_throughput(const Options& o) {
   rd_kafka_t* producer = kafka_client(RD_KAFKA_PRODUCER, o);
-  std::string topic = "bench-" + std::to_string(o.partitions) + "p-" + o.acks + "-" + std::to_string(now_ns() % 100000);
+  std::string topic = (o.topic_prefix.empty() ? "bench" : o.topic_prefix) + "-" + std::to_string(o.partitions) + "p-" + o.acks + "-" + std::to_string(now_ns() % 100000);
   std::vector<char> value(o.size, 'x');
   // Warm-up: metadata and topic auto-creation before the clock starts.
   rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_VALUE(value.data(), value.size()),
@@ -115,7 +122,7 @@ int kafka_throughput(const Options& o) {
 }
 
 int kafka_latency(const Options& o) {
-  std::string topic = "lat-" + std::to_string(now_ns() % 100000);
+  std::string topic = (o.topic_prefix.empty() ? "lat" : o.topic_prefix) + "-" + std::to_string(now_ns() % 100000);
   rd_kafka_t* producer = kafka_client(RD_KAFKA_PRODUCER, o);
   std::vector<char> value(std::max<size_t>(o.size, 8), 'x');
   rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_VALUE(value.data(), value.size()),
@@ -346,7 +353,8 @@ int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr,
                  "usage: ringmq-broker-bench MODE TARGET [--messages N] [--size B] [--acks all|1] "
-                 "[--partitions P] [--pipeline N] [--rate R] [--warmup SECONDS]\n");
+                 "[--partitions P] [--pipeline N] [--rate R] [--warmup SECONDS] [--topic-prefix NAME] "
+                 "[-X key=value ...]\n");
     return 2;
   }
   Options o;
@@ -368,6 +376,14 @@ int main(int argc, char** argv) {
       o.warmup_seconds = std::stod(v);
     else if (k == "--rate")
       o.rate = std::stoi(v);
+    else if (k == "--topic-prefix")
+      o.topic_prefix = v;
+    else if (k == "-X" && v.find('=') != std::string::npos)
+      o.properties.emplace_back(v.substr(0, v.find('=')), v.substr(v.find('=') + 1));
+    else {
+      std::fprintf(stderr, "unknown option %s\n", k.c_str());
+      return 2;
+    }
   }
   if (o.mode == "kafka-throughput") return kafka_throughput(o);
   if (o.mode == "kafka-latency") return kafka_latency(o);
