@@ -69,6 +69,31 @@ int group_reset_offsets(KafkaAdmin& admin, const std::string& group, const std::
 int group_delete_offsets(KafkaAdmin& admin, const std::string& group, const std::string& topic,
                          std::optional<int32_t> partition, Io& io);
 
+// What an acl command was given; acl_bindings / acl_filters check it and build the requests.
+// Unset fields are open: any principal, host, operation, permission or resource.
+struct AclOptions {
+  std::optional<std::string> principal;
+  std::optional<std::string> host;
+  std::vector<std::string> operations;  // Kafka's names, any case
+  bool allow = false;
+  bool deny = false;
+  // The resource: at most one of these.
+  std::optional<std::string> topic;
+  std::optional<std::string> group;
+  bool cluster = false;  // the one resource "kafka-cluster"
+  std::optional<std::string> transactional_id;
+  bool prefixed = false;
+  bool match = false;  // filters only: the bindings that apply to the resource's name
+};
+// `acl add`: one binding per operation; the host "*" unless given, LITERAL unless prefixed.
+// kInvalidArgument, saying what is missing or wrong, for a usage error.
+Result<std::vector<broker::security::AclBinding>> acl_bindings(const AclOptions& options);
+// `acl list` / `acl delete`: one filter per operation, or one for any operation.
+Result<std::vector<broker::security::AclBindingFilter>> acl_filters(const AclOptions& options);
+int acl_add(KafkaAdmin& admin, const std::vector<broker::security::AclBinding>& bindings, Io& io);
+int acl_list(KafkaAdmin& admin, const broker::security::AclBindingFilter& filter, Io& io);
+int acl_delete(KafkaAdmin& admin, const std::vector<broker::security::AclBindingFilter>& filters, Io& io);
+
 // Offline: SCRAM credentials in the credential store `directory` (<data_dir>/security) of a
 // stopped broker. `mechanisms` are SCRAM-SHA-256 / SCRAM-SHA-512.
 Result<std::string> read_password(const std::string& source);  // a file's first line, or "-" = stdin

@@ -9,6 +9,9 @@
 namespace ringmq::admin {
 namespace {
 
+using broker::security::AclBinding;
+using broker::security::AclBindingFilter;
+
 AdminError error_of(rd_kafka_resp_err_t err, const std::string& message = {}) {
   const bool unreachable = err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ||
                            err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__RESOLVE;
@@ -426,6 +429,150 @@ AdminResult<std::vector<PartitionOutcome>> KafkaAdmin::offsets_for_time(const st
   if (rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(consumer_, list.get(), timeout_ms_); err)
     return std::unexpected(error_of(err));
   return outcomes_of(list.get());
+}
+
+namespace {
+
+// librdkafka's ACL enums carry Kafka's wire codes, as broker/security/acl.h's do: values cast
+// across unchanged, and a code this librdkafka does not know (TRANSACTIONAL_ID before 2.6.0)
+// arrives as UNKNOWN.
+AclBinding binding_of(const rd_kafka_AclBinding_t* acl) {
+  auto text = [](const char* s) { return std::string(s ? s : ""); };
+  return {static_cast<broker::security::AclResourceType>(rd_kafka_AclBinding_restype(acl)),
+          text(rd_kafka_AclBinding_name(acl)),
+          static_cast<broker::security::AclPatternType>(rd_kafka_AclBinding_resource_pattern_type(acl)),
+          text(rd_kafka_AclBinding_principal(acl)),
+          text(rd_kafka_AclBinding_host(acl)),
+          static_cast<broker::security::AclOperation>(rd_kafka_AclBinding_operation(acl)),
+          static_cast<broker::security::AclPermission>(rd_kafka_AclBinding_permission_type(acl))};
+}
+
+// Why librdkafka would not build a binding or filter. Before 2.6.0 it has no TRANSACTIONAL_ID
+// resource type and calls Kafka's code for it invalid; say which version can.
+AdminError acl_argument_error(broker::security::AclResourceType type, const char* err) {
+  if (type == broker::security::AclResourceType::kTransactionalId)
+    return error_of(RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED,
+                    std::string("librdkafka ") + rd_kafka_version_str() +
+                        " cannot name TRANSACTIONAL_ID resources in ACLs (librdkafka 2.6.0 and later can)");
+  return {"INVALID_ARG", err};
+}
+
+AdminResult<rd_kafka_AclBinding_t*> new_binding(const AclBinding& b) {
+  char err[512];
+  rd_kafka_AclBinding_t* acl =
+      rd_kafka_AclBinding_new(static_cast<rd_kafka_ResourceType_t>(b.resource_type), b.resource_name.c_str(),
+                              static_cast<rd_kafka_ResourcePatternType_t>(b.pattern_type), b.principal.c_str(),
+                              b.host.c_str(), static_cast<rd_kafka_AclOperation_t>(b.operation),
+                              static_cast<rd_kafka_AclPermissionType_t>(b.permission), err, sizeof err);
+  if (!acl) return std::unexpected(acl_argument_error(b.resource_type, err));
+  return acl;
+}
+
+// Unset strings are NULL: any name, principal or host.
+AdminResult<rd_kafka_AclBinding_t*> new_filter(const AclBindingFilter& f) {
+  auto or_null = [](const std::optional<std::string>& s) { return s ? s->c_str() : nullptr; };
+  char err[512];
+  rd_kafka_AclBindingFilter_t* acl =
+      rd_kafka_AclBindingFilter_new(static_cast<rd_kafka_ResourceType_t>(f.resource_type), or_null(f.resource_name),
+                                    static_cast<rd_kafka_ResourcePatternType_t>(f.pattern_type), or_null(f.principal),
+                                    or_null(f.host), static_cast<rd_kafka_AclOperation_t>(f.operation),
+                                    static_cast<rd_kafka_AclPermissionType_t>(f.permission), err, sizeof err);
+  if (!acl) return std::unexpected(acl_argument_error(f.resource_type, err));
+  return acl;
+}
+
+// librdkafka copies of all `items` (made by `make`), for the caller to free with
+// rd_kafka_AclBinding_destroy_array; none are left behind if one cannot be made.
+template <typename Item, typename Make>
+AdminResult<std::vector<rd_kafka_AclBinding_t*>> new_acls(const std::vector<Item>& items, Make make) {
+  std::vector<rd_kafka_AclBinding_t*> acls;
+  for (const Item& item : items) {
+    auto acl = make(item);
+    if (!acl) {
+      rd_kafka_AclBinding_destroy_array(acls.data(), acls.size());
+      return std::unexpected(acl.error());
+    }
+    acls.push_back(*acl);
+  }
+  return acls;
+}
+
+AdminError count_mismatch(const char* call, size_t answered, size_t asked) {
+  return {"UNKNOWN", std::string(call) + " answered " + std::to_string(answered) + " results for " +
+                         std::to_string(asked) + " requests"};
+}
+
+}  // namespace
+
+AdminResult<std::vector<AclCreation>> KafkaAdmin::create_acls(const std::vector<AclBinding>& bindings) {
+  auto requests = new_acls(bindings, new_binding);
+  if (!requests) return std::unexpected(requests.error());
+  auto event = run(producer_, queue_, RD_KAFKA_ADMIN_OP_CREATEACLS, timeout_ms_, [&](rd_kafka_AdminOptions_t* o) {
+    rd_kafka_CreateAcls(producer_, requests->data(), requests->size(), o, queue_);
+  });
+  rd_kafka_AclBinding_destroy_array(requests->data(), requests->size());
+  if (!event) return std::unexpected(event.error());
+  size_t n = 0;
+  const rd_kafka_acl_result_t** results =
+      rd_kafka_CreateAcls_result_acls(rd_kafka_event_CreateAcls_result(event->get()), &n);
+  if (n != bindings.size()) return std::unexpected(count_mismatch("CreateAcls", n, bindings.size()));
+  std::vector<AclCreation> out;
+  for (size_t i = 0; i < n; ++i) {
+    const rd_kafka_error_t* error = rd_kafka_acl_result_error(results[i]);
+    out.push_back(
+        {bindings[i], error ? rd_kafka_error_name(error) : "NO_ERROR", error ? rd_kafka_error_string(error) : ""});
+  }
+  return out;
+}
+
+AdminResult<std::vector<AclBinding>> KafkaAdmin::describe_acls(const AclBindingFilter& filter) {
+  auto request = new_filter(filter);
+  if (!request) return std::unexpected(request.error());
+  auto event = run(producer_, queue_, RD_KAFKA_ADMIN_OP_DESCRIBEACLS, timeout_ms_,
+                   [&](rd_kafka_AdminOptions_t* o) { rd_kafka_DescribeAcls(producer_, *request, o, queue_); });
+  rd_kafka_AclBinding_destroy(*request);
+  if (!event) return std::unexpected(event.error());
+  size_t n = 0;
+  const rd_kafka_AclBinding_t** acls =
+      rd_kafka_DescribeAcls_result_acls(rd_kafka_event_DescribeAcls_result(event->get()), &n);
+  std::vector<AclBinding> out;
+  for (size_t i = 0; i < n; ++i) out.push_back(binding_of(acls[i]));
+  return out;
+}
+
+AdminResult<std::vector<AclDeletion>> KafkaAdmin::delete_acls(const std::vector<AclBindingFilter>& filters) {
+  auto requests = new_acls(filters, new_filter);
+  if (!requests) return std::unexpected(requests.error());
+  auto event = run(producer_, queue_, RD_KAFKA_ADMIN_OP_DELETEACLS, timeout_ms_, [&](rd_kafka_AdminOptions_t* o) {
+    rd_kafka_DeleteAcls(producer_, requests->data(), requests->size(), o, queue_);
+  });
+  rd_kafka_AclBinding_destroy_array(requests->data(), requests->size());
+  if (!event) return std::unexpected(event.error());
+  size_t n = 0;
+  const rd_kafka_DeleteAcls_result_response_t** responses =
+      rd_kafka_DeleteAcls_result_responses(rd_kafka_event_DeleteAcls_result(event->get()), &n);
+  if (n != filters.size()) return std::unexpected(count_mismatch("DeleteAcls", n, filters.size()));
+  std::vector<AclDeletion> out;
+  for (size_t i = 0; i < n; ++i) {
+    AclDeletion& deletion = out.emplace_back();
+    if (const rd_kafka_error_t* error = rd_kafka_DeleteAcls_result_response_error(responses[i])) {
+      deletion.error = rd_kafka_error_name(error);
+      deletion.message = rd_kafka_error_string(error);
+      continue;
+    }
+    size_t matched = 0;
+    const rd_kafka_AclBinding_t** acls = rd_kafka_DeleteAcls_result_response_matching_acls(responses[i], &matched);
+    for (size_t j = 0; j < matched; ++j) {
+      // Kafka may refuse one matching binding and remove the others: that one stays.
+      if (const rd_kafka_error_t* error = rd_kafka_AclBinding_error(acls[j])) {
+        deletion.error = rd_kafka_error_name(error);
+        deletion.message = rd_kafka_error_string(error);
+        continue;
+      }
+      deletion.removed.push_back(binding_of(acls[j]));
+    }
+  }
+  return out;
 }
 
 }  // namespace ringmq::admin

@@ -1,7 +1,8 @@
 // KafkaAdmin: the calls ringmq-admin makes, over librdkafka's admin API and metadata calls, so
 // that the CLI talks to any RingMQ (or Kafka) through the Kafka protocol as every other client
 // does. Each call blocks up to the timeout and returns plain structs or an AdminError that
-// names the broker's error. Owns its rd_kafka_t handles (RAII).
+// names the broker's error. ACLs travel as the broker's own value types (broker/security/acl.h:
+// Kafka's codes and names). Owns its rd_kafka_t handles (RAII).
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/security/acl.h"
 #include "common/result.h"
 
 struct rd_kafka_s;
@@ -97,6 +99,20 @@ struct NamedOutcome {
   std::string message;
 };
 
+// The outcome of one binding of a CreateAcls call ("NO_ERROR" or the broker's error for it).
+struct AclCreation {
+  broker::security::AclBinding binding;
+  std::string error = "NO_ERROR";
+  std::string message;
+};
+
+// The outcome of one filter of a DeleteAcls call: the bindings it removed, or the broker's error.
+struct AclDeletion {
+  std::vector<broker::security::AclBinding> removed;
+  std::string error = "NO_ERROR";
+  std::string message;
+};
+
 class KafkaAdmin {
  public:
   // `bootstrap` as for any client ("host:port,..."); calls wait at most timeout_ms each.
@@ -139,6 +155,16 @@ class KafkaAdmin {
   // ListOffsets by time for each partition of `topic`: the first offset at or after `time_ms`
   // (-1 when none is that late).
   AdminResult<std::vector<PartitionOutcome>> offsets_for_time(const std::string& topic, int64_t time_ms);
+
+  // CreateAcls: one outcome per binding, in the same order.
+  AdminResult<std::vector<AclCreation>> create_acls(const std::vector<broker::security::AclBinding>& bindings);
+  // DescribeAcls: the bindings `filter` selects, in the broker's order. librdkafka (2.0.2, and
+  // still 2.15) drops the response's error code: a refusal (SECURITY_DISABLED,
+  // CLUSTER_AUTHORIZATION_FAILED) arrives as no bindings.
+  AdminResult<std::vector<broker::security::AclBinding>> describe_acls(
+      const broker::security::AclBindingFilter& filter);
+  // DeleteAcls: one outcome per filter, in the same order.
+  AdminResult<std::vector<AclDeletion>> delete_acls(const std::vector<broker::security::AclBindingFilter>& filters);
 
  private:
   KafkaAdmin(rd_kafka_s* producer, rd_kafka_s* consumer, rd_kafka_queue_s* queue, int timeout_ms);

@@ -1,5 +1,5 @@
 // ringmq-admin: the operator's CLI for a running RingMQ (or any Kafka-protocol broker), in the
-// spirit of rpk: topics, consumer groups and the cluster, as tables or --json. It speaks the
+// spirit of rpk: topics, consumer groups, ACLs and the cluster, as tables or --json. It speaks the
 // Kafka protocol through librdkafka's admin API, like any other client (-X / -F for TLS and
 // SASL). `user` works offline on a stopped broker's data directory.
 #include <CLI/CLI.hpp>
@@ -46,7 +46,8 @@ std::map<std::string, std::string> client_properties(const Global& global) {
 
 int run_main(int argc, char** argv) {
   CLI::App app{
-      "ringmq-admin: topics, consumer groups and cluster state of a RingMQ broker, over the Kafka protocol.\n"
+      "ringmq-admin: topics, consumer groups, ACLs and cluster state of a RingMQ broker, over the Kafka "
+      "protocol.\n"
       "Exit status: 0 done, 1 the broker refused (Kafka's error is printed), 2 usage error, "
       "3 the broker could not be reached."};
   app.require_subcommand(1);
@@ -192,6 +193,69 @@ int run_main(int argc, char** argv) {
       return group_delete_offsets(a, group_name, topic_name,
                                   one->count() > 0 ? std::optional<int32_t>(partition) : std::nullopt, io);
     };
+  });
+
+  CLI::App* acl = app.add_subcommand("acl", "Kafka ACLs: who may do what to topics, groups and the cluster");
+  acl->require_subcommand(1);
+  AclOptions acl_options;
+  std::string list_operation;
+  // The principal, host, permission and resource options of the three commands; `filter`
+  // (list, delete) adds --match.
+  auto add_acl_options = [&](CLI::App* c, bool filter) {
+    auto* allow = c->add_flag("--allow", acl_options.allow, "Bindings that allow");
+    auto* deny = c->add_flag("--deny", acl_options.deny, "Bindings that deny");
+    allow->excludes(deny);
+    auto* principal = c->add_option("--principal", acl_options.principal, "Principal, User:NAME (User:* for all)");
+    if (!filter) principal->required();
+    c->add_option("--host", acl_options.host, filter ? "Client address" : "Client address (default: * = any)");
+    auto* topic = c->add_option("--topic", acl_options.topic, "Topic (name, or prefix with --prefixed)");
+    auto* group = c->add_option("--group", acl_options.group, "Consumer group (name, or prefix with --prefixed)");
+    auto* cluster = c->add_flag("--cluster", acl_options.cluster, "The cluster (resource kafka-cluster)");
+    auto* transactional_id =
+        c->add_option("--transactional-id", acl_options.transactional_id, "Transactional id (name or prefix)");
+    topic->excludes(group, cluster, transactional_id);
+    group->excludes(cluster, transactional_id);
+    cluster->excludes(transactional_id);
+    auto* prefixed = c->add_flag("--prefixed", acl_options.prefixed, "The resource name is a prefix (PREFIXED)");
+    if (filter) {
+      auto* match = c->add_flag("--match", acl_options.match,
+                                "Every binding that applies to the resource: literal, * and matching prefixes");
+      prefixed->excludes(match);
+    }
+  };
+  auto usage_unless = [](const auto& built) {
+    if (!built) throw CLI::ValidationError(built.error().message);
+  };
+  CLI::App* acl_add_command = acl->add_subcommand("add", "Add bindings, one per operation (CreateAcls)");
+  add_acl_options(acl_add_command, false);
+  acl_add_command->add_option("--operation", acl_options.operations, "Operations, e.g. READ,WRITE (any case)")
+      ->delimiter(',')
+      ->required();
+  acl_add_command->callback([&] {
+    auto bindings = acl_bindings(acl_options);
+    usage_unless(bindings);
+    command = [bindings = std::move(*bindings)](KafkaAdmin& a, Io& io) { return acl_add(a, bindings, io); };
+  });
+  CLI::App* acl_list_command =
+      acl->add_subcommand("list", "Bindings matching a filter; options left out match anything (DescribeAcls)");
+  add_acl_options(acl_list_command, true);
+  auto* list_one = acl_list_command->add_option("--operation", list_operation, "Operation");
+  acl_list_command->callback([&, list_one] {
+    if (list_operation.find(',') != std::string::npos)
+      throw CLI::ValidationError("--operation", "acl list takes one operation");
+    if (list_one->count() > 0) acl_options.operations = {list_operation};
+    auto filters = acl_filters(acl_options);
+    usage_unless(filters);
+    command = [filter = filters->front()](KafkaAdmin& a, Io& io) { return acl_list(a, filter, io); };
+  });
+  CLI::App* acl_delete_command = acl->add_subcommand(
+      "delete", "Delete the bindings matching a filter, one per operation; with no options, every ACL (DeleteAcls)");
+  add_acl_options(acl_delete_command, true);
+  acl_delete_command->add_option("--operation", acl_options.operations, "Operations, e.g. READ,WRITE")->delimiter(',');
+  acl_delete_command->callback([&] {
+    auto filters = acl_filters(acl_options);
+    usage_unless(filters);
+    command = [filters = std::move(*filters)](KafkaAdmin& a, Io& io) { return acl_delete(a, filters, io); };
   });
 
   // Offline commands: they change a stopped broker's data directory and need no connection.

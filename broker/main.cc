@@ -166,8 +166,9 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
     metrics_http = std::move(*started);
   }
   (*server)->start(*router);
-  spdlog::info("ready: kafka={} advertised={}:{}{}", (*server)->describe_listeners(), context.advertised_host,
-               context.advertised_port, metrics_http ? " metrics=" + metrics_http->address() : std::string());
+  spdlog::info("ready: kafka={} advertised={}:{}{}{}", (*server)->address(), context.advertised_host,
+               context.advertised_port, metrics_http ? " metrics=" + metrics_http->address() : std::string(),
+               (*server)->listeners().size() > 1 ? " listeners=" + (*server)->describe_listeners() : std::string());
   // Under systemd (Type=notify) `systemctl start` returns now, with clients able to connect.
   const ServiceNotifier notifier = ServiceNotifier::from_environment();
   if (auto told = notifier.notify("READY=1\nSTATUS=serving Kafka on " + (*server)->address()); !told)

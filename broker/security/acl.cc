@@ -186,6 +186,8 @@ Status validate_binding(const AclBinding& binding) {
   if (binding.resource_name.empty()) return invalid("the resource name is empty");
   if (binding.pattern_type == AclPatternType::kPrefixed && binding.resource_name == kWildcardResourceName)
     return invalid("\"*\" is not a prefix; to match every resource of the type use the LITERAL name \"*\"");
+  if (binding.resource_type == AclResourceType::kCluster && binding.pattern_type != AclPatternType::kLiteral)
+    return invalid("the CLUSTER resource takes a LITERAL pattern only (there is one cluster)");
   if (binding.resource_type == AclResourceType::kCluster && binding.resource_name != kClusterResourceName)
     return invalid("the CLUSTER resource is named \"" + std::string(kClusterResourceName) + "\", not \"" +
                    binding.resource_name + "\"");

@@ -43,7 +43,7 @@ struct Options {
   int rate = 2000;
   double warmup_seconds = 1;  // latency tests: messages due in this first stretch are not counted
   std::vector<std::pair<std::string, std::string>> properties;  // -X: librdkafka properties
-  std::string topic_prefix;                                      // --topic-prefix: instead of bench / lat
+  std::string topic_prefix;                                     // --topic-prefix: instead of bench / lat
 };
 
 int64_t ns_since_epoch(Clock::time_point t) {
@@ -91,7 +91,8 @@ rd_kafka_t* kafka_client(rd_kafka_type_t type, const Options& o, const char* gro
 
 int kafka_throughput(const Options& o) {
   rd_kafka_t* producer = kafka_client(RD_KAFKA_PRODUCER, o);
-  std::string topic = (o.topic_prefix.empty() ? "bench" : o.topic_prefix) + "-" + std::to_string(o.partitions) + "p-" + o.acks + "-" + std::to_string(now_ns() % 100000);
+  std::string topic = (o.topic_prefix.empty() ? "bench" : o.topic_prefix) + "-" + std::to_string(o.partitions) + "p-" +
+                      o.acks + "-" + std::to_string(now_ns() % 100000);
   std::vector<char> value(o.size, 'x');
   // Warm-up: metadata and topic auto-creation before the clock starts.
   rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_VALUE(value.data(), value.size()),

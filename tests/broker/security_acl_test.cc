@@ -130,6 +130,12 @@ TEST(AclValidation, RefusesWhatCreateAclsRefuses) {
                      b.resource_name = "my-cluster";
                    }),
                    "\"kafka-cluster\", not \"my-cluster\""});
+  cases.push_back({with([](AclBinding& b) {
+                     b.resource_type = AclResourceType::kCluster;
+                     b.resource_name = "kafka-cluster";
+                     b.pattern_type = AclPatternType::kPrefixed;
+                   }),
+                   "LITERAL pattern only"});
   cases.push_back({with([](AclBinding& b) { b.principal = "alice"; }), "write it as \"User:alice\""});
   cases.push_back({with([](AclBinding& b) { b.principal = "Group:admins"; }), "principal type \"Group\""});
   cases.push_back({with([](AclBinding& b) { b.principal = "User:"; }), "empty user name"});
