@@ -138,8 +138,7 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
 
   // Declared before the server so that, on every path, the server stops before the router goes.
   std::unique_ptr<RequestRouter> router;
-  auto server = TcpServer::bind(config.server, metrics, placement->network(),
-                                ListenerSecurity{tls.get(), config.tls.principal_from});
+  auto server = TcpServer::bind(config.server, metrics, placement->network(), ListenerSecurity{tls.get()});
   if (!server) {
     spdlog::critical("{}", server.error().to_string());
     return 1;

@@ -14,7 +14,7 @@ messages="${2:-200000}"
 rate="${3:-2000}"
 rounds="${4:-3}"
 work="$(mktemp -d /var/tmp/ringmq-security-bench.XXXXXX)"
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
 bench="$build/perf/ringmq-broker-bench"
 admin="$build/admin/ringmq-admin"
 settle() { sync; sleep 3; }
@@ -35,6 +35,7 @@ run_broker() {  # extra --set arguments
   rm -rf "$work/data"
   settle
   "$build/broker/ringmq-broker" --data-dir "$work/data" --log-level warn --set metrics.port=19644 \
+    --set topics.default_partitions=8 \
     --set server.listeners=PLAINTEXT://127.0.0.1:19092,SSL://127.0.0.1:19093,SASL_SSL://127.0.0.1:19094 \
     --set tls.cert_file="$work/server.pem" --set tls.key_file="$work/server.key" \
     --set sasl.credentials_dir="$work/security" "$@" > "$work/broker.log" 2>&1 &

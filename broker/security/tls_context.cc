@@ -93,9 +93,11 @@ std::string take_openssl_errors() {
 }
 
 Result<std::unique_ptr<TlsContext>> TlsContext::create(const TlsConfig& config) {
+  auto mapping = PrincipalMapping::parse(config.principal_mapping_rules);
+  if (!mapping) return std::unexpected(mapping.error());
   auto ctx = build_context(config);
   if (!ctx) return std::unexpected(ctx.error());
-  return std::unique_ptr<TlsContext>(new TlsContext(config, std::move(*ctx)));
+  return std::unique_ptr<TlsContext>(new TlsContext(config, std::move(*mapping), std::move(*ctx)));
 }
 
 Status TlsContext::reload() {
@@ -132,12 +134,12 @@ std::string TlsContext::certificate_summary() const {
   return out;
 }
 
-std::string tls_peer_principal(SSL* ssl, std::string_view principal_from) {
+std::string TlsContext::principal_of(SSL* ssl) const {
   X509* cert = SSL_get0_peer_certificate(ssl);
   if (cert == nullptr) return {};
   X509_NAME* subject = X509_get_subject_name(cert);
-  if (principal_from == "cn") return "User:" + common_name(subject);
-  return "User:" + name_text(subject, XN_FLAG_RFC2253);
+  if (config_.principal_from == "cn") return "User:" + common_name(subject);
+  return "User:" + mapping_.map(name_text(subject, XN_FLAG_RFC2253));
 }
 
 }  // namespace ringmq::broker::security

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <string>
 
+#include "broker/security/principal_mapping.h"
 #include "broker/server/broker_config.h"
 #include "common/result.h"
 
@@ -44,18 +45,20 @@ class TlsContext {
   Result<SslPtr> new_session(int fd) const;
   // "CN=broker, expires 2027-12-03 10:00:00 GMT": what the log says at start and on reload.
   std::string certificate_summary() const;
+  // The principal of the client certificate `ssl` verified: with tls.principal_from "dn" the
+  // subject in RFC 2253 form ("CN=alice,O=Example", as Kafka) through
+  // tls.principal_mapping_rules, with "cn" its common name; "User:" in front. Empty when the
+  // client sent no certificate.
+  std::string principal_of(SSL* ssl) const;
 
  private:
-  explicit TlsContext(TlsConfig config, SslCtxPtr ctx) : config_(std::move(config)), ctx_(std::move(ctx)) {}
+  TlsContext(TlsConfig config, PrincipalMapping mapping, SslCtxPtr ctx)
+      : config_(std::move(config)), mapping_(std::move(mapping)), ctx_(std::move(ctx)) {}
 
   const TlsConfig config_;
+  const PrincipalMapping mapping_;
   mutable std::mutex mutex_;  // guards ctx_ (swapped by reload, read on each accept)
   SslCtxPtr ctx_;
 };
-
-// The principal of the client certificate `ssl` verified, by tls.principal_from: "dn" gives
-// "User:CN=alice,O=Example" (RFC 2253 order, as Kafka), "cn" gives "User:alice". Empty when the
-// client sent no certificate.
-std::string tls_peer_principal(SSL* ssl, std::string_view principal_from);
 
 }  // namespace ringmq::broker::security

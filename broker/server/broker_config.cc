@@ -10,6 +10,7 @@
 #include <sstream>
 #include <utility>
 
+#include "broker/security/principal_mapping.h"
 #include "broker/server/listener_config.h"
 #include "common/byte_size.h"
 #include "numa/cpu_list.h"
@@ -193,6 +194,7 @@ const std::vector<Setting>& settings() {
     s.push_back(string_setting("tls.ciphers", RINGMQ_FIELD(tls.ciphers)));
     s.push_back(string_setting("tls.ciphersuites", RINGMQ_FIELD(tls.ciphersuites)));
     s.push_back(string_setting("tls.principal_from", RINGMQ_FIELD(tls.principal_from)));
+    s.push_back(string_setting("tls.principal_mapping_rules", RINGMQ_FIELD(tls.principal_mapping_rules)));
     // [sasl]
     s.push_back(string_setting("sasl.mechanisms", RINGMQ_FIELD(sasl.mechanisms)));
     s.push_back(bool_setting("sasl.allow_plain_without_tls", RINGMQ_FIELD(sasl.allow_plain_without_tls)));
@@ -466,6 +468,8 @@ void BrokerConfig::validate() const {
   }
   check(tls.min_version == "TLSv1.2" || tls.min_version == "TLSv1.3",
         "tls.min_version must be \"TLSv1.2\" or \"TLSv1.3\" (got \"" + tls.min_version + "\")");
+  if (auto mapping = security::PrincipalMapping::parse(tls.principal_mapping_rules); !mapping)
+    problems.push_back(mapping.error().message);
   check(tls.principal_from == "dn" || tls.principal_from == "cn",
         "tls.principal_from must be \"dn\" or \"cn\" (got \"" + tls.principal_from + "\")");
   if (any_sasl) {

@@ -75,6 +75,9 @@ struct TlsConfig {
   // How a client certificate becomes a principal: "dn" = User:<subject in RFC 2253 form>
   // (Kafka's default), "cn" = User:<the subject's common name>.
   std::string principal_from = "dn";
+  // Kafka's ssl.principal.mapping.rules, applied to the subject ("dn"): e.g.
+  // "RULE:^CN=([^,]+),OU=eng,.*$/$1/L,DEFAULT" (broker/security/principal_mapping.h).
+  std::string principal_mapping_rules = "DEFAULT";
 };
 
 // The mechanisms of sasl.mechanisms, in order, each once; throws ConfigError for an unknown one.

@@ -54,7 +54,6 @@ struct ListenerRuntime {
   uint32_t index = 0;
   SecurityProtocol protocol = SecurityProtocol::kPlaintext;
   const security::TlsContext* tls = nullptr;  // set for SSL and SASL_SSL
-  std::string principal_from = "dn";          // tls.principal_from
 };
 
 // Before a client has authenticated, its frames are small (ApiVersions, SASL tokens): a larger
@@ -186,10 +185,11 @@ class Connection {
 
   ConnectionSession session_;
   security::SslPtr ssl_;
-  std::string principal_from_;
+  const security::TlsContext* tls_ = nullptr;  // maps the client certificate to a principal
   bool tls_ready_ = false;
   bool tls_wants_write_ = false;
   bool tls_failed_ = false;         // a fatal TLS error: no close_notify
+  bool quickack_set_ = false;       // TCP_QUICKACK set in this read turn
   std::vector<std::byte> tls_out_;  // staged response bytes; [tls_out_sent_, size) not yet encrypted
   size_t tls_out_sent_ = 0;
 };

@@ -53,8 +53,8 @@ void TcpServer::start(RequestRouter& router) {
   shared_ = std::unique_ptr<NetworkShared>(new NetworkShared{config_, router, metrics_, placement_, {}});
   for (size_t i = 0; i < listeners_.size(); ++i) {
     const SecurityProtocol protocol = listeners_[i].config.protocol;
-    shared_->listeners.push_back(ListenerRuntime{
-        static_cast<uint32_t>(i), protocol, uses_tls(protocol) ? security_.tls : nullptr, security_.principal_from});
+    shared_->listeners.push_back(
+        ListenerRuntime{static_cast<uint32_t>(i), protocol, uses_tls(protocol) ? security_.tls : nullptr});
   }
   std::vector<NetworkThread*> peers;
   for (unsigned i = 0; i < config_.network_threads; ++i) {

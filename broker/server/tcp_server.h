@@ -26,11 +26,10 @@
 
 namespace ringmq::broker {
 
-// What the TLS listeners need: the context (owned by the caller, outliving the server) and
-// how client certificates become principals.
+// What the TLS listeners need: the context (owned by the caller, outliving the server), which
+// also maps client certificates to principals.
 struct ListenerSecurity {
   const security::TlsContext* tls = nullptr;
-  std::string principal_from = "dn";
 };
 
 // A listener as bound.

@@ -3,12 +3,15 @@
 // `ringmq-admin acl`, and every refusal is checked for its Kafka error and for leaving nothing
 // behind: produce, consume, a consumer group, topic creation and describe, a deny that wins
 // over a prefixed allow, anonymous clients, ACLs that survive a restart, and their removal.
+// On the SSL listener the principal comes from the client certificate through
+// tls.principal_mapping_rules, so the same ACLs apply to alice's certificate.
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <memory>
 
 #include "tests/integration/broker_process.h"
+#include "tests/integration/test_certificates.h"
 
 namespace ringmq::test {
 namespace {
@@ -17,17 +20,22 @@ namespace {
 // super user, and users admin, alice and bob.
 struct AuthorizedBroker {
   TempDir dir;
-  int plaintext = free_port(), sasl = free_port();
+  TestCertificates certs{dir.path()};
+  int plaintext = free_port(), sasl = free_port(), ssl = free_port();
   std::unique_ptr<BrokerProcess> broker;
 
   AuthorizedBroker() {
     for (const char* user : {"admin", "alice", "bob"}) add_user(user);
     broker = std::make_unique<BrokerProcess>(
-        std::vector<std::string>{"--set",
-                                 "server.listeners=PLAINTEXT://127.0.0.1:" + std::to_string(plaintext) +
-                                     ",SASL_PLAINTEXT://127.0.0.1:" + std::to_string(sasl),
-                                 "--set", "sasl.credentials_dir=" + dir.path() + "/security", "--set",
-                                 "authorization.enabled=true", "--set", "authorization.super_users=User:admin"},
+        std::vector<std::string>{
+            "--set",
+            "server.listeners=PLAINTEXT://127.0.0.1:" + std::to_string(plaintext) +
+                ",SASL_PLAINTEXT://127.0.0.1:" + std::to_string(sasl) + ",SSL://127.0.0.1:" + std::to_string(ssl),
+            "--set", "tls.cert_file=" + certs.cert("server"), "--set", "tls.key_file=" + certs.key("server"), "--set",
+            "tls.ca_file=" + certs.ca(), "--set", "tls.client_auth=requested", "--set",
+            "tls.principal_mapping_rules=RULE:^CN=([^,]+),O=RingMQ Tests$/$1/L,DEFAULT", "--set",
+            "sasl.credentials_dir=" + dir.path() + "/security", "--set", "authorization.enabled=true", "--set",
+            "authorization.super_users=User:admin"},
         plaintext);
   }
 
@@ -167,6 +175,23 @@ TEST_F(AuthorizationTest, DenyWinsOverAPrefixedAllow) {
   EXPECT_EQ(contents("bob-locked"), "");
   std::tie(rc, out) = consume("bob", "bob-locked");
   EXPECT_EQ(rc, 0) << "READ is not denied: " << out;
+}
+
+TEST_F(AuthorizationTest, ACertificateMappedToAUserGetsThatUsersAcls) {
+  // alice's certificate: subject "CN=alice,O=RingMQ Tests", mapped to User:alice.
+  const std::string with_cert = "-X security.protocol=SSL -X ssl.ca.location=" + b().certs.ca() +
+                                " -X ssl.certificate.location=" + b().certs.cert("alice") +
+                                " -X ssl.key.location=" + b().certs.key("alice");
+  auto [rc, out] = run_command("printf 'by-certificate\\n' | " +
+                               kcat(b().ssl, with_cert, "-X message.timeout.ms=5000 -P -p 0 -t orders"));
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(contents("orders").find("by-certificate"), std::string::npos);
+  // Without a certificate the same listener gives User:ANONYMOUS, who may not write.
+  std::tie(rc, out) = run_command("printf 'anonymous\\n' | " +
+                                  kcat(b().ssl, "-X security.protocol=SSL -X ssl.ca.location=" + b().certs.ca(),
+                                       "-X message.timeout.ms=5000 -P -p 0 -t orders"));
+  EXPECT_NE(rc, 0) << out;
+  EXPECT_EQ(contents("orders").find("anonymous"), std::string::npos);
 }
 
 TEST_F(AuthorizationTest, AnonymousClientsGetNothing) {
