@@ -35,8 +35,8 @@ std::string principal_of(const Request& request) {
 
 }  // namespace
 
-void KafkaRouter::handle_describe_acls(const Request& request, const protocol::RequestHeader& h,
-                                       const protocol::DescribeAclsRequest& r, ResponseSlot slot) {
+void KafkaRouter::handle_describe_acls(const protocol::RequestHeader& h, const protocol::DescribeAclsRequest& r,
+                                       ResponseSlot slot) {
   protocol::DescribeAclsResponse response;
   std::string message;
   std::vector<security::AclBinding> bindings;  // the response's views point into these

@@ -58,8 +58,8 @@ void KafkaRouter::handle_describe_cluster(const Request& request, const protocol
   });
 }
 
-void KafkaRouter::handle_describe_log_dirs(const Request& request, const protocol::RequestHeader& h,
-                                           const protocol::DescribeLogDirsRequest& r, ResponseSlot slot) {
+void KafkaRouter::handle_describe_log_dirs(const protocol::RequestHeader& h, const protocol::DescribeLogDirsRequest& r,
+                                           ResponseSlot slot) {
   // One log directory: the engine's data directory, holding every partition. Sizes count the
   // records each partition still serves (its share of the shared commit log). Partitions and
   // topics that do not exist are left out, as Kafka leaves out replicas it does not host.

@@ -88,8 +88,8 @@ bool KafkaRouter::FetchWait::try_answer_locked(bool final) {
     for (const Partition& p : topic.partitions) {
       protocol::FetchPartitionResponse& out = out_topic.partitions.emplace_back();
       out.partition_index = p.partition;
-      auto queue = info ? info->queue_id(p.partition) : std::nullopt;
-      if (!topic.readable || !queue) {
+      auto queue = topic.readable && info ? info->queue_id(p.partition) : std::nullopt;
+      if (!queue) {
         out.error_code = topic.readable ? KafkaError::kUnknownTopicOrPartition : KafkaError::kTopicAuthorizationFailed;
         any_error = true;
         continue;

@@ -77,8 +77,8 @@ void KafkaRouter::handle_join_group(const Request& request, const protocol::Requ
   });
 }
 
-void KafkaRouter::handle_sync_group(const Request& request, const protocol::RequestHeader& h,
-                                    const protocol::SyncGroupRequest& r, ResponseSlot slot) {
+void KafkaRouter::handle_sync_group(const protocol::RequestHeader& h, const protocol::SyncGroupRequest& r,
+                                    ResponseSlot slot) {
   SyncRequest sync;
   sync.group_id = std::string(r.group_id);
   sync.generation_id = r.generation_id;
@@ -102,8 +102,8 @@ void KafkaRouter::handle_sync_group(const Request& request, const protocol::Requ
   });
 }
 
-void KafkaRouter::handle_heartbeat(const Request& request, const protocol::RequestHeader& h,
-                                   const protocol::HeartbeatRequest& r, ResponseSlot slot) {
+void KafkaRouter::handle_heartbeat(const protocol::RequestHeader& h, const protocol::HeartbeatRequest& r,
+                                   ResponseSlot slot) {
   protocol::HeartbeatResponse response;
   response.error_code = groups_->heartbeat(r.group_id, r.generation_id, r.member_id, r.group_instance_id);
   respond(slot, [&](protocol::Writer& w) {
@@ -111,8 +111,8 @@ void KafkaRouter::handle_heartbeat(const Request& request, const protocol::Reque
   });
 }
 
-void KafkaRouter::handle_leave_group(const Request& request, const protocol::RequestHeader& h,
-                                     const protocol::LeaveGroupRequest& r, ResponseSlot slot) {
+void KafkaRouter::handle_leave_group(const protocol::RequestHeader& h, const protocol::LeaveGroupRequest& r,
+                                     ResponseSlot slot) {
   std::vector<GroupMemberIdentity> members;
   for (const auto& m : r.members) members.push_back({std::string(m.member_id), owned(m.group_instance_id)});
   LeaveResult result = groups_->leave(r.group_id, members);

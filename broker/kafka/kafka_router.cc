@@ -199,7 +199,7 @@ void KafkaRouter::handle(const Request& request, ResponseSlot slot) {
         else if constexpr (std::is_same_v<T, protocol::DescribeClusterRequest>)
           handle_describe_cluster(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::DescribeLogDirsRequest>)
-          handle_describe_log_dirs(request, h, r, std::move(slot));
+          handle_describe_log_dirs(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::OffsetForLeaderEpochRequest>)
           handle_offset_for_leader_epoch(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::DeleteRecordsRequest>)
@@ -207,17 +207,17 @@ void KafkaRouter::handle(const Request& request, ResponseSlot slot) {
         else if constexpr (std::is_same_v<T, protocol::CreatePartitionsRequest>)
           handle_create_partitions(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::InitProducerIdRequest>)
-          handle_init_producer_id(request, h, r, std::move(slot));
+          handle_init_producer_id(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::FindCoordinatorRequest>)
           handle_find_coordinator(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::JoinGroupRequest>)
           handle_join_group(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::SyncGroupRequest>)
-          handle_sync_group(request, h, r, std::move(slot));
+          handle_sync_group(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::HeartbeatRequest>)
-          handle_heartbeat(request, h, r, std::move(slot));
+          handle_heartbeat(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::LeaveGroupRequest>)
-          handle_leave_group(request, h, r, std::move(slot));
+          handle_leave_group(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::OffsetCommitRequest>)
           handle_offset_commit(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::OffsetFetchRequest>)
@@ -239,7 +239,7 @@ void KafkaRouter::handle(const Request& request, ResponseSlot slot) {
         else if constexpr (std::is_same_v<T, protocol::AlterUserScramCredentialsRequest>)
           handle_alter_user_scram_credentials(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::DescribeAclsRequest>)
-          handle_describe_acls(request, h, r, std::move(slot));
+          handle_describe_acls(h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::CreateAclsRequest>)
           handle_create_acls(request, h, r, std::move(slot));
         else if constexpr (std::is_same_v<T, protocol::DeleteAclsRequest>)
@@ -564,8 +564,8 @@ void KafkaRouter::handle_delete_topics(const Request& request, const protocol::R
   });
 }
 
-void KafkaRouter::handle_init_producer_id(const Request& request, const protocol::RequestHeader& h,
-                                          const protocol::InitProducerIdRequest& r, ResponseSlot slot) {
+void KafkaRouter::handle_init_producer_id(const protocol::RequestHeader& h, const protocol::InitProducerIdRequest& r,
+                                          ResponseSlot slot) {
   protocol::InitProducerIdResponse response;
   if (r.transactional_id) {
     // Transactions are not supported: TRANSACTIONAL_ID_AUTHORIZATION_FAILED is final.

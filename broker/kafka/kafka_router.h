@@ -73,8 +73,8 @@ class KafkaRouter final : public RequestRouter {
   // DescribeCluster, DescribeLogDirs, OffsetForLeaderEpoch (cluster_handlers.cc).
   void handle_describe_cluster(const Request& request, const protocol::RequestHeader& h,
                                const protocol::DescribeClusterRequest& r, ResponseSlot slot);
-  void handle_describe_log_dirs(const Request& request, const protocol::RequestHeader& h,
-                                const protocol::DescribeLogDirsRequest& r, ResponseSlot slot);
+  void handle_describe_log_dirs(const protocol::RequestHeader& h, const protocol::DescribeLogDirsRequest& r,
+                                ResponseSlot slot);
   void handle_offset_for_leader_epoch(const Request& request, const protocol::RequestHeader& h,
                                       const protocol::OffsetForLeaderEpochRequest& r, ResponseSlot slot);
   // Per-topic retention.ms / retention.bytes: moves each partition's start past what the
@@ -84,18 +84,15 @@ class KafkaRouter final : public RequestRouter {
                              const protocol::DeleteRecordsRequest& r, ResponseSlot slot);
   void handle_create_partitions(const Request& request, const protocol::RequestHeader& h,
                                 const protocol::CreatePartitionsRequest& r, ResponseSlot slot);
-  void handle_init_producer_id(const Request& request, const protocol::RequestHeader& h,
-                               const protocol::InitProducerIdRequest& r, ResponseSlot slot);
+  void handle_init_producer_id(const protocol::RequestHeader& h, const protocol::InitProducerIdRequest& r,
+                               ResponseSlot slot);
   void handle_find_coordinator(const Request& request, const protocol::RequestHeader& h,
                                const protocol::FindCoordinatorRequest& r, ResponseSlot slot);
   void handle_join_group(const Request& request, const protocol::RequestHeader& h, const protocol::JoinGroupRequest& r,
                          ResponseSlot slot);
-  void handle_sync_group(const Request& request, const protocol::RequestHeader& h, const protocol::SyncGroupRequest& r,
-                         ResponseSlot slot);
-  void handle_heartbeat(const Request& request, const protocol::RequestHeader& h, const protocol::HeartbeatRequest& r,
-                        ResponseSlot slot);
-  void handle_leave_group(const Request& request, const protocol::RequestHeader& h,
-                          const protocol::LeaveGroupRequest& r, ResponseSlot slot);
+  void handle_sync_group(const protocol::RequestHeader& h, const protocol::SyncGroupRequest& r, ResponseSlot slot);
+  void handle_heartbeat(const protocol::RequestHeader& h, const protocol::HeartbeatRequest& r, ResponseSlot slot);
+  void handle_leave_group(const protocol::RequestHeader& h, const protocol::LeaveGroupRequest& r, ResponseSlot slot);
   void handle_offset_commit(const Request& request, const protocol::RequestHeader& h,
                             const protocol::OffsetCommitRequest& r, ResponseSlot slot);
   void handle_offset_fetch(const Request& request, const protocol::RequestHeader& h,
@@ -135,8 +132,8 @@ class KafkaRouter final : public RequestRouter {
   void handle_sasl_authenticate(const Request& request, const protocol::RequestHeader& h,
                                 const protocol::SaslAuthenticateRequest& r, ResponseSlot slot);
   // DescribeAcls, CreateAcls and DeleteAcls (acl_handlers.cc).
-  void handle_describe_acls(const Request& request, const protocol::RequestHeader& h,
-                            const protocol::DescribeAclsRequest& r, ResponseSlot slot);
+  void handle_describe_acls(const protocol::RequestHeader& h, const protocol::DescribeAclsRequest& r,
+                            ResponseSlot slot);
   void handle_create_acls(const Request& request, const protocol::RequestHeader& h,
                           const protocol::CreateAclsRequest& r, ResponseSlot slot);
   void handle_delete_acls(const Request& request, const protocol::RequestHeader& h,

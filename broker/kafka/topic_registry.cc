@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "broker/kafka/topic_registry_format.h"
+#include "broker/security/base64.h"
 #include "common/errno_text.h"
 #include "io/file.h"
 
@@ -51,20 +52,7 @@ TopicError error(int16_t code, std::string message) { return TopicError{code, st
 
 }  // namespace
 
-std::string topic_id_to_string(const TopicId& id) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  out.reserve(22);
-  for (size_t i = 0; i < id.size(); i += 3) {
-    uint32_t chunk = uint32_t{id[i]} << 16;
-    const size_t left = id.size() - i;
-    if (left > 1) chunk |= uint32_t{id[i + 1]} << 8;
-    if (left > 2) chunk |= id[i + 2];
-    const size_t chars = left >= 3 ? 4 : left + 1;
-    for (size_t c = 0; c < chars; ++c) out.push_back(kAlphabet[(chunk >> (18 - 6 * c)) & 0x3F]);
-  }
-  return out;
-}
+std::string topic_id_to_string(const TopicId& id) { return security::base64url_encode(id); }
 
 std::optional<TopicError> validate_topic_name(std::string_view name) {
   if (name.empty()) return error(topic_error::kInvalidTopic, "topic name is empty");

@@ -6,6 +6,7 @@ namespace ringmq::broker::security {
 namespace {
 
 constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kUrlAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr int8_t kNotInAlphabet = -1;
 
 constexpr std::array<int8_t, 256> make_decode_table() {
@@ -20,28 +21,32 @@ std::unexpected<Error> invalid(const std::string& what) {
   return make_error(ErrorCode::kInvalidArgument, "invalid base64: " + what);
 }
 
-}  // namespace
-
-std::string base64_encode(std::span<const uint8_t> bytes) {
+std::string encode(std::span<const uint8_t> bytes, std::string_view alphabet, bool pad) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
     const uint32_t group = (uint32_t{bytes[i]} << 16) | (uint32_t{bytes[i + 1]} << 8) | bytes[i + 2];
-    out += kAlphabet[(group >> 18) & 63];
-    out += kAlphabet[(group >> 12) & 63];
-    out += kAlphabet[(group >> 6) & 63];
-    out += kAlphabet[group & 63];
+    out += alphabet[(group >> 18) & 63];
+    out += alphabet[(group >> 12) & 63];
+    out += alphabet[(group >> 6) & 63];
+    out += alphabet[group & 63];
   }
   const size_t rest = bytes.size() - i;
   if (rest == 0) return out;
   const uint32_t group = (uint32_t{bytes[i]} << 16) | (rest == 2 ? uint32_t{bytes[i + 1]} << 8 : 0);
-  out += kAlphabet[(group >> 18) & 63];
-  out += kAlphabet[(group >> 12) & 63];
-  out += rest == 2 ? kAlphabet[(group >> 6) & 63] : '=';
-  out += '=';
+  out += alphabet[(group >> 18) & 63];
+  out += alphabet[(group >> 12) & 63];
+  if (rest == 2) out += alphabet[(group >> 6) & 63];
+  if (pad) out.append(3 - rest, '=');
   return out;
 }
+
+}  // namespace
+
+std::string base64_encode(std::span<const uint8_t> bytes) { return encode(bytes, kAlphabet, true); }
+
+std::string base64url_encode(std::span<const uint8_t> bytes) { return encode(bytes, kUrlAlphabet, false); }
 
 std::string base64_encode(std::string_view text) {
   return base64_encode(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));

@@ -15,6 +15,9 @@ namespace ringmq::broker::security {
 
 std::string base64_encode(std::span<const uint8_t> bytes);
 std::string base64_encode(std::string_view text);
+// RFC 4648 section 5: the URL-safe alphabet (- and _ for + and /), without padding, as Kafka
+// writes topic ids (Uuid.toString).
+std::string base64url_encode(std::span<const uint8_t> bytes);
 
 // The bytes `text` encodes. Strict, because SCRAM compares what the client sent byte for byte:
 // kInvalidArgument for a length that is not a multiple of four, a character outside the

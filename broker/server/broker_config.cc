@@ -284,39 +284,35 @@ std::optional<TlsClientAuth> parse_tls_client_auth(std::string_view name) {
   return std::nullopt;
 }
 
-std::vector<std::string> parse_sasl_mechanisms(std::string_view list) {
-  std::vector<std::string> out;
+std::vector<std::string_view> split_setting_list(std::string_view list, char separator) {
+  std::vector<std::string_view> out;
   size_t at = 0;
   while (at <= list.size()) {
-    size_t comma = list.find(',', at);
-    if (comma == std::string_view::npos) comma = list.size();
-    std::string_view name = list.substr(at, comma - at);
-    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-    if (!name.empty()) {
-      if (name != "PLAIN" && name != "SCRAM-SHA-256" && name != "SCRAM-SHA-512")
-        throw ConfigError("sasl.mechanisms: unknown mechanism \"" + std::string(name) +
-                          "\" (known: SCRAM-SHA-256, SCRAM-SHA-512, PLAIN)");
-      if (std::find(out.begin(), out.end(), name) == out.end()) out.emplace_back(name);
-    }
-    at = comma + 1;
+    size_t end = list.find(separator, at);
+    if (end == std::string_view::npos) end = list.size();
+    std::string_view item = list.substr(at, end - at);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.push_back(item);
+    at = end + 1;
+  }
+  return out;
+}
+
+std::vector<std::string> parse_sasl_mechanisms(std::string_view list) {
+  std::vector<std::string> out;
+  for (std::string_view name : split_setting_list(list, ',')) {
+    if (name != "PLAIN" && name != "SCRAM-SHA-256" && name != "SCRAM-SHA-512")
+      throw ConfigError("sasl.mechanisms: unknown mechanism \"" + std::string(name) +
+                        "\" (known: SCRAM-SHA-256, SCRAM-SHA-512, PLAIN)");
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.emplace_back(name);
   }
   return out;
 }
 
 std::vector<std::string> split_super_users(std::string_view list) {
-  std::vector<std::string> out;
-  size_t at = 0;
-  while (at <= list.size()) {
-    size_t semicolon = list.find(';', at);
-    if (semicolon == std::string_view::npos) semicolon = list.size();
-    std::string_view user = list.substr(at, semicolon - at);
-    while (!user.empty() && user.front() == ' ') user.remove_prefix(1);
-    while (!user.empty() && user.back() == ' ') user.remove_suffix(1);
-    if (!user.empty()) out.emplace_back(user);
-    at = semicolon + 1;
-  }
-  return out;
+  const auto users = split_setting_list(list, ';');
+  return {users.begin(), users.end()};
 }
 
 std::string BrokerConfig::security_dir() const {

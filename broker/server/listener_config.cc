@@ -40,22 +40,13 @@ Endpoint parse_endpoint(std::string_view text, std::string_view key) {
 
 std::vector<Endpoint> parse_endpoints(std::string_view list, std::string_view key) {
   std::vector<Endpoint> out;
-  size_t at = 0;
-  while (at <= list.size()) {
-    size_t comma = list.find(',', at);
-    if (comma == std::string_view::npos) comma = list.size();
-    std::string_view item = list.substr(at, comma - at);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) {
-      Endpoint endpoint = parse_endpoint(item, key);
-      for (const Endpoint& seen : out)
-        if (seen.protocol == endpoint.protocol)
-          throw ConfigError(std::string(key) + ": " + security_protocol_name(endpoint.protocol) +
-                            " is given twice (one listener per protocol)");
-      out.push_back(std::move(endpoint));
-    }
-    at = comma + 1;
+  for (std::string_view item : split_setting_list(list, ',')) {
+    Endpoint endpoint = parse_endpoint(item, key);
+    for (const Endpoint& seen : out)
+      if (seen.protocol == endpoint.protocol)
+        throw ConfigError(std::string(key) + ": " + security_protocol_name(endpoint.protocol) +
+                          " is given twice (one listener per protocol)");
+    out.push_back(std::move(endpoint));
   }
   return out;
 }

@@ -266,13 +266,7 @@ void NetworkThread::on_readable(Connection& connection) {
   while (!connection.closing && !paused(connection) && total < kReadBudget) {
     auto read = connection.read_once();
     if (!read) {
-      if (!connection.tls_established()) {
-        // A client with the wrong CA, an expired certificate, or plaintext on a TLS port.
-        shared_.metrics.tls_handshake_failures.add();
-        request_close(connection, read.error().message, spdlog::level::info);
-      } else {
-        request_close(connection, read.error().message, spdlog::level::debug);
-      }
+      close_after_io_error(connection, read.error());
       return;
     }
     if (read->bytes == 0) break;
@@ -297,13 +291,25 @@ void NetworkThread::on_readable(Connection& connection) {
 
 void NetworkThread::read_pending_input() {
   if (pending_reads_.empty()) return;
-  std::vector<ConnectionId> ids;
-  ids.swap(pending_reads_);
-  for (const ConnectionId id : ids) {
+  // on_readable may queue the same connection again: read from a second list (both keep their
+  // capacity, so this allocates nothing after warm-up).
+  pending_reads_.swap(reading_now_);
+  for (const ConnectionId id : reading_now_) {
     Connection* connection = find(id);
     if (connection == nullptr || connection->closing || paused(*connection)) continue;
     if (connection->has_pending_input()) on_readable(*connection);
   }
+  reading_now_.clear();
+}
+
+void NetworkThread::close_after_io_error(Connection& connection, const Error& error) {
+  if (connection.tls_established()) {
+    request_close(connection, error.message, spdlog::level::debug);
+    return;
+  }
+  // A client with the wrong CA, an expired certificate, or plaintext on a TLS port.
+  shared_.metrics.tls_handshake_failures.add();
+  request_close(connection, error.message, spdlog::level::info);
 }
 
 void NetworkThread::dispatch_frames(Connection& connection) {
@@ -391,9 +397,7 @@ void NetworkThread::flush_writes() {
     if (connection->closing) continue;
     auto all_written = connection->write_ready();
     if (!all_written) {
-      if (!connection->tls_established()) shared_.metrics.tls_handshake_failures.add();
-      request_close(*connection, all_written.error().message,
-                    connection->tls_established() ? spdlog::level::debug : spdlog::level::info);
+      close_after_io_error(*connection, all_written.error());
       continue;
     }
     // A failed SASL authentication: its answer is out, now close (as Kafka does).

@@ -90,6 +90,9 @@ class NetworkThread final : public CompletionSink {
   void accept_connections(uint32_t listener);
   void add_connection(io::UniqueFd fd, std::string peer, uint32_t listener);
   void read_pending_input();
+  // Closes after a failed read or write; one that failed in the TLS handshake is counted and
+  // logged at info (a client with the wrong CA), others at debug (the peer went away).
+  void close_after_io_error(Connection& connection, const Error& error);
   void on_readable(Connection& connection);
   void dispatch_frames(Connection& connection);
   bool paused(const Connection& connection) const;
@@ -119,6 +122,7 @@ class NetworkThread final : public CompletionSink {
   std::vector<ConnectionId> close_queue_;
   // TLS connections with decrypted input OpenSSL holds (epoll cannot report it).
   std::vector<ConnectionId> pending_reads_;
+  std::vector<ConnectionId> reading_now_;  // read_pending_input's scratch
   std::vector<Completion> completions_;
   std::vector<std::function<void()>> tasks_;  // run_on_owner tasks taken from the inbox
   std::vector<epoll_event> events_;

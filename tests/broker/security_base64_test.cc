@@ -55,6 +55,13 @@ TEST(Base64, UsesTheStandardAlphabetNotTheUrlSafeOne) {
   EXPECT_FALSE(base64_decode("-_8="));
 }
 
+TEST(Base64, UrlSafeVariantHasItsAlphabetAndNoPadding) {
+  EXPECT_EQ(base64url_encode(std::vector<uint8_t>{0xfb, 0xff}), "-_8");
+  const std::string_view f = "fooba";
+  EXPECT_EQ(base64url_encode(std::span(reinterpret_cast<const uint8_t*>(f.data()), f.size())), "Zm9vYmE");
+  EXPECT_EQ(base64url_encode(std::vector<uint8_t>(16, 0)), "AAAAAAAAAAAAAAAAAAAAAA") << "a topic id: 22 characters";
+}
+
 TEST(Base64, RefusesMalformedText) {
   const std::string_view bad[] = {
       "Zg",        // no padding

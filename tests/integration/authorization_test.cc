@@ -7,10 +7,10 @@
 // tls.principal_mapping_rules, so the same ACLs apply to alice's certificate.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <memory>
 
 #include "tests/integration/broker_process.h"
+#include "tests/integration/scram_users.h"
 #include "tests/integration/test_certificates.h"
 
 namespace ringmq::test {
@@ -25,7 +25,7 @@ struct AuthorizedBroker {
   std::unique_ptr<BrokerProcess> broker;
 
   AuthorizedBroker() {
-    for (const char* user : {"admin", "alice", "bob"}) add_user(user);
+    for (const std::string user : {"admin", "alice", "bob"}) add_scram_user(dir.path(), user, user + "-secret");
     broker = std::make_unique<BrokerProcess>(
         std::vector<std::string>{
             "--set",
@@ -37,14 +37,6 @@ struct AuthorizedBroker {
             "sasl.credentials_dir=" + dir.path() + "/security", "--set", "authorization.enabled=true", "--set",
             "authorization.super_users=User:admin"},
         plaintext);
-  }
-
-  void add_user(const std::string& user) {
-    const std::string file = dir.path() + "/" + user + ".password";
-    std::ofstream(file) << user << "-secret\n";
-    auto [rc, out] = run_command(std::string(RINGMQ_ADMIN_BINARY) + " user set " + user + " --credentials-dir " +
-                                 dir.path() + "/security --password-file " + file + " 2>&1");
-    if (rc != 0) throw std::runtime_error("ringmq-admin user set failed: " + out);
   }
 
   // Client properties that log `user` in.

@@ -8,7 +8,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <fstream>
 #include <memory>
 #include <regex>
 
@@ -16,6 +15,7 @@
 #include "tests/broker/protocol_wire.h"
 #include "tests/integration/broker_process.h"
 #include "tests/integration/raw_connection.h"
+#include "tests/integration/scram_users.h"
 #include "tests/integration/test_certificates.h"
 
 namespace ringmq::test {
@@ -37,8 +37,8 @@ struct SecuredBroker {
   std::unique_ptr<BrokerProcess> broker;
 
   SecuredBroker() {
-    add_user("alice", "alice-secret");
-    add_user("bob", "bob's password, with \"quotes\"");
+    add_scram_user(dir.path(), "alice", "alice-secret");
+    add_scram_user(dir.path(), "bob", "bob's password, with \"quotes\"");
     broker = std::make_unique<BrokerProcess>(
         std::vector<std::string>{"--set",
                                  "server.listeners=PLAINTEXT://127.0.0.1:" + std::to_string(plaintext) +
@@ -66,14 +66,6 @@ struct SecuredBroker {
                                  "--set",
                                  "log.level=info"},
         plaintext);
-  }
-
-  void add_user(const std::string& user, const std::string& password) {
-    const std::string file = dir.path() + "/" + user + ".password";
-    std::ofstream(file) << password << "\n";
-    auto [rc, out] = run_command(std::string(RINGMQ_ADMIN_BINARY) + " user set " + user + " --credentials-dir " +
-                                 dir.path() + "/security --password-file " + file + " 2>&1");
-    if (rc != 0) throw std::runtime_error("ringmq-admin user set failed: " + out);
   }
 };
 
@@ -263,7 +255,9 @@ AuthenticateAnswer scram_login(RawConnection& c, const std::string& user, const 
   auto final_message = client.final_message(first.token);
   EXPECT_TRUE(final_message.has_value());
   AuthenticateAnswer last = authenticate(c, *final_message);
-  if (last.error == 0) EXPECT_TRUE(client.verify_server_final(last.token).has_value()) << "the broker proved itself";
+  if (last.error == 0) {
+    EXPECT_TRUE(client.verify_server_final(last.token).has_value()) << "the broker proved itself";
+  }
   return last;
 }
 
