@@ -6,7 +6,8 @@
 // validate the configuration, set up logging, log the heap allocator and the NUMA plan, run
 // the host tuning check (one warning per item that differs), open the store, load the TLS
 // certificate and the SCRAM credentials (when a listener needs them), bind the Kafka
-// listeners, build the Kafka router, start the metrics endpoint and the network threads.
+// listeners, join the broker group in etcd ([cluster], when configured), build the Kafka
+// router, start the metrics endpoint and the network threads.
 // SIGHUP reloads the TLS certificate and key. Shutdown on SIGTERM / SIGINT: stop reading requests, fire pending timers
 // (long polls answer now), let in-flight requests finish within server.shutdown_timeout_ms, close connections, close
 // the store (flush, checkpoint, clean-shutdown marker). Exit code 0 after a clean stop, 1 when start-up or the store's
@@ -34,6 +35,7 @@
 #include "broker/server/tcp_server.h"
 #include "broker/server/thread_placement.h"
 #include "broker/server/timer_service.h"
+#include "cluster/group_member.h"
 #include "common/byte_size.h"
 #include "engine/code_lock.h"
 #include "engine/memlock_check.h"
@@ -58,6 +60,40 @@ void log_host_check(const BrokerConfig& config) {
   const auto lines = tuning::warning_lines(*results, options.profile);
   for (const auto& line : lines) spdlog::warn("host tuning: {}", line);
   if (lines.empty()) spdlog::info("host tuning: every item matches the latency profile");
+}
+
+// Joins the broker group in etcd ([cluster]); null when standalone. Throws when it cannot.
+std::unique_ptr<cluster::GroupMember> join_cluster(const BrokerConfig& config, const AdvertisedListener& advertised,
+                                                   BrokerMetrics& metrics) {
+  if (!config.cluster.enabled()) return nullptr;
+  cluster::BrokerRegistration self;
+  self.node_id = config.server.node_id;
+  self.host = advertised.host;
+  self.port = advertised.port;
+  auto started = cluster::GroupMember::start(config.cluster, std::move(self));
+  if (!started)
+    throw std::runtime_error("joining cluster " + config.cluster.name + " through etcd " +
+                             config.cluster.etcd_endpoints + ": " + started.error().message);
+  const cluster::GroupMember* member = started->get();
+  auto& r = metrics.registry;
+  r.callback_gauge("ringmq_cluster_leader", "1 while this broker leads its broker group (and is not fenced)",
+                   [member] { return member->leading() ? 1.0 : 0.0; });
+  r.callback_gauge("ringmq_cluster_leader_epoch", "The broker group's leader epoch as this broker last saw it",
+                   [member] { return static_cast<double>(member->leader_epoch()); });
+  r.callback_gauge("ringmq_cluster_live_brokers", "Brokers registered in the cluster at the last check",
+                   [member] { return static_cast<double>(member->view()->brokers.size()); });
+  const cluster::GroupMemberStats* stats = &member->stats();
+  r.callback_counter("ringmq_cluster_leader_changes_total", "Times this broker saw its group's leader change",
+                     [stats] { return static_cast<double>(stats->leader_changes.load()); });
+  r.callback_counter("ringmq_cluster_elections_won_total", "Times this broker became its group's leader",
+                     [stats] { return static_cast<double>(stats->elections_won.load()); });
+  r.callback_counter("ringmq_cluster_leadership_losses_total", "Times this broker stopped leading (fenced or deposed)",
+                     [stats] { return static_cast<double>(stats->leadership_losses.load()); });
+  r.callback_counter("ringmq_cluster_etcd_errors_total", "etcd requests of this broker that failed",
+                     [stats] { return static_cast<double>(stats->etcd_errors.load()); });
+  r.callback_counter("ringmq_cluster_session_expiries_total", "Times etcd let this broker's session lease expire",
+                     [stats] { return static_cast<double>(stats->session_expiries.load()); });
+  return std::move(*started);
 }
 
 int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
@@ -136,7 +172,9 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
         config.authorization.allow_everyone_if_no_acl_found ? "; resources without ACLs are open to everyone" : "");
   }
 
-  // Declared before the server so that, on every path, the server stops before the router goes.
+  // Declared before the server so that, on every path, the server stops before the router goes
+  // (and the router before the group membership it reads).
+  std::unique_ptr<cluster::GroupMember> cluster_member;
   std::unique_ptr<RequestRouter> router;
   auto server = TcpServer::bind(config.server, metrics, placement->network(), ListenerSecurity{tls.get()});
   if (!server) {
@@ -153,6 +191,15 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
     context.listeners.push_back({l.config.protocol, l.config.advertised_host, l.advertised_port()});
   context.credentials = credentials.get();
   context.authorizer = authorizer.get();
+  // Registered under the first listener's advertised endpoint, which other brokers' Metadata
+  // hands to clients.
+  cluster_member = join_cluster(
+      config,
+      context.listeners.empty()
+          ? AdvertisedListener{SecurityProtocol::kPlaintext, context.advertised_host, context.advertised_port}
+          : context.listeners.front(),
+      metrics);
+  context.cluster = cluster_member.get();
   router = make_kafka_router(context);
 
   std::unique_ptr<MetricsHttpServer> metrics_http;
@@ -190,6 +237,9 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
       "ms)",
       ShutdownSignals::name(signal), config.server.shutdown_timeout_ms);
   (*server)->begin_drain();
+  // Hand the group over now rather than a session timeout later; requests still in flight are
+  // refused with NOT_LEADER_OR_FOLLOWER from here on.
+  if (cluster_member) cluster_member->resign();
   timers.fire_all_now();
   // Bounded wait for in-flight requests; a second signal stops waiting.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config.server.shutdown_timeout_ms);
@@ -212,6 +262,7 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
     return 1;
   }
   store.reset();
+  cluster_member.reset();
   spdlog::info("stopped cleanly");
   return 0;
 }

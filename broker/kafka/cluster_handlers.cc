@@ -1,7 +1,8 @@
 // The cluster as a client asks after it: DescribeCluster (the brokers and the controller),
 // DescribeLogDirs (where each partition's data is and how large it is) and
 // OffsetForLeaderEpoch (where a leader epoch ended, for a consumer checking for truncation).
-// A standalone broker is the whole cluster, its own controller, with one data directory.
+// A standalone broker is the whole cluster, its own controller, with one data directory; in a
+// broker cluster every live broker is listed and the group's leader is the controller.
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -28,6 +29,7 @@ void KafkaRouter::handle_describe_cluster(const Request& request, const protocol
   protocol::DescribeClusterResponse response;
   response.endpoint_type = r.endpoint_type;
   std::string message;
+  GroupPlacement placement;  // the brokers point into it
   if (r.endpoint_type != protocol::kEndpointBrokers) {
     // Kafka: v0 can only say INVALID_REQUEST; v1 names what is wrong. A broker listener has
     // no controller endpoints to describe.
@@ -40,10 +42,13 @@ void KafkaRouter::handle_describe_cluster(const Request& request, const protocol
     response.error_message = message;
   } else {
     response.cluster_id = kClusterId;
-    response.controller_id = context_.config.server.node_id;
     const AdvertisedListener& endpoint = advertised_endpoint(request);
     response.brokers.push_back(
         {context_.config.server.node_id, endpoint.host, static_cast<int32_t>(endpoint.port), std::nullopt});
+    placement = role_.placement();
+    response.controller_id = placement.controller_id;
+    for (const PeerBroker& peer : placement.peers)
+      response.brokers.push_back({peer.node_id, peer.host, peer.port, std::nullopt});
     if (r.include_cluster_authorized_operations) {
       // Kafka's cluster operations, those the principal may do.
       response.cluster_authorized_operations = 0;
@@ -113,6 +118,7 @@ void KafkaRouter::handle_offset_for_leader_epoch(const Request& request, const p
                                                  const protocol::OffsetForLeaderEpochRequest& r, ResponseSlot slot) {
   protocol::OffsetForLeaderEpochResponse response;
   auto snapshot = topics_->snapshot();
+  const int32_t current_epoch = role_.leader_epoch();
   for (const auto& topic : r.topics) {
     protocol::OffsetForLeaderTopicResult& t = response.topics.emplace_back();
     t.topic = topic.topic;
@@ -127,15 +133,14 @@ void KafkaRouter::handle_offset_for_leader_epoch(const Request& request, const p
         out.error_code = KafkaError::kTopicAuthorizationFailed;
       } else if (!queue) {
         out.error_code = KafkaError::kUnknownTopicOrPartition;
-      } else if (p.current_leader_epoch > kStandaloneLeaderEpoch) {
+      } else if (p.current_leader_epoch > current_epoch) {
         out.error_code = KafkaError::kUnknownLeaderEpoch;  // the client knows a newer leader than this
-      } else if (p.current_leader_epoch != protocol::kUndefinedEpoch &&
-                 p.current_leader_epoch < kStandaloneLeaderEpoch) {
+      } else if (p.current_leader_epoch != protocol::kUndefinedEpoch && p.current_leader_epoch < current_epoch) {
         out.error_code = KafkaError::kFencedLeaderEpoch;
       } else {
         const auto range = context_.store.queue_range(*queue).value_or(engine::QueueRange{});
         const EpochEnd end =
-            end_offset_for_epoch(kStandaloneEpochs, p.leader_epoch, static_cast<int64_t>(range.next_offset.value()));
+            end_offset_in_unsplit_log(current_epoch, p.leader_epoch, static_cast<int64_t>(range.next_offset.value()));
         out.leader_epoch = end.epoch;
         out.end_offset = end.end_offset;
       }

@@ -26,6 +26,7 @@ void KafkaRouter::handle_find_coordinator(const Request& request, const protocol
                                           const protocol::FindCoordinatorRequest& r, ResponseSlot slot) {
   protocol::FindCoordinatorResponse response;
   const AdvertisedListener& endpoint = advertised_endpoint(request);
+  const std::optional<PeerBroker> leader = role_.leader();  // the coordinators point into it
   for (std::string_view key : r.keys) {
     protocol::Coordinator c;
     c.key = key;
@@ -33,10 +34,16 @@ void KafkaRouter::handle_find_coordinator(const Request& request, const protocol
       c.error_code = KafkaError::kCoordinatorNotAvailable;  // transactions: not supported
     } else if (!authorized(request, security::AclOperation::kDescribe, security::AclResourceType::kGroup, key)) {
       c.error_code = KafkaError::kGroupAuthorizationFailed;
-    } else {
+    } else if (role_.leads()) {
       c.node_id = context_.config.server.node_id;
       c.host = endpoint.host;
       c.port = endpoint.port;
+    } else if (leader) {  // a follower points at its group's leader
+      c.node_id = leader->node_id;
+      c.host = leader->host;
+      c.port = leader->port;
+    } else {
+      c.error_code = KafkaError::kCoordinatorNotAvailable;  // no leader yet: retriable
     }
     response.coordinators.push_back(c);
   }

@@ -7,7 +7,6 @@
 #include <set>
 #include <stdexcept>
 
-#include "broker/kafka/leader_epochs.h"
 #include "broker/kafka/timestamp_lookup.h"
 
 namespace ringmq::broker {
@@ -139,6 +138,10 @@ void KafkaRouter::rebuild_producer_state() {
 
 TopicResult<std::shared_ptr<const TopicInfo>> KafkaRouter::topic_for_write(std::string_view name, bool allow_create) {
   if (auto topic = topics_->find(name)) return topic;
+  if (allow_create && context_.config.topics.auto_create && !role_.leads())
+    // Only the group's leader creates topics; the client asks again (maybe the leader).
+    return std::unexpected(
+        TopicError{static_cast<int16_t>(KafkaError::kLeaderNotAvailable), "only the group's leader creates topics"});
   if (!allow_create || !context_.config.topics.auto_create)
     return std::unexpected(
         TopicError{static_cast<int16_t>(KafkaError::kUnknownTopicOrPartition), "unknown topic " + std::string(name)});
@@ -173,6 +176,12 @@ void KafkaRouter::handle(const Request& request, ResponseSlot slot) {
   }
   const auto& h = *header;
   if (!authorize_request(request, h, decoded, slot)) return;
+  if (auto refused = role_.refusal(h.key())) {
+    // A follower, or a leader whose leadership ran out: the client asks Metadata again.
+    context_.metrics.count_error(static_cast<int16_t>(*refused));
+    respond(slot, [&](protocol::Writer& w) { return protocol::encode_error_response(h, decoded, *refused, w); });
+    return;
+  }
   std::visit(
       [&](auto& r) {
         using T = std::decay_t<decltype(r)>;
@@ -261,11 +270,14 @@ void KafkaRouter::handle_metadata(const Request& request, const protocol::Reques
                                   const protocol::MetadataRequest& r, ResponseSlot slot) {
   protocol::MetadataResponse response;
   const AdvertisedListener& endpoint = advertised_endpoint(request);
+  const GroupPlacement placement = role_.placement();  // the brokers below point into it
   response.brokers.push_back(
       {context_.config.server.node_id, endpoint.host, static_cast<int32_t>(endpoint.port), std::nullopt});
+  for (const PeerBroker& peer : placement.peers)
+    response.brokers.push_back({peer.node_id, peer.host, peer.port, std::nullopt});
   response.cluster_id = kClusterId;
-  // KafkaJS sends admin and idempotent requests to the controller: it must be this broker.
-  response.controller_id = context_.config.server.node_id;
+  // KafkaJS sends admin and idempotent requests to the controller: the group's leader.
+  response.controller_id = placement.controller_id;
 
   std::vector<std::shared_ptr<const TopicInfo>> keep;  // the views below point into these
   std::vector<std::string> unknown_names;
@@ -280,10 +292,11 @@ void KafkaRouter::handle_metadata(const Request& request, const protocol::Reques
     for (int32_t p = 0; p < topic.partition_count(); ++p) {
       protocol::MetadataPartition part;
       part.partition_index = p;
-      part.leader_id = context_.config.server.node_id;
-      part.leader_epoch = kStandaloneLeaderEpoch;
-      part.replica_nodes = {context_.config.server.node_id};
-      part.isr_nodes = {context_.config.server.node_id};
+      part.error_code = placement.error;
+      part.leader_id = placement.leader_id;
+      part.leader_epoch = placement.leader_epoch;
+      part.replica_nodes = placement.replicas;
+      part.isr_nodes = placement.isr;
       t.partitions.push_back(std::move(part));
     }
     response.topics.push_back(std::move(t));
@@ -370,7 +383,7 @@ void KafkaRouter::handle_list_offsets(const Request& request, const protocol::Re
         } else {  // other specials (tiered-storage ones): the end
           out.offset = static_cast<int64_t>(range.next_offset.value());
         }
-        out.leader_epoch = kStandaloneLeaderEpoch;
+        out.leader_epoch = role_.leader_epoch();
       }
       t.partitions.push_back(out);
     }

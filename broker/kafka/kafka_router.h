@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/kafka/cluster_role.h"
 #include "broker/kafka/group_coordinator.h"
 #include "broker/kafka/group_ticker.h"
 #include "broker/kafka/offset_store.h"
@@ -152,6 +153,7 @@ class KafkaRouter final : public RequestRouter {
   void schedule_maintenance();
 
   const RouterContext context_;
+  const ClusterRole role_{context_.cluster, context_.config.server.node_id};
   std::unique_ptr<TopicRegistry> topics_;
   std::unique_ptr<OffsetStore> offsets_;
   std::unique_ptr<ProducerState> producers_;

@@ -15,4 +15,9 @@ EpochEnd end_offset_for_epoch(std::span<const EpochStart> epochs, int32_t reques
   return {std::prev(higher)->epoch, higher->start_offset};
 }
 
+EpochEnd end_offset_in_unsplit_log(int32_t current, int32_t requested, int64_t log_end) {
+  if (requested < 0 || requested > current) return {};
+  return {requested, log_end};
+}
+
 }  // namespace ringmq::broker::kafka

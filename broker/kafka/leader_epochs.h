@@ -1,7 +1,7 @@
 // Leader epochs of a partition and KIP-101's end-offset lookup (OffsetForLeaderEpoch). A
-// standalone broker is the only leader there ever was: one epoch, 0, from offset 0. Broker
-// groups (replication) will keep an epoch -> start-offset checkpoint per partition and feed it
-// to the same lookup.
+// standalone broker is the only leader there ever was: one epoch, 0, from offset 0. A broker
+// group counts epochs in etcd (cluster/); once replication lands it will keep an epoch ->
+// start-offset checkpoint per partition and feed it to end_offset_for_epoch.
 #pragma once
 
 #include <cstdint>
@@ -30,5 +30,14 @@ struct EpochEnd {
 // older than the first known gives the requested epoch and the first known start (its records
 // are gone). `epochs` is ordered by epoch, with increasing start offsets.
 EpochEnd end_offset_for_epoch(std::span<const EpochStart> epochs, int32_t requested, int64_t log_end);
+
+// The lookup for a log no election has ever cut: a standalone broker's, or a broker group's
+// while its in-sync set is its leader alone (no replication yet), where a clean election can
+// only hand the group to the broker that already holds the log. No epoch's records were
+// truncated, so every epoch up to `current` is answered as ending at `log_end` ("nothing of
+// yours diverged"); -1/-1 for an undefined or a future epoch. After an unclean election the
+// new leader's log is another log, which this cannot tell: that waits for per-partition epoch
+// checkpoints (replication).
+EpochEnd end_offset_in_unsplit_log(int32_t current, int32_t requested, int64_t log_end);
 
 }  // namespace ringmq::broker::kafka

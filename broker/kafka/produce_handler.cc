@@ -109,9 +109,9 @@ void append_batches(engine::MessageStore& store, ProducerState::PartitionGuard& 
 // flush's error; if nothing was appended, at once. An answer that acknowledges records also
 // waits until they are indexed (usually long done by then; a new partition's first record
 // waits for its index file), so that ListOffsets and Fetch see what was acknowledged.
-void answer_produce(const RouterContext& context, const Request& request, const protocol::RequestHeader& h,
-                    int16_t acks, std::shared_ptr<OwnedProduceAnswer> answer, engine::LogPosition durable_end,
-                    ResponseSlot slot) {
+void answer_produce(const RouterContext& context, ClusterRole role, const Request& request,
+                    const protocol::RequestHeader& h, int16_t acks, std::shared_ptr<OwnedProduceAnswer> answer,
+                    engine::LogPosition durable_end, ResponseSlot slot) {
   if (acks == 0) {
     slot.complete_without_response();
     return;
@@ -121,7 +121,10 @@ void answer_produce(const RouterContext& context, const Request& request, const 
   const int16_t version = h.api_version;
   const int32_t correlation_id = h.correlation_id;
   const auto received_at = request.received_at;
-  auto finish = [metrics, answer, version, correlation_id, received_at](ResponseSlot& s) {
+  auto finish = [metrics, role, answer, version, correlation_id, received_at](ResponseSlot& s) {
+    // A leader fenced while the records were made durable does not acknowledge them: another
+    // broker may lead by now. The producer retries there (idempotent ones without duplicates).
+    if (!role.leads()) answer->fail_all(KafkaError::kNotLeaderOrFollower);
     const protocol::ProduceResponse response = answer->view();
     respond(s, [&](protocol::Writer& w) {
       return protocol::encode_produce_response(version, correlation_id, response, w);
@@ -205,7 +208,7 @@ void KafkaRouter::handle_produce(const Request& request, const protocol::Request
   }
   context_.metrics.bytes_in.add(totals.bytes);
   context_.metrics.records_in.add(totals.records);
-  answer_produce(context_, request, h, r.acks, std::move(answer), totals.durable_end, std::move(slot));
+  answer_produce(context_, role_, request, h, r.acks, std::move(answer), totals.durable_end, std::move(slot));
 }
 
 }  // namespace ringmq::broker::kafka

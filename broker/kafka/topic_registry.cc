@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "broker/kafka/topic_registry_format.h"
-#include "broker/security/base64.h"
+#include "common/base64.h"
 #include "common/errno_text.h"
 #include "io/file.h"
 
@@ -52,7 +52,7 @@ TopicError error(int16_t code, std::string message) { return TopicError{code, st
 
 }  // namespace
 
-std::string topic_id_to_string(const TopicId& id) { return security::base64url_encode(id); }
+std::string topic_id_to_string(const TopicId& id) { return base64url_encode(id); }
 
 std::optional<TopicError> validate_topic_name(std::string_view name) {
   if (name.empty()) return error(topic_error::kInvalidTopic, "topic name is empty");

@@ -6,8 +6,8 @@
 #include <charconv>
 #include <filesystem>
 
-#include "broker/security/base64.h"
 #include "broker/security/record_file.h"
+#include "common/base64.h"
 #include "io/file.h"
 
 namespace ringmq::broker::security {

@@ -12,7 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "broker/security/base64.h"
+#include "common/base64.h"
 
 namespace ringmq::broker::security {
 namespace {

@@ -12,6 +12,7 @@
 
 #include "broker/security/principal_mapping.h"
 #include "broker/server/listener_config.h"
+#include "cluster/cluster_keys.h"
 #include "common/byte_size.h"
 #include "numa/cpu_list.h"
 
@@ -205,6 +206,13 @@ const std::vector<Setting>& settings() {
     s.push_back(string_setting("authorization.super_users", RINGMQ_FIELD(authorization.super_users)));
     s.push_back(bool_setting("authorization.allow_everyone_if_no_acl_found",
                              RINGMQ_FIELD(authorization.allow_everyone_if_no_acl_found)));
+    // [cluster]
+    s.push_back(string_setting("cluster.etcd_endpoints", RINGMQ_FIELD(cluster.etcd_endpoints)));
+    s.push_back(string_setting("cluster.name", RINGMQ_FIELD(cluster.name)));
+    s.push_back(string_setting("cluster.group", RINGMQ_FIELD(cluster.group)));
+    s.push_back(integer_setting("cluster.session_timeout_s", RINGMQ_FIELD(cluster.session_timeout_s), 0, kU32));
+    s.push_back(integer_setting("cluster.etcd_timeout_ms", RINGMQ_FIELD(cluster.etcd_timeout_ms), 0, kU32));
+    s.push_back(bool_setting("cluster.unclean_leader_election", RINGMQ_FIELD(cluster.unclean_leader_election)));
     // [engine]
     s.push_back(string_setting("engine.data_dir", RINGMQ_FIELD(engine.data_dir)));
     s.push_back(bytes_setting("engine.segment_bytes", RINGMQ_FIELD(engine.segment_bytes), 0, kI64));
@@ -341,7 +349,7 @@ void apply_toml_text(BrokerConfig& config, std::string_view text, std::string_vi
     auto* table = section_node.as_table();
     if (table == nullptr || keys_of_section(section).empty()) {
       throw ConfigError(position(source, section_node) + ": unknown section or top-level key \"" + section +
-                        "\" (sections: server, topics, metrics, log, numa, tls, sasl, authorization, engine)");
+                        "\" (sections: server, topics, metrics, log, numa, tls, sasl, authorization, cluster, engine)");
     }
     for (auto&& [key, node] : *table) {
       const std::string full_key = section + "." + std::string(key.str());
@@ -368,8 +376,9 @@ void apply_setting(BrokerConfig& config, std::string_view key, std::string_view 
   if (setting == nullptr) {
     std::string message = "--set: unknown setting " + std::string(key);
     const std::string known = keys_of_section(section_of(key));
-    message += known.empty() ? " (sections: server, topics, metrics, log, numa, tls, sasl, authorization, engine)"
-                             : " (settings of [" + std::string(section_of(key)) + "]: " + known + ")";
+    message += known.empty()
+                   ? " (sections: server, topics, metrics, log, numa, tls, sasl, authorization, cluster, engine)"
+                   : " (settings of [" + std::string(section_of(key)) + "]: " + known + ")";
     throw ConfigError(message);
   }
   // The value as TOML when it is one ("3", "true", "\"x\""), else as a plain string ("pool").
@@ -493,6 +502,15 @@ void BrokerConfig::validate() const {
   for (const std::string& user : split_super_users(authorization.super_users))
     check(user.starts_with("User:") && user.size() > 5,
           "authorization.super_users: \"" + user + "\" is not a principal (User:<name>)");
+  if (cluster.enabled()) {
+    check(cluster::valid_name(cluster.name), "cluster.name \"" + cluster.name + "\" must be 1-64 of A-Z a-z 0-9 . _ -");
+    check(cluster::valid_name(cluster.group),
+          "cluster.group \"" + cluster.group + "\" must be 1-64 of A-Z a-z 0-9 . _ -");
+    check(cluster.session_timeout_s >= 2 && cluster.session_timeout_s <= 3600,
+          "cluster.session_timeout_s must be in 2..3600 (etcd counts leases in whole seconds)");
+    check(cluster.etcd_timeout_ms > 0 && cluster.etcd_timeout_ms < cluster.session_timeout_s * 500,
+          "cluster.etcd_timeout_ms must be above 0 and below half of cluster.session_timeout_s");
+  }
   check(topics.default_partitions >= 1 && topics.default_partitions <= 100000,
         "topics.default_partitions must be in 1..100000 (got " + std::to_string(topics.default_partitions) + ")");
   if (metrics.enabled) check(!metrics.host.empty(), "metrics.host is empty");

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cluster/cluster_config.h"
 #include "engine/config.h"
 
 namespace ringmq::broker {
@@ -155,7 +156,8 @@ struct BrokerConfig {
   TlsConfig tls;
   SaslConfig sasl;
   AuthorizationConfig authorization;
-  engine::EngineConfig engine;  // [engine]; data_dir defaults to ./data
+  cluster::ClusterConfig cluster;  // [cluster]: broker groups on etcd; standalone without endpoints
+  engine::EngineConfig engine;     // [engine]; data_dir defaults to ./data
 
   // The broker moves each partition's start by its topic's retention and sets the engine's
   // retention floor from them (KafkaRouter's maintenance), so segments go once no partition

@@ -10,8 +10,8 @@ std::expected<CommandLine, int> parse_command_line(int argc, char** argv) {
                "ringmq-broker"};
   app.set_version_flag("--version", "ringmq-broker 0.1.0");
   app.add_option("-c,--config", line.config_path,
-                 "TOML config file (sections server, topics, metrics, log, "
-                 "numa, engine)")
+                 "TOML config file (sections server, topics, metrics, log, numa, tls, sasl, "
+                 "authorization, cluster, engine)")
       ->check(CLI::ExistingFile);
   app.add_option("--set", line.assignments, "Override any setting, e.g. --set engine.segment_bytes=64MiB")
       ->type_name("KEY=VALUE");
@@ -20,6 +20,9 @@ std::expected<CommandLine, int> parse_command_line(int argc, char** argv) {
   app.add_option("--write-mode", line.write_mode, "engine.write_mode: mmap, mmap-locked or pool");
   app.add_option("--flush-mode", line.flush_mode, "engine.flush_mode: async or sync");
   app.add_option("--log-level", line.log_level, "log.level: trace, debug, info, warn, error, critical, off");
+  app.add_option("--etcd", line.etcd,
+                 "cluster.etcd_endpoints: etcd client URLs, comma-separated; joins a broker group (docs/cluster.md)");
+  app.add_option("--group", line.group, "cluster.group: the broker group this broker belongs to");
   app.add_flag("--print-config", line.print_config, "Print the effective configuration as TOML and exit");
   app.add_flag("--check-config", line.check_config, "Validate the configuration and exit");
   try {
@@ -40,6 +43,8 @@ BrokerConfig load_config(const CommandLine& line) {
   if (line.write_mode) apply_setting(config, "engine.write_mode", *line.write_mode);
   if (line.flush_mode) apply_setting(config, "engine.flush_mode", *line.flush_mode);
   if (line.log_level) apply_setting(config, "log.level", *line.log_level);
+  if (line.etcd) apply_setting(config, "cluster.etcd_endpoints", *line.etcd);
+  if (line.group) apply_setting(config, "cluster.group", *line.group);
   config.validate();
   return config;
 }

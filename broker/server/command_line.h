@@ -2,7 +2,7 @@
 //
 //   ringmq-broker [--config FILE] [--data-dir DIR] [--port N] [--write-mode MODE]
 //                 [--flush-mode MODE] [--set section.key=value ...] [--print-config]
-//                 [--check-config]
+//                 [--etcd URLS] [--group NAME] [--check-config]
 //
 // Precedence, lowest first: built-in defaults, the config file, each --set in order, then the
 // dedicated flags (shorthands for --set). The result is validated once, in load_config.
@@ -25,6 +25,8 @@ struct CommandLine {
   std::optional<std::string> write_mode;  // --write-mode = engine.write_mode
   std::optional<std::string> flush_mode;  // --flush-mode = engine.flush_mode
   std::optional<std::string> log_level;   // --log-level = log.level
+  std::optional<std::string> etcd;        // --etcd      = cluster.etcd_endpoints
+  std::optional<std::string> group;       // --group     = cluster.group
   bool print_config = false;              // print the effective config as TOML and exit
   bool check_config = false;              // validate and exit
 };

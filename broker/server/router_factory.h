@@ -15,6 +15,10 @@
 #include "broker/server/timer_service.h"
 #include "engine/message_store.h"
 
+namespace ringmq::cluster {
+class GroupMember;
+}  // namespace ringmq::cluster
+
 namespace ringmq::broker {
 
 // Where clients reach one listener of this broker (what Metadata answers on it).
@@ -44,6 +48,8 @@ struct RouterContext {
   security::CredentialStore* credentials = nullptr;
   // ACLs ([authorization] enabled); nullptr = every principal may do everything.
   security::Authorizer* authorizer = nullptr;
+  // This broker's membership of its broker group ([cluster]); nullptr = standalone.
+  const cluster::GroupMember* cluster = nullptr;
 };
 
 std::unique_ptr<RequestRouter> make_kafka_router(const RouterContext& context);

@@ -31,5 +31,17 @@ TEST(LeaderEpochs, AnOlderEpochEndsWhereTheNextOneStarts) {
   check(8, -1, -1);  // newer than any
 }
 
+TEST(LeaderEpochs, AnUnsplitLogAnswersEveryKnownEpochWithItsEnd) {
+  // A group's leader at epoch 5 that has only ever had one log: nothing diverged.
+  for (int32_t requested : {0, 3, 5}) {
+    EpochEnd e = end_offset_in_unsplit_log(5, requested, 300);
+    EXPECT_EQ(e.epoch, requested);
+    EXPECT_EQ(e.end_offset, 300) << requested;
+  }
+  EXPECT_EQ(end_offset_in_unsplit_log(5, 6, 300).end_offset, -1) << "a future epoch";
+  EXPECT_EQ(end_offset_in_unsplit_log(5, -1, 300).epoch, -1) << "undefined";
+  EXPECT_EQ(end_offset_in_unsplit_log(0, 0, 7).end_offset, 7) << "standalone";
+}
+
 }  // namespace
 }  // namespace ringmq::broker::kafka

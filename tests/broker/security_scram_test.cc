@@ -8,8 +8,8 @@
 #include <map>
 #include <random>
 
-#include "broker/security/base64.h"
 #include "broker/security/scram.h"
+#include "common/base64.h"
 
 namespace ringmq::broker::security {
 namespace {

@@ -1,11 +1,11 @@
 // Base64 (RFC 4648): the section 10 vectors, round trips, and the strict decoder's refusals.
+#include "common/base64.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 
-#include "broker/security/base64.h"
-
-namespace ringmq::broker::security {
+namespace ringmq {
 namespace {
 
 std::string decode_to_text(std::string_view text) {
@@ -84,4 +84,4 @@ TEST(Base64, RefusesMalformedText) {
 }
 
 }  // namespace
-}  // namespace ringmq::broker::security
+}  // namespace ringmq

@@ -11,7 +11,7 @@
 
 #include "common/result.h"
 
-namespace ringmq::broker::security {
+namespace ringmq {
 
 std::string base64_encode(std::span<const uint8_t> bytes);
 std::string base64_encode(std::string_view text);
@@ -25,4 +25,4 @@ std::string base64url_encode(std::span<const uint8_t> bytes);
 // base64_encode would never produce). The empty string decodes to no bytes.
 Result<std::vector<uint8_t>> base64_decode(std::string_view text);
 
-}  // namespace ringmq::broker::security
+}  // namespace ringmq

@@ -1,8 +1,8 @@
-#include "broker/security/base64.h"
+#include "common/base64.h"
 
 #include <array>
 
-namespace ringmq::broker::security {
+namespace ringmq {
 namespace {
 
 constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -78,4 +78,4 @@ Result<std::vector<uint8_t>> base64_decode(std::string_view text) {
   return out;
 }
 
-}  // namespace ringmq::broker::security
+}  // namespace ringmq

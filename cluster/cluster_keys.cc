@@ -1,0 +1,115 @@
+#include "cluster/cluster_keys.h"
+
+#include <algorithm>
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+namespace ringmq::cluster {
+
+namespace {
+
+using nlohmann::json;
+
+Result<json> parse_object(std::string_view text, std::string_view what) {
+  json parsed = json::parse(text, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object())
+    return make_error(ErrorCode::kCorrupt, std::string(what) + " is not a JSON object: " + std::string(text));
+  return parsed;
+}
+
+// Reads field `name` as T; kCorrupt when it is missing or of another type.
+template <typename T>
+Result<T> field(const json& object, const char* name, std::string_view what) {
+  auto it = object.find(name);
+  if (it == object.end()) return make_error(ErrorCode::kCorrupt, std::string(what) + " has no " + name);
+  try {
+    return it->get<T>();
+  } catch (const json::exception&) {
+    return make_error(ErrorCode::kCorrupt, std::string(what) + ": " + name + " has the wrong type");
+  }
+}
+
+}  // namespace
+
+bool InSyncSet::contains(int32_t node_id) const { return std::ranges::find(members, node_id) != members.end(); }
+
+ClusterKeys::ClusterKeys(std::string_view cluster_name) : root_("/ringmq/" + std::string(cluster_name) + "/") {}
+
+std::string encode(const BrokerRegistration& b) {
+  return json({{"node_id", b.node_id},
+               {"group", b.group},
+               {"host", b.host},
+               {"port", b.port},
+               {"started_ms", b.started_ms}})
+      .dump();
+}
+
+std::string encode(const GroupLeader& l) {
+  // The lease as a string: JSON readers in other languages lose precision above 2^53.
+  return json({{"node_id", l.node_id}, {"epoch", l.epoch}, {"lease", std::to_string(l.lease)}}).dump();
+}
+
+std::string encode(const InSyncSet& isr) { return json({{"epoch", isr.epoch}, {"members", isr.members}}).dump(); }
+
+Result<BrokerRegistration> decode_broker(std::string_view text) {
+  auto parsed = parse_object(text, "broker registration");
+  if (!parsed) return std::unexpected(parsed.error());
+  BrokerRegistration b;
+  auto node = field<int32_t>(*parsed, "node_id", "broker registration");
+  auto group = field<std::string>(*parsed, "group", "broker registration");
+  auto host = field<std::string>(*parsed, "host", "broker registration");
+  auto port = field<uint16_t>(*parsed, "port", "broker registration");
+  if (!node) return std::unexpected(node.error());
+  if (!group) return std::unexpected(group.error());
+  if (!host) return std::unexpected(host.error());
+  if (!port) return std::unexpected(port.error());
+  b.node_id = *node;
+  b.group = std::move(*group);
+  b.host = std::move(*host);
+  b.port = *port;
+  b.started_ms = parsed->value("started_ms", int64_t{0});
+  return b;
+}
+
+Result<GroupLeader> decode_leader(std::string_view text) {
+  auto parsed = parse_object(text, "group leader");
+  if (!parsed) return std::unexpected(parsed.error());
+  auto node = field<int32_t>(*parsed, "node_id", "group leader");
+  auto epoch = field<int32_t>(*parsed, "epoch", "group leader");
+  auto lease = field<std::string>(*parsed, "lease", "group leader");
+  if (!node) return std::unexpected(node.error());
+  if (!epoch) return std::unexpected(epoch.error());
+  if (!lease) return std::unexpected(lease.error());
+  GroupLeader l{*node, *epoch, 0};
+  const char* end = lease->data() + lease->size();
+  if (auto [stop, ec] = std::from_chars(lease->data(), end, l.lease); ec != std::errc{} || stop != end)
+    return make_error(ErrorCode::kCorrupt, "group leader: lease '" + *lease + "' is not a number");
+  return l;
+}
+
+Result<InSyncSet> decode_isr(std::string_view text) {
+  auto parsed = parse_object(text, "in-sync set");
+  if (!parsed) return std::unexpected(parsed.error());
+  auto epoch = field<int32_t>(*parsed, "epoch", "in-sync set");
+  auto members = field<std::vector<int32_t>>(*parsed, "members", "in-sync set");
+  if (!epoch) return std::unexpected(epoch.error());
+  if (!members) return std::unexpected(members.error());
+  return InSyncSet{*epoch, std::move(*members)};
+}
+
+Result<int32_t> decode_epoch(std::string_view text) {
+  int32_t epoch = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), epoch);
+  if (ec != std::errc{} || end != text.data() + text.size() || epoch < 0)
+    return make_error(ErrorCode::kCorrupt, "group epoch '" + std::string(text) + "' is not a number");
+  return epoch;
+}
+
+bool valid_name(std::string_view name) {
+  return !name.empty() && name.size() <= 64 && std::ranges::all_of(name, [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-';
+  });
+}
+
+}  // namespace ringmq::cluster

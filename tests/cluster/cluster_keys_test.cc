@@ -1,0 +1,71 @@
+// The etcd layout of a cluster: key names, and values that round-trip or are refused as corrupt.
+#include "cluster/cluster_keys.h"
+
+#include <gtest/gtest.h>
+
+namespace ringmq::cluster {
+namespace {
+
+TEST(ClusterKeys, LiveUnderTheClusterName) {
+  ClusterKeys keys("prod");
+  EXPECT_EQ(keys.broker(3), "/ringmq/prod/brokers/3");
+  EXPECT_EQ(keys.leader("g1"), "/ringmq/prod/groups/g1/leader");
+  EXPECT_EQ(keys.epoch("g1"), "/ringmq/prod/groups/g1/epoch");
+  EXPECT_EQ(keys.isr("g1"), "/ringmq/prod/groups/g1/isr");
+  EXPECT_TRUE(keys.broker(3).starts_with(keys.brokers_prefix()));
+}
+
+TEST(ClusterKeys, ValuesRoundTrip) {
+  BrokerRegistration broker{7, "g1", "10.0.0.7", 9092, 1764800000123};
+  auto b = decode_broker(encode(broker));
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_EQ(b->node_id, 7);
+  EXPECT_EQ(b->group, "g1");
+  EXPECT_EQ(b->host, "10.0.0.7");
+  EXPECT_EQ(b->port, 9092);
+  EXPECT_EQ(b->started_ms, 1764800000123);
+
+  // Lease ids use all 63 bits: they must survive JSON.
+  GroupLeader leader{7, 12, 0x7123456789abcdefLL};
+  auto l = decode_leader(encode(leader));
+  ASSERT_TRUE(l) << l.error().message;
+  EXPECT_EQ(l->node_id, 7);
+  EXPECT_EQ(l->epoch, 12);
+  EXPECT_EQ(l->lease, 0x7123456789abcdefLL);
+
+  InSyncSet isr{12, {1, 7}};
+  auto i = decode_isr(encode(isr));
+  ASSERT_TRUE(i) << i.error().message;
+  EXPECT_EQ(i->epoch, 12);
+  EXPECT_EQ(i->members, (std::vector<int32_t>{1, 7}));
+  EXPECT_TRUE(i->contains(7));
+  EXPECT_FALSE(i->contains(2));
+
+  auto e = decode_epoch("12");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(*e, 12);
+}
+
+TEST(ClusterKeys, CorruptValuesAreRefusedWithTheirText) {
+  for (std::string_view bad : {"", "not json", "[]", "{\"node_id\":\"x\"}", "{}"}) {
+    auto b = decode_broker(bad);
+    ASSERT_FALSE(b) << bad;
+    EXPECT_EQ(b.error().code, ErrorCode::kCorrupt);
+  }
+  EXPECT_FALSE(decode_leader("{\"node_id\":1,\"epoch\":2,\"lease\":\"12abc\"}")) << "a lease that is not a number";
+  EXPECT_FALSE(decode_isr("{\"epoch\":1,\"members\":[\"a\"]}"));
+  for (std::string_view bad : {"", "x", "12x", "99999999999"}) EXPECT_FALSE(decode_epoch(bad)) << bad;
+}
+
+TEST(ClusterKeys, NamesAreShortAndPlain) {
+  EXPECT_TRUE(valid_name("ringmq"));
+  EXPECT_TRUE(valid_name("group-1.a_b"));
+  EXPECT_TRUE(valid_name(std::string(64, 'a')));
+  EXPECT_FALSE(valid_name(""));
+  EXPECT_FALSE(valid_name(std::string(65, 'a')));
+  EXPECT_FALSE(valid_name("a/b")) << "a slash would make another key";
+  EXPECT_FALSE(valid_name("a b"));
+}
+
+}  // namespace
+}  // namespace ringmq::cluster

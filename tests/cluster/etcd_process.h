@@ -1,0 +1,109 @@
+// EtcdProcess: a real etcd server (Debian's etcd-server) as a child process on loopback and
+// free ports, with its data in a temp dir, for tests of the cluster layer and of brokers in a
+// cluster. The constructor returns once etcd answers its health check; the destructor kills
+// it. pause()/resume() (SIGSTOP/SIGCONT) make it unreachable without closing its sockets, as
+// a partition does; kill() and start() stop and restart it on the same data.
+#pragma once
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/common/ports.h"
+#include "tests/common/temp_dir.h"
+
+namespace ringmq::test {
+
+class EtcdProcess {
+ public:
+  EtcdProcess() : client_port_(free_port()), peer_port_(free_port()) { start(); }
+  ~EtcdProcess() { kill(); }
+  EtcdProcess(const EtcdProcess&) = delete;
+  EtcdProcess& operator=(const EtcdProcess&) = delete;
+
+  void start() {
+    const std::string client = "http://127.0.0.1:" + std::to_string(client_port_);
+    const std::string peer = "http://127.0.0.1:" + std::to_string(peer_port_);
+    std::vector<std::string> args = {"/usr/bin/etcd",
+                                     "--name=test",
+                                     "--data-dir=" + dir_.path() + "/etcd",
+                                     "--listen-client-urls=" + client,
+                                     "--advertise-client-urls=" + client,
+                                     "--listen-peer-urls=" + peer,
+                                     "--initial-advertise-peer-urls=" + peer,
+                                     "--initial-cluster=test=" + peer,
+                                     "--logger=zap",
+                                     "--log-level=error"};
+    const std::string log = dir_.path() + "/etcd.log";
+    pid_ = ::fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      if (std::freopen(log.c_str(), "a", stdout) == nullptr || std::freopen(log.c_str(), "a", stderr) == nullptr)
+        ::_exit(126);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    for (int i = 0; i < 1500; ++i) {
+      if (healthy()) return;
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        throw std::runtime_error("etcd exited during start-up with status " + std::to_string(status) + " (log " + log +
+                                 ")");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    throw std::runtime_error("etcd did not become healthy within 15 s (log " + log + ")");
+  }
+  void kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGCONT);
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  void pause() { ::kill(pid_, SIGSTOP); }
+  void resume() { ::kill(pid_, SIGCONT); }
+
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(client_port_); }
+  int client_port() const { return client_port_; }
+
+ private:
+  // GET /health answers {"health":"true"} once the member has a leader (itself).
+  bool healthy() const {
+    if (!port_accepts(client_port_)) return false;
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(client_port_));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::string answer;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+      const char request[] = "GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+      if (::write(fd, request, sizeof request - 1) == static_cast<ssize_t>(sizeof request - 1)) {
+        char buf[1024];
+        ssize_t n;
+        while ((n = ::read(fd, buf, sizeof buf)) > 0) answer.append(buf, static_cast<size_t>(n));
+      }
+    }
+    ::close(fd);
+    return answer.find("\"health\":\"true\"") != std::string::npos;
+  }
+
+  TempDir dir_;
+  int client_port_;
+  int peer_port_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace ringmq::test
