@@ -51,6 +51,20 @@ std::string encode(const GroupLeader& l) {
 
 std::string encode(const InSyncSet& isr) { return json({{"epoch", isr.epoch}, {"members", isr.members}}).dump(); }
 
+std::string encode(const std::vector<PublishedTopic>& topics) {
+  json out = json::array();
+  for (const PublishedTopic& t : topics) {
+    // The id in hex: 32 characters, readable with etcdctl.
+    std::string id;
+    for (uint8_t b : t.id) {
+      id += "0123456789abcdef"[b >> 4];
+      id += "0123456789abcdef"[b & 15];
+    }
+    out.push_back({{"name", t.name}, {"id", id}, {"partitions", t.partitions}});
+  }
+  return out.dump();
+}
+
 Result<BrokerRegistration> decode_broker(std::string_view text) {
   auto parsed = parse_object(text, "broker registration");
   if (!parsed) return std::unexpected(parsed.error());
@@ -103,6 +117,32 @@ Result<int32_t> decode_epoch(std::string_view text) {
   if (ec != std::errc{} || end != text.data() + text.size() || epoch < 0)
     return make_error(ErrorCode::kCorrupt, "group epoch '" + std::string(text) + "' is not a number");
   return epoch;
+}
+
+Result<std::vector<PublishedTopic>> decode_topics(std::string_view text) {
+  json parsed = json::parse(text, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_array())
+    return make_error(ErrorCode::kCorrupt, "published topics are not a JSON array: " + std::string(text));
+  std::vector<PublishedTopic> topics;
+  for (const json& entry : parsed) {
+    if (!entry.is_object()) return make_error(ErrorCode::kCorrupt, "a published topic is not a JSON object");
+    auto name = field<std::string>(entry, "name", "published topic");
+    auto id = field<std::string>(entry, "id", "published topic");
+    auto partitions = field<int32_t>(entry, "partitions", "published topic");
+    if (!name) return std::unexpected(name.error());
+    if (!id) return std::unexpected(id.error());
+    if (!partitions) return std::unexpected(partitions.error());
+    PublishedTopic t{std::move(*name), {}, *partitions};
+    if (id->size() != 32 || *partitions < 0)
+      return make_error(ErrorCode::kCorrupt, "published topic " + t.name + ": bad id or partition count");
+    for (size_t i = 0; i < 16; ++i) {
+      const char* pair = id->data() + 2 * i;
+      if (auto [end, ec] = std::from_chars(pair, pair + 2, t.id[i], 16); ec != std::errc{} || end != pair + 2)
+        return make_error(ErrorCode::kCorrupt, "published topic " + t.name + ": id '" + *id + "' is not hex");
+    }
+    topics.push_back(std::move(t));
+  }
+  return topics;
 }
 
 bool valid_name(std::string_view name) {

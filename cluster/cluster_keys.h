@@ -6,8 +6,12 @@
 //   /ringmq/<cluster>/groups/<group>/leader    GroupLeader, on the leader's lease
 //   /ringmq/<cluster>/groups/<group>/epoch     the group's last leader epoch ("7"), kept
 //   /ringmq/<cluster>/groups/<group>/isr       InSyncSet, kept
+//   /ringmq/<cluster>/groups/<group>/topics    the leader's topics (PublishedTopic list), kept
+//   /ringmq/<cluster>/groups/<group>/topic-requests/<topic>   a follower asks the leader to
+//                                              auto-create a topic; on the follower's lease
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -41,6 +45,14 @@ struct InSyncSet {
   bool contains(int32_t node_id) const;
 };
 
+// A topic as the group's leader publishes it, so that a follower's Metadata can describe it
+// and send the client to the leader.
+struct PublishedTopic {
+  std::string name;
+  std::array<uint8_t, 16> id{};
+  int32_t partitions = 0;
+};
+
 class ClusterKeys {
  public:
   explicit ClusterKeys(std::string_view cluster_name);
@@ -51,6 +63,8 @@ class ClusterKeys {
   std::string leader(std::string_view group) const { return group_dir(group) + "leader"; }
   std::string epoch(std::string_view group) const { return group_dir(group) + "epoch"; }
   std::string isr(std::string_view group) const { return group_dir(group) + "isr"; }
+  std::string topics(std::string_view group) const { return group_dir(group) + "topics"; }
+  std::string topic_requests_prefix(std::string_view group) const { return group_dir(group) + "topic-requests/"; }
 
  private:
   std::string group_dir(std::string_view group) const { return groups_prefix() + std::string(group) + "/"; }
@@ -60,11 +74,13 @@ class ClusterKeys {
 std::string encode(const BrokerRegistration& broker);
 std::string encode(const GroupLeader& leader);
 std::string encode(const InSyncSet& isr);
+std::string encode(const std::vector<PublishedTopic>& topics);
 // kCorrupt with the value's text when it is not what the key holds.
 Result<BrokerRegistration> decode_broker(std::string_view json);
 Result<GroupLeader> decode_leader(std::string_view json);
 Result<InSyncSet> decode_isr(std::string_view json);
 Result<int32_t> decode_epoch(std::string_view text);
+Result<std::vector<PublishedTopic>> decode_topics(std::string_view json);
 
 // Names usable in keys: 1-64 of [A-Za-z0-9._-].
 bool valid_name(std::string_view name);

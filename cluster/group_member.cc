@@ -174,6 +174,12 @@ void GroupMember::tick() {
     renewed_at_ns_ = sent;
   }
   if (auto group = refresh_group(renewed_at_ns_); !group) count_etcd_error(group.error(), "reading the group");
+  if (leading()) {
+    if (auto served = serve_topic_requests(); !served) count_etcd_error(served.error(), "creating requested topics");
+    if (auto published = publish_topics(); !published) count_etcd_error(published.error(), "publishing the topics");
+  } else if (auto sent = send_topic_requests(); !sent) {
+    count_etcd_error(sent.error(), "passing topic requests to the leader");
+  }
   if (auto brokers = refresh_brokers(); !brokers) count_etcd_error(brokers.error(), "reading the brokers");
   last_error_.clear();
   publish(next_view_);
@@ -184,8 +190,9 @@ Status GroupMember::refresh_group(int64_t renewed_at_ns, bool may_campaign) {
   const std::string epoch_key = keys_.epoch(config_.group);
   const std::string isr_key = keys_.isr(config_.group);
   // One transaction without conditions: a consistent read of the three keys.
+  const std::string topics_key = keys_.topics(config_.group);
   Txn read;
-  read.success = {TxnOp::get(leader_key), TxnOp::get(epoch_key), TxnOp::get(isr_key)};
+  read.success = {TxnOp::get(leader_key), TxnOp::get(epoch_key), TxnOp::get(isr_key), TxnOp::get(topics_key)};
   auto state = etcd_.txn(read);
   if (!state) return std::unexpected(state.error());
   std::optional<GroupLeader> leader;
@@ -193,11 +200,22 @@ Status GroupMember::refresh_group(int64_t renewed_at_ns, bool may_campaign) {
   int64_t epoch_revision = 0;
   std::optional<InSyncSet> isr;
   int64_t isr_revision = 0;
+  leader_value_.clear();
+  topics_value_.clear();
+  next_view_.topics.clear();
   for (const KeyValue& kv : state->found) {
     if (kv.key == leader_key) {
       auto decoded = decode_leader(kv.value);
       if (!decoded) return std::unexpected(decoded.error());
       leader = *decoded;
+      leader_value_ = kv.value;
+    } else if (kv.key == topics_key) {
+      // Only Metadata on followers reads these: a bad value is logged, not fatal.
+      topics_value_ = kv.value;
+      if (auto decoded = decode_topics(kv.value))
+        next_view_.topics = std::move(*decoded);
+      else
+        spdlog::warn("cluster: {}: {}", topics_key, decoded.error().message);
     } else if (kv.key == epoch_key) {
       auto decoded = decode_epoch(kv.value);
       if (!decoded) return std::unexpected(decoded.error());
@@ -292,6 +310,67 @@ void GroupMember::step_down(std::string_view why) {
   was_leader_ = false;
   stats_.leadership_losses.fetch_add(1, std::memory_order_relaxed);
   spdlog::warn("cluster: broker {} no longer leads group {}: {}", self_.node_id, config_.group, why);
+}
+
+void GroupMember::set_topic_hooks(TopicHooks hooks) {
+  std::lock_guard lock(hooks_mutex_);
+  topic_hooks_ = std::move(hooks);
+}
+
+void GroupMember::request_topic(std::string topic) {
+  std::lock_guard lock(requests_mutex_);
+  if (topic_requests_.size() < 1000 && std::ranges::find(topic_requests_, topic) == topic_requests_.end())
+    topic_requests_.push_back(std::move(topic));
+}
+
+Status GroupMember::send_topic_requests() {
+  std::vector<std::string> requests;
+  {
+    std::lock_guard lock(requests_mutex_);
+    requests.swap(topic_requests_);
+  }
+  const std::string prefix = keys_.topic_requests_prefix(config_.group);
+  for (const std::string& topic : requests)
+    if (auto put = etcd_.put(prefix + topic, std::to_string(self_.node_id), lease_); !put)
+      return put;  // the client asks again, and so does this broker
+  return {};
+}
+
+Status GroupMember::serve_topic_requests() {
+  const std::string prefix = keys_.topic_requests_prefix(config_.group);
+  auto requests = etcd_.get_prefix(prefix);
+  if (!requests) return std::unexpected(requests.error());
+  for (const KeyValue& kv : *requests) {
+    const std::string topic = kv.key.substr(prefix.size());
+    {
+      std::lock_guard lock(hooks_mutex_);
+      if (!topic_hooks_.create) return {};
+      topic_hooks_.create(topic);
+    }
+    if (auto removed = etcd_.remove(kv.key); !removed) return std::unexpected(removed.error());
+  }
+  return {};
+}
+
+Status GroupMember::publish_topics() {
+  std::vector<PublishedTopic> topics;
+  {
+    std::lock_guard lock(hooks_mutex_);
+    if (!topic_hooks_.list) return {};
+    topics = topic_hooks_.list();
+  }
+  std::string value = encode(topics);
+  if (value == topics_value_ || leader_value_.empty()) return {};
+  Txn txn;
+  txn.compare = {Compare::value_is(keys_.leader(config_.group), leader_value_)};
+  txn.success = {TxnOp::put(keys_.topics(config_.group), value)};
+  auto result = etcd_.txn(txn);
+  if (!result) return std::unexpected(result.error());
+  if (result->succeeded) {
+    topics_value_ = std::move(value);
+    next_view_.topics = std::move(topics);
+  }
+  return {};
 }
 
 Status GroupMember::refresh_brokers() {

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -35,6 +36,7 @@ struct ClusterView {
   int32_t epoch = -1;                       // the group's last leader epoch (-1: never had one)
   InSyncSet isr;
   std::vector<int32_t> group_members;  // live brokers of this broker's group, by node id
+  std::vector<PublishedTopic> topics;  // the topics the group's leader last published
 
   const BrokerRegistration* broker(int32_t node_id) const;
 };
@@ -60,6 +62,19 @@ class GroupMember {
   // step of a clean shutdown. The view and the stats stay readable. Idempotent.
   void resign();
   ~GroupMember() { resign(); }
+
+  // The router's side of topics in a cluster, called on the cluster thread while this broker
+  // leads: `list` is what it publishes for followers' Metadata (written when it changes),
+  // `create` auto-creates a topic a follower was asked for. Empty hooks stop both; neither is
+  // called after this returns. Any thread.
+  struct TopicHooks {
+    std::function<std::vector<PublishedTopic>()> list;
+    std::function<void(const std::string&)> create;
+  };
+  void set_topic_hooks(TopicHooks hooks);
+  // A follower passes on a client's auto-creation of `topic` to the leader (through etcd, on
+  // the next tick). Never blocks: any thread, network threads included.
+  void request_topic(std::string topic);
 
   // Whether this broker leads its group and its leadership is still fresh. Any thread.
   bool leading() const {
@@ -93,6 +108,13 @@ class GroupMember {
   Status campaign(int32_t last_epoch, int64_t epoch_revision, const std::optional<InSyncSet>& isr,
                   int64_t isr_revision);
   Status refresh_brokers();
+  // Writes the topic list when it differs from what etcd holds, on condition that this
+  // broker's leader key is still the one it read.
+  Status publish_topics();
+  // Leader: creates the topics followers asked for and removes the requests. Follower: writes
+  // the requests its clients made.
+  Status serve_topic_requests();
+  Status send_topic_requests();
   // This broker leads `leader` (a key it won or found with its own lease).
   void lead(const GroupLeader& leader, int64_t renewed_at_ns);
   void step_down(std::string_view why);
@@ -110,6 +132,12 @@ class GroupMember {
   bool was_leader_ = false;
   std::optional<int32_t> last_leader_;  // the leader the last tick saw, for change counting
   std::string last_error_;              // logged once per distinct error
+  std::string leader_value_;            // the leader key's value as last read
+  std::string topics_value_;            // the topics key's value as last read
+  std::mutex hooks_mutex_;
+  TopicHooks topic_hooks_;  // guarded by hooks_mutex_
+  std::mutex requests_mutex_;
+  std::vector<std::string> topic_requests_;  // guarded by requests_mutex_
   std::atomic<int64_t> leading_until_ns_{0};
   std::atomic<int32_t> epoch_{-1};
   mutable std::mutex view_mutex_;

@@ -55,6 +55,8 @@ class ClusterRole {
   // The group's leader as a peer (host and port from its registration), for FindCoordinator;
   // nullopt without a leader. This broker itself when standalone is not asked.
   std::optional<PeerBroker> leader() const;
+  // The cluster as last seen (null when standalone).
+  std::shared_ptr<const cluster::ClusterView> view() const { return member_ ? member_->view() : nullptr; }
 
  private:
   const cluster::GroupMember* member_;

@@ -85,10 +85,30 @@ KafkaRouter::KafkaRouter(const RouterContext& context) : context_(context) {
   schedule_maintenance();
   context.store.set_index_listener([this] { wake_fetch_waits(); });
   context.metrics.set_consumer_lag_source([this](std::vector<LabelledSample>& out) { list_consumer_lag(out); });
+  if (context.cluster != nullptr)
+    context.cluster->set_topic_hooks(
+        {[this] { return published_topics(); }, [this](const std::string& name) { create_requested_topic(name); }});
   spdlog::info("kafka: {} topics, {} committed offsets", topics_->list().size(), offsets_->live_offset_count());
 }
 
+std::vector<cluster::PublishedTopic> KafkaRouter::published_topics() const {
+  std::vector<cluster::PublishedTopic> out;
+  for (const auto& topic : topics_->list()) out.push_back({topic->name, topic->topic_id, topic->partition_count()});
+  return out;
+}
+
+void KafkaRouter::create_requested_topic(const std::string& name) {
+  // The follower checked the client's right to create it; the leader's own settings decide.
+  if (!context_.config.topics.auto_create || topics_->find(name)) return;
+  if (auto created = topics_->find_or_create(name); created)
+    spdlog::info("topic {} created with {} partitions, asked for through a follower", name,
+                 (*created)->partition_count());
+  else
+    spdlog::warn("topic {} asked for through a follower not created: {}", name, created.error().message);
+}
+
 KafkaRouter::~KafkaRouter() {
+  if (context_.cluster != nullptr) context_.cluster->set_topic_hooks({});
   context_.metrics.set_consumer_lag_source(nullptr);
   context_.store.set_index_listener({});
   ticker_->stop();
@@ -280,16 +300,15 @@ void KafkaRouter::handle_metadata(const Request& request, const protocol::Reques
   response.controller_id = placement.controller_id;
 
   std::vector<std::shared_ptr<const TopicInfo>> keep;  // the views below point into these
-  std::vector<std::string> unknown_names;
   using security::AclOperation, security::AclResourceType;
   auto may_describe = [&](std::string_view name) {
     return authorized(request, AclOperation::kDescribe, AclResourceType::kTopic, name);
   };
-  auto add_topic = [&](const TopicInfo& topic) {
+  auto add_topic = [&](std::string_view name, const TopicId& id, int32_t partitions) {
     protocol::MetadataTopic t;
-    t.name = topic.name;
-    std::copy(topic.topic_id.begin(), topic.topic_id.end(), t.topic_id.bytes.begin());
-    for (int32_t p = 0; p < topic.partition_count(); ++p) {
+    t.name = name;
+    std::copy(id.begin(), id.end(), t.topic_id.bytes.begin());
+    for (int32_t p = 0; p < partitions; ++p) {
       protocol::MetadataPartition part;
       part.partition_index = p;
       part.error_code = placement.error;
@@ -301,12 +320,51 @@ void KafkaRouter::handle_metadata(const Request& request, const protocol::Reques
     }
     response.topics.push_back(std::move(t));
   };
-  if (r.all_topics) {
+  auto add_error = [&](const protocol::MetadataRequestTopic& requested, KafkaError error) {
+    protocol::MetadataTopic t;
+    t.error_code = error;
+    t.name = requested.name;
+    t.topic_id = requested.topic_id;
+    response.topics.push_back(std::move(t));
+  };
+  const auto view = role_.leads() ? nullptr : role_.view();
+  if (view != nullptr) {
+    // A follower describes the topics its group's leader published: the client learns the
+    // partitions and goes to the leader. It creates none.
+    auto find = [&](const protocol::MetadataRequestTopic& requested) -> const cluster::PublishedTopic* {
+      auto it = std::ranges::find_if(view->topics, [&](const cluster::PublishedTopic& t) {
+        return requested.name ? t.name == *requested.name : std::ranges::equal(t.id, requested.topic_id.bytes);
+      });
+      return it == view->topics.end() ? nullptr : &*it;
+    };
+    if (r.all_topics) {
+      for (const auto& t : view->topics)
+        if (may_describe(t.name)) add_topic(t.name, t.id, t.partitions);
+    } else {
+      for (const auto& requested : r.topics) {
+        const cluster::PublishedTopic* t = find(requested);
+        if (t != nullptr && may_describe(t->name))
+          add_topic(t->name, t->id, t->partitions);
+        else if (t != nullptr || (requested.name && !may_describe(*requested.name)))
+          add_error(requested, KafkaError::kTopicAuthorizationFailed);
+        else if (auto invalid = topics_->validate_create(*requested.name, context_.config.topics.default_partitions);
+                 invalid && invalid->error_code == static_cast<int16_t>(KafkaError::kInvalidTopicException))
+          add_error(requested, KafkaError::kInvalidTopicException);
+        else if (r.allow_auto_topic_creation && context_.config.topics.auto_create &&
+                 may_create_topic(request, *requested.name)) {
+          // The leader creates it and publishes it within a tick or two; the client asks again.
+          context_.cluster->request_topic(std::string(*requested.name));
+          add_error(requested, KafkaError::kLeaderNotAvailable);
+        } else {
+          add_error(requested, KafkaError::kUnknownTopicOrPartition);
+        }
+      }
+    }
+  } else if (r.all_topics) {
     keep = topics_->list();
-    for (const auto& topic : keep)
-      if (may_describe(topic->name)) add_topic(*topic);  // the others are not shown at all
+    for (const auto& topic : keep)  // the others are not shown at all
+      if (may_describe(topic->name)) add_topic(topic->name, topic->topic_id, topic->partition_count());
   } else {
-    unknown_names.reserve(r.topics.size());
     for (const auto& requested : r.topics) {
       if (!requested.name) {  // asked by id (v10+)
         auto snapshot = topics_->snapshot();
@@ -314,13 +372,10 @@ void KafkaRouter::handle_metadata(const Request& request, const protocol::Reques
         std::copy(requested.topic_id.bytes.begin(), requested.topic_id.bytes.end(), id.begin());
         if (const TopicInfo* topic = snapshot->find(id); topic != nullptr && may_describe(topic->name)) {
           keep.push_back(snapshot->find_shared(topic->name));
-          add_topic(*keep.back());
+          add_topic(keep.back()->name, keep.back()->topic_id, keep.back()->partition_count());
         } else {
-          protocol::MetadataTopic t;
-          t.error_code = context_.authorizer != nullptr ? KafkaError::kTopicAuthorizationFailed
-                                                        : KafkaError::kUnknownTopicOrPartition;
-          t.topic_id = requested.topic_id;
-          response.topics.push_back(std::move(t));
+          add_error(requested, context_.authorizer != nullptr ? KafkaError::kTopicAuthorizationFailed
+                                                              : KafkaError::kUnknownTopicOrPartition);
         }
         continue;
       }
@@ -330,12 +385,9 @@ void KafkaRouter::handle_metadata(const Request& request, const protocol::Reques
                        : std::unexpected(TopicError{static_cast<int16_t>(KafkaError::kTopicAuthorizationFailed), ""});
       if (topic) {
         keep.push_back(*topic);
-        add_topic(**topic);
+        add_topic(keep.back()->name, keep.back()->topic_id, keep.back()->partition_count());
       } else {
-        protocol::MetadataTopic t;
-        t.error_code = static_cast<KafkaError>(topic.error().error_code);
-        t.name = *requested.name;
-        response.topics.push_back(std::move(t));
+        add_error(requested, static_cast<KafkaError>(topic.error().error_code));
       }
     }
   }

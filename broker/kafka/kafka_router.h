@@ -148,6 +148,10 @@ class KafkaRouter final : public RequestRouter {
 
   // The topic for a produce / metadata request, auto-created when the config allows it.
   TopicResult<std::shared_ptr<const TopicInfo>> topic_for_write(std::string_view name, bool allow_create);
+  // Every topic, as the group's leader publishes them to etcd for followers' Metadata.
+  std::vector<cluster::PublishedTopic> published_topics() const;
+  // Auto-creates a topic a follower's client asked for (cluster thread, while leading).
+  void create_requested_topic(const std::string& name);
   // Restores idempotent-producer state of every partition from the tails of their logs.
   void rebuild_producer_state();
   void schedule_maintenance();

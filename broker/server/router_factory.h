@@ -49,7 +49,8 @@ struct RouterContext {
   // ACLs ([authorization] enabled); nullptr = every principal may do everything.
   security::Authorizer* authorizer = nullptr;
   // This broker's membership of its broker group ([cluster]); nullptr = standalone.
-  const cluster::GroupMember* cluster = nullptr;
+  // The router publishes its topics through it while this broker leads.
+  cluster::GroupMember* cluster = nullptr;
 };
 
 std::unique_ptr<RequestRouter> make_kafka_router(const RouterContext& context);

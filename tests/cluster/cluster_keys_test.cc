@@ -41,6 +41,18 @@ TEST(ClusterKeys, ValuesRoundTrip) {
   EXPECT_TRUE(i->contains(7));
   EXPECT_FALSE(i->contains(2));
 
+  std::vector<PublishedTopic> topics(2);
+  topics[0] = {"orders", {}, 3};
+  for (size_t b = 0; b < 16; ++b) topics[0].id[b] = static_cast<uint8_t>(b * 17);
+  topics[1] = {"empty", {}, 0};
+  auto t = decode_topics(encode(topics));
+  ASSERT_TRUE(t) << t.error().message;
+  ASSERT_EQ(t->size(), 2u);
+  EXPECT_EQ((*t)[0].name, "orders");
+  EXPECT_EQ((*t)[0].id, topics[0].id);
+  EXPECT_EQ((*t)[0].partitions, 3);
+  EXPECT_EQ((*t)[1].partitions, 0);
+
   auto e = decode_epoch("12");
   ASSERT_TRUE(e);
   EXPECT_EQ(*e, 12);
@@ -55,6 +67,10 @@ TEST(ClusterKeys, CorruptValuesAreRefusedWithTheirText) {
   EXPECT_FALSE(decode_leader("{\"node_id\":1,\"epoch\":2,\"lease\":\"12abc\"}")) << "a lease that is not a number";
   EXPECT_FALSE(decode_isr("{\"epoch\":1,\"members\":[\"a\"]}"));
   for (std::string_view bad : {"", "x", "12x", "99999999999"}) EXPECT_FALSE(decode_epoch(bad)) << bad;
+  for (std::string_view bad : {"{}", "[1]", R"([{"name":"t","id":"00","partitions":1}])",
+                               R"([{"name":"t","id":"0123456789abcdef0123456789abcdeg","partitions":1}])",
+                               R"([{"name":"t","id":"0123456789abcdef0123456789abcdef","partitions":-1}])"})
+    EXPECT_FALSE(decode_topics(bad)) << bad;
 }
 
 TEST(ClusterKeys, NamesAreShortAndPlain) {

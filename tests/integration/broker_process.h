@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -103,6 +104,22 @@ inline std::pair<int, std::string> run_command(const std::string& command) {
   while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
   int status = ::pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// The /metrics answer (HTTP header and exposition) of the endpoint on `port`; "" if none.
+inline std::string scrape_metrics(int port) {
+  auto [rc, out] =
+      run_command("bash -c \"exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(port) +
+                  " && printf 'GET /metrics HTTP/1.1\\r\\nHost: t\\r\\n\\r\\n' >&3 && timeout 5 cat <&3\"");
+  return rc == 0 ? out : std::string();
+}
+
+// The value of sample `name` (with its labels as exposed) in an exposition; -1 when absent.
+inline double sample_value(const std::string& exposition, const std::string& name) {
+  std::istringstream in(exposition);
+  for (std::string line; std::getline(in, line);)
+    if (line.starts_with(name + " ")) return std::stod(line.substr(name.size() + 1));
+  return -1;
 }
 
 }  // namespace ringmq::test

@@ -82,14 +82,6 @@ TEST_F(KcatTest, DataSurvivesABrokerRestart) {
   EXPECT_EQ(consume("durable", "-p 0 -o beginning"), "x\ny\n");
 }
 
-// The value of an unlabelled sample `name` in a Prometheus exposition, or -1 if absent.
-double sample_value(const std::string& exposition, const std::string& name) {
-  std::istringstream in(exposition);
-  for (std::string line; std::getline(in, line);)
-    if (line.starts_with(name + " ")) return std::stod(line.substr(name.size() + 1));
-  return -1;
-}
-
 // The stage histograms of /metrics count real requests: a produce's decode and append, every
 // response's write, and a consumer waiting at the end of a partition, woken by new records.
 TEST_F(KcatTest, MetricsTimeEachStageOfProduceAndFetch) {
@@ -101,10 +93,8 @@ TEST_F(KcatTest, MetricsTimeEachStageOfProduceAndFetch) {
                                "; sleep 0.3; done; wait $consumer");
   ASSERT_EQ(rc, 0) << out;
   EXPECT_EQ(out, "late\nlate\nlate\n");
-  auto [scrape_rc, metrics] =
-      run_command("bash -c \"exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(broker_.metrics_port()) +
-                  " && printf 'GET /metrics HTTP/1.1\\r\\nHost: t\\r\\n\\r\\n' >&3 && timeout 5 cat <&3\"");
-  ASSERT_EQ(scrape_rc, 0) << metrics;
+  const std::string metrics = scrape_metrics(broker_.metrics_port());
+  ASSERT_FALSE(metrics.empty());
   for (const char* name :
        {"ringmq_socket_wait_seconds_count", "ringmq_produce_decode_seconds_count", "ringmq_append_seconds_count",
         "ringmq_fetch_wakeup_seconds_count", "ringmq_response_write_seconds_count"})

@@ -286,10 +286,8 @@ class AdminClient : public ::testing::Test {
   }
 
   std::string scrape_metrics() {
-    auto [rc, out] =
-        run_command("bash -c \"exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(broker_.metrics_port()) +
-                    " && printf 'GET /metrics HTTP/1.1\\r\\nHost: t\\r\\n\\r\\n' >&3 && timeout 5 cat <&3\"");
-    EXPECT_EQ(rc, 0) << out;
+    std::string out = test::scrape_metrics(broker_.metrics_port());
+    EXPECT_FALSE(out.empty());
     return out;
   }
 

@@ -1,0 +1,208 @@
+// Brokers in a cluster: real ringmq-broker processes joined through a real etcd, driven by
+// kcat (librdkafka) and raw frames. Any broker serves clients through its group's leader; a
+// killed leader is not replaced by a broker that lacks its data unless unclean elections are
+// on; a paused leader is fenced before another takes over; start-up fails clearly without
+// etcd or with a node id in use. Session 2 s, so each failover takes a few seconds.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "tests/cluster/etcd_process.h"
+#include "tests/integration/broker_process.h"
+#include "tests/integration/raw_connection.h"
+
+namespace ringmq::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 20s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return condition();
+}
+
+std::vector<std::string> cluster_args(const EtcdProcess& etcd, int node_id, bool unclean) {
+  return {"--etcd", etcd.endpoint(),
+          "--set",  "server.node_id=" + std::to_string(node_id),
+          "--set",  "cluster.name=it",
+          "--set",  "cluster.session_timeout_s=2",
+          "--set",  "cluster.etcd_timeout_ms=500",
+          "--set",  std::string("cluster.unclean_leader_election=") + (unclean ? "true" : "false")};
+}
+
+double metric(const BrokerProcess& broker, const std::string& name) {
+  return sample_value(scrape_metrics(broker.metrics_port()), name);
+}
+
+// kcat's view of the cluster through `bootstrap` (kcat -L -J).
+json metadata(const std::string& bootstrap, const std::string& topic = "") {
+  auto [rc, out] = run_command("timeout 30 kcat -L -J -m 10 -b " + bootstrap + (topic.empty() ? "" : " -t " + topic) +
+                               " 2>/dev/null");
+  json parsed = json::parse(out, nullptr, false);
+  return rc == 0 && !parsed.is_discarded() ? parsed : json::object();
+}
+
+std::vector<int> broker_ids(const json& md) {
+  std::vector<int> ids;
+  if (md.contains("brokers"))
+    for (const auto& b : md["brokers"]) ids.push_back(b["id"].get<int>());
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+std::pair<int, std::string> produce(const std::string& bootstrap, const std::string& topic, const std::string& lines) {
+  return run_command("printf '" + lines + "' | timeout 60 kcat -P -b " + bootstrap + " -t " + topic +
+                     " -p 0 -X acks=all -X message.timeout.ms=20000 2>&1");
+}
+
+std::string consume(const std::string& bootstrap, const std::string& topic) {
+  return run_command("timeout 60 kcat -C -b " + bootstrap + " -t " + topic + " -p 0 -o beginning -e -q 2>&1").second;
+}
+
+// The error of a ListOffsets v1 for partition 0 of `topic`, sent straight to `port`.
+int16_t list_offsets_error(int port, const std::string& topic) {
+  RawConnection c(port);
+  WireBuilder body;
+  body.i32(-1).i32(1).legacy_str(topic).i32(1).i32(0).i64(-1);
+  const Bytes answer = c.round_trip(broker::protocol::testing::request_frame(2, 1, 7, "raw", false, body.out));
+  broker::protocol::testing::WireParser p(answer, false);
+  EXPECT_EQ(p.response_header(false), 7);
+  EXPECT_EQ(p.array(), 1);
+  p.str();
+  EXPECT_EQ(p.array(), 1);
+  EXPECT_EQ(p.i32(), 0);
+  return p.i16();
+}
+
+TEST(Cluster, AnyBrokerServesClientsThroughTheGroupLeader) {
+  EtcdProcess etcd;
+  BrokerProcess leader(cluster_args(etcd, 1, false));
+  ASSERT_TRUE(eventually([&] { return metric(leader, "ringmq_cluster_leader") == 1; }));
+  BrokerProcess follower(cluster_args(etcd, 2, false));
+  ASSERT_TRUE(eventually([&] { return broker_ids(metadata(follower.bootstrap())) == std::vector<int>{1, 2}; }));
+  EXPECT_EQ(metric(follower, "ringmq_cluster_leader"), 0);
+  EXPECT_EQ(metric(leader, "ringmq_cluster_leader_epoch"), 1);
+
+  // Bootstrapped at the follower, a producer auto-creates a topic (the follower passes the
+  // request on to the leader) and writes to the leader; a consumer reads it back the same way.
+  auto [rc, out] = produce(follower.bootstrap(), "orders", "a\\nb\\nc\\n");
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_EQ(consume(follower.bootstrap(), "orders"), "a\nb\nc\n");
+
+  const json md = metadata(follower.bootstrap(), "orders");
+  EXPECT_EQ(md.value("controllerid", -2), 1) << md.dump();
+  ASSERT_TRUE(md.contains("topics") && md["topics"].size() == 1) << md.dump();
+  for (const auto& p : md["topics"][0]["partitions"]) {
+    EXPECT_EQ(p["leader"].get<int>(), 1) << md.dump();
+    EXPECT_EQ(p["isrs"].size(), 1u) << "only the leader holds the data" << md.dump();
+  }
+  // The follower itself refuses the data APIs with Kafka's retriable error.
+  EXPECT_EQ(list_offsets_error(follower.port(), "orders"), 6) << "NOT_LEADER_OR_FOLLOWER";
+  EXPECT_EQ(list_offsets_error(leader.port(), "orders"), 0);
+}
+
+TEST(Cluster, AKilledLeaderComesBackToLeadWhenTheFollowerIsNotInSync) {
+  EtcdProcess etcd;
+  BrokerProcess first(cluster_args(etcd, 1, false));
+  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_cluster_leader") == 1; }));
+  BrokerProcess second(cluster_args(etcd, 2, false));
+  auto [rc, out] = produce(first.bootstrap(), "kept", "x\\ny\\n");
+  ASSERT_EQ(rc, 0) << out;
+
+  first.kill_hard();
+  // Its session expires; the follower, outside the in-sync set, must not take over.
+  ASSERT_TRUE(eventually([&] { return broker_ids(metadata(second.bootstrap())) == std::vector<int>{2}; }));
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(metric(second, "ringmq_cluster_leader"), 0);
+  EXPECT_EQ(metadata(second.bootstrap()).value("controllerid", -2), -1) << "no controller without a leader";
+  auto [refused_rc, refused] = run_command("printf 'lost\\n' | timeout 30 kcat -P -b " + second.bootstrap() +
+                                           " -t kept -p 0 -X message.timeout.ms=3000 2>&1");
+  EXPECT_NE(refused_rc, 0) << "nobody may acknowledge while the group has no leader: " << refused;
+
+  // Restarted on its data, it leads again in the next epoch, with nothing lost.
+  first.start();
+  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_cluster_leader") == 1; }));
+  EXPECT_EQ(metric(first, "ringmq_cluster_leader_epoch"), 2);
+  // The follower learns the leader's topics on its next tick.
+  ASSERT_TRUE(eventually([&] {
+    const json md = metadata(second.bootstrap(), "kept");
+    return md.value("controllerid", -2) == 1 && md["topics"].size() == 1 && !md["topics"][0].contains("error");
+  }));
+  EXPECT_EQ(consume(second.bootstrap(), "kept"), "x\ny\n");
+}
+
+TEST(Cluster, AnUncleanElectionHandsTheGroupOverWhenTheLeaderStops) {
+  EtcdProcess etcd;
+  BrokerProcess first(cluster_args(etcd, 1, true));
+  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_cluster_leader") == 1; }));
+  BrokerProcess second(cluster_args(etcd, 2, true));
+  ASSERT_TRUE(eventually([&] { return broker_ids(metadata(second.bootstrap())) == std::vector<int>{1, 2}; }));
+
+  const auto stopped_at = std::chrono::steady_clock::now();
+  ASSERT_EQ(first.stop(), 0) << "SIGTERM: resigns, then shuts down cleanly";
+  ASSERT_TRUE(eventually([&] { return metric(second, "ringmq_cluster_leader") == 1; }));
+  std::printf("takeover %.2f s after SIGTERM to the leader (session 2 s)\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - stopped_at).count());
+  EXPECT_EQ(metric(second, "ringmq_cluster_leader_epoch"), 2);
+  auto [rc, out] = produce(second.bootstrap(), "after", "z\\n");
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_EQ(consume(second.bootstrap(), "after"), "z\n");
+}
+
+TEST(Cluster, APausedLeaderIsFencedBeforeAnotherTakesOver) {
+  EtcdProcess etcd;
+  BrokerProcess first(cluster_args(etcd, 1, true));
+  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_cluster_leader") == 1; }));
+  BrokerProcess second(cluster_args(etcd, 2, true));
+  auto [rc, out] = produce(first.bootstrap(), "fenced", "1\\n");
+  ASSERT_EQ(rc, 0) << out;
+  ASSERT_EQ(list_offsets_error(first.port(), "fenced"), 0);
+
+  // A stall longer than the session (a GC pause, a frozen VM): etcd ends the lease and the
+  // other broker leads.
+  ::kill(first.pid(), SIGSTOP);
+  const bool took_over = eventually([&] { return metric(second, "ringmq_cluster_leader") == 1; });
+  ::kill(first.pid(), SIGCONT);
+  ASSERT_TRUE(took_over);
+  // The first request after the stall is refused: its leadership ran out on its own clock,
+  // before it could learn from etcd that it lost.
+  EXPECT_EQ(list_offsets_error(first.port(), "fenced"), 6);
+  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_cluster_leadership_losses_total") >= 1; }));
+  EXPECT_EQ(metric(first, "ringmq_cluster_leader"), 0);
+  EXPECT_TRUE(eventually([&] { return metadata(first.bootstrap()).value("controllerid", -2) == 2; }))
+      << "it points clients at the new leader";
+}
+
+TEST(Cluster, StartUpFailsClearlyWithoutEtcdOrWithANodeIdInUse) {
+  TempDir dir;
+  const std::string broker = std::string(RINGMQ_BROKER_BINARY) + " --data-dir " + dir.path() + "/d --port " +
+                             std::to_string(free_port()) + " --set metrics.enabled=false";
+  auto [rc, out] = run_command(broker + " --etcd http://127.0.0.1:" + std::to_string(free_port()) +
+                               " --set cluster.etcd_timeout_ms=300 2>&1");
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("joining cluster ringmq through etcd"), std::string::npos) << out;
+
+  EtcdProcess etcd;
+  BrokerProcess first(cluster_args(etcd, 1, false));
+  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_cluster_leader") == 1; }));
+  std::string twin = broker;
+  for (const std::string& arg : cluster_args(etcd, 1, false)) twin += " " + arg;
+  auto [twin_rc, twin_out] = run_command("timeout 60 " + twin + " 2>&1");
+  EXPECT_EQ(twin_rc, 1) << twin_out;
+  EXPECT_NE(twin_out.find("node id 1 is registered by the broker at 127.0.0.1:" + std::to_string(first.port())),
+            std::string::npos)
+      << twin_out;
+  EXPECT_EQ(metric(first, "ringmq_cluster_leader"), 1) << "the broker already there keeps leading";
+}
+
+}  // namespace
+}  // namespace ringmq::test
