@@ -37,6 +37,10 @@ void print(Io& io, const JsonWriter& json, const Table& table);
 int print_outcomes(const std::vector<NamedOutcome>& outcomes, const char* what, Io& io);
 
 int cluster_info(KafkaAdmin& admin, Io& io);
+// The cluster as etcd holds it (brokers, each group's leader, epoch and in-sync set), read
+// from etcd directly: 3 when etcd cannot be reached.
+int cluster_status(const std::vector<std::string>& etcd_endpoints, const std::string& cluster_name, int timeout_ms,
+                   Io& io);
 
 int topic_list(KafkaAdmin& admin, Io& io);
 int topic_describe(KafkaAdmin& admin, const std::string& topic, Io& io);

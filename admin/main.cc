@@ -8,6 +8,7 @@
 #include <map>
 
 #include "admin/commands.h"
+#include "cluster/etcd_client.h"
 
 namespace {
 
@@ -66,9 +67,23 @@ int run_main(int argc, char** argv) {
   // Each leaf command stores what to run; it runs once the admin client is connected.
   std::function<int(KafkaAdmin&, Io&)> command;
 
+  // Offline commands: they need no broker connection (etcd, or a stopped broker's data directory).
+  std::function<int(Io&)> offline;
   CLI::App* cluster = app.add_subcommand("cluster", "The cluster")->require_subcommand(1);
   cluster->add_subcommand("info", "Brokers, controller and topic count")->callback([&] {
     command = [](KafkaAdmin& a, Io& io) { return cluster_info(a, io); };
+  });
+
+  std::string etcd_endpoints, cluster_name = "ringmq";
+  CLI::App* status = cluster->add_subcommand(
+      "status", "Brokers, each group's leader, epoch and in-sync set, read from etcd (works with no broker up)");
+  status->add_option("--etcd", etcd_endpoints, "etcd client URLs, comma-separated (cluster.etcd_endpoints)")
+      ->required();
+  status->add_option("--name", cluster_name, "cluster.name")->capture_default_str();
+  status->callback([&] {
+    offline = [&](Io& io) {
+      return cluster_status(ringmq::cluster::split_endpoints(etcd_endpoints), cluster_name, global.timeout_ms, io);
+    };
   });
 
   CLI::App* topic = app.add_subcommand("topic", "Topics")->require_subcommand(1);
@@ -258,8 +273,7 @@ int run_main(int argc, char** argv) {
     command = [filters = std::move(*filters)](KafkaAdmin& a, Io& io) { return acl_delete(a, filters, io); };
   });
 
-  // Offline commands: they change a stopped broker's data directory and need no connection.
-  std::function<int(Io&)> offline;
+  // `user`: offline, it changes a stopped broker's data directory.
   CLI::App* user = app.add_subcommand(
       "user",
       "SCRAM users in a broker's data directory, offline: stop the broker first (a running broker rewrites the "

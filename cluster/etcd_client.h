@@ -113,6 +113,10 @@ class EtcdClient {
   std::chrono::milliseconds timeout_;
 };
 
+// "http://a:2379, b:2379" -> {"http://a:2379", "b:2379"}: a comma-separated endpoint list
+// (cluster.etcd_endpoints, --etcd), blanks trimmed, empty items dropped.
+std::vector<std::string> split_endpoints(std::string_view text);
+
 // The smallest key greater than every key starting with `prefix` (etcd's range_end).
 std::string prefix_end(std::string_view prefix);
 

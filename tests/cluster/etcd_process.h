@@ -2,7 +2,8 @@
 // free ports, with its data in a temp dir, for tests of the cluster layer and of brokers in a
 // cluster. The constructor returns once etcd answers its health check; the destructor kills
 // it. pause()/resume() (SIGSTOP/SIGCONT) make it unreachable without closing its sockets, as
-// a partition does; kill() and start() stop and restart it on the same data.
+// a partition does; kill() and start() stop and restart it on the same data. The including
+// target defines RINGMQ_ETCD_BINARY (tests/cluster/CMakeLists.txt finds it).
 #pragma once
 
 #include <signal.h>
@@ -31,7 +32,7 @@ class EtcdProcess {
   void start() {
     const std::string client = "http://127.0.0.1:" + std::to_string(client_port_);
     const std::string peer = "http://127.0.0.1:" + std::to_string(peer_port_);
-    std::vector<std::string> args = {"/usr/bin/etcd",
+    std::vector<std::string> args = {RINGMQ_ETCD_BINARY,
                                      "--name=test",
                                      "--data-dir=" + dir_.path() + "/etcd",
                                      "--listen-client-urls=" + client,

@@ -1,6 +1,8 @@
-// The etcd endpoints a broker is given: plain HTTP host:port, with or without the scheme.
+// The etcd endpoints a broker is given: plain HTTP host:port, with or without the scheme, in a
+// comma-separated list.
 #include <gtest/gtest.h>
 
+#include "cluster/etcd_client.h"
 #include "cluster/http_client.h"
 
 namespace ringmq::cluster {
@@ -27,6 +29,11 @@ TEST(HttpEndpoint, RefusesWhatItCannotSpeak) {
     ASSERT_FALSE(e) << bad;
     EXPECT_EQ(e.error().code, ErrorCode::kInvalidArgument) << bad;
   }
+}
+
+TEST(HttpEndpoint, EndpointListsAreCommaSeparated) {
+  EXPECT_EQ(split_endpoints("http://a:2379, b:2379,,  "), (std::vector<std::string>{"http://a:2379", "b:2379"}));
+  EXPECT_TRUE(split_endpoints("").empty());
 }
 
 }  // namespace

@@ -105,6 +105,20 @@ TEST(Cluster, AnyBrokerServesClientsThroughTheGroupLeader) {
     EXPECT_EQ(p["leader"].get<int>(), 1) << md.dump();
     EXPECT_EQ(p["isrs"].size(), 1u) << "only the leader holds the data" << md.dump();
   }
+  // The ops CLI reads the same from etcd.
+  auto [status_rc, status] = run_command(std::string(RINGMQ_ADMIN_BINARY) + " --json cluster status --name it --etcd " +
+                                         etcd.endpoint() + " 2>&1");
+  ASSERT_EQ(status_rc, 0) << status;
+  const json cluster = json::parse(status, nullptr, false);
+  ASSERT_FALSE(cluster.is_discarded()) << status;
+  ASSERT_EQ(cluster["brokers"].size(), 2u) << status;
+  EXPECT_EQ(cluster["brokers"][0]["role"], "leader") << status;
+  EXPECT_EQ(cluster["brokers"][1]["role"], "follower") << status;
+  ASSERT_EQ(cluster["groups"].size(), 1u) << status;
+  EXPECT_EQ(cluster["groups"][0]["leader"], 1) << status;
+  EXPECT_EQ(cluster["groups"][0]["epoch"], 1) << status;
+  EXPECT_EQ(cluster["groups"][0]["topics"], 1) << status;
+
   // The follower itself refuses the data APIs with Kafka's retriable error.
   EXPECT_EQ(list_offsets_error(follower.port(), "orders"), 6) << "NOT_LEADER_OR_FOLLOWER";
   EXPECT_EQ(list_offsets_error(leader.port(), "orders"), 0);

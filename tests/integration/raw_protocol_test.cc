@@ -51,7 +51,9 @@ std::vector<EpochAnswer> offset_for_leader_epoch(RawConnection& c, int16_t versi
   Bytes response = c.round_trip(request_frame(kOffsetForLeaderEpoch, version, 7, "raw-test", flex, b.out));
   WireParser p(response, flex);
   EXPECT_EQ(p.response_header(flex), 7);
-  if (version >= 2) EXPECT_EQ(p.i32(), 0);  // throttle
+  if (version >= 2) {
+    EXPECT_EQ(p.i32(), 0);  // throttle
+  }
   std::vector<EpochAnswer> answers;
   const int32_t topics = p.array();
   for (int32_t t = 0; t < topics; ++t) {
@@ -99,7 +101,9 @@ TEST_F(RawProtocol, OffsetForLeaderEpochAnswersTheEndOfEachEpochInEveryVersion) 
     ASSERT_EQ(answers.size(), 4u);
     EXPECT_EQ(answers[0].error, 0);
     EXPECT_EQ(answers[0].end_offset, 5);
-    if (v >= 1) EXPECT_EQ(answers[0].leader_epoch, 0);
+    if (v >= 1) {
+      EXPECT_EQ(answers[0].leader_epoch, 0);
+    }
     EXPECT_EQ(answers[1].error, 0);
     EXPECT_EQ(answers[1].end_offset, -1);
     EXPECT_EQ(answers[1].leader_epoch, -1);
@@ -128,7 +132,9 @@ TEST_F(RawProtocol, DescribeClusterRefusesControllerEndpointsAsKafkaDoes) {
     p.i32();
     const int16_t error = p.i16();
     const auto message = p.nstr();
-    if (version >= 1) EXPECT_EQ(p.i8(), endpoint_type);
+    if (version >= 1) {
+      EXPECT_EQ(p.i8(), endpoint_type);
+    }
     const std::string cluster_id = p.str();
     const int32_t controller = p.i32();
     const int32_t brokers = p.array();
