@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tests/common/ports.h"
+#include "tests/common/spawn.h"
 #include "tests/common/temp_dir.h"
 
 namespace ringmq::test {
@@ -43,17 +44,7 @@ class EtcdProcess {
                                      "--logger=zap",
                                      "--log-level=error"};
     const std::string log = dir_.path() + "/etcd.log";
-    pid_ = ::fork();
-    if (pid_ < 0) throw std::runtime_error("fork failed");
-    if (pid_ == 0) {
-      if (std::freopen(log.c_str(), "a", stdout) == nullptr || std::freopen(log.c_str(), "a", stderr) == nullptr)
-        ::_exit(126);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
+    pid_ = spawn(std::move(args), log);
     for (int i = 0; i < 1500; ++i) {
       if (healthy()) return;
       int status = 0;

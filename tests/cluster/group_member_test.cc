@@ -11,6 +11,7 @@
 
 #include "cluster/cluster_keys.h"
 #include "tests/cluster/etcd_process.h"
+#include "tests/common/eventually.h"
 
 namespace ringmq::cluster {
 namespace {
@@ -38,14 +39,8 @@ std::unique_ptr<GroupMember> start_member(const ClusterConfig& config, int32_t n
   return member ? std::move(*member) : nullptr;
 }
 
-// Polls `condition` every 50 ms for up to `limit`.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 15s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return condition();
+  return test::eventually(condition, limit);
 }
 
 TEST(GroupMember, TheFirstMemberLeadsAndTheOthersFollowIt) {

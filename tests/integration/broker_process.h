@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tests/common/ports.h"
+#include "tests/common/spawn.h"
 #include "tests/common/temp_dir.h"
 
 namespace ringmq::test {
@@ -45,15 +46,7 @@ class BrokerProcess {
                                      "--set",
                                      "log.level=warn"};
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
-    pid_ = ::fork();
-    if (pid_ < 0) throw std::runtime_error("fork failed");
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
+    pid_ = spawn(std::move(args));
     for (int i = 0; i < 1000; ++i) {
       if (port_accepts(port_)) return;
       int status = 0;

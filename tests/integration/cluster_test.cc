@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "tests/cluster/etcd_process.h"
+#include "tests/common/eventually.h"
 #include "tests/integration/broker_process.h"
 #include "tests/integration/raw_connection.h"
 
@@ -21,14 +22,7 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 20s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return condition();
-}
+bool eventually(const std::function<bool()>& condition) { return test::eventually(condition, 20s, 100ms); }
 
 std::vector<std::string> cluster_args(const EtcdProcess& etcd, int node_id, bool unclean) {
   return {"--etcd", etcd.endpoint(),
@@ -68,6 +62,20 @@ std::string consume(const std::string& bootstrap, const std::string& topic) {
   return run_command("timeout 60 kcat -C -b " + bootstrap + " -t " + topic + " -p 0 -o beginning -e -q 2>&1").second;
 }
 
+// etcd and two brokers of one group; broker 1 leads before broker 2 starts, so each test
+// knows who leads.
+struct TwoBrokers {
+  explicit TwoBrokers(bool unclean)
+      : first(cluster_args(etcd, 1, unclean)), second((await_leading(first), cluster_args(etcd, 2, unclean))) {}
+  static void await_leading(const BrokerProcess& broker) {
+    if (!eventually([&] { return metric(broker, "ringmq_cluster_leader") == 1; }))
+      throw std::runtime_error("broker 1 did not lead within 20 s");
+  }
+  EtcdProcess etcd;
+  BrokerProcess first;
+  BrokerProcess second;
+};
+
 // The error of a ListOffsets v1 for partition 0 of `topic`, sent straight to `port`.
 int16_t list_offsets_error(int port, const std::string& topic) {
   RawConnection c(port);
@@ -84,10 +92,10 @@ int16_t list_offsets_error(int port, const std::string& topic) {
 }
 
 TEST(Cluster, AnyBrokerServesClientsThroughTheGroupLeader) {
-  EtcdProcess etcd;
-  BrokerProcess leader(cluster_args(etcd, 1, false));
-  ASSERT_TRUE(eventually([&] { return metric(leader, "ringmq_cluster_leader") == 1; }));
-  BrokerProcess follower(cluster_args(etcd, 2, false));
+  TwoBrokers cluster(false);
+  const EtcdProcess& etcd = cluster.etcd;
+  const BrokerProcess& leader = cluster.first;
+  const BrokerProcess& follower = cluster.second;
   ASSERT_TRUE(eventually([&] { return broker_ids(metadata(follower.bootstrap())) == std::vector<int>{1, 2}; }));
   EXPECT_EQ(metric(follower, "ringmq_cluster_leader"), 0);
   EXPECT_EQ(metric(leader, "ringmq_cluster_leader_epoch"), 1);
@@ -109,15 +117,15 @@ TEST(Cluster, AnyBrokerServesClientsThroughTheGroupLeader) {
   auto [status_rc, status] = run_command(std::string(RINGMQ_ADMIN_BINARY) + " --json cluster status --name it --etcd " +
                                          etcd.endpoint() + " 2>&1");
   ASSERT_EQ(status_rc, 0) << status;
-  const json cluster = json::parse(status, nullptr, false);
-  ASSERT_FALSE(cluster.is_discarded()) << status;
-  ASSERT_EQ(cluster["brokers"].size(), 2u) << status;
-  EXPECT_EQ(cluster["brokers"][0]["role"], "leader") << status;
-  EXPECT_EQ(cluster["brokers"][1]["role"], "follower") << status;
-  ASSERT_EQ(cluster["groups"].size(), 1u) << status;
-  EXPECT_EQ(cluster["groups"][0]["leader"], 1) << status;
-  EXPECT_EQ(cluster["groups"][0]["epoch"], 1) << status;
-  EXPECT_EQ(cluster["groups"][0]["topics"], 1) << status;
+  const json state = json::parse(status, nullptr, false);
+  ASSERT_FALSE(state.is_discarded()) << status;
+  ASSERT_EQ(state["brokers"].size(), 2u) << status;
+  EXPECT_EQ(state["brokers"][0]["role"], "leader") << status;
+  EXPECT_EQ(state["brokers"][1]["role"], "follower") << status;
+  ASSERT_EQ(state["groups"].size(), 1u) << status;
+  EXPECT_EQ(state["groups"][0]["leader"], 1) << status;
+  EXPECT_EQ(state["groups"][0]["epoch"], 1) << status;
+  EXPECT_EQ(state["groups"][0]["topics"], 1) << status;
 
   // The follower itself refuses the data APIs with Kafka's retriable error.
   EXPECT_EQ(list_offsets_error(follower.port(), "orders"), 6) << "NOT_LEADER_OR_FOLLOWER";
@@ -125,10 +133,9 @@ TEST(Cluster, AnyBrokerServesClientsThroughTheGroupLeader) {
 }
 
 TEST(Cluster, AKilledLeaderComesBackToLeadWhenTheFollowerIsNotInSync) {
-  EtcdProcess etcd;
-  BrokerProcess first(cluster_args(etcd, 1, false));
-  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_cluster_leader") == 1; }));
-  BrokerProcess second(cluster_args(etcd, 2, false));
+  TwoBrokers cluster(false);
+  BrokerProcess& first = cluster.first;
+  BrokerProcess& second = cluster.second;
   auto [rc, out] = produce(first.bootstrap(), "kept", "x\\ny\\n");
   ASSERT_EQ(rc, 0) << out;
 
@@ -155,10 +162,9 @@ TEST(Cluster, AKilledLeaderComesBackToLeadWhenTheFollowerIsNotInSync) {
 }
 
 TEST(Cluster, AnUncleanElectionHandsTheGroupOverWhenTheLeaderStops) {
-  EtcdProcess etcd;
-  BrokerProcess first(cluster_args(etcd, 1, true));
-  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_cluster_leader") == 1; }));
-  BrokerProcess second(cluster_args(etcd, 2, true));
+  TwoBrokers cluster(true);
+  BrokerProcess& first = cluster.first;
+  BrokerProcess& second = cluster.second;
   ASSERT_TRUE(eventually([&] { return broker_ids(metadata(second.bootstrap())) == std::vector<int>{1, 2}; }));
 
   const auto stopped_at = std::chrono::steady_clock::now();
@@ -173,10 +179,9 @@ TEST(Cluster, AnUncleanElectionHandsTheGroupOverWhenTheLeaderStops) {
 }
 
 TEST(Cluster, APausedLeaderIsFencedBeforeAnotherTakesOver) {
-  EtcdProcess etcd;
-  BrokerProcess first(cluster_args(etcd, 1, true));
-  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_cluster_leader") == 1; }));
-  BrokerProcess second(cluster_args(etcd, 2, true));
+  TwoBrokers cluster(true);
+  BrokerProcess& first = cluster.first;
+  BrokerProcess& second = cluster.second;
   auto [rc, out] = produce(first.bootstrap(), "fenced", "1\\n");
   ASSERT_EQ(rc, 0) << out;
   ASSERT_EQ(list_offsets_error(first.port(), "fenced"), 0);
