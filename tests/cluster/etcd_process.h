@@ -2,7 +2,8 @@
 // free ports, with its data in a temp dir, for tests of the cluster layer and of brokers in a
 // cluster. The constructor returns once etcd answers its health check; the destructor kills
 // it. pause()/resume() (SIGSTOP/SIGCONT) make it unreachable without closing its sockets, as
-// a partition does; kill() and start() stop and restart it on the same data. The including
+// a partition does; kill() and start() stop and restart it on the same data. EtcdCluster runs
+// several members, for tests that kill one. The including
 // target defines RINGMQ_ETCD_BINARY (tests/cluster/CMakeLists.txt finds it).
 #pragma once
 
@@ -12,6 +13,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -25,37 +27,50 @@ namespace ringmq::test {
 
 class EtcdProcess {
  public:
-  EtcdProcess() : client_port_(free_port()), peer_port_(free_port()) { start(); }
+  // A one-member etcd.
+  EtcdProcess() : EtcdProcess("test", free_port(), free_port(), "") {}
+  // A member of a cluster: `initial_cluster` lists every member as name=peer-URL (empty: this
+  // one alone). Without `wait`, the caller waits with wait_healthy() once a quorum has started.
+  EtcdProcess(std::string name, int client_port, int peer_port, std::string initial_cluster, bool wait = true)
+      : name_(std::move(name)),
+        client_port_(client_port),
+        peer_port_(peer_port),
+        initial_cluster_(initial_cluster.empty() ? name_ + "=" + peer_url(peer_port) : std::move(initial_cluster)) {
+    start(wait);
+  }
   ~EtcdProcess() { kill(); }
   EtcdProcess(const EtcdProcess&) = delete;
   EtcdProcess& operator=(const EtcdProcess&) = delete;
 
-  void start() {
+  static std::string peer_url(int port) { return "http://127.0.0.1:" + std::to_string(port); }
+
+  void start(bool wait = true) {
     const std::string client = "http://127.0.0.1:" + std::to_string(client_port_);
-    const std::string peer = "http://127.0.0.1:" + std::to_string(peer_port_);
     std::vector<std::string> args = {RINGMQ_ETCD_BINARY,
-                                     "--name=test",
+                                     "--name=" + name_,
                                      "--data-dir=" + dir_.path() + "/etcd",
                                      "--listen-client-urls=" + client,
                                      "--advertise-client-urls=" + client,
-                                     "--listen-peer-urls=" + peer,
-                                     "--initial-advertise-peer-urls=" + peer,
-                                     "--initial-cluster=test=" + peer,
+                                     "--listen-peer-urls=" + peer_url(peer_port_),
+                                     "--initial-advertise-peer-urls=" + peer_url(peer_port_),
+                                     "--initial-cluster=" + initial_cluster_,
                                      "--logger=zap",
                                      "--log-level=error"};
-    const std::string log = dir_.path() + "/etcd.log";
-    pid_ = spawn(std::move(args), log);
+    pid_ = spawn(std::move(args), log_path());
+    if (wait) wait_healthy();
+  }
+  void wait_healthy() {
     for (int i = 0; i < 1500; ++i) {
       if (healthy()) return;
       int status = 0;
       if (::waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
-        throw std::runtime_error("etcd exited during start-up with status " + std::to_string(status) + " (log " + log +
-                                 ")");
+        throw std::runtime_error("etcd exited during start-up with status " + std::to_string(status) + " (log " +
+                                 log_path() + ")");
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    throw std::runtime_error("etcd did not become healthy within 15 s (log " + log + ")");
+    throw std::runtime_error("etcd did not become healthy within 15 s (log " + log_path() + ")");
   }
   void kill() {
     if (pid_ <= 0) return;
@@ -92,10 +107,41 @@ class EtcdProcess {
     return answer.find("\"health\":\"true\"") != std::string::npos;
   }
 
+  std::string log_path() const { return dir_.path() + "/etcd.log"; }
+
   TempDir dir_;
+  std::string name_;
   int client_port_;
   int peer_port_;
+  std::string initial_cluster_;
   pid_t pid_ = -1;
+};
+
+// An etcd cluster of `size` members on loopback, healthy (it has a leader) when constructed.
+class EtcdCluster {
+ public:
+  explicit EtcdCluster(int size) {
+    std::vector<std::pair<int, int>> ports;  // client, peer
+    std::string initial;
+    for (int i = 0; i < size; ++i) {
+      ports.emplace_back(free_port(), free_port());
+      initial += (i ? "," : "") + ("m" + std::to_string(i)) + "=" + EtcdProcess::peer_url(ports.back().second);
+    }
+    for (int i = 0; i < size; ++i)
+      members_.push_back(
+          std::make_unique<EtcdProcess>("m" + std::to_string(i), ports[i].first, ports[i].second, initial, false));
+    for (auto& m : members_) m->wait_healthy();
+  }
+  EtcdProcess& member(size_t i) { return *members_.at(i); }
+  // Every member's client URL, comma-separated (cluster.etcd_endpoints).
+  std::string endpoints() const {
+    std::string out;
+    for (const auto& m : members_) out += (out.empty() ? "" : ",") + m->endpoint();
+    return out;
+  }
+
+ private:
+  std::vector<std::unique_ptr<EtcdProcess>> members_;
 };
 
 }  // namespace ringmq::test

@@ -125,6 +125,26 @@ TEST(GroupMember, ALeaderCutOffFromEtcdStopsLeadingAndLeadsAgainWhenItIsBack) {
               std::chrono::duration<double>(fenced_after).count());
 }
 
+TEST(GroupMember, ALeaderKeepsLeadingWhenAnEtcdMemberDies) {
+  test::EtcdCluster etcd(3);
+  ClusterConfig config;
+  config.etcd_endpoints = etcd.endpoints();
+  config.name = "test";
+  config.session_timeout_s = 2;
+  config.etcd_timeout_ms = 500;
+  auto a = start_member(config, 1);
+  ASSERT_TRUE(a && a->leading());
+  // The member it talks to first dies; its next request goes to another, within the fence.
+  etcd.member(0).kill();
+  const auto killed_at = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - killed_at < 3s) {
+    ASSERT_TRUE(a->leading()) << "fenced although two of three etcd members answer";
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(a->stats().leadership_losses.load(), 0u);
+  EXPECT_EQ(a->leader_epoch(), 1) << "no new election";
+}
+
 TEST(GroupMember, AnExpiredSessionIsOpenedAgainAndTheGroupReelected) {
   test::EtcdProcess etcd;
   auto a = start_member(config_for(etcd), 1);
