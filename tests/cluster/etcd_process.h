@@ -49,7 +49,7 @@ class EtcdProcess {
     std::vector<std::string> args = {RINGMQ_ETCD_BINARY,
                                      "--name=" + name_,
                                      "--data-dir=" + dir_.path() + "/etcd",
-                                     "--listen-client-urls=" + client,
+                                     "--listen-client-urls=" + client + "," + endpoint_via("127.0.0.2"),
                                      "--advertise-client-urls=" + client,
                                      "--listen-peer-urls=" + peer_url(peer_port_),
                                      "--initial-advertise-peer-urls=" + peer_url(peer_port_),
@@ -82,7 +82,12 @@ class EtcdProcess {
   void pause() { ::kill(pid_, SIGSTOP); }
   void resume() { ::kill(pid_, SIGCONT); }
 
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(client_port_); }
+  std::string endpoint() const { return endpoint_via("127.0.0.1"); }
+  // Clients are served on 127.0.0.2 as well, so that a firewall rule on that address cuts off
+  // the brokers that use it and no others.
+  std::string endpoint_via(const std::string& loopback_address) const {
+    return "http://" + loopback_address + ":" + std::to_string(client_port_);
+  }
   int client_port() const { return client_port_; }
 
  private:

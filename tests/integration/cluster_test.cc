@@ -1,7 +1,8 @@
 // Brokers in a cluster: real ringmq-broker processes joined through a real etcd, driven by
 // kcat (librdkafka) and raw frames. Any broker serves clients through its group's leader; a
 // killed leader is not replaced by a broker that lacks its data unless unclean elections are
-// on; a paused leader is fenced before another takes over; start-up fails clearly without
+// on; a paused leader, or one partitioned from etcd by iptables, is fenced before another
+// takes over; start-up fails clearly without
 // etcd or with a node id in use. Session 2 s, so each failover takes a few seconds.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -24,8 +25,10 @@ using nlohmann::json;
 
 bool eventually(const std::function<bool()>& condition) { return test::eventually(condition, 20s, 100ms); }
 
-std::vector<std::string> cluster_args(const EtcdProcess& etcd, int node_id, bool unclean) {
-  return {"--etcd", etcd.endpoint(),
+// `etcd_endpoint` empty: etcd.endpoint().
+std::vector<std::string> cluster_args(const EtcdProcess& etcd, int node_id, bool unclean,
+                                      const std::string& etcd_endpoint = "") {
+  return {"--etcd", etcd_endpoint.empty() ? etcd.endpoint() : etcd_endpoint,
           "--set",  "server.node_id=" + std::to_string(node_id),
           "--set",  "cluster.name=it",
           "--set",  "cluster.session_timeout_s=2",
@@ -199,6 +202,64 @@ TEST(Cluster, APausedLeaderIsFencedBeforeAnotherTakesOver) {
   EXPECT_EQ(metric(first, "ringmq_cluster_leader"), 0);
   EXPECT_TRUE(eventually([&] { return metadata(first.bootstrap()).value("controllerid", -2) == 2; }))
       << "it points clients at the new leader";
+}
+
+// An iptables rule that drops TCP packets to `address`:`port` (a partition: nothing is
+// refused, nothing answers), removed when it goes out of scope.
+class DropRule {
+ public:
+  DropRule(const std::string& address, int port)
+      : spec_("INPUT -p tcp -d " + address + " --dport " + std::to_string(port) + " -j DROP") {
+    auto [rc, out] = run_command("iptables -I " + spec_ + " 2>&1");
+    if (rc != 0) throw std::runtime_error("iptables -I " + spec_ + ": " + out);
+  }
+  ~DropRule() { run_command("iptables -D " + spec_ + " 2>&1"); }
+  DropRule(const DropRule&) = delete;
+  DropRule& operator=(const DropRule&) = delete;
+
+ private:
+  std::string spec_;
+};
+
+TEST(Cluster, ALeaderPartitionedFromEtcdStopsServingBeforeAnotherLeads) {
+  EtcdProcess etcd;
+  // The first broker reaches etcd through 127.0.0.2, the second through 127.0.0.1: a rule on
+  // 127.0.0.2 cuts the first off from etcd alone, while clients still reach it.
+  BrokerProcess first(cluster_args(etcd, 1, true, etcd.endpoint_via("127.0.0.2")));
+  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_cluster_leader") == 1; }));
+  BrokerProcess second(cluster_args(etcd, 2, true));
+  auto [rc, out] = produce(first.bootstrap(), "split", "1\n");
+  ASSERT_EQ(rc, 0) << out;
+  ASSERT_TRUE(eventually([&] { return metric(second, "ringmq_cluster_live_brokers") == 2; }));
+
+  constexpr int16_t kNotLeader = 6;
+  int both_served = 0, polls = 0;
+  {
+    DropRule partition("127.0.0.2", etcd.client_port());
+    // Ask both brokers, again and again, until the second has served for two seconds: a
+    // broker that is not refusing with NOT_LEADER_OR_FOLLOWER is serving (the second has no
+    // such topic and answers UNKNOWN_TOPIC_OR_PARTITION as leader). Never may both serve.
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    bool second_serving = false;
+    auto second_since = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() < deadline) {
+      const bool first_serves = list_offsets_error(first.port(), "split") != kNotLeader;
+      const bool second_serves = list_offsets_error(second.port(), "split") != kNotLeader;
+      ++polls;
+      if (first_serves && second_serves) ++both_served;
+      if (second_serves && !second_serving) second_since = std::chrono::steady_clock::now();
+      second_serving = second_serves;
+      if (second_serving && std::chrono::steady_clock::now() - second_since > 2s) break;
+      std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_TRUE(second_serving) << "the second broker never took over";
+    EXPECT_EQ(list_offsets_error(first.port(), "split"), kNotLeader);
+  }
+  EXPECT_EQ(both_served, 0) << "two brokers served at once in " << both_served << " of " << polls << " polls";
+  std::printf("partition: %d polls of both brokers, %d with both serving\n", polls, both_served);
+  // Healed: the first learns that the second leads and sends clients there.
+  EXPECT_TRUE(eventually([&] { return metadata(first.bootstrap()).value("controllerid", -2) == 2; }));
+  EXPECT_EQ(metric(second, "ringmq_cluster_leader_epoch"), 2);
 }
 
 TEST(Cluster, StartUpFailsClearlyWithoutEtcdOrWithANodeIdInUse) {
