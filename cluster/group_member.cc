@@ -9,6 +9,10 @@ namespace ringmq::cluster {
 
 namespace {
 
+// Topic requests passed on (follower) or served (leader) per tick: a burst of them must not
+// hold the next renewal back; the rest wait for the next tick.
+constexpr size_t kRequestsPerTick = 32;
+
 std::string members_text(const std::vector<int32_t>& members) {
   std::string out = "[";
   for (size_t i = 0; i < members.size(); ++i) out += (i ? "," : "") + std::to_string(members[i]);
@@ -60,8 +64,12 @@ Result<std::unique_ptr<GroupMember>> GroupMember::start(const ClusterConfig& con
                config.session_timeout_s);
   GroupMember* raw = member.get();
   member->thread_.start("cluster", [raw] {
+    // Ticks start on a fixed schedule: a slow tick does not push the next renewal back.
+    const auto started = std::chrono::steady_clock::now();
     raw->tick();
-    raw->thread_.sleep_for(raw->tick_);
+    const auto spent = std::chrono::steady_clock::now() - started;
+    if (spent < raw->tick_)
+      raw->thread_.sleep_for(std::chrono::duration_cast<std::chrono::milliseconds>(raw->tick_ - spent));
   });
   return member;
 }
@@ -105,7 +113,16 @@ Status GroupMember::open_session(std::chrono::milliseconds patience) {
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
   const auto deadline = std::chrono::steady_clock::now() + patience;
-  for (;;) {
+  for (bool first = true;; first = false) {
+    // Waiting may take longer than the lease lives: keep it alive while waiting.
+    if (!first) {
+      auto renewed = etcd_.keep_alive(lease->id);
+      if (!renewed || !*renewed) {
+        (void)etcd_.revoke_lease(lease->id);
+        return renewed ? make_error(ErrorCode::kIo, "etcd dropped the new session's lease while waiting")
+                       : std::unexpected(renewed.error());
+      }
+    }
     Txn txn;
     txn.compare.push_back(Compare::absent(key));
     txn.success.push_back(TxnOp::put(key, encode(registration), lease->id));
@@ -158,16 +175,23 @@ void GroupMember::tick() {
     }
     renewed_at_ns_ = sent;
   }
-  if (auto group = refresh_group(renewed_at_ns_); !group) count_etcd_error(group.error(), "reading the group");
-  if (leading()) {
-    if (auto served = serve_topic_requests(); !served) count_etcd_error(served.error(), "creating requested topics");
-    if (auto published = publish_topics(); !published) count_etcd_error(published.error(), "publishing the topics");
-  } else if (auto sent = send_topic_requests(); !sent) {
-    count_etcd_error(sent.error(), "passing topic requests to the leader");
-  }
-  if (auto brokers = refresh_brokers(); !brokers) count_etcd_error(brokers.error(), "reading the brokers");
-  last_error_.clear();
+  bool clean = true;
+  auto failed = [&](const Error& error, std::string_view what) {
+    count_etcd_error(error, what);
+    clean = false;
+  };
+  if (auto group = refresh_group(renewed_at_ns_); !group) failed(group.error(), "reading the group");
+  if (auto brokers = refresh_brokers(); !brokers) failed(brokers.error(), "reading the brokers");
+  // Published before the topic work, so that a new leader's Metadata names it at once.
   publish(next_view_);
+  if (leading()) {
+    if (auto served = serve_topic_requests(); !served) failed(served.error(), "creating requested topics");
+    if (auto published = publish_topics(); !published) failed(published.error(), "publishing the topics");
+  } else if (auto sent = send_topic_requests(); !sent) {
+    failed(sent.error(), "passing topic requests to the leader");
+  }
+  publish(next_view_);
+  if (clean) last_error_.clear();  // the next error is logged again
 }
 
 Status GroupMember::refresh_group(int64_t renewed_at_ns, bool may_campaign) {
@@ -187,7 +211,7 @@ Status GroupMember::refresh_group(int64_t renewed_at_ns, bool may_campaign) {
   int64_t isr_revision = 0;
   leader_value_.clear();
   topics_value_.clear();
-  next_view_.topics.clear();
+  std::optional<std::vector<PublishedTopic>> topics = std::vector<PublishedTopic>{};  // none published
   for (const KeyValue& kv : state->found) {
     if (kv.key == leader_key) {
       auto decoded = decode_leader(kv.value);
@@ -198,9 +222,11 @@ Status GroupMember::refresh_group(int64_t renewed_at_ns, bool may_campaign) {
       // Only Metadata on followers reads these: a bad value is logged, not fatal.
       topics_value_ = kv.value;
       if (auto decoded = decode_topics(kv.value))
-        next_view_.topics = std::move(*decoded);
-      else
-        spdlog::warn("cluster: {}: {}", topics_key, decoded.error().message);
+        topics = std::move(*decoded);
+      else {
+        spdlog::warn("cluster: {}: {} (keeping the topics read before)", topics_key, decoded.error().message);
+        topics.reset();
+      }
     } else if (kv.key == epoch_key) {
       auto decoded = decode_epoch(kv.value);
       if (!decoded) return std::unexpected(decoded.error());
@@ -242,9 +268,11 @@ Status GroupMember::refresh_group(int64_t renewed_at_ns, bool may_campaign) {
     last_leader_ = leader_id;
   }
   epoch_.store(leader ? leader->epoch : epoch, std::memory_order_release);
+  next_view_.read_at_ns = renewed_at_ns;
   next_view_.leader = leader;
   next_view_.epoch = leader ? leader->epoch : epoch;
   next_view_.isr = isr.value_or(InSyncSet{});
+  if (topics) next_view_.topics = std::move(*topics);
   return {};
 }
 
@@ -312,7 +340,9 @@ Status GroupMember::send_topic_requests() {
   std::vector<std::string> requests;
   {
     std::lock_guard lock(requests_mutex_);
-    requests.swap(topic_requests_);
+    const size_t n = std::min(topic_requests_.size(), kRequestsPerTick);
+    requests.assign(topic_requests_.begin(), topic_requests_.begin() + static_cast<std::ptrdiff_t>(n));
+    topic_requests_.erase(topic_requests_.begin(), topic_requests_.begin() + static_cast<std::ptrdiff_t>(n));
   }
   const std::string prefix = keys_.topic_requests_prefix(config_.group);
   for (const std::string& topic : requests)
@@ -325,7 +355,8 @@ Status GroupMember::serve_topic_requests() {
   const std::string prefix = keys_.topic_requests_prefix(config_.group);
   auto requests = etcd_.get_prefix(prefix);
   if (!requests) return std::unexpected(requests.error());
-  for (const KeyValue& kv : *requests) {
+  for (size_t i = 0; i < requests->size() && i < kRequestsPerTick; ++i) {
+    const KeyValue& kv = (*requests)[i];
     const std::string topic = kv.key.substr(prefix.size());
     {
       std::lock_guard lock(hooks_mutex_);

@@ -12,6 +12,8 @@
 // One thread ("cluster") does all etcd calls; the view it publishes is read by handlers.
 #pragma once
 
+#include <time.h>
+
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -37,6 +39,7 @@ struct ClusterView {
   InSyncSet isr;
   std::vector<int32_t> group_members;  // live brokers of this broker's group, by node id
   std::vector<PublishedTopic> topics;  // the topics the group's leader last published
+  int64_t read_at_ns = 0;              // GroupMember::now_ns() of the read this view comes from
 
   const BrokerRegistration* broker(int32_t node_id) const;
 };
@@ -84,6 +87,15 @@ class GroupMember {
   // The epoch of this broker's leadership, or of the leader it last saw.
   int32_t leader_epoch() const { return epoch_.load(std::memory_order_acquire); }
   int32_t node_id() const { return self_.node_id; }
+  // How long a view stays good: a broker that has not read etcd for a session knows nothing.
+  int64_t session_ns() const { return static_cast<int64_t>(config_.session_timeout_s) * 1'000'000'000; }
+  // The clock of leadership and views: CLOCK_BOOTTIME, which keeps counting while the host is
+  // suspended (as etcd's lease does), unlike steady_clock. A vDSO call, no system call.
+  static int64_t now_ns() {
+    timespec t{};
+    ::clock_gettime(CLOCK_BOOTTIME, &t);
+    return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+  }
   const std::string& group() const { return config_.group; }
   std::shared_ptr<const ClusterView> view() const;
   const GroupMemberStats& stats() const { return stats_; }
@@ -93,10 +105,6 @@ class GroupMember {
 
  private:
   GroupMember(const ClusterConfig& config, BrokerRegistration self, EtcdClient etcd);
-  static int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  }
 
   // A lease and the registration on it; `patience` is how long another holder of the node id
   // may take to go away.

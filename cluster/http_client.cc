@@ -131,7 +131,7 @@ Status HttpClient::read_more(Deadline deadline) {
       buffer_.append(chunk, static_cast<size_t>(n));
       return {};
     }
-    if (n == 0) return make_error(ErrorCode::kIo, endpoint_.to_string() + " closed the connection");
+    if (n == 0) return make_error(ErrorCode::kClosed, endpoint_.to_string() + " closed the connection");
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
       if (auto ready = wait_for(socket_.get(), POLLIN, deadline, "waiting for " + endpoint_.to_string()); !ready)
         return ready;
@@ -198,7 +198,7 @@ Result<HttpResponse> HttpClient::read_response(Deadline deadline) {
       if (!size_line) return std::unexpected(size_line.error());
       size_t n = 0;
       if (std::from_chars(size_line->data(), size_line->data() + size_line->size(), n, 16).ec != std::errc{} ||
-          response.body.size() + n > kMaxResponseBytes)
+          n > kMaxResponseBytes - response.body.size())
         return make_error(ErrorCode::kIo, endpoint_.to_string() + ": bad chunk size " + *size_line);
       if (n == 0) {
         // Trailers, then the empty line.
@@ -218,11 +218,12 @@ Result<HttpResponse> HttpClient::read_response(Deadline deadline) {
     if (!data) return std::unexpected(data.error());
     response.body = std::move(*data);
   } else {
-    // Neither: the body runs to the end of the connection.
+    // Neither: the body runs to the end of the connection; only a real end ends it (a
+    // timeout, an error or the size cap is not a complete answer).
     for (;;) {
       auto more = read_more(deadline);
       if (!more) {
-        if (more.error().code == ErrorCode::kTimeout) return std::unexpected(more.error());
+        if (more.error().code != ErrorCode::kClosed) return std::unexpected(more.error());
         break;
       }
     }

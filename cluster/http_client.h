@@ -44,7 +44,7 @@ class HttpClient {
   using Deadline = std::chrono::steady_clock::time_point;
   Status connect(Deadline deadline);
   Status send_all(std::string_view bytes, Deadline deadline);
-  // Reads what is there into buffer_ (waiting up to the deadline); kIo at end of stream.
+  // Reads what is there into buffer_ (waiting up to the deadline); kClosed at end of stream.
   Status read_more(Deadline deadline);
   Result<HttpResponse> read_response(Deadline deadline);
   // The next line (without CRLF) from buffer_ at read_pos_, reading more as needed.

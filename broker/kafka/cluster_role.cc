@@ -31,11 +31,13 @@ std::optional<KafkaError> ClusterRole::refusal(ApiKey key) const {
     case ApiKey::kLeaveGroup:
     case ApiKey::kSyncGroup:
     case ApiKey::kDescribeGroups:
-    case ApiKey::kListGroups:
     case ApiKey::kDeleteGroups:
     case ApiKey::kOffsetDelete:
-    case ApiKey::kInitProducerId:
       return KafkaError::kNotCoordinator;
+    // Producer ids come from the leader. Not NOT_COORDINATOR: Java's idempotent producer
+    // would go looking for a transaction coordinator; this one it simply retries.
+    case ApiKey::kInitProducerId:
+      return KafkaError::kCoordinatorLoadInProgress;
     // Topics are the leader's: Metadata names it as the controller.
     case ApiKey::kCreateTopics:
     case ApiKey::kDeleteTopics:
@@ -45,6 +47,8 @@ std::optional<KafkaError> ClusterRole::refusal(ApiKey key) const {
       return KafkaError::kNotController;
     // Metadata, ApiVersions, FindCoordinator, DescribeCluster, DescribeConfigs,
     // DescribeLogDirs, SASL, and the ACLs and SCRAM users, which every broker keeps itself.
+    // ListGroups too: admin clients ask every broker for the groups it coordinates and fail
+    // on an error (the router answers a follower's with none).
     default:
       return std::nullopt;
   }
@@ -59,6 +63,13 @@ GroupPlacement ClusterRole::placement() const {
     return out;
   }
   const auto view = member_->view();
+  if (!current(*view)) {
+    // Cut off from etcd for a session, or a leader that has been fenced: it does not know
+    // who leads, and must not send clients to itself.
+    out.error = KafkaError::kLeaderNotAvailable;
+    out.leader_epoch = std::max(view->epoch, 0);
+    return out;
+  }
   for (const cluster::BrokerRegistration& b : view->brokers)
     if (b.node_id != node_id_) out.peers.push_back({b.node_id, b.host, b.port});
   out.replicas = view->group_members;
@@ -77,10 +88,15 @@ GroupPlacement ClusterRole::placement() const {
   return out;
 }
 
+bool ClusterRole::current(const cluster::ClusterView& view) const {
+  if (cluster::GroupMember::now_ns() - view.read_at_ns > member_->session_ns()) return false;
+  return !(view.leader && view.leader->node_id == node_id_ && !member_->leading());
+}
+
 std::optional<PeerBroker> ClusterRole::leader() const {
   if (member_ == nullptr) return std::nullopt;
   const auto view = member_->view();
-  if (!view->leader) return std::nullopt;
+  if (!current(*view) || !view->leader) return std::nullopt;
   const cluster::BrokerRegistration* b = view->broker(view->leader->node_id);
   if (b == nullptr) return std::nullopt;
   return PeerBroker{b->node_id, b->host, b->port};

@@ -59,6 +59,10 @@ class ClusterRole {
   std::shared_ptr<const cluster::ClusterView> view() const { return member_ ? member_->view() : nullptr; }
 
  private:
+  // Whether `view` can be trusted: read within a session, and not naming this broker as
+  // leader while its leadership has run out.
+  bool current(const cluster::ClusterView& view) const;
+
   const cluster::GroupMember* member_;
   int32_t node_id_;
 };

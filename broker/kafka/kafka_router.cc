@@ -199,7 +199,19 @@ void KafkaRouter::handle(const Request& request, ResponseSlot slot) {
   if (auto refused = role_.refusal(h.key())) {
     // A follower, or a leader whose leadership ran out: the client asks Metadata again.
     context_.metrics.count_error(static_cast<int16_t>(*refused));
+    if (const auto* produce = std::get_if<protocol::ProduceRequest>(&decoded); produce && produce->acks == 0) {
+      // Kafka never answers acks=0; closing is how it tells such a producer to look again.
+      slot.close_connection("produce with acks=0 to a broker that does not lead its group");
+      return;
+    }
     respond(slot, [&](protocol::Writer& w) { return protocol::encode_error_response(h, decoded, *refused, w); });
+    return;
+  }
+  if (h.key() == protocol::ApiKey::kListGroups && !role_.leads()) {
+    // The groups this broker coordinates: none while it does not lead (stale ones from an
+    // earlier leadership are not shown).
+    respond(slot,
+            [&](protocol::Writer& w) { return protocol::encode_error_response(h, decoded, KafkaError::kNone, w); });
     return;
   }
   std::visit(
@@ -347,6 +359,8 @@ void KafkaRouter::handle_metadata(const Request& request, const protocol::Reques
           add_topic(t->name, t->id, t->partitions);
         else if (t != nullptr || (requested.name && !may_describe(*requested.name)))
           add_error(requested, KafkaError::kTopicAuthorizationFailed);
+        else if (!requested.name)  // an id the leader has not published
+          add_error(requested, KafkaError::kUnknownTopicOrPartition);
         else if (auto invalid = topics_->validate_create(*requested.name, context_.config.topics.default_partitions);
                  invalid && invalid->error_code == static_cast<int16_t>(KafkaError::kInvalidTopicException))
           add_error(requested, KafkaError::kInvalidTopicException);

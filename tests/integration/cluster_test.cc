@@ -133,6 +133,13 @@ TEST(Cluster, AnyBrokerServesClientsThroughTheGroupLeader) {
   // The follower itself refuses the data APIs with Kafka's retriable error.
   EXPECT_EQ(list_offsets_error(follower.port(), "orders"), 6) << "NOT_LEADER_OR_FOLLOWER";
   EXPECT_EQ(list_offsets_error(leader.port(), "orders"), 0);
+  // ListGroups, which admin clients send to every broker: a follower coordinates no group.
+  RawConnection c(follower.port());
+  const Bytes answer = c.round_trip(broker::protocol::testing::request_frame(16, 0, 9, "raw", false, {}));
+  broker::protocol::testing::WireParser p(answer, false);
+  EXPECT_EQ(p.response_header(false), 9);
+  EXPECT_EQ(p.i16(), 0) << "no error";
+  EXPECT_EQ(p.array(), 0) << "no groups";
 }
 
 TEST(Cluster, AKilledLeaderComesBackToLeadWhenTheFollowerIsNotInSync) {
@@ -254,6 +261,8 @@ TEST(Cluster, ALeaderPartitionedFromEtcdStopsServingBeforeAnotherLeads) {
     }
     ASSERT_TRUE(second_serving) << "the second broker never took over";
     EXPECT_EQ(list_offsets_error(first.port(), "split"), kNotLeader);
+    // Cut off and fenced, it knows no leader: it must not send clients to itself.
+    EXPECT_EQ(metadata(first.bootstrap()).value("controllerid", -2), -1);
   }
   EXPECT_EQ(both_served, 0) << "two brokers served at once in " << both_served << " of " << polls << " polls";
   std::printf("partition: %d polls of both brokers, %d with both serving\n", polls, both_served);
