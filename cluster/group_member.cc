@@ -248,6 +248,8 @@ Status GroupMember::refresh_group(int64_t renewed_at_ns, bool may_campaign) {
       return refresh_group(renewed_at_ns, false);
     }
   }
+  // The epoch first: a request that sees this broker leading must see the epoch it leads in.
+  epoch_.store(leader ? leader->epoch : epoch, std::memory_order_release);
   if (leader && leader->node_id == self_.node_id && leader->lease == lease_) {
     lead(*leader, renewed_at_ns);
   } else if (was_leader_) {
@@ -267,7 +269,6 @@ Status GroupMember::refresh_group(int64_t renewed_at_ns, bool may_campaign) {
                        : "");
     last_leader_ = leader_id;
   }
-  epoch_.store(leader ? leader->epoch : epoch, std::memory_order_release);
   next_view_.read_at_ns = renewed_at_ns;
   next_view_.leader = leader;
   next_view_.epoch = leader ? leader->epoch : epoch;

@@ -109,7 +109,7 @@ void append_batches(engine::MessageStore& store, ProducerState::PartitionGuard& 
 // flush's error; if nothing was appended, at once. An answer that acknowledges records also
 // waits until they are indexed (usually long done by then; a new partition's first record
 // waits for its index file), so that ListOffsets and Fetch see what was acknowledged.
-void answer_produce(const RouterContext& context, ClusterRole role, const Request& request,
+void answer_produce(const RouterContext& context, ClusterRole role, int32_t appended_in_epoch, const Request& request,
                     const protocol::RequestHeader& h, int16_t acks, std::shared_ptr<OwnedProduceAnswer> answer,
                     engine::LogPosition durable_end, ResponseSlot slot) {
   if (acks == 0) {
@@ -121,10 +121,11 @@ void answer_produce(const RouterContext& context, ClusterRole role, const Reques
   const int16_t version = h.api_version;
   const int32_t correlation_id = h.correlation_id;
   const auto received_at = request.received_at;
-  auto finish = [metrics, role, answer, version, correlation_id, received_at](ResponseSlot& s) {
-    // A leader fenced while the records were made durable does not acknowledge them: another
-    // broker may lead by now. The producer retries there (idempotent ones without duplicates).
-    if (!role.leads()) answer->fail_all(KafkaError::kNotLeaderOrFollower);
+  auto finish = [metrics, role, appended_in_epoch, answer, version, correlation_id, received_at](ResponseSlot& s) {
+    // A leader fenced, or re-elected in another epoch, while the records were made durable
+    // does not acknowledge them: another broker may have led in between. The producer retries
+    // (idempotent ones without duplicates).
+    if (!role.leads() || role.leader_epoch() != appended_in_epoch) answer->fail_all(KafkaError::kNotLeaderOrFollower);
     const protocol::ProduceResponse response = answer->view();
     respond(s, [&](protocol::Writer& w) {
       return protocol::encode_produce_response(version, correlation_id, response, w);
@@ -170,6 +171,7 @@ void answer_produce(const RouterContext& context, ClusterRole role, const Reques
 void KafkaRouter::handle_produce(const Request& request, const protocol::RequestHeader& h,
                                  const protocol::ProduceRequest& r, ResponseSlot slot) {
   context_.metrics.produce_decode_latency.record_since(request.received_at);
+  const int32_t appended_in_epoch = role_.leader_epoch();  // handle() checked that this broker leads
   auto answer = std::make_shared<OwnedProduceAnswer>();
   ProduceTotals totals;
   const bool transactional = r.transactional_id.has_value();
@@ -208,7 +210,8 @@ void KafkaRouter::handle_produce(const Request& request, const protocol::Request
   }
   context_.metrics.bytes_in.add(totals.bytes);
   context_.metrics.records_in.add(totals.records);
-  answer_produce(context_, role_, request, h, r.acks, std::move(answer), totals.durable_end, std::move(slot));
+  answer_produce(context_, role_, appended_in_epoch, request, h, r.acks, std::move(answer), totals.durable_end,
+                 std::move(slot));
 }
 
 }  // namespace ringmq::broker::kafka

@@ -149,15 +149,23 @@ TEST(MessageStore, ReopensAfterACleanCloseWithEverything) {
 TEST(MessageStore, MmapLockedModeLocksTheActiveAndNextSegment) {
   ringmq::test::TempDir dir;
   auto config = small_config(dir.path(), WriteMode::kMmapLocked);
+  // The allocator prepares up to segments_ahead (2) segments beyond the active one, as fast as
+  // it gets to run: locked are the active and the next at least, the budget (all three) at most.
+  const uint64_t budget = config.effective_mlock_budget_bytes();
+  ASSERT_EQ(budget, 3 * config.segment_bytes);
   auto store = open_store(config);
   append_ok(*store, 0, payload(0, 100));
-  for (int spin = 0; spin < 2000 && store->locked_bytes() < 2 * config.segment_bytes; ++spin)
+  for (int spin = 0; spin < 10'000 && store->locked_bytes() < 2 * config.segment_bytes; ++spin)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  EXPECT_EQ(store->locked_bytes(), 2 * config.segment_bytes);
+  EXPECT_GE(store->locked_bytes(), 2 * config.segment_bytes);
+  EXPECT_LE(store->locked_bytes(), budget);
   for (int i = 0; i < 3000; ++i) append_ok(*store, 0, payload(i, 1000));  // several rolls
-  for (int spin = 0; spin < 2000 && store->locked_bytes() != 2 * config.segment_bytes; ++spin)
+  // After the rolls the same holds; which of them are locked at one instant depends on how far
+  // the allocator got (it was 2 or 3 segments here, and a fixed 2 made this test flaky).
+  for (int spin = 0; spin < 10'000 && store->locked_bytes() < 2 * config.segment_bytes; ++spin)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  EXPECT_EQ(store->locked_bytes(), 2 * config.segment_bytes) << "left segments are unlocked, the budget holds";
+  EXPECT_GE(store->locked_bytes(), 2 * config.segment_bytes) << "the active and next segments are locked";
+  EXPECT_LE(store->locked_bytes(), budget) << "the budget holds";
 }
 
 TEST(MessageStore, MmapModeLocksNothing) {
