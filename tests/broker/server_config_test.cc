@@ -151,6 +151,24 @@ TEST(BrokerConfig, ValidationNamesEveryBadKey) {
     EXPECT_NE(e.find(key), std::string::npos) << key << " not in: " << e;
 }
 
+TEST(BrokerConfig, ClusterSettingsAreCheckedOnlyWhenEtcdIsSet) {
+  BrokerConfig config;
+  config.cluster.name = "has/slash";
+  config.cluster.session_timeout_s = 1;
+  EXPECT_EQ(error_of([&] { config.validate(); }), "") << "standalone: [cluster] is not used";
+  config.cluster.etcd_endpoints = "http://127.0.0.1:2379";
+  config.cluster.group = "";
+  config.cluster.etcd_timeout_ms = 5000;
+  const std::string e = error_of([&] { config.validate(); });
+  for (const char* key : {"cluster.name", "cluster.group", "cluster.session_timeout_s", "cluster.etcd_timeout_ms"})
+    EXPECT_NE(e.find(key), std::string::npos) << key << " not in: " << e;
+  config.cluster = {};
+  config.cluster.etcd_endpoints = "http://127.0.0.1:2379";
+  config.cluster.session_timeout_s = 6;
+  config.cluster.etcd_timeout_ms = 2999;
+  EXPECT_EQ(error_of([&] { config.validate(); }), "") << "just below half the session";
+}
+
 TEST(BrokerConfig, EngineValidationNamesTheEngineKey) {
   BrokerConfig config;
   config.engine.segment_bytes = 12345;
@@ -220,6 +238,19 @@ TEST(CommandLine, FileThenSetThenDedicatedFlags) {
   EXPECT_EQ(config.engine.data_dir, "/from/flag");
   EXPECT_EQ(config.engine.write_mode, engine::WriteMode::kMmap);
   EXPECT_EQ(config.engine.flush_mode, engine::FlushMode::kSync);
+}
+
+TEST(CommandLine, EtcdAndGroupFlagsJoinACluster) {
+  std::vector<std::string> args = {"ringmq-broker", "--etcd", "http://a:2379,http://b:2379", "--group", "g7"};
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  auto line = parse_command_line(static_cast<int>(argv.size()), argv.data());
+  ASSERT_TRUE(line);
+  const BrokerConfig config = load_config(*line);
+  EXPECT_TRUE(config.cluster.enabled());
+  EXPECT_EQ(config.cluster.etcd_endpoints, "http://a:2379,http://b:2379");
+  EXPECT_EQ(config.cluster.group, "g7");
+  EXPECT_EQ(config.cluster.name, "ringmq");
 }
 
 TEST(CommandLine, BadOverrideIsAConfigErrorNamingTheKey) {
