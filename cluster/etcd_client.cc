@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/base64.h"
+#include "common/split_list.h"
 
 namespace ringmq::cluster {
 
@@ -242,18 +243,8 @@ Status EtcdClient::revoke_lease(int64_t lease) {
 }
 
 std::vector<std::string> split_endpoints(std::string_view text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    std::string item(text.substr(start, comma - start));
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    if (!item.empty()) out.push_back(std::move(item));
-    start = comma + 1;
-  }
-  return out;
+  const auto items = split_list(text, ',');
+  return {items.begin(), items.end()};
 }
 
 }  // namespace ringmq::cluster

@@ -86,7 +86,6 @@ class GroupMember {
   }
   // The epoch of this broker's leadership, or of the leader it last saw.
   int32_t leader_epoch() const { return epoch_.load(std::memory_order_acquire); }
-  int32_t node_id() const { return self_.node_id; }
   // How long a view stays good: a broker that has not read etcd for a session knows nothing.
   int64_t session_ns() const { return static_cast<int64_t>(config_.session_timeout_s) * 1'000'000'000; }
   // The clock of leadership and views: CLOCK_BOOTTIME, which keeps counting while the host is
@@ -96,7 +95,6 @@ class GroupMember {
     ::clock_gettime(CLOCK_BOOTTIME, &t);
     return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
   }
-  const std::string& group() const { return config_.group; }
   std::shared_ptr<const ClusterView> view() const;
   const GroupMemberStats& stats() const { return stats_; }
 

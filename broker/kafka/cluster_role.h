@@ -42,7 +42,6 @@ class ClusterRole {
   // `member` may be null (standalone); it outlives the role.
   ClusterRole(const cluster::GroupMember* member, int32_t node_id) : member_(member), node_id_(node_id) {}
 
-  bool clustered() const { return member_ != nullptr; }
   // Whether this broker may append, serve fetches and coordinate now. One atomic load and one
   // clock read in a cluster.
   bool leads() const { return member_ == nullptr || member_->leading(); }

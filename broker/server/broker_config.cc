@@ -14,6 +14,7 @@
 #include "broker/server/listener_config.h"
 #include "cluster/cluster_keys.h"
 #include "common/byte_size.h"
+#include "common/split_list.h"
 #include "numa/cpu_list.h"
 
 namespace ringmq::broker {
@@ -292,24 +293,9 @@ std::optional<TlsClientAuth> parse_tls_client_auth(std::string_view name) {
   return std::nullopt;
 }
 
-std::vector<std::string_view> split_setting_list(std::string_view list, char separator) {
-  std::vector<std::string_view> out;
-  size_t at = 0;
-  while (at <= list.size()) {
-    size_t end = list.find(separator, at);
-    if (end == std::string_view::npos) end = list.size();
-    std::string_view item = list.substr(at, end - at);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) out.push_back(item);
-    at = end + 1;
-  }
-  return out;
-}
-
 std::vector<std::string> parse_sasl_mechanisms(std::string_view list) {
   std::vector<std::string> out;
-  for (std::string_view name : split_setting_list(list, ',')) {
+  for (std::string_view name : split_list(list, ',')) {
     if (name != "PLAIN" && name != "SCRAM-SHA-256" && name != "SCRAM-SHA-512")
       throw ConfigError("sasl.mechanisms: unknown mechanism \"" + std::string(name) +
                         "\" (known: SCRAM-SHA-256, SCRAM-SHA-512, PLAIN)");
@@ -319,7 +305,7 @@ std::vector<std::string> parse_sasl_mechanisms(std::string_view list) {
 }
 
 std::vector<std::string> split_super_users(std::string_view list) {
-  const auto users = split_setting_list(list, ';');
+  const auto users = split_list(list, ';');
   return {users.begin(), users.end()};
 }
 

@@ -81,10 +81,6 @@ struct TlsConfig {
   std::string principal_mapping_rules = "DEFAULT";
 };
 
-// The items of a list setting ("a, b,c"): split on `separator`, spaces around items trimmed,
-// empty items dropped.
-std::vector<std::string_view> split_setting_list(std::string_view list, char separator);
-
 // The mechanisms of sasl.mechanisms, in order, each once; throws ConfigError for an unknown one.
 std::vector<std::string> parse_sasl_mechanisms(std::string_view list);
 

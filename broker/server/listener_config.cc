@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "broker/server/broker_config.h"
+#include "common/split_list.h"
 
 namespace ringmq::broker {
 namespace {
@@ -40,7 +41,7 @@ Endpoint parse_endpoint(std::string_view text, std::string_view key) {
 
 std::vector<Endpoint> parse_endpoints(std::string_view list, std::string_view key) {
   std::vector<Endpoint> out;
-  for (std::string_view item : split_setting_list(list, ',')) {
+  for (std::string_view item : split_list(list, ',')) {
     Endpoint endpoint = parse_endpoint(item, key);
     for (const Endpoint& seen : out)
       if (seen.protocol == endpoint.protocol)
