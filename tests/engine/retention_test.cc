@@ -134,6 +134,10 @@ TEST(Retention, FullFileSystemFailsAppendsCleanly) {
     if (::mount("tmpfs", dir.path().c_str(), "tmpfs", 0, "size=3m") != 0) ::_exit(12);
     auto config = small_config(dir.path());
     config.append_wait_timeout_ms = 5000;
+    // One segment prepared ahead, not two: active + 2 ahead would fill all 3 MiB at open, and
+    // when the allocator got there before the first append, the disk high-water check refused
+    // every append (exit 15), which made this test flaky.
+    config.segments_ahead = 1;
     auto store = MessageStore::open(config);
     if (!store) ::_exit(13);
     int stored = 0;
