@@ -55,6 +55,23 @@ struct PinnedRecord {
   std::shared_ptr<MappedSegment> segment;
 };
 
+// Replication: a run of whole slots of the log exactly as they are stored (records, possibly
+// ending with an end-of-segment marker's 8 bytes), never crossing a segment. The view stays
+// valid while `segment` is held.
+struct LogChunk {
+  uint64_t at = 0;  // commit-log offset of the first byte
+  std::span<const std::byte> bytes;
+  std::shared_ptr<MappedSegment> segment;
+  uint32_t records = 0;
+  uint64_t next = 0;  // where the next chunk starts (the next segment's base after a marker)
+};
+
+// What a follower's append of a chunk did.
+struct ReplicatedAppend {
+  uint64_t end_offset = 0;  // the replica's log end after it (its written offset)
+  uint32_t records = 0;
+};
+
 // What recovery found, for the start-up log and the tests.
 struct CommitLogRecovery {
   uint64_t log_start_offset = 0;
@@ -77,6 +94,22 @@ class CommitLog {
   Result<CommitLogRecovery> recover(uint64_t trusted_offset);
 
   Result<AppendResult> append(const AppendRequest& request);
+
+  // Replication (commit_log_replication.cc). The leader reads its log in chunks from where a
+  // follower is, and the follower appends them byte for byte, so that replicas are identical.
+  //
+  // read_chunk: the slots from `from` (a slot boundary of this log) up to written_offset(), at
+  // most `max_bytes` unless the first record alone is larger. Empty at the log end. A `from`
+  // in the unused tail of a segment (past its marker, or its last < 8 bytes) continues at the
+  // next segment. kOutOfRange outside [log start, written offset]; kCorrupt when `from` is not
+  // where a slot of this log starts (a follower whose log diverged).
+  Result<LogChunk> read_chunk(uint64_t from, uint64_t max_bytes) const;
+  // append_replicated: appends `bytes`, read from the leader's log at `at`. `at` must be this
+  // log's end, or the next segment's base when this segment has no room for a marker (the
+  // leader rolled there). Every record's CRC, position and queue offset is checked before it
+  // is published; a marker rolls the log as the leader's did. A bad slot stops the chunk with
+  // kCorrupt (the slots before it stay); a gap is kInvalidArgument; kDiskFull as append().
+  Result<ReplicatedAppend> append_replicated(uint64_t at, std::span<const std::byte> bytes);
 
   uint64_t written_offset() const { return written_offset_.load(std::memory_order_acquire); }
   uint64_t log_start_offset() const { return log_start_offset_.load(std::memory_order_acquire); }

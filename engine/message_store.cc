@@ -197,6 +197,7 @@ MessageStore::~MessageStore() {
 
 Status MessageStore::close() {
   if (closed_.exchange(true)) return {};
+  log_waiters_.wake_all();
   checkpointer_.stop();
   if (retention_) retention_->stop();
   if (flusher_) flusher_->stop();
@@ -226,12 +227,32 @@ Result<AppendResult> MessageStore::append(const AppendRequest& request, bool wai
   auto result = log_->append(request);
   if (!result) return result;
   dispatcher_->notify();
+  log_waiters_.notify();
   if (wait_for_flush) {
     if (auto s = flusher_->wait_flushed(result->end_offset.value()); !s) return std::unexpected(s.error());
   } else {
     flusher_->note_written(result->end_offset.value());
   }
   return result;
+}
+
+bool MessageStore::wait_for_log_beyond(uint64_t offset, std::chrono::milliseconds timeout) const {
+  if (closed_.load(std::memory_order_acquire)) return false;
+  return log_waiters_.wait_beyond(offset, timeout, [this] { return log_->written_offset(); });
+}
+
+Result<ReplicatedAppend> MessageStore::append_replicated(uint64_t at, std::span<const std::byte> bytes) {
+  if (closed_.load(std::memory_order_acquire)) return make_error(ErrorCode::kClosed, "store is closed");
+  if (auto failure = flusher_->failure()) return std::unexpected(*failure);
+  const uint64_t before = log_->written_offset();
+  auto appended = log_->append_replicated(at, bytes);
+  const uint64_t after = log_->written_offset();
+  if (after != before) {  // also when a later slot was refused: what was published is the log's
+    dispatcher_->notify();
+    log_waiters_.notify();
+    flusher_->note_written(after);
+  }
+  return appended;
 }
 
 Status MessageStore::read(uint32_t queue_id, QueueOffset offset, uint64_t max_bytes, ReadBatch& out) const {

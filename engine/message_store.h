@@ -30,6 +30,7 @@
 #include "engine/config.h"
 #include "engine/consume_queue.h"
 #include "engine/file_system.h"
+#include "engine/log_waiters.h"
 #include "engine/offsets.h"
 #include "engine/segment_writer.h"
 
@@ -140,6 +141,14 @@ class MessageStore {
   // for an empty queue (kNotFound for an unknown one).
   Result<std::optional<QueueOffset>> offset_of_max_timestamp(uint32_t queue_id) const;
 
+  // Replication. The leader's senders read the log as raw chunks (CommitLog::read_chunk) and
+  // wait for it to grow; a follower appends the chunks (CommitLog::append_replicated), after
+  // which its flusher, dispatcher and indexes treat them as its own appends.
+  Result<LogChunk> read_log(uint64_t from, uint64_t max_bytes) const { return log_->read_chunk(from, max_bytes); }
+  // True once written_offset() > `offset`; false after `timeout` or at close.
+  bool wait_for_log_beyond(uint64_t offset, std::chrono::milliseconds timeout) const;
+  Result<ReplicatedAppend> append_replicated(uint64_t at, std::span<const std::byte> bytes);
+
   // Flushes everything written so far (close does this too).
   Status flush();
   // Runs one retention / disk-watermark round now.
@@ -198,7 +207,8 @@ class MessageStore {
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<GroupCommitFlusher> flusher_;
   std::unique_ptr<RetentionService> retention_;
-  ServiceThread checkpointer_;  // checkpoint() every checkpoint_interval_ms
+  mutable LogWaiters log_waiters_;  // replication senders waiting for appends
+  ServiceThread checkpointer_;      // checkpoint() every checkpoint_interval_ms
   std::mutex checkpoint_mutex_;
   OpenReport report_;
   std::atomic<bool> closed_{false};
