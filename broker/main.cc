@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 
+#include "broker/replication/group_replication.h"
 #include "broker/security/authorizer.h"
 #include "broker/security/credential_store.h"
 #include "broker/security/tls_context.h"
@@ -64,12 +65,13 @@ void log_host_check(const BrokerConfig& config) {
 
 // Joins the broker group in etcd ([cluster]); null when standalone. Throws when it cannot.
 std::unique_ptr<cluster::GroupMember> join_cluster(const BrokerConfig& config, const AdvertisedListener& advertised,
-                                                   BrokerMetrics& metrics) {
+                                                   uint16_t replication_port, BrokerMetrics& metrics) {
   if (!config.cluster.enabled()) return nullptr;
   cluster::BrokerRegistration self;
   self.node_id = config.server.node_id;
   self.host = advertised.host;
   self.port = advertised.port;
+  self.replication_port = replication_port;
   auto started = cluster::GroupMember::start(config.cluster, std::move(self));
   if (!started)
     throw std::runtime_error("joining cluster " + config.cluster.name + " through etcd " +
@@ -175,6 +177,7 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
   // Declared before the server so that, on every path, the server stops before the router goes
   // (and the router before the group membership it reads).
   std::unique_ptr<cluster::GroupMember> cluster_member;
+  std::unique_ptr<GroupReplication> replication;  // reads the store and the membership: stops first
   std::unique_ptr<RequestRouter> router;
   auto server = TcpServer::bind(config.server, metrics, placement->network(), ListenerSecurity{tls.get()});
   if (!server) {
@@ -192,14 +195,27 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
   context.credentials = credentials.get();
   context.authorizer = authorizer.get();
   // Registered under the first listener's advertised endpoint, which other brokers' Metadata
-  // hands to clients.
-  cluster_member = join_cluster(
-      config,
+  // hands to clients; followers stream the commit log from the replication port on that host.
+  const AdvertisedListener advertised =
       context.listeners.empty()
           ? AdvertisedListener{SecurityProtocol::kPlaintext, context.advertised_host, context.advertised_port}
-          : context.listeners.front(),
-      metrics);
+          : context.listeners.front();
+  if (config.cluster.enabled()) {
+    auto bound = GroupReplication::bind(config, advertised.host);
+    if (!bound) {
+      spdlog::critical("{}", bound.error().to_string());
+      return 1;
+    }
+    replication = std::move(*bound);
+  }
+  cluster_member = join_cluster(config, advertised, replication ? replication->port() : 0, metrics);
   context.cluster = cluster_member.get();
+  if (replication) {
+    replication->start(*store, *cluster_member, metrics);
+    context.in_sync = &replication->in_sync();
+    spdlog::info("replication: port {} (followers stream this broker's log from it while it leads)",
+                 replication->port());
+  }
   router = make_kafka_router(context);
 
   std::unique_ptr<MetricsHttpServer> metrics_http;
@@ -240,6 +256,7 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
   // Hand the group over now rather than a session timeout later; requests still in flight are
   // refused with NOT_LEADER_OR_FOLLOWER from here on.
   if (cluster_member) cluster_member->resign();
+  if (replication) replication->stop();
   timers.fire_all_now();
   // Bounded wait for in-flight requests; a second signal stops waiting.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config.server.shutdown_timeout_ms);

@@ -40,6 +40,7 @@ std::string encode(const BrokerRegistration& b) {
                {"group", b.group},
                {"host", b.host},
                {"port", b.port},
+               {"replication_port", b.replication_port},
                {"started_ms", b.started_ms}})
       .dump();
 }
@@ -60,7 +61,8 @@ std::string encode(const std::vector<PublishedTopic>& topics) {
       id += "0123456789abcdef"[b >> 4];
       id += "0123456789abcdef"[b & 15];
     }
-    out.push_back({{"name", t.name}, {"id", id}, {"partitions", t.partitions}});
+    out.push_back(
+        {{"name", t.name}, {"id", id}, {"partitions", t.partitions}, {"queues", t.queue_ids}, {"configs", t.configs}});
   }
   return out.dump();
 }
@@ -81,6 +83,7 @@ Result<BrokerRegistration> decode_broker(std::string_view text) {
   b.group = std::move(*group);
   b.host = std::move(*host);
   b.port = *port;
+  b.replication_port = parsed->value("replication_port", uint16_t{0});
   b.started_ms = parsed->value("started_ms", int64_t{0});
   return b;
 }
@@ -132,7 +135,17 @@ Result<std::vector<PublishedTopic>> decode_topics(std::string_view text) {
     if (!name) return std::unexpected(name.error());
     if (!id) return std::unexpected(id.error());
     if (!partitions) return std::unexpected(partitions.error());
-    PublishedTopic t{std::move(*name), {}, *partitions};
+    PublishedTopic t{std::move(*name), {}, *partitions, {}, {}};
+    const auto queues = entry.find("queues");
+    const auto configs = entry.find("configs");
+    try {
+      if (queues != entry.end()) t.queue_ids = queues->get<std::vector<uint32_t>>();
+      if (configs != entry.end()) t.configs = configs->get<std::map<std::string, std::string>>();
+    } catch (const json::exception&) {
+      return make_error(ErrorCode::kCorrupt, "published topic " + t.name + ": bad queues or configs");
+    }
+    if (!t.queue_ids.empty() && t.queue_ids.size() != static_cast<size_t>(*partitions))
+      return make_error(ErrorCode::kCorrupt, "published topic " + t.name + ": queues do not match its partitions");
     if (id->size() != 32 || *partitions < 0)
       return make_error(ErrorCode::kCorrupt, "published topic " + t.name + ": bad id or partition count");
     for (size_t i = 0; i < 16; ++i) {

@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +28,8 @@ struct BrokerRegistration {
   std::string group;
   std::string host;  // the advertised Kafka endpoint (PLAINTEXT or the first listener)
   uint16_t port = 0;
-  int64_t started_ms = 0;  // wall clock at registration, for the ops CLI
+  uint16_t replication_port = 0;  // where followers stream the commit log from (on `host`); 0: none
+  int64_t started_ms = 0;         // wall clock at registration, for the ops CLI
 };
 
 // Who leads a group, in which epoch, on which lease.
@@ -51,6 +53,11 @@ struct PublishedTopic {
   std::string name;
   std::array<uint8_t, 16> id{};
   int32_t partitions = 0;
+  // The commit-log queue of each partition and the topic's settings: what a follower needs to
+  // serve its copy of the log under the same names once it leads. Empty in values written
+  // before replication (then only Metadata uses the topic).
+  std::vector<uint32_t> queue_ids;
+  std::map<std::string, std::string> configs;
 };
 
 class ClusterKeys {

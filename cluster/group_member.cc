@@ -187,9 +187,11 @@ void GroupMember::tick() {
   if (leading()) {
     if (auto served = serve_topic_requests(); !served) failed(served.error(), "creating requested topics");
     if (auto published = publish_topics(); !published) failed(published.error(), "publishing the topics");
-  } else if (auto sent = send_topic_requests(); !sent) {
-    failed(sent.error(), "passing topic requests to the leader");
+  } else {
+    if (auto sent = send_topic_requests(); !sent) failed(sent.error(), "passing topic requests to the leader");
+    adopt_topics();
   }
+  if (auto updated = update_in_sync_set(); !updated) failed(updated.error(), "updating the in-sync set");
   publish(next_view_);
   if (clean) last_error_.clear();  // the next error is logged again
 }
@@ -239,6 +241,7 @@ Status GroupMember::refresh_group(int64_t renewed_at_ns, bool may_campaign) {
       isr_revision = kv.mod_revision;
     }
   }
+  isr_revision_ = isr_revision;
   if (!leader && may_campaign) {
     const bool in_sync = !isr || isr->members.empty() || isr->contains(self_.node_id);
     if (in_sync || config_.unclean_leader_election) {
@@ -366,6 +369,49 @@ Status GroupMember::serve_topic_requests() {
     }
     if (auto removed = etcd_.remove(kv.key); !removed) return std::unexpected(removed.error());
   }
+  return {};
+}
+
+void GroupMember::adopt_topics() {
+  if (topics_value_.empty() || topics_value_ == adopted_topics_value_) return;
+  std::lock_guard lock(hooks_mutex_);
+  if (!topic_hooks_.adopt) return;
+  topic_hooks_.adopt(next_view_.topics);
+  adopted_topics_value_ = topics_value_;
+}
+
+void GroupMember::set_in_sync_hooks(InSyncHooks hooks) {
+  std::lock_guard lock(hooks_mutex_);
+  in_sync_hooks_ = std::move(hooks);
+}
+
+Status GroupMember::update_in_sync_set() {
+  // Held throughout, so that no hook runs once set_in_sync_hooks({}) returned.
+  std::lock_guard lock(hooks_mutex_);
+  const InSyncHooks& hooks = in_sync_hooks_;
+  if (!hooks.propose) return {};
+  const bool leads = leading() && !leader_value_.empty();
+  auto proposed = hooks.propose(leads, next_view_.isr);
+  std::vector<int32_t> current = next_view_.isr.members;
+  std::ranges::sort(current);
+  if (proposed) std::ranges::sort(*proposed);
+  if (!leads || !proposed || *proposed == current) {
+    if (leads && hooks.held) hooks.held(current);
+    return {};
+  }
+  const InSyncSet next{epoch_.load(std::memory_order_acquire), *proposed};
+  Txn txn;
+  txn.compare = {Compare::value_is(keys_.leader(config_.group), leader_value_),
+                 Compare::mod_revision_is(keys_.isr(config_.group), isr_revision_)};
+  txn.success = {TxnOp::put(keys_.isr(config_.group), encode(next))};
+  auto result = etcd_.txn(txn);
+  if (!result) return std::unexpected(result.error());
+  if (!result->succeeded) return {};  // changed meanwhile: the next tick reads it again
+  spdlog::info("cluster: in-sync set of {} is now {} (was {})", config_.group, members_text(next.members),
+               members_text(current));
+  isr_revision_ = result->revision;
+  next_view_.isr = next;
+  if (hooks.held) hooks.held(next.members);
   return {};
 }
 

@@ -70,11 +70,27 @@ class GroupMember {
   // leads: `list` is what it publishes for followers' Metadata (written when it changes),
   // `create` auto-creates a topic a follower was asked for. Empty hooks stop both; neither is
   // called after this returns. Any thread.
+  // `adopt` is the follower's side: called on the cluster thread when the topics the leader
+  // published changed, so that the follower's copy of the log is served under the same names
+  // once it leads.
   struct TopicHooks {
     std::function<std::vector<PublishedTopic>()> list;
     std::function<void(const std::string&)> create;
+    std::function<void(const std::vector<PublishedTopic>&)> adopt;
   };
   void set_topic_hooks(TopicHooks hooks);
+  // The replication side of the in-sync set, called on the cluster thread every tick. `propose`
+  // gets whether this broker leads and the set etcd holds, and returns the set it should hold
+  // (nullopt: no change; only a leader's proposal is written, by compare-and-swap on the
+  // leader key and the set's revision). `held` then gets the members etcd holds, after a write
+  // that succeeded or when nothing had to change: a leader drops a follower from its own
+  // acks=all waiting only once etcd no longer names it electable. Empty hooks stop both.
+  struct InSyncHooks {
+    std::function<std::optional<std::vector<int32_t>>(bool leading, const InSyncSet& current)> propose;
+    std::function<void(const std::vector<int32_t>& members)> held;
+  };
+  void set_in_sync_hooks(InSyncHooks hooks);
+
   // A follower passes on a client's auto-creation of `topic` to the leader (through etcd, on
   // the next tick). Never blocks: any thread, network threads included.
   void request_topic(std::string topic);
@@ -121,6 +137,10 @@ class GroupMember {
   // the requests its clients made.
   Status serve_topic_requests();
   Status send_topic_requests();
+  // Follower: hands changed published topics to the adopt hook.
+  void adopt_topics();
+  // Asks the in-sync hooks and writes the set they propose (see set_in_sync_hooks).
+  Status update_in_sync_set();
   // This broker leads `leader` (a key it won or found with its own lease).
   void lead(const GroupLeader& leader, int64_t renewed_at_ns);
   void step_down(std::string_view why);
@@ -140,8 +160,11 @@ class GroupMember {
   std::string last_error_;              // logged once per distinct error
   std::string leader_value_;            // the leader key's value as last read
   std::string topics_value_;            // the topics key's value as last read
+  std::string adopted_topics_value_;    // the topics value a follower last adopted
   std::mutex hooks_mutex_;
-  TopicHooks topic_hooks_;  // guarded by hooks_mutex_
+  TopicHooks topic_hooks_;     // guarded by hooks_mutex_
+  InSyncHooks in_sync_hooks_;  // guarded by hooks_mutex_
+  int64_t isr_revision_ = 0;   // the in-sync key's mod revision as last read (0: absent)
   std::mutex requests_mutex_;
   std::vector<std::string> topic_requests_;  // guarded by requests_mutex_
   std::atomic<int64_t> leading_until_ns_{0};

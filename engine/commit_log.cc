@@ -62,6 +62,7 @@ Result<AppendResult> CommitLog::append(const AppendRequest& request) {
   encode_record(active_base_ + in_segment, fields, request.payload, request.stamp_offset_at);
 
   next_queue_offset_[request.queue_id] += request.record_count;
+  last_record_at_ = write_offset_;
   write_offset_ += size;
   result.end_offset = LogPosition(write_offset_);
   written_offset_.store(write_offset_, std::memory_order_release);

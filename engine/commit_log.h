@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -66,6 +67,14 @@ struct LogChunk {
   uint64_t next = 0;  // where the next chunk starts (the next segment's base after a marker)
 };
 
+// The last record of a log, for a follower to prove its log is a prefix of the leader's: the
+// leader's record at `at` must end at `end` with the same CRC.
+struct RecordTip {
+  uint64_t at = 0;
+  uint64_t end = 0;
+  uint32_t crc = 0;
+};
+
 // What a follower's append of a chunk did.
 struct ReplicatedAppend {
   uint64_t end_offset = 0;  // the replica's log end after it (its written offset)
@@ -78,7 +87,8 @@ struct CommitLogRecovery {
   uint64_t end_offset = 0;
   uint64_t scanned_from = 0;
   uint64_t records_scanned = 0;
-  bool truncated = false;  // a torn or corrupt tail was cut off
+  uint64_t last_record_at = UINT64_MAX;  // the last record the scan saw (none: UINT64_MAX)
+  bool truncated = false;                // a torn or corrupt tail was cut off
   std::string truncation_reason;
 };
 
@@ -110,6 +120,11 @@ class CommitLog {
   // is published; a marker rolls the log as the leader's did. A bad slot stops the chunk with
   // kCorrupt (the slots before it stay); a gap is kInvalidArgument; kDiskFull as append().
   Result<ReplicatedAppend> append_replicated(uint64_t at, std::span<const std::byte> bytes);
+  // The last record appended (or found by recovery's scan): nullopt for an empty log, or when
+  // recovery's scan started after it (the last segment begins with a roll).
+  std::optional<RecordTip> last_record() const;
+  // The record at `at`: kCorrupt if none starts there.
+  Result<RecordTip> record_tip(uint64_t at) const;
 
   uint64_t written_offset() const { return written_offset_.load(std::memory_order_acquire); }
   uint64_t log_start_offset() const { return log_start_offset_.load(std::memory_order_acquire); }
@@ -165,10 +180,11 @@ class CommitLog {
   mutable std::shared_mutex segments_mutex_;  // guards segments_ (writer rolls, retention trims)
   std::vector<std::shared_ptr<MappedSegment>> segments_;
 
-  std::mutex write_mutex_;
+  mutable std::mutex write_mutex_;
   std::shared_ptr<MappedSegment> active_;    // guarded by write_mutex_
   std::byte* active_base_ = nullptr;         // where appends to active_ are copied (SegmentWriter::append_base)
   uint64_t write_offset_ = 0;                // guarded by write_mutex_
+  uint64_t last_record_at_ = UINT64_MAX;     // guarded by write_mutex_
   std::vector<uint64_t> next_queue_offset_;  // guarded by write_mutex_; indexed by queue id
   std::atomic<uint64_t> written_offset_{0};
   std::atomic<uint64_t> log_start_offset_{0};

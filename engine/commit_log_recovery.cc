@@ -37,6 +37,7 @@ Result<CommitLogRecovery> CommitLog::recover(uint64_t trusted_offset) {
   report.end_offset = *end;
   if (auto s = cut_after(*end, report); !s) return std::unexpected(s.error());
   start_writing_at(*end);
+  last_record_at_ = report.last_record_at;
   return report;
 }
 
@@ -116,6 +117,7 @@ Result<uint64_t> CommitLog::scan_to_end(uint64_t trusted_offset, CommitLogRecove
     if (!segment) return pos;  // the last segment ended with an end-of-segment marker
     auto slot = decode_slot(segment->mapped_bytes_from(pos - segment->base_offset()), pos, true);
     if (slot && slot->kind == SlotKind::kRecord) {
+      report.last_record_at = pos;
       pos += slot->record.total_size;
       ++report.records_scanned;
       continue;

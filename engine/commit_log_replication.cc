@@ -115,6 +115,7 @@ Result<ReplicatedAppend> CommitLog::append_replicated(uint64_t at, std::span<con
     std::memcpy(active_base_ + in_segment, rest.data(), total);
     if (fields.queue_id >= next_queue_offset_.size()) next_queue_offset_.resize(fields.queue_id + 1, 0);
     next_queue_offset_[fields.queue_id] += fields.record_count;
+    last_record_at_ = write_offset_;
     write_offset_ += total;
     p += total;
     ++result.records;
@@ -124,6 +125,28 @@ Result<ReplicatedAppend> CommitLog::append_replicated(uint64_t at, std::span<con
   result.end_offset = write_offset_;
   if (!failure) return std::unexpected(failure.error());
   return result;
+}
+
+std::optional<RecordTip> CommitLog::last_record() const {
+  uint64_t at = 0;
+  {
+    std::lock_guard lock(write_mutex_);
+    at = last_record_at_;
+  }
+  if (at == UINT64_MAX) return std::nullopt;
+  auto tip = record_tip(at);
+  if (!tip) return std::nullopt;  // retention took it
+  return *tip;
+}
+
+Result<RecordTip> CommitLog::record_tip(uint64_t at) const {
+  if (at >= written_offset()) return std::unexpected(out_of_log(at, log_start_offset(), written_offset()));
+  auto record = read_slot(at, /*verify_crc=*/false);
+  if (!record) return std::unexpected(record.error());
+  if (record->slot.kind != SlotKind::kRecord)
+    return make_error(ErrorCode::kCorrupt, "no record starts at commit-log offset " + std::to_string(at));
+  const std::byte* header = record->segment->read_from(at - record->segment->base_offset()).data();
+  return RecordTip{at, at + record->slot.record.total_size, load_le<uint32_t>(header + 8)};
 }
 
 }  // namespace ringmq::engine

@@ -148,6 +148,8 @@ class MessageStore {
   // True once written_offset() > `offset`; false after `timeout` or at close.
   bool wait_for_log_beyond(uint64_t offset, std::chrono::milliseconds timeout) const;
   Result<ReplicatedAppend> append_replicated(uint64_t at, std::span<const std::byte> bytes);
+  std::optional<RecordTip> last_record() const { return log_->last_record(); }
+  Result<RecordTip> record_tip(uint64_t at) const { return log_->record_tip(at); }
 
   // Flushes everything written so far (close does this too).
   Status flush();

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Failover time of a broker group on etcd: kill -9 the leader, then time until a producer
 # bootstrapped at both brokers has a record acknowledged (acks=all) by the new leader. The
-# killed broker is restarted on its data before the next round, so the two brokers take turns.
-# Unclean elections are on: without log replication the follower holds no copy, so this
-# measures the control plane alone (lease expiry, election, client redirect), not a clean
-# failover with data. Prints each round and p50 / p99 / max.
+# killed broker is restarted on its data before the next round and rejoins as a follower, so
+# the two brokers take turns. Elections are clean (unclean_leader_election off): each round
+# waits until the follower is in sync before the kill, and at the end every acknowledged
+# record must be readable from the last leader. Prints each round, p50 / p99 / max, and the
+# records acknowledged and found.
 #   perf/failover_bench.sh [KILLS] [SESSION_S]      defaults: 20 2
 set -euo pipefail
 kills="${1:-20}"
@@ -32,7 +33,7 @@ start_broker() {  # $1 = node id
   "$broker" --data-dir "$work/broker-$1" --port $((19190 + $1)) --etcd http://127.0.0.1:23791 \
     --set server.node_id="$1" --set metrics.port=$((19290 + $1)) --set log.level=warn \
     --set cluster.session_timeout_s="$session" --set cluster.etcd_timeout_ms=500 \
-    --set cluster.unclean_leader_election=true >> "$work/broker-$1.log" 2>&1 &
+    --set cluster.replica_lag_max_ms=1000 >> "$work/broker-$1.log" 2>&1 &
   pids[$1]=$!
 }
 metric() {  # $1 = node id, $2 = metric name
@@ -49,13 +50,14 @@ start_broker 1
 for _ in $(seq 200); do [[ "$(leader)" == 1 ]] && break; sleep 0.1; done
 start_broker 2
 echo warm | kcat -P -b "$bootstrap" -t failover -p 0 -X acks=all
+acknowledged=1
 
 times=()
 for round in $(seq "$kills"); do
-  # Both registered, one leading.
-  for _ in $(seq 300); do
+  # Both registered, one leading, the other in sync.
+  for _ in $(seq 600); do
     current=$(leader)
-    [[ -n $current && "$(metric "$current" ringmq_cluster_live_brokers)" == 2 ]] && break
+    [[ -n $current && "$(metric "$current" ringmq_replication_in_sync_replicas)" == 2 ]] && break
     sleep 0.1
   done
   [[ -n $current ]] || { echo "no leader before round $round" >&2; exit 1; }
@@ -66,6 +68,7 @@ for round in $(seq "$kills"); do
     -X message.timeout.ms=1500 -X topic.metadata.refresh.interval.ms=100 2>/dev/null; do :; done
   took=$(( $(now_ms) - killed_at ))
   times+=("$took")
+  acknowledged=$((acknowledged + 1))
   echo "round $round: broker $current killed, acknowledged again after $took ms"
   start_broker "$current"
 done
@@ -73,3 +76,6 @@ done
 sorted=$(printf '%s\n' "${times[@]}" | sort -n)
 pick() { sed -n "$(( ($1 * ${#times[@]} + 99) / 100 ))p" <<< "$sorted"; }
 echo "failover over $kills kills (session ${session} s): p50 $(pick 50) ms, p99 $(pick 99) ms, max $(tail -1 <<< "$sorted") ms"
+found=$(kcat -C -b "$bootstrap" -t failover -p 0 -o beginning -e -q 2>/dev/null | grep -c -E '^(warm|round [0-9]+)$' || true)
+echo "records acknowledged: $acknowledged, found on the last leader: $found"
+[[ $found -ge $acknowledged ]] || { echo "acknowledged records were lost" >&2; exit 1; }

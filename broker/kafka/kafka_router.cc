@@ -86,15 +86,34 @@ KafkaRouter::KafkaRouter(const RouterContext& context) : context_(context) {
   context.store.set_index_listener([this] { wake_fetch_waits(); });
   context.metrics.set_consumer_lag_source([this](std::vector<LabelledSample>& out) { list_consumer_lag(out); });
   if (context.cluster != nullptr)
-    context.cluster->set_topic_hooks(
-        {[this] { return published_topics(); }, [this](const std::string& name) { create_requested_topic(name); }});
+    context.cluster->set_topic_hooks({[this] { return published_topics(); },
+                                      [this](const std::string& name) { create_requested_topic(name); },
+                                      [this](const std::vector<cluster::PublishedTopic>& t) { adopt_topics(t); }});
   spdlog::info("kafka: {} topics, {} committed offsets", topics_->list().size(), offsets_->live_offset_count());
 }
 
 std::vector<cluster::PublishedTopic> KafkaRouter::published_topics() const {
   std::vector<cluster::PublishedTopic> out;
-  for (const auto& topic : topics_->list()) out.push_back({topic->name, topic->topic_id, topic->partition_count()});
+  for (const auto& topic : topics_->list())
+    out.push_back({topic->name, topic->topic_id, topic->partition_count(), topic->queue_ids, topic->configs});
   return out;
+}
+
+void KafkaRouter::adopt_topics(const std::vector<cluster::PublishedTopic>& published) {
+  std::vector<TopicInfo> topics;
+  for (const cluster::PublishedTopic& p : published) {
+    if (p.queue_ids.empty()) return;  // published before replication: nothing to serve them from
+    TopicInfo& t = topics.emplace_back();
+    t.name = p.name;
+    t.topic_id = p.id;
+    t.queue_ids = p.queue_ids;
+    t.configs = p.configs;
+  }
+  auto adopted = topics_->adopt(std::move(topics));
+  if (!adopted)
+    spdlog::warn("topics of the group's leader not adopted: {}", adopted.error().message);
+  else if (*adopted)
+    spdlog::info("adopted the group leader's {} topics", published.size());
 }
 
 void KafkaRouter::create_requested_topic(const std::string& name) {
@@ -122,7 +141,9 @@ void KafkaRouter::schedule_maintenance() {
   context_.timers.schedule_at(due, [this, due] {
     using namespace std::chrono;
     const int64_t now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-    if (auto s = offsets_->maintain(now); !s) spdlog::warn("committed offsets maintenance: {}", s.error().message);
+    // Only a leader writes to its log: a follower's log is the leader's copy.
+    if (role_.leads())
+      if (auto s = offsets_->maintain(now); !s) spdlog::warn("committed offsets maintenance: {}", s.error().message);
     producers_->expire_idle_producers(now);
     enforce_topic_retention(now);
     // Run early means the timer service is stopping and firing everything: do not come back.

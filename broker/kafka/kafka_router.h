@@ -150,6 +150,9 @@ class KafkaRouter final : public RequestRouter {
   TopicResult<std::shared_ptr<const TopicInfo>> topic_for_write(std::string_view name, bool allow_create);
   // Every topic, as the group's leader publishes them to etcd for followers' Metadata.
   std::vector<cluster::PublishedTopic> published_topics() const;
+  // Follower: takes the topics the leader published (cluster thread), so that this broker's
+  // copy of the log is served under them once it leads.
+  void adopt_topics(const std::vector<cluster::PublishedTopic>& published);
   // Auto-creates a topic a follower's client asked for (cluster thread, while leading).
   void create_requested_topic(const std::string& name);
   // Restores idempotent-producer state of every partition from the tails of their logs.

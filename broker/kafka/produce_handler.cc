@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/kafka/kafka_router.h"
+#include "broker/replication/in_sync_acks.h"
 
 namespace ringmq::broker::kafka {
 
@@ -152,9 +153,26 @@ void answer_produce(const RouterContext& context, ClusterRole role, int32_t appe
     when_indexed();
     return;
   }
-  // acks=all: answer when the data is durable, from the flusher thread.
+  // acks=all: answer when the data is durable, from the flusher thread, and (in a cluster) in
+  // every in-sync follower's log, from the thread of the last follower's ack.
+  InSyncAcks* in_sync = context.in_sync;
+  const int min_in_sync = static_cast<int>(context.config.cluster.min_insync_replicas);
+  auto when_replicated = [in_sync, min_in_sync, durable_end, answer, shared_slot, finish, when_indexed] {
+    if (in_sync == nullptr) {
+      when_indexed();
+      return;
+    }
+    in_sync->wait(durable_end.value(), [min_in_sync, answer, shared_slot, finish, when_indexed](bool ok, int replicas) {
+      if (!ok || replicas < min_in_sync) {
+        answer->fail_all(ok ? KafkaError::kNotEnoughReplicasAfterAppend : KafkaError::kNotLeaderOrFollower);
+        finish(*shared_slot);
+        return;
+      }
+      when_indexed();
+    });
+  };
   const auto flush_started = std::chrono::steady_clock::now();
-  store->when_durable(durable_end, [metrics, answer, shared_slot, finish, flush_started, when_indexed](Status s) {
+  store->when_durable(durable_end, [metrics, answer, shared_slot, finish, flush_started, when_replicated](Status s) {
     metrics->flush_latency.record(std::chrono::steady_clock::now() - flush_started);
     if (!s) {
       spdlog::warn("produce not made durable: {}", s.error().message);
@@ -162,7 +180,7 @@ void answer_produce(const RouterContext& context, ClusterRole role, int32_t appe
       finish(*shared_slot);
       return;
     }
-    when_indexed();
+    when_replicated();
   });
 }
 
@@ -175,6 +193,9 @@ void KafkaRouter::handle_produce(const Request& request, const protocol::Request
   auto answer = std::make_shared<OwnedProduceAnswer>();
   ProduceTotals totals;
   const bool transactional = r.transactional_id.has_value();
+  // min.insync.replicas: acks=all is refused before the append while too few are in sync.
+  const bool too_few_in_sync = r.acks == -1 && context_.in_sync != nullptr &&
+                               context_.in_sync->size() < static_cast<int>(context_.config.cluster.min_insync_replicas);
 
   for (const auto& topic : r.topics) {
     OwnedProduceAnswer::Topic& out_topic = answer->topics.emplace_back();
@@ -188,6 +209,11 @@ void KafkaRouter::handle_produce(const Request& request, const protocol::Request
       out.index = partition.index;
       if (transactional) {
         out.error_code = KafkaError::kTransactionalIdAuthorizationFailed;
+        continue;
+      }
+      if (too_few_in_sync) {
+        out.error_code = KafkaError::kNotEnoughReplicas;
+        context_.metrics.count_error(static_cast<int16_t>(out.error_code));
         continue;
       }
       auto queue = info ? (*info)->queue_id(partition.index) : std::nullopt;

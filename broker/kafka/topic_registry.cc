@@ -257,6 +257,28 @@ std::optional<TopicError> TopicRegistry::publish_replaced(const TopicSnapshot& c
   return persist_and_publish(std::move(next));
 }
 
+TopicResult<bool> TopicRegistry::adopt(std::vector<TopicInfo> topics) {
+  std::lock_guard write(write_mutex_);
+  auto current = snapshot();
+  std::sort(topics.begin(), topics.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  const auto& have = current->topics();
+  const bool same =
+      have.size() == topics.size() &&
+      std::equal(have.begin(), have.end(), topics.begin(), [](const auto& h, const TopicInfo& t) {
+        return h->name == t.name && h->topic_id == t.topic_id && h->queue_ids == t.queue_ids && h->configs == t.configs;
+      });
+  if (same) return false;
+  auto next = std::make_shared<TopicSnapshot>();
+  next->next_queue_id_ = current->next_queue_id();
+  for (TopicInfo& t : topics) {
+    for (uint32_t q : t.queue_ids) next->next_queue_id_ = std::max(next->next_queue_id_, q + 1);
+    next->topics_.push_back(std::make_shared<const TopicInfo>(std::move(t)));
+  }
+  next->index();
+  if (auto failed = persist_and_publish(std::move(next))) return std::unexpected(*failed);
+  return true;
+}
+
 TopicResult<std::shared_ptr<const TopicInfo>> TopicRegistry::add_partitions(std::string_view name, int32_t new_total) {
   std::lock_guard write(write_mutex_);
   auto current = snapshot();

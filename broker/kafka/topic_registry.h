@@ -103,6 +103,12 @@ class TopicRegistry {
   // drop its committed offsets and producer state. UNKNOWN_TOPIC_OR_PARTITION if absent.
   TopicResult<std::shared_ptr<const TopicInfo>> delete_topic(std::string_view name);
 
+  // A follower takes its group leader's topics: exactly `topics` (names, ids, queues,
+  // settings) from now on, persisted, so that its copy of the log serves them once it leads.
+  // Queue ids only grow. Returns whether anything changed; UNKNOWN_SERVER_ERROR if the topics
+  // file could not be written (the registry is then unchanged).
+  TopicResult<bool> adopt(std::vector<TopicInfo> topics);
+
   const TopicRegistryOptions& options() const { return options_; }
   const std::string& path() const { return path_; }
 

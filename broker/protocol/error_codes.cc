@@ -38,6 +38,8 @@ const char* kafka_error_name(KafkaError e) {
       return "RECORD_LIST_TOO_LARGE";
     case KafkaError::kNotEnoughReplicas:
       return "NOT_ENOUGH_REPLICAS";
+    case KafkaError::kNotEnoughReplicasAfterAppend:
+      return "NOT_ENOUGH_REPLICAS_AFTER_APPEND";
     case KafkaError::kInvalidRequiredAcks:
       return "INVALID_REQUIRED_ACKS";
     case KafkaError::kIllegalGeneration:
@@ -171,6 +173,7 @@ bool kafka_error_retriable(KafkaError e) {
     case KafkaError::kCoordinatorNotAvailable:
     case KafkaError::kNotCoordinator:
     case KafkaError::kNotEnoughReplicas:
+    case KafkaError::kNotEnoughReplicasAfterAppend:
     case KafkaError::kNotController:
     case KafkaError::kConcurrentTransactions:
     case KafkaError::kKafkaStorageError:

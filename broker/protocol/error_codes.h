@@ -26,7 +26,8 @@ enum class KafkaError : int16_t {
   kNotCoordinator = 16,             // retriable
   kInvalidTopicException = 17,
   kRecordListTooLarge = 18,
-  kNotEnoughReplicas = 19,  // retriable
+  kNotEnoughReplicas = 19,             // retriable
+  kNotEnoughReplicasAfterAppend = 20,  // retriable
   kInvalidRequiredAcks = 21,
   kIllegalGeneration = 22,
   kInconsistentGroupProtocol = 23,

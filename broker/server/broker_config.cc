@@ -214,6 +214,10 @@ const std::vector<Setting>& settings() {
     s.push_back(integer_setting("cluster.session_timeout_s", RINGMQ_FIELD(cluster.session_timeout_s), 0, kU32));
     s.push_back(integer_setting("cluster.etcd_timeout_ms", RINGMQ_FIELD(cluster.etcd_timeout_ms), 0, kU32));
     s.push_back(bool_setting("cluster.unclean_leader_election", RINGMQ_FIELD(cluster.unclean_leader_election)));
+    s.push_back(integer_setting("cluster.replication_port", RINGMQ_FIELD(cluster.replication_port), 0, kU16));
+    s.push_back(integer_setting("cluster.replica_lag_max_ms", RINGMQ_FIELD(cluster.replica_lag_max_ms), 0, kU32));
+    s.push_back(integer_setting("cluster.min_insync_replicas", RINGMQ_FIELD(cluster.min_insync_replicas), 0, kU32));
+    s.push_back(string_setting("cluster.acks_all_waits_for", RINGMQ_FIELD(cluster.acks_all_waits_for)));
     // [engine]
     s.push_back(string_setting("engine.data_dir", RINGMQ_FIELD(engine.data_dir)));
     s.push_back(bytes_setting("engine.segment_bytes", RINGMQ_FIELD(engine.segment_bytes), 0, kI64));
@@ -496,6 +500,10 @@ void BrokerConfig::validate() const {
           "cluster.session_timeout_s must be in 2..3600 (etcd counts leases in whole seconds)");
     check(cluster.etcd_timeout_ms > 0 && cluster.etcd_timeout_ms < cluster.session_timeout_s * 500,
           "cluster.etcd_timeout_ms must be above 0 and below half of cluster.session_timeout_s");
+    check(cluster.replica_lag_max_ms >= 100, "cluster.replica_lag_max_ms must be at least 100");
+    check(cluster.min_insync_replicas >= 1, "cluster.min_insync_replicas must be at least 1");
+    check(cluster.acks_all_waits_for == "received" || cluster.acks_all_waits_for == "durable",
+          "cluster.acks_all_waits_for must be \"received\" or \"durable\", not \"" + cluster.acks_all_waits_for + "\"");
   }
   check(topics.default_partitions >= 1 && topics.default_partitions <= 100000,
         "topics.default_partitions must be in 1..100000 (got " + std::to_string(topics.default_partitions) + ")");

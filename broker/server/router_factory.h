@@ -35,6 +35,8 @@ class CredentialStore;
 
 // Everything a handler may use. All references outlive the router: main destroys the router
 // after the TCP server has stopped and before the timers, the metrics and the store go.
+class InSyncAcks;
+
 struct RouterContext {
   const BrokerConfig& config;
   engine::MessageStore& store;
@@ -51,6 +53,8 @@ struct RouterContext {
   // This broker's membership of its broker group ([cluster]); nullptr = standalone.
   // The router publishes its topics through it while this broker leads.
   cluster::GroupMember* cluster = nullptr;
+  // The followers acks=all waits for while this broker leads; nullptr = standalone.
+  InSyncAcks* in_sync = nullptr;
 };
 
 std::unique_ptr<RequestRouter> make_kafka_router(const RouterContext& context);

@@ -395,5 +395,37 @@ TEST(TopicId, IsARandomVersionFourUuidPrintedLikeKafka) {
   EXPECT_EQ(topic_id_to_string(all), "_____________________w");
 }
 
+TEST(TopicRegistry, AFollowerAdoptsItsLeadersTopicsExactlyAndDurably) {
+  ringmq::test::TempDir leader_dir, follower_dir;
+  auto leader = load_ok(options_in(leader_dir.path()));
+  auto follower = load_ok(options_in(follower_dir.path()));
+  create_ok(*leader, "a", 2);
+  create_ok(*leader, "b", 1);
+  ASSERT_TRUE(leader->set_configs("b", {{"retention.ms", "5000"}}));
+  create_ok(*follower, "own", 4);  // created while it led alone: the leader's list replaces it
+
+  std::vector<TopicInfo> published;
+  for (const auto& t : leader->list()) published.push_back(*t);
+  auto adopted = follower->adopt(published);
+  ASSERT_TRUE(adopted) << adopted.error().message;
+  EXPECT_TRUE(*adopted);
+  auto again = follower->adopt(published);
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(*again) << "nothing changed";
+
+  auto reloaded = load_ok(options_in(follower_dir.path()));
+  ASSERT_EQ(reloaded->list().size(), 2u);
+  for (const auto& t : leader->list()) {
+    auto mine = reloaded->find(t->name);
+    ASSERT_TRUE(mine) << t->name;
+    EXPECT_EQ(mine->topic_id, t->topic_id);
+    EXPECT_EQ(mine->queue_ids, t->queue_ids);
+    EXPECT_EQ(mine->configs, t->configs);
+  }
+  EXPECT_FALSE(reloaded->find("own"));
+  // Queue ids never go back: "own" took 1-4, so a topic this broker creates later gets 5 on.
+  EXPECT_GE(reloaded->snapshot()->next_queue_id(), 5u);
+}
+
 }  // namespace
 }  // namespace ringmq::broker::kafka

@@ -16,14 +16,19 @@ TEST(ClusterKeys, LiveUnderTheClusterName) {
 }
 
 TEST(ClusterKeys, ValuesRoundTrip) {
-  BrokerRegistration broker{7, "g1", "10.0.0.7", 9092, 1764800000123};
+  BrokerRegistration broker{7, "g1", "10.0.0.7", 9092, 19092, 1764800000123};
   auto b = decode_broker(encode(broker));
   ASSERT_TRUE(b) << b.error().message;
   EXPECT_EQ(b->node_id, 7);
   EXPECT_EQ(b->group, "g1");
   EXPECT_EQ(b->host, "10.0.0.7");
   EXPECT_EQ(b->port, 9092);
+  EXPECT_EQ(b->replication_port, 19092);
   EXPECT_EQ(b->started_ms, 1764800000123);
+  // A registration written before replication has no port for it: 0, never an error.
+  auto old = decode_broker(R"({"node_id":3,"group":"g","host":"h","port":1})");
+  ASSERT_TRUE(old) << old.error().message;
+  EXPECT_EQ(old->replication_port, 0);
 
   // Lease ids use all 63 bits: they must survive JSON.
   GroupLeader leader{7, 12, 0x7123456789abcdefLL};
@@ -42,7 +47,7 @@ TEST(ClusterKeys, ValuesRoundTrip) {
   EXPECT_FALSE(i->contains(2));
 
   std::vector<PublishedTopic> topics(2);
-  topics[0] = {"orders", {}, 3};
+  topics[0] = {"orders", {}, 3, {4, 5, 9}, {{"retention.ms", "1000"}}};
   for (size_t b = 0; b < 16; ++b) topics[0].id[b] = static_cast<uint8_t>(b * 17);
   topics[1] = {"empty", {}, 0};
   auto t = decode_topics(encode(topics));
@@ -51,7 +56,10 @@ TEST(ClusterKeys, ValuesRoundTrip) {
   EXPECT_EQ((*t)[0].name, "orders");
   EXPECT_EQ((*t)[0].id, topics[0].id);
   EXPECT_EQ((*t)[0].partitions, 3);
+  EXPECT_EQ((*t)[0].queue_ids, (std::vector<uint32_t>{4, 5, 9}));
+  EXPECT_EQ((*t)[0].configs.at("retention.ms"), "1000");
   EXPECT_EQ((*t)[1].partitions, 0);
+  EXPECT_TRUE((*t)[1].queue_ids.empty());
 
   auto e = decode_epoch("12");
   ASSERT_TRUE(e);
@@ -67,9 +75,12 @@ TEST(ClusterKeys, CorruptValuesAreRefusedWithTheirText) {
   EXPECT_FALSE(decode_leader("{\"node_id\":1,\"epoch\":2,\"lease\":\"12abc\"}")) << "a lease that is not a number";
   EXPECT_FALSE(decode_isr("{\"epoch\":1,\"members\":[\"a\"]}"));
   for (std::string_view bad : {"", "x", "12x", "99999999999"}) EXPECT_FALSE(decode_epoch(bad)) << bad;
-  for (std::string_view bad : {"{}", "[1]", R"([{"name":"t","id":"00","partitions":1}])",
-                               R"([{"name":"t","id":"0123456789abcdef0123456789abcdeg","partitions":1}])",
-                               R"([{"name":"t","id":"0123456789abcdef0123456789abcdef","partitions":-1}])"})
+  for (std::string_view bad :
+       {"{}", "[1]", R"([{"name":"t","id":"00","partitions":1}])",
+        R"([{"name":"t","id":"000102030405060708090a0b0c0d0e0f","partitions":2,"queues":[1]}])",
+        R"([{"name":"t","id":"000102030405060708090a0b0c0d0e0f","partitions":1,"queues":["x"]}])",
+        R"([{"name":"t","id":"0123456789abcdef0123456789abcdeg","partitions":1}])",
+        R"([{"name":"t","id":"0123456789abcdef0123456789abcdef","partitions":-1}])"})
     EXPECT_FALSE(decode_topics(bad)) << bad;
 }
 

@@ -188,7 +188,7 @@ TEST(GroupMember, ANodeIdAnotherLiveBrokerHoldsIsRefused) {
   test::EtcdProcess etcd;
   auto a = start_member(config_for(etcd), 1);
   ASSERT_TRUE(a);
-  BrokerRegistration twin{1, "", "127.0.0.1", 9999, 0};
+  BrokerRegistration twin{1, "", "127.0.0.1", 9999, 0, 0};
   auto b = GroupMember::start(config_for(etcd), twin);  // waits out one session first
   ASSERT_FALSE(b);
   EXPECT_NE(b.error().message.find("node id 1 is registered by the broker at 127.0.0.1:9001"), std::string::npos)
@@ -200,11 +200,11 @@ TEST(GroupMember, StartFailsClearlyWithoutEtcdOrWithBadSettings) {
   ClusterConfig c;
   c.etcd_endpoints = "http://127.0.0.1:" + std::to_string(test::free_port());
   c.etcd_timeout_ms = 300;
-  auto none = GroupMember::start(c, BrokerRegistration{1, "", "h", 1, 0});
+  auto none = GroupMember::start(c, BrokerRegistration{1, "", "h", 1, 0, 0});
   ASSERT_FALSE(none);
   EXPECT_NE(none.error().message.find("127.0.0.1"), std::string::npos) << none.error().message;
   c.group = "has/slash";
-  auto bad = GroupMember::start(c, BrokerRegistration{1, "", "h", 1, 0});
+  auto bad = GroupMember::start(c, BrokerRegistration{1, "", "h", 1, 0, 0});
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
 }

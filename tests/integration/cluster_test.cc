@@ -1,9 +1,11 @@
 // Brokers in a cluster: real ringmq-broker processes joined through a real etcd, driven by
-// kcat (librdkafka) and raw frames. Any broker serves clients through its group's leader; a
-// killed leader is not replaced by a broker that lacks its data unless unclean elections are
-// on; a paused leader, or one partitioned from etcd by iptables, is fenced before another
-// takes over; start-up fails clearly without
-// etcd or with a node id in use. Session 2 s, so each failover takes a few seconds.
+// kcat (librdkafka) and raw frames. Any broker serves clients through its group's leader;
+// followers stream the leader's log and join the in-sync set; a killed leader is replaced by
+// an in-sync follower holding every acknowledged record, and never by one that fell behind
+// unless unclean elections are on; acks=all honours min_insync_replicas; a paused leader, or
+// one partitioned from etcd by iptables, is fenced before another takes over; start-up fails
+// clearly without etcd or with a node id in use. Session 2 s, so each failover takes a few
+// seconds.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -25,15 +27,23 @@ using nlohmann::json;
 
 bool eventually(const std::function<bool()>& condition) { return test::eventually(condition, 20s, 100ms); }
 
-// `etcd_endpoint` empty: etcd.endpoint().
+// `etcd_endpoint` empty: etcd.endpoint(). A follower that has not caught up for a second
+// leaves the in-sync set.
 std::vector<std::string> cluster_args(const EtcdProcess& etcd, int node_id, bool unclean,
-                                      const std::string& etcd_endpoint = "") {
-  return {"--etcd", etcd_endpoint.empty() ? etcd.endpoint() : etcd_endpoint,
-          "--set",  "server.node_id=" + std::to_string(node_id),
-          "--set",  "cluster.name=it",
-          "--set",  "cluster.session_timeout_s=2",
-          "--set",  "cluster.etcd_timeout_ms=500",
-          "--set",  std::string("cluster.unclean_leader_election=") + (unclean ? "true" : "false")};
+                                      const std::string& etcd_endpoint = "", std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {
+      "--etcd", etcd_endpoint.empty() ? etcd.endpoint() : etcd_endpoint,
+      "--set",  "server.node_id=" + std::to_string(node_id),
+      "--set",  "cluster.name=it",
+      "--set",  "cluster.session_timeout_s=2",
+      "--set",  "cluster.etcd_timeout_ms=500",
+      "--set",  "cluster.replica_lag_max_ms=1000",
+      "--set",  std::string("cluster.unclean_leader_election=") + (unclean ? "true" : "false")};
+  for (std::string& e : extra) {
+    args.push_back("--set");
+    args.push_back(std::move(e));
+  }
+  return args;
 }
 
 double metric(const BrokerProcess& broker, const std::string& name) {
@@ -68,8 +78,9 @@ std::string consume(const std::string& bootstrap, const std::string& topic) {
 // etcd and two brokers of one group; broker 1 leads before broker 2 starts, so each test
 // knows who leads.
 struct TwoBrokers {
-  explicit TwoBrokers(bool unclean)
-      : first(cluster_args(etcd, 1, unclean)), second((await_leading(first), cluster_args(etcd, 2, unclean))) {}
+  explicit TwoBrokers(bool unclean, const std::vector<std::string>& extra = {})
+      : first(cluster_args(etcd, 1, unclean, "", extra)),
+        second((await_leading(first), cluster_args(etcd, 2, unclean, "", extra))) {}
   static void await_leading(const BrokerProcess& broker) {
     if (!eventually([&] { return metric(broker, "ringmq_cluster_leader") == 1; }))
       throw std::runtime_error("broker 1 did not lead within 20 s");
@@ -112,10 +123,12 @@ TEST(Cluster, AnyBrokerServesClientsThroughTheGroupLeader) {
   const json md = metadata(follower.bootstrap(), "orders");
   EXPECT_EQ(md.value("controllerid", -2), 1) << md.dump();
   ASSERT_TRUE(md.contains("topics") && md["topics"].size() == 1) << md.dump();
-  for (const auto& p : md["topics"][0]["partitions"]) {
-    EXPECT_EQ(p["leader"].get<int>(), 1) << md.dump();
-    EXPECT_EQ(p["isrs"].size(), 1u) << "only the leader holds the data" << md.dump();
-  }
+  for (const auto& p : md["topics"][0]["partitions"]) EXPECT_EQ(p["leader"].get<int>(), 1) << md.dump();
+  // The follower streams the leader's log and, caught up, joins the in-sync set.
+  EXPECT_TRUE(eventually([&] {
+    const json now = metadata(follower.bootstrap(), "orders");
+    return now.contains("topics") && now["topics"].size() == 1 && now["topics"][0]["partitions"][0]["isrs"].size() == 2;
+  })) << metadata(follower.bootstrap(), "orders").dump();
   // The ops CLI reads the same from etcd.
   auto [status_rc, status] = run_command(std::string(RINGMQ_ADMIN_BINARY) + " --json cluster status --name it --etcd " +
                                          etcd.endpoint() + " 2>&1");
@@ -124,7 +137,7 @@ TEST(Cluster, AnyBrokerServesClientsThroughTheGroupLeader) {
   ASSERT_FALSE(state.is_discarded()) << status;
   ASSERT_EQ(state["brokers"].size(), 2u) << status;
   EXPECT_EQ(state["brokers"][0]["role"], "leader") << status;
-  EXPECT_EQ(state["brokers"][1]["role"], "follower") << status;
+  EXPECT_EQ(state["brokers"][1]["role"], "follower (in sync)") << status;
   ASSERT_EQ(state["groups"].size(), 1u) << status;
   EXPECT_EQ(state["groups"][0]["leader"], 1) << status;
   EXPECT_EQ(state["groups"][0]["epoch"], 1) << status;
@@ -142,33 +155,125 @@ TEST(Cluster, AnyBrokerServesClientsThroughTheGroupLeader) {
   EXPECT_EQ(p.array(), 0) << "no groups";
 }
 
-TEST(Cluster, AKilledLeaderComesBackToLeadWhenTheFollowerIsNotInSync) {
+// Every byte below the shorter log's end of the two brokers' commit logs, segment by segment.
+void expect_identical_logs(const BrokerProcess& a, const BrokerProcess& b) {
+  const auto end = static_cast<uint64_t>(
+      std::min(metric(a, "ringmq_engine_written_offset_bytes"), metric(b, "ringmq_engine_written_offset_bytes")));
+  ASSERT_GT(end, 0u);
+  auto [rc, out] =
+      run_command("cmp -n " + std::to_string(end) + " " + a.data_dir() + "/commitlog/00000000000000000000 " +
+                  b.data_dir() + "/commitlog/00000000000000000000 2>&1");
+  EXPECT_EQ(rc, 0) << "replicas differ below " << end << ": " << out;
+}
+
+// `count` numbered lines, "m1\nm2\n...", as printf wants them.
+std::string numbered_lines(int count) {
+  std::string lines;
+  for (int i = 1; i <= count; ++i) lines += "m" + std::to_string(i) + "\\n";
+  return lines;
+}
+
+std::string expected_lines(int count) {
+  std::string lines;
+  for (int i = 1; i <= count; ++i) lines += "m" + std::to_string(i) + "\n";
+  return lines;
+}
+
+TEST(Cluster, AKilledLeaderIsReplacedByAnInSyncFollowerWithEveryAcknowledgedRecord) {
+  TwoBrokers cluster(false);
+  BrokerProcess& first = cluster.first;
+  BrokerProcess& second = cluster.second;
+  auto [warm_rc, warm] = produce(first.bootstrap(), "kept", "m0\\n");
+  ASSERT_EQ(warm_rc, 0) << warm;
+  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 2; }));
+  // Every line acknowledged with acks=all is in the follower's log too.
+  auto [rc, out] = produce(first.bootstrap(), "kept", numbered_lines(2000));
+  ASSERT_EQ(rc, 0) << out;
+
+  first.kill_hard();
+  ASSERT_TRUE(eventually([&] { return metric(second, "ringmq_cluster_leader") == 1; }))
+      << "the in-sync follower takes over with unclean elections off";
+  EXPECT_EQ(metric(second, "ringmq_cluster_leader_epoch"), 2);
+  EXPECT_EQ(consume(second.bootstrap(), "kept"), "m0\n" + expected_lines(2000));
+  auto [after_rc, after] = produce(second.bootstrap(), "kept", "after\\n");
+  ASSERT_EQ(after_rc, 0) << after;
+
+  // The old leader comes back as a follower, catches up, rejoins the in-sync set, and holds
+  // the same log byte for byte.
+  first.start();
+  ASSERT_TRUE(eventually([&] { return metric(second, "ringmq_replication_in_sync_replicas") == 2; }));
+  EXPECT_EQ(metric(first, "ringmq_replication_following"), 1);
+  ASSERT_TRUE(eventually([&] {
+    return metric(first, "ringmq_engine_written_offset_bytes") == metric(second, "ringmq_engine_written_offset_bytes");
+  }));
+  expect_identical_logs(first, second);
+}
+
+TEST(Cluster, AFollowerThatFellBehindLeavesTheInSyncSetAndIsNotElected) {
   TwoBrokers cluster(false);
   BrokerProcess& first = cluster.first;
   BrokerProcess& second = cluster.second;
   auto [rc, out] = produce(first.bootstrap(), "kept", "x\\ny\\n");
   ASSERT_EQ(rc, 0) << out;
+  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 2; }));
 
+  // A follower that stops (here: SIGSTOP) is dropped after replica_lag_max_ms, and acks=all
+  // goes on without it.
+  ::kill(second.pid(), SIGSTOP);
+  const bool shrunk = eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 1; });
+  auto [late_rc, late] = produce(first.bootstrap(), "kept", "z\\n");
   first.kill_hard();
-  // Its session expires; the follower, outside the in-sync set, must not take over.
+  ::kill(second.pid(), SIGCONT);
+  ASSERT_TRUE(shrunk);
+  ASSERT_EQ(late_rc, 0) << late;
+
+  // The leader is gone; the follower lacks "z" and is outside the in-sync set: it must not lead.
   ASSERT_TRUE(eventually([&] { return broker_ids(metadata(second.bootstrap())) == std::vector<int>{2}; }));
   std::this_thread::sleep_for(2s);
   EXPECT_EQ(metric(second, "ringmq_cluster_leader"), 0);
-  EXPECT_EQ(metadata(second.bootstrap()).value("controllerid", -2), -1) << "no controller without a leader";
   auto [refused_rc, refused] = run_command("printf 'lost\\n' | timeout 30 kcat -P -b " + second.bootstrap() +
                                            " -t kept -p 0 -X message.timeout.ms=3000 2>&1");
   EXPECT_NE(refused_rc, 0) << "nobody may acknowledge while the group has no leader: " << refused;
 
-  // Restarted on its data, it leads again in the next epoch, with nothing lost.
+  // Restarted on its data, the old leader leads again in the next epoch with nothing lost,
+  // and the follower catches up and rejoins.
   first.start();
   ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_cluster_leader") == 1; }));
   EXPECT_EQ(metric(first, "ringmq_cluster_leader_epoch"), 2);
-  // The follower learns the leader's topics on its next tick.
+  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 2; }));
+  EXPECT_GE(metric(first, "ringmq_replication_isr_expands_total"), 1);
+  EXPECT_EQ(consume(second.bootstrap(), "kept"), "x\ny\nz\n");
+}
+
+TEST(Cluster, AcksAllIsRefusedWhileFewerThanMinInsyncReplicasAreInSync) {
+  TwoBrokers cluster(false, {"cluster.min_insync_replicas=2"});
+  BrokerProcess& first = cluster.first;
+  BrokerProcess& second = cluster.second;
+  // Alone in its group, the leader refuses acks=all until the follower has caught up.
   ASSERT_TRUE(eventually([&] {
-    const json md = metadata(second.bootstrap(), "kept");
-    return md.value("controllerid", -2) == 1 && md["topics"].size() == 1 && !md["topics"][0].contains("error");
+    return run_command("printf 'a\\n' | timeout 30 kcat -P -b " + first.bootstrap() +
+                       " -t safe -p 0 -X acks=all -X message.timeout.ms=2000 2>&1")
+               .first == 0;
   }));
-  EXPECT_EQ(consume(second.bootstrap(), "kept"), "x\ny\n");
+  EXPECT_EQ(metric(first, "ringmq_replication_in_sync_replicas"), 2);
+
+  ::kill(second.pid(), SIGSTOP);
+  const bool shrunk = eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 1; });
+  auto [all_rc, all_out] = run_command("printf 'b\\n' | timeout 30 kcat -P -b " + first.bootstrap() +
+                                       " -t safe -p 0 -X acks=all -X message.timeout.ms=3000 2>&1");
+  auto [one_rc, one_out] = run_command("printf 'c\\n' | timeout 30 kcat -P -b " + first.bootstrap() +
+                                       " -t safe -p 0 -X acks=1 -X message.timeout.ms=3000 2>&1");
+  ::kill(second.pid(), SIGCONT);
+  ASSERT_TRUE(shrunk);
+  // librdkafka retries NOT_ENOUGH_REPLICAS until the message times out.
+  EXPECT_NE(all_rc, 0) << all_out;
+  EXPECT_GE(metric(first, "ringmq_errors_total{code=\"19\"}"), 1) << "NOT_ENOUGH_REPLICAS";
+  EXPECT_EQ(one_rc, 0) << "acks=1 does not wait for the in-sync set: " << one_out;
+
+  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 2; }));
+  auto [again_rc, again] = produce(first.bootstrap(), "safe", "d\\n");
+  EXPECT_EQ(again_rc, 0) << again;
+  EXPECT_EQ(consume(first.bootstrap(), "safe"), "a\nc\nd\n");
 }
 
 TEST(Cluster, AnUncleanElectionHandsTheGroupOverWhenTheLeaderStops) {
