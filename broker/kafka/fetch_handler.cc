@@ -8,8 +8,10 @@
 
 #include <algorithm>
 #include <deque>
+#include <limits>
 
 #include "broker/kafka/kafka_router.h"
+#include "broker/replication/in_sync_acks.h"
 
 namespace ringmq::broker::kafka {
 
@@ -75,6 +77,10 @@ bool KafkaRouter::FetchWait::try_answer_locked(bool final) {
   if (answered) return true;
   KafkaRouter& r = *router;
   auto snapshot = r.topics_->snapshot();
+  // In a cluster, consumers read only what every in-sync follower holds (the high watermark):
+  // a record a new leader might lack is never served.
+  const uint64_t visible_end =
+      r.context_.in_sync ? r.context_.in_sync->reached() : std::numeric_limits<uint64_t>::max();
   // The response's record views point into these; they stay pinned until it is written.
   auto reads = std::make_shared<std::deque<engine::ReadBatch>>();
   protocol::FetchResponse response;
@@ -118,6 +124,11 @@ bool KafkaRouter::FetchWait::try_answer_locked(bool final) {
         continue;
       }
       for (const auto& stored : batch.batches) {
+        if (stored.commit_log_offset.value() + engine::record_size(stored.payload.size()) > visible_end) {
+          out.high_watermark = static_cast<int64_t>(stored.base_offset.value());
+          out.last_stable_offset = out.high_watermark;
+          break;
+        }
         out.records.push_back({stored.payload, protocol::kKeepBaseOffset});
         total += static_cast<int64_t>(stored.payload.size());
         records += stored.record_count;
@@ -184,11 +195,12 @@ void KafkaRouter::handle_fetch(const Request& request, const protocol::RequestHe
   context_.timers.schedule_at(due, [wait] { wait->try_answer(true); });
 }
 
-void KafkaRouter::wake_fetch_waits() {
+void KafkaRouter::wake_fetch_waits() { wake_fetch_waits_using(live_waits_); }
+
+void KafkaRouter::wake_fetch_waits_using(std::vector<std::shared_ptr<FetchWait>>& live) {
   // On the dispatcher thread: no reading here. Each live wait is handed to its connection's
   // network thread, which reads and answers it there: one wake-up per thread per burst (the
   // inbox writes its eventfd only when it was empty), and the answer needs no further hop.
-  std::vector<std::shared_ptr<FetchWait>>& live = live_waits_;  // dispatcher thread only
   {
     std::lock_guard lock(waits_mutex_);
     if (waits_.empty()) return;

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "broker/kafka/timestamp_lookup.h"
+#include "broker/replication/in_sync_acks.h"
 
 namespace ringmq::broker {
 
@@ -84,6 +85,11 @@ KafkaRouter::KafkaRouter(const RouterContext& context) : context_(context) {
   rebuild_producer_state();
   schedule_maintenance();
   context.store.set_index_listener([this] { wake_fetch_waits(); });
+  if (context.in_sync != nullptr)
+    context.in_sync->set_listener([this] {
+      thread_local std::vector<std::shared_ptr<FetchWait>> scratch;
+      wake_fetch_waits_using(scratch);
+    });
   context.metrics.set_consumer_lag_source([this](std::vector<LabelledSample>& out) { list_consumer_lag(out); });
   if (context.cluster != nullptr)
     context.cluster->set_topic_hooks({[this] { return published_topics(); },
@@ -130,6 +136,7 @@ KafkaRouter::~KafkaRouter() {
   if (context_.cluster != nullptr) context_.cluster->set_topic_hooks({});
   context_.metrics.set_consumer_lag_source(nullptr);
   context_.store.set_index_listener({});
+  if (context_.in_sync != nullptr) context_.in_sync->set_listener({});
   ticker_->stop();
   groups_->shutdown();
 }

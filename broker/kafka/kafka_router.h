@@ -177,7 +177,10 @@ class KafkaRouter final : public RequestRouter {
   struct FetchWait;  // a long-polling Fetch (fetch_handler.cc)
   friend struct FetchWait;
   // Long-polling fetches, re-evaluated on their network thread when new records become readable.
-  void wake_fetch_waits();
+  void wake_fetch_waits();  // dispatcher thread
+  // The same from any thread, with the caller's scratch list (the high watermark moving on a
+  // replication ack thread).
+  void wake_fetch_waits_using(std::vector<std::shared_ptr<FetchWait>>& live);
   std::mutex waits_mutex_;
   std::vector<std::weak_ptr<FetchWait>> waits_;         // guarded by waits_mutex_
   std::vector<std::shared_ptr<FetchWait>> live_waits_;  // wake_fetch_waits' scratch (dispatcher thread)

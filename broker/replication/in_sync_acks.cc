@@ -43,6 +43,24 @@ void InSyncAcks::progress(int32_t node_id, uint64_t offset) {
     ready = release_locked();
   }
   call(ready, true);
+  notify();
+}
+
+uint64_t InSyncAcks::reached() const {
+  std::lock_guard lock(mutex_);
+  uint64_t reached = std::numeric_limits<uint64_t>::max();
+  for (const Member& m : members_) reached = std::min(reached, m.offset);
+  return reached;
+}
+
+void InSyncAcks::set_listener(std::function<void()> listener) {
+  std::lock_guard lock(listener_mutex_);
+  listener_ = std::move(listener);
+}
+
+void InSyncAcks::notify() {
+  std::lock_guard lock(listener_mutex_);
+  if (listener_) listener_();
 }
 
 bool InSyncAcks::try_add(int32_t node_id, uint64_t offset) {
@@ -62,6 +80,7 @@ void InSyncAcks::remove(int32_t node_id) {
     ready = release_locked();
   }
   call(ready, true);
+  notify();
 }
 
 void InSyncAcks::fail_all() {

@@ -39,6 +39,12 @@ class InSyncAcks {
   // leader, so joiners must hold it.
   void raise_committed(uint64_t offset);
   uint64_t committed() const;
+  // What every in-sync follower holds: the end of what consumers may read (the high
+  // watermark, as a commit-log offset). No follower in sync: everything.
+  uint64_t reached() const;
+  // Called (on an ack thread) whenever reached() may have grown; empty to stop. It must not
+  // call back into this object.
+  void set_listener(std::function<void()> listener);
   std::vector<int32_t> members() const;
   // Replicas in sync, the leader included.
   int size() const;
@@ -56,6 +62,10 @@ class InSyncAcks {
   std::vector<Member> members_;            // guarded by mutex_
   std::multimap<uint64_t, Done> waiting_;  // guarded by mutex_; by end offset
   uint64_t committed_ = 0;                 // guarded by mutex_
+  std::mutex listener_mutex_;
+  std::function<void()> listener_;  // guarded by listener_mutex_
+  // Calls the listener (outside mutex_).
+  void notify();
 };
 
 }  // namespace ringmq::broker

@@ -34,7 +34,9 @@ TEST_P(DescribeClusterCodec, RequestDecodesAndResponseEncodes) {
   EXPECT_EQ(p.i32(), 0);
   EXPECT_EQ(p.i16(), 0);
   EXPECT_EQ(p.nstr(), std::nullopt);
-  if (v >= 1) EXPECT_EQ(p.i8(), kEndpointBrokers);
+  if (v >= 1) {
+    EXPECT_EQ(p.i8(), kEndpointBrokers);
+  }
   EXPECT_EQ(p.str(), "ringmq");
   EXPECT_EQ(p.i32(), 3);
   ASSERT_EQ(p.array(), 1);
@@ -84,7 +86,9 @@ TEST_P(DescribeLogDirsCodec, ResponseEncodesSizesAndVolumeFromV4) {
   ASSERT_TRUE(encode_describe_log_dirs_response(v, kCorrelationId, response, w));
   WireParser p = open_response(out, flex, flex);
   EXPECT_EQ(p.i32(), 0);
-  if (v >= 3) EXPECT_EQ(p.i16(), 0);
+  if (v >= 3) {
+    EXPECT_EQ(p.i16(), 0);
+  }
   ASSERT_EQ(p.array(), 1);
   EXPECT_EQ(p.i16(), 0);
   EXPECT_EQ(p.str(), "/var/lib/ringmq");
@@ -138,18 +142,24 @@ TEST_P(OffsetForLeaderEpochCodec, RequestDecodesAndResponseEncodes) {
   Writer w(out);
   ASSERT_TRUE(encode_offset_for_leader_epoch_response(v, kCorrelationId, response, w));
   WireParser p = open_response(out, flex, flex);
-  if (v >= 2) EXPECT_EQ(p.i32(), 7);
+  if (v >= 2) {
+    EXPECT_EQ(p.i32(), 7);
+  }
   ASSERT_EQ(p.array(), 1);
   EXPECT_EQ(p.str(), "orders");
   ASSERT_EQ(p.array(), 2);
   EXPECT_EQ(p.i16(), 0);
   EXPECT_EQ(p.i32(), 0);
-  if (v >= 1) EXPECT_EQ(p.i32(), 0);
+  if (v >= 1) {
+    EXPECT_EQ(p.i32(), 0);
+  }
   EXPECT_EQ(p.i64(), 42);
   p.tags();
   EXPECT_EQ(p.i16(), 74);
   EXPECT_EQ(p.i32(), 1);
-  if (v >= 1) EXPECT_EQ(p.i32(), -1);
+  if (v >= 1) {
+    EXPECT_EQ(p.i32(), -1);
+  }
   EXPECT_EQ(p.i64(), -1);
   p.tags();
   p.tags();

@@ -276,6 +276,29 @@ TEST(Cluster, AcksAllIsRefusedWhileFewerThanMinInsyncReplicasAreInSync) {
   EXPECT_EQ(consume(first.bootstrap(), "safe"), "a\nc\nd\n");
 }
 
+TEST(Cluster, ConsumersReadOnlyWhatEveryInSyncFollowerHolds) {
+  TwoBrokers cluster(false, {"cluster.replica_lag_max_ms=4000"});
+  BrokerProcess& first = cluster.first;
+  BrokerProcess& second = cluster.second;
+  auto [rc, out] = produce(first.bootstrap(), "hw", "seen\\n");
+  ASSERT_EQ(rc, 0) << out;
+  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 2; }));
+
+  // The follower stops but stays in the in-sync set for 4 s: an acks=1 record is in the
+  // leader's log, not on the follower, and must not be served yet.
+  ::kill(second.pid(), SIGSTOP);
+  auto [one_rc, one_out] =
+      run_command("printf 'held\\n' | timeout 30 kcat -P -b " + first.bootstrap() + " -t hw -p 0 -X acks=1 2>&1");
+  const std::string while_held = consume(first.bootstrap(), "hw");
+  const bool shrunk = eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 1; });
+  ::kill(second.pid(), SIGCONT);
+  ASSERT_EQ(one_rc, 0) << one_out;
+  EXPECT_EQ(while_held, "seen\n") << "a record above the high watermark was served";
+  ASSERT_TRUE(shrunk);
+  // Alone in the set, the leader's log end is the high watermark.
+  EXPECT_EQ(consume(first.bootstrap(), "hw"), "seen\nheld\n");
+}
+
 TEST(Cluster, AnUncleanElectionHandsTheGroupOverWhenTheLeaderStops) {
   TwoBrokers cluster(true);
   BrokerProcess& first = cluster.first;
