@@ -279,6 +279,7 @@ int run(const BrokerConfig& loaded, ShutdownSignals& signals) {
     return 1;
   }
   store.reset();
+  replication.reset();  // before the membership whose hooks it clears
   cluster_member.reset();
   spdlog::info("stopped cleanly");
   return 0;

@@ -180,7 +180,11 @@ void GroupMember::tick() {
     count_etcd_error(error, what);
     clean = false;
   };
-  if (auto group = refresh_group(renewed_at_ns_); !group) failed(group.error(), "reading the group");
+  bool group_read = true;
+  if (auto group = refresh_group(renewed_at_ns_); !group) {
+    failed(group.error(), "reading the group");
+    group_read = false;
+  }
   if (auto brokers = refresh_brokers(); !brokers) failed(brokers.error(), "reading the brokers");
   // Published before the topic work, so that a new leader's Metadata names it at once.
   publish(next_view_);
@@ -191,7 +195,9 @@ void GroupMember::tick() {
     if (auto sent = send_topic_requests(); !sent) failed(sent.error(), "passing topic requests to the leader");
     adopt_topics();
   }
-  if (auto updated = update_in_sync_set(); !updated) failed(updated.error(), "updating the in-sync set");
+  // Only from a fresh read of the group: a stale set must not drop anyone from acks=all.
+  if (group_read)
+    if (auto updated = update_in_sync_set(); !updated) failed(updated.error(), "updating the in-sync set");
   publish(next_view_);
   if (clean) last_error_.clear();  // the next error is logged again
 }

@@ -147,6 +147,11 @@ class CommitLog {
   Status delete_oldest_segment();
   uint64_t size_bytes() const;
 
+  // One past the highest queue id the log holds a record of.
+  uint32_t queue_id_bound() const {
+    std::lock_guard lock(write_mutex_);
+    return static_cast<uint32_t>(next_queue_offset_.size());
+  }
   // After recovery: each queue's next offset, as the indexes know it.
   void seed_next_queue_offset(uint32_t queue_id, uint64_t next_offset);
 

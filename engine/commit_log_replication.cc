@@ -38,8 +38,12 @@ Result<LogChunk> CommitLog::read_chunk(uint64_t from, uint64_t max_bytes) const 
       if (slot->kind == SlotKind::kEmpty)
         return make_error(ErrorCode::kCorrupt, "zeros at " + std::to_string(base + p) + ", below the written offset");
       if (slot->kind == SlotKind::kEndOfSegment) {
-        if (segment->size() - p >= kEndOfSegmentMarkerSize) p += kEndOfSegmentMarkerSize;
-        segment_ended = true;
+        // A marker is sent and the next chunk starts at the next segment; a tail too short for
+        // one is not (the next read_chunk skips it once the leader has rolled).
+        if (segment->size() - p >= kEndOfSegmentMarkerSize) {
+          p += kEndOfSegmentMarkerSize;
+          segment_ended = true;
+        }
         break;
       }
       const uint32_t total = slot->record.total_size;

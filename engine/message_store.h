@@ -149,6 +149,9 @@ class MessageStore {
   bool wait_for_log_beyond(uint64_t offset, std::chrono::milliseconds timeout) const;
   Result<ReplicatedAppend> append_replicated(uint64_t at, std::span<const std::byte> bytes);
   std::optional<RecordTip> last_record() const { return log_->last_record(); }
+  // One past the highest queue id with a record in the log (a follower's log may hold queues
+  // its topics do not name yet).
+  uint32_t queue_id_bound() const { return log_->queue_id_bound(); }
   Result<RecordTip> record_tip(uint64_t at) const { return log_->record_tip(at); }
 
   // Flushes everything written so far (close does this too).

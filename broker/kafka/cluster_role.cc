@@ -13,8 +13,7 @@ int32_t ClusterRole::leader_epoch() const {
   return member_ == nullptr ? kStandaloneLeaderEpoch : std::max(member_->leader_epoch(), 0);
 }
 
-std::optional<KafkaError> ClusterRole::refusal(ApiKey key) const {
-  if (leads()) return std::nullopt;
+std::optional<KafkaError> ClusterRole::following_refusal(ApiKey key) {
   switch (key) {
     // The group's one commit log is written and read on its leader.
     case ApiKey::kProduce:

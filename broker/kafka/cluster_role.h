@@ -49,7 +49,11 @@ class ClusterRole {
   int32_t leader_epoch() const;
   // The error API `key` is refused with now (NOT_LEADER_OR_FOLLOWER, NOT_COORDINATOR,
   // NOT_CONTROLLER), or nullopt when this broker serves it.
-  std::optional<protocol::KafkaError> refusal(protocol::ApiKey key) const;
+  std::optional<protocol::KafkaError> refusal(protocol::ApiKey key) const {
+    return leads() ? std::nullopt : following_refusal(key);
+  }
+  // What a broker that does not lead answers API `key` with (nullopt: it serves it).
+  static std::optional<protocol::KafkaError> following_refusal(protocol::ApiKey key);
   GroupPlacement placement() const;
   // The group's leader as a peer (host and port from its registration), for FindCoordinator;
   // nullopt without a leader. This broker itself when standalone is not asked.

@@ -81,6 +81,7 @@ bool KafkaRouter::FetchWait::try_answer_locked(bool final) {
   // a record a new leader might lack is never served.
   const uint64_t visible_end =
       r.context_.in_sync ? r.context_.in_sync->reached() : std::numeric_limits<uint64_t>::max();
+  uint64_t served_end = 0;
   // The response's record views point into these; they stay pinned until it is written.
   auto reads = std::make_shared<std::deque<engine::ReadBatch>>();
   protocol::FetchResponse response;
@@ -132,11 +133,15 @@ bool KafkaRouter::FetchWait::try_answer_locked(bool final) {
         out.records.push_back({stored.payload, protocol::kKeepBaseOffset});
         total += static_cast<int64_t>(stored.payload.size());
         records += stored.record_count;
+        served_end =
+            std::max(served_end, stored.commit_log_offset.value() + engine::record_size(stored.payload.size()));
       }
     }
   }
   if (!final && !any_error && total < min_bytes) return false;
   answered = true;
+  // A follower joins the in-sync set only holding what consumers were served.
+  if (served_end > 0 && r.context_.in_sync) r.context_.in_sync->note_served(served_end);
   r.context_.metrics.bytes_out.add(static_cast<uint64_t>(total));
   r.context_.metrics.records_out.add(records);
   // Spliced as views of the stored bytes, kept alive with the response: a view pins only its

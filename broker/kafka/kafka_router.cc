@@ -83,6 +83,8 @@ KafkaRouter::KafkaRouter(const RouterContext& context) : context_(context) {
   groups_ = std::make_unique<GroupCoordinator>();
   ticker_ = std::make_unique<GroupTicker>(*groups_);
   rebuild_producer_state();
+  // Loaded from the log just now: good for the leadership this broker already holds.
+  if (role_.leads()) leader_state_epoch_.store(role_.leader_epoch());
   schedule_maintenance();
   context.store.set_index_listener([this] { wake_fetch_waits(); });
   if (context.in_sync != nullptr)
@@ -148,14 +150,39 @@ void KafkaRouter::schedule_maintenance() {
   context_.timers.schedule_at(due, [this, due] {
     using namespace std::chrono;
     const int64_t now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-    // Only a leader writes to its log: a follower's log is the leader's copy.
-    if (role_.leads())
+    // Only a leader writes to its log (a follower's log is the leader's copy), and only once
+    // its state is rebuilt from it.
+    if (role_.leads() && (context_.cluster == nullptr || leader_state_epoch_.load() == role_.leader_epoch()))
       if (auto s = offsets_->maintain(now); !s) spdlog::warn("committed offsets maintenance: {}", s.error().message);
     producers_->expire_idle_producers(now);
     enforce_topic_retention(now);
     // Run early means the timer service is stopping and firing everything: do not come back.
     if (steady_clock::now() >= due) schedule_maintenance();
   });
+}
+
+void KafkaRouter::schedule_leader_state_load() {
+  if (leader_state_loading_.exchange(true)) return;
+  context_.timers.schedule_at(std::chrono::steady_clock::now(), [this] {
+    load_leader_state();
+    leader_state_loading_.store(false);
+  });
+}
+
+void KafkaRouter::load_leader_state() {
+  const int32_t epoch = role_.leader_epoch();
+  if (!role_.leads() || leader_state_epoch_.load() == epoch) return;
+  if (auto s = offsets_->reload(); !s) {
+    spdlog::error("leading in epoch {}: committed offsets not rebuilt from the log, refusing group requests: {}", epoch,
+                  s.error().message);
+    return;
+  }
+  rebuild_producer_state();
+  if (auto floor = topics_->raise_next_queue_id(context_.store.queue_id_bound()))
+    spdlog::warn("leading in epoch {}: queue ids not raised past the log's: {}", epoch, floor->message);
+  leader_state_epoch_.store(epoch, std::memory_order_release);
+  spdlog::info("leading in epoch {}: committed offsets ({}), producer state and queue ids rebuilt from the log", epoch,
+               offsets_->live_offset_count());
 }
 
 void KafkaRouter::rebuild_producer_state() {
@@ -234,6 +261,17 @@ void KafkaRouter::handle(const Request& request, ResponseSlot slot) {
     }
     respond(slot, [&](protocol::Writer& w) { return protocol::encode_error_response(h, decoded, *refused, w); });
     return;
+  }
+  if (context_.cluster != nullptr && leader_state_epoch_.load(std::memory_order_acquire) != role_.leader_epoch()) {
+    // Leading in a new epoch: until committed offsets, producer state and queue ids are
+    // rebuilt from the log (which grew by replication while this broker followed), what
+    // depends on them is refused as a follower refuses it, and clients retry.
+    if (auto refused = ClusterRole::following_refusal(h.key())) {
+      schedule_leader_state_load();
+      context_.metrics.count_error(static_cast<int16_t>(*refused));
+      respond(slot, [&](protocol::Writer& w) { return protocol::encode_error_response(h, decoded, *refused, w); });
+      return;
+    }
   }
   if (h.key() == protocol::ApiKey::kListGroups && !role_.leads()) {
     // The groups this broker coordinates: none while it does not lead (stale ones from an

@@ -153,6 +153,10 @@ class KafkaRouter final : public RequestRouter {
   // Follower: takes the topics the leader published (cluster thread), so that this broker's
   // copy of the log is served under them once it leads.
   void adopt_topics(const std::vector<cluster::PublishedTopic>& published);
+  // A new leadership (cluster only): rebuilds committed offsets, producer state and the queue-id
+  // floor from the log, on the timer thread; requests that need them are refused until then.
+  void schedule_leader_state_load();
+  void load_leader_state();
   // Auto-creates a topic a follower's client asked for (cluster thread, while leading).
   void create_requested_topic(const std::string& name);
   // Restores idempotent-producer state of every partition from the tails of their logs.
@@ -161,6 +165,9 @@ class KafkaRouter final : public RequestRouter {
 
   const RouterContext context_;
   const ClusterRole role_{context_.cluster, context_.config.server.node_id};
+  // The epoch whose leadership the state beside the log was last rebuilt for (-1: none).
+  std::atomic<int32_t> leader_state_epoch_{-1};
+  std::atomic<bool> leader_state_loading_{false};
   std::unique_ptr<TopicRegistry> topics_;
   std::unique_ptr<OffsetStore> offsets_;
   std::unique_ptr<ProducerState> producers_;

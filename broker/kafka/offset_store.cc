@@ -47,6 +47,16 @@ Result<std::unique_ptr<OffsetStore>> OffsetStore::recover(engine::MessageStore& 
   return offsets;
 }
 
+Status OffsetStore::reload() {
+  {
+    std::unique_lock lock(map_mutex_);
+    groups_.clear();
+  }
+  if (auto s = replay(); !s) return s;
+  spdlog::info("committed offsets reloaded: {}", report_.summary());
+  return {};
+}
+
 // --- start-up ---
 
 Status OffsetStore::replay() {

@@ -96,6 +96,9 @@ class OffsetStore {
   // Call once at start-up, before any commit. A record that does not decode is a kCorrupt
   // error naming its offset (the broker must not silently reset consumer positions).
   static Result<std::unique_ptr<OffsetStore>> recover(engine::MessageStore& store, OffsetStoreOptions options = {});
+  // Forgets every committed offset and replays queue 0 again: a broker that followed its
+  // group's leader (queue 0 grew by replication, not by its own commits) and now leads.
+  Status reload();
   ~OffsetStore();
   OffsetStore(const OffsetStore&) = delete;
   OffsetStore& operator=(const OffsetStore&) = delete;

@@ -257,6 +257,17 @@ std::optional<TopicError> TopicRegistry::publish_replaced(const TopicSnapshot& c
   return persist_and_publish(std::move(next));
 }
 
+std::optional<TopicError> TopicRegistry::raise_next_queue_id(uint32_t floor) {
+  std::lock_guard write(write_mutex_);
+  auto current = snapshot();
+  if (current->next_queue_id() >= floor) return std::nullopt;
+  auto next = std::make_shared<TopicSnapshot>();
+  next->topics_ = current->topics();
+  next->next_queue_id_ = floor;
+  next->index();
+  return persist_and_publish(std::move(next));
+}
+
 TopicResult<bool> TopicRegistry::adopt(std::vector<TopicInfo> topics) {
   std::lock_guard write(write_mutex_);
   auto current = snapshot();

@@ -108,6 +108,10 @@ class TopicRegistry {
   // Queue ids only grow. Returns whether anything changed; UNKNOWN_SERVER_ERROR if the topics
   // file could not be written (the registry is then unchanged).
   TopicResult<bool> adopt(std::vector<TopicInfo> topics);
+  // Makes the next new partition's queue id at least `floor` (persisted): a new leader's log
+  // may hold queues of a topic the old leader created but had not published yet, and they must
+  // never be handed to another topic.
+  std::optional<TopicError> raise_next_queue_id(uint32_t floor);
 
   const TopicRegistryOptions& options() const { return options_; }
   const std::string& path() const { return path_; }

@@ -97,6 +97,7 @@ void GroupReplication::in_sync_held(const std::vector<int32_t>& members) {
 
 void GroupReplication::stop() {
   if (member_) member_->set_in_sync_hooks({});
+  member_ = nullptr;
   if (client_) client_->stop();
   server_->stop();
   in_sync_.fail_all();  // answers still waiting for followers are not acknowledged

@@ -53,6 +53,11 @@ uint64_t InSyncAcks::reached() const {
   return reached;
 }
 
+void InSyncAcks::note_served(uint64_t end) {
+  std::lock_guard lock(mutex_);
+  served_ = std::max(served_, end);
+}
+
 void InSyncAcks::set_listener(std::function<void()> listener) {
   std::lock_guard lock(listener_mutex_);
   listener_ = std::move(listener);
@@ -67,7 +72,7 @@ bool InSyncAcks::try_add(int32_t node_id, uint64_t offset) {
   std::lock_guard lock(mutex_);
   auto it = std::find_if(members_.begin(), members_.end(), [&](const Member& m) { return m.node_id == node_id; });
   if (it != members_.end()) return true;
-  if (offset < committed_) return false;
+  if (offset < committed_ || offset < served_) return false;
   members_.push_back({node_id, offset});
   return true;
 }

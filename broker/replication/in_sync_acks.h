@@ -28,8 +28,9 @@ class InSyncAcks {
   void wait(uint64_t end, Done done);
   // A follower's progress (its received or durable offset, per the setting).
   void progress(int32_t node_id, uint64_t offset);
-  // Adds `node_id` if it holds everything committed (`offset` >= committed()); whether it is
-  // in the set now.
+  // Adds `node_id` if it holds everything committed and everything a consumer was served
+  // (`offset` >= both): otherwise electing it could take back what was acknowledged or read.
+  // Whether it is in the set now.
   bool try_add(int32_t node_id, uint64_t offset);
   void remove(int32_t node_id);
   // Leadership ended: every waiting answer is released with ok = false, and the set emptied.
@@ -42,6 +43,8 @@ class InSyncAcks {
   // What every in-sync follower holds: the end of what consumers may read (the high
   // watermark, as a commit-log offset). No follower in sync: everything.
   uint64_t reached() const;
+  // A fetch served records ending at `end` (a commit-log offset).
+  void note_served(uint64_t end);
   // Called (on an ack thread) whenever reached() may have grown; empty to stop. It must not
   // call back into this object.
   void set_listener(std::function<void()> listener);
@@ -62,6 +65,7 @@ class InSyncAcks {
   std::vector<Member> members_;            // guarded by mutex_
   std::multimap<uint64_t, Done> waiting_;  // guarded by mutex_; by end offset
   uint64_t committed_ = 0;                 // guarded by mutex_
+  uint64_t served_ = 0;                    // guarded by mutex_; the highest end a fetch served
   std::mutex listener_mutex_;
   std::function<void()> listener_;  // guarded by listener_mutex_
   // Calls the listener (outside mutex_).

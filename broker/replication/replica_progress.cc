@@ -12,18 +12,22 @@ FollowerProgress& ReplicaProgress::find_or_add(int32_t node_id) {
   return *std::find_if(followers_.begin(), followers_.end(), [&](const auto& f) { return f.node_id == node_id; });
 }
 
-void ReplicaProgress::connected(int32_t node_id, uint64_t log_end, int64_t now_ns) {
+uint64_t ReplicaProgress::connected(int32_t node_id, uint64_t log_end, uint64_t leader_end, int64_t now_ns) {
   std::lock_guard lock(mutex_);
   FollowerProgress& f = find_or_add(node_id);
+  f.session = ++last_session_;
   f.connected = true;
   f.received = log_end;
   f.acked_ns = now_ns;
-  f.leader_end_at_ack = log_end;  // caught up only once it reaches the leader's end
+  f.leader_end_at_ack = leader_end;  // caught up only once it reaches where the leader was
+  return f.session;
 }
 
-void ReplicaProgress::acked(int32_t node_id, const ReplicaAck& ack, uint64_t leader_end, int64_t now_ns) {
+void ReplicaProgress::acked(int32_t node_id, uint64_t session, const ReplicaAck& ack, uint64_t leader_end,
+                            int64_t now_ns) {
   std::lock_guard lock(mutex_);
   FollowerProgress& f = find_or_add(node_id);
+  if (f.session != session) return;  // a stream that has been replaced
   f.received = ack.received;
   f.durable = ack.durable;
   f.acked_ns = now_ns;
@@ -31,9 +35,10 @@ void ReplicaProgress::acked(int32_t node_id, const ReplicaAck& ack, uint64_t lea
   f.leader_end_at_ack = leader_end;
 }
 
-void ReplicaProgress::disconnected(int32_t node_id) {
+void ReplicaProgress::disconnected(int32_t node_id, uint64_t session) {
   std::lock_guard lock(mutex_);
-  find_or_add(node_id).connected = false;
+  FollowerProgress& f = find_or_add(node_id);
+  if (f.session == session) f.connected = false;
 }
 
 std::vector<FollowerProgress> ReplicaProgress::snapshot() const {

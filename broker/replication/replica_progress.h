@@ -30,14 +30,18 @@ struct FollowerProgress {
   int64_t caught_up_ns = 0;
   int64_t acked_ns = 0;            // its last ack
   uint64_t leader_end_at_ack = 0;  // the leader's log end when its last ack arrived
+  uint64_t session = 0;            // the stream these figures come from (see connected())
 };
 
 class ReplicaProgress {
  public:
-  void connected(int32_t node_id, uint64_t log_end, int64_t now_ns);
+  // A follower's new stream, from `log_end` while the leader's log ends at `leader_end`;
+  // returns the session's token. A follower reconnects while its previous stream still winds
+  // down: acks and the end of a stream count only for the session that is current.
+  uint64_t connected(int32_t node_id, uint64_t log_end, uint64_t leader_end, int64_t now_ns);
   // `leader_end` is the leader's log end when the ack arrived.
-  void acked(int32_t node_id, const ReplicaAck& ack, uint64_t leader_end, int64_t now_ns);
-  void disconnected(int32_t node_id);
+  void acked(int32_t node_id, uint64_t session, const ReplicaAck& ack, uint64_t leader_end, int64_t now_ns);
+  void disconnected(int32_t node_id, uint64_t session);
   std::vector<FollowerProgress> snapshot() const;
 
  private:
@@ -45,6 +49,7 @@ class ReplicaProgress {
 
   mutable std::mutex mutex_;
   std::vector<FollowerProgress> followers_;  // few (a group's members): a vector, by node id
+  uint64_t last_session_ = 0;
 };
 
 }  // namespace ringmq::broker

@@ -104,7 +104,7 @@ Result<io::UniqueFd> ReplicationClient::open_stream(const ReplicationTarget& tar
   hello.epoch = target.epoch;
   hello.segment_bytes = store_.config().segment_bytes;
   hello.log_end = store_.written_offset().value();
-  if (const auto tip = store_.last_record(); tip && tip->end == hello.log_end) {
+  if (const auto tip = store_.last_record()) {
     hello.last_record_at = tip->at;
     hello.last_record_crc = tip->crc;
   }

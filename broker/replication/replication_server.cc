@@ -75,14 +75,15 @@ void ReplicationServer::serve(Session& session) {
   const auto& [hello, epoch] = *accepted;
   spdlog::info("replication: follower {} ({}) connected in epoch {}, streaming from commit-log offset {}",
                hello.node_id, peer, epoch, hello.log_end);
-  progress_.connected(hello.node_id, hello.log_end, progress_clock_ns());
+  const uint64_t stream_token =
+      progress_.connected(hello.node_id, hello.log_end, store_->written_offset().value(), progress_clock_ns());
   std::atomic<bool> follower_gone{false};
-  std::thread acks([&, node = hello.node_id] {
+  std::thread acks([&, node = hello.node_id, stream_token] {
     ::pthread_setname_np(::pthread_self(), "repl-acks");
     std::byte ack[kAckSize];
     while (receive_exactly(fd, ack, kAckSize)) {
       const ReplicaAck decoded = decode_ack(ack);
-      progress_.acked(node, decoded, store_->written_offset().value(), progress_clock_ns());
+      progress_.acked(node, stream_token, decoded, store_->written_offset().value(), progress_clock_ns());
       if (on_ack_) on_ack_(node, decoded);
     }
     follower_gone.store(true, std::memory_order_release);
@@ -91,7 +92,7 @@ void ReplicationServer::serve(Session& session) {
   stream(fd, hello, epoch, follower_gone);
   ::shutdown(fd, SHUT_RDWR);
   acks.join();
-  progress_.disconnected(hello.node_id);
+  progress_.disconnected(hello.node_id, stream_token);
   spdlog::info("replication: follower {} ({}) disconnected", hello.node_id, peer);
 }
 
@@ -140,9 +141,21 @@ std::optional<std::string> ReplicationServer::divergence(const ReplicationHello&
   if (hello.last_record_at == UINT64_MAX) return std::nullopt;
   auto tip = store_->record_tip(hello.last_record_at);
   if (!tip && tip.error().code == ErrorCode::kOutOfRange) return std::nullopt;  // retention took it
-  if (!tip || tip->end != hello.log_end || tip->crc != hello.last_record_crc)
-    return "the follower's last record (at " + std::to_string(hello.last_record_at) + ", ending at " + end +
+  if (!tip || tip->crc != hello.last_record_crc)
+    return "the follower's last record (at " + std::to_string(hello.last_record_at) +
            ") differs from the leader's record there: its log diverged";
+  // After its last record the follower's log holds nothing but, perhaps, the end of that
+  // segment (a marker or a tail too short for one): it ends there or at the next segment.
+  const uint64_t segment = store_->config().segment_bytes;
+  const bool at_record_end = hello.log_end == tip->end;
+  bool at_next_segment = tip->end % segment != 0 && hello.log_end == (tip->end / segment + 1) * segment;
+  if (at_next_segment) {  // and the leader's segment ends there too, with no record after tip->end
+    auto rest = store_->read_log(tip->end, 0);
+    at_next_segment = rest && (rest->at == hello.log_end || (rest->records == 0 && rest->next == hello.log_end));
+  }
+  if (!at_record_end && !at_next_segment)
+    return "the follower's log ends at " + end + ", not where its last record (at " +
+           std::to_string(hello.last_record_at) + ") ends in the leader's log: its log diverged";
   return std::nullopt;
 }
 

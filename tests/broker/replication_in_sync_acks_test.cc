@@ -57,6 +57,10 @@ TEST(InSyncAcks, AJoinerMustHoldEverythingCommitted) {
   EXPECT_EQ(acks.members(), std::vector<int32_t>{2});
   acks.raise_committed(5000);  // a new leadership: the previous leader may have acknowledged this
   EXPECT_FALSE(acks.try_add(3, 4999));
+  // What consumers were served counts too: electing a joiner that lacks it would take it back.
+  acks.note_served(7000);
+  EXPECT_FALSE(acks.try_add(3, 6999));
+  EXPECT_TRUE(acks.try_add(3, 7000));
 }
 
 TEST(InSyncAcks, DroppingALaggardReleasesWhatWaitedForIt) {

@@ -100,7 +100,9 @@ TEST(GroupMember, AnUncleanElectionHandsTheGroupToAnotherMember) {
   a.reset();
   ASSERT_TRUE(eventually([&] { return b->leading(); })) << "b takes over within a few ticks";
   EXPECT_EQ(b->leader_epoch(), 2);
-  EXPECT_EQ(b->view()->isr.members, (std::vector<int32_t>{2})) << "the new leader is the in-sync set now";
+  // The view is published at the end of the tick in which b became leader.
+  EXPECT_TRUE(eventually([&] { return b->view()->isr.members == std::vector<int32_t>{2}; }))
+      << "the new leader is the in-sync set now";
 
   // The old leader comes back as a follower: the group has a leader.
   a = start_member(config_for(etcd), 1);

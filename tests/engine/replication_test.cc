@@ -157,9 +157,17 @@ TEST(Replication, TailTooShortForAMarkerRollsOnTheFollowerToo) {
   const uint64_t left = config.segment_bytes - leader->written_offset().value();
   append_ok(*leader, 0, payload(1, left - 4 - kRecordHeaderSize));
   ASSERT_EQ(leader->written_offset().value(), config.segment_bytes - 4);
-  replicate(*leader, *follower, 1 << 20);
-  EXPECT_EQ(follower->written_offset().value(), config.segment_bytes - 4);
-  append_ok(*leader, 0, payload(2, 100));
+  {
+    // Read in one go once the leader has rolled: the chunk stops at the tail and says so (the
+    // follower's log ends there too), the next one starts at the next segment.
+    append_ok(*leader, 1, payload(3, 100));
+    auto chunk = leader->read_log(0, 4 << 20);
+    ASSERT_TRUE(chunk);
+    EXPECT_EQ(chunk->next, config.segment_bytes - 4);
+    auto after = leader->read_log(chunk->next, 4 << 20);
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->at, config.segment_bytes);
+  }
   replicate(*leader, *follower, 1 << 20);
   EXPECT_EQ(follower->written_offset(), leader->written_offset());
   ASSERT_TRUE(test::wait_indexed(*follower, 0, leader->queue_range(0)->next_offset.value()));

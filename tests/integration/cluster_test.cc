@@ -209,6 +209,41 @@ TEST(Cluster, AKilledLeaderIsReplacedByAnInSyncFollowerWithEveryAcknowledgedReco
   expect_identical_logs(first, second);
 }
 
+TEST(Cluster, ConsumerGroupOffsetsAndTopicsCarryOverToTheNewLeader) {
+  TwoBrokers cluster(false);
+  BrokerProcess& first = cluster.first;
+  BrokerProcess& second = cluster.second;
+  const std::string both = first.bootstrap() + "," + second.bootstrap();
+  auto group_read = [&] {
+    return run_command("timeout 60 kcat -b " + both +
+                       " -G readers offsets-topic -X auto.offset.reset=earliest -e -q 2>&1");
+  };
+  auto [rc, out] = produce(first.bootstrap(), "offsets-topic", "a\\nb\\n");
+  ASSERT_EQ(rc, 0) << out;
+  auto [read_rc, read] = group_read();
+  ASSERT_EQ(read_rc, 0) << read;
+  EXPECT_EQ(read, "a\nb\n");
+  // The commit is in queue 0 of the log: once the follower is in sync, it has it.
+  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 2; }));
+  ASSERT_TRUE(eventually([&] {
+    return metric(second, "ringmq_engine_written_offset_bytes") == metric(first, "ringmq_engine_written_offset_bytes");
+  }));
+
+  first.kill_hard();
+  ASSERT_TRUE(eventually([&] { return metric(second, "ringmq_cluster_leader") == 1; }));
+  auto [more_rc, more] = produce(second.bootstrap(), "offsets-topic", "c\\n");
+  ASSERT_EQ(more_rc, 0) << more;
+  // The group resumes where it committed on the old leader: only the new record.
+  auto [again_rc, again] = group_read();
+  ASSERT_EQ(again_rc, 0) << again;
+  EXPECT_EQ(again, "c\n") << "committed offsets were lost in the failover";
+  // A topic created on the new leader never reuses the old topic's queue.
+  auto [new_rc, new_out] = produce(second.bootstrap(), "fresh", "x\\n");
+  ASSERT_EQ(new_rc, 0) << new_out;
+  EXPECT_EQ(consume(second.bootstrap(), "fresh"), "x\n");
+  EXPECT_EQ(consume(second.bootstrap(), "offsets-topic"), "a\nb\nc\n");
+}
+
 TEST(Cluster, AFollowerThatFellBehindLeavesTheInSyncSetAndIsNotElected) {
   TwoBrokers cluster(false);
   BrokerProcess& first = cluster.first;
