@@ -220,6 +220,12 @@ TEST(Cluster, ConsumerGroupOffsetsAndTopicsCarryOverToTheNewLeader) {
   };
   auto [rc, out] = produce(first.bootstrap(), "offsets-topic", "a\\nb\\n");
   ASSERT_EQ(rc, 0) << out;
+  // The consumer may ask either broker for Metadata: the follower knows the topic once the
+  // leader has published it (a tick).
+  ASSERT_TRUE(eventually([&] {
+    const json md = metadata(second.bootstrap(), "offsets-topic");
+    return md.contains("topics") && md["topics"].size() == 1 && !md["topics"][0].contains("error");
+  }));
   auto [read_rc, read] = group_read();
   ASSERT_EQ(read_rc, 0) << read;
   EXPECT_EQ(read, "a\nb\n");
