@@ -2,7 +2,8 @@
 // kcat (librdkafka) and raw frames. Any broker serves clients through its group's leader;
 // followers stream the leader's log and join the in-sync set; a killed leader is replaced by
 // an in-sync follower holding every acknowledged record, and never by one that fell behind
-// unless unclean elections are on; acks=all honours min_insync_replicas; a paused leader, or
+// unless unclean elections are on; a follower cut off from the leader by iptables leaves the
+// in-sync set and rejoins when healed; acks=all honours min_insync_replicas; a paused leader, or
 // one partitioned from etcd by iptables, is fenced before another takes over; start-up fails
 // clearly without etcd or with a node id in use. Session 2 s, so each failover takes a few
 // seconds.
@@ -438,6 +439,38 @@ TEST(Cluster, ALeaderPartitionedFromEtcdStopsServingBeforeAnotherLeads) {
   // Healed: the first learns that the second leads and sends clients there.
   EXPECT_TRUE(eventually([&] { return metadata(first.bootstrap()).value("controllerid", -2) == 2; }));
   EXPECT_EQ(metric(second, "ringmq_cluster_leader_epoch"), 2);
+}
+
+TEST(Cluster, AFollowerPartitionedFromTheLeaderLeavesTheInSyncSetAndRejoinsWhenHealed) {
+  // The leader's replication port is fixed, so that a rule can cut the follower's stream alone
+  // (clients and etcd still reach both brokers).
+  const int replication_port = free_port();
+  EtcdProcess etcd;
+  BrokerProcess first(
+      cluster_args(etcd, 1, false, "", {"cluster.replication_port=" + std::to_string(replication_port)}));
+  TwoBrokers::await_leading(first);
+  BrokerProcess second(cluster_args(etcd, 2, false));
+  auto [rc, out] = produce(first.bootstrap(), "cut", "a\\n");
+  ASSERT_EQ(rc, 0) << out;
+  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 2; }));
+
+  bool shrunk = false;
+  int late_rc = -1;
+  std::string late;
+  {
+    DropRule partition("127.0.0.1", replication_port);  // the follower's acks no longer arrive
+    shrunk = eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 1; });
+    std::tie(late_rc, late) = produce(first.bootstrap(), "cut", "b\\n");
+  }
+  ASSERT_TRUE(shrunk) << "a follower whose acks stopped stayed in the in-sync set";
+  EXPECT_EQ(late_rc, 0) << "acks=all goes on without the cut-off follower: " << late;
+  EXPECT_GE(metric(first, "ringmq_replication_isr_shrinks_total"), 1);
+  // Healed: the stream resumes (or reconnects), the follower catches up and rejoins.
+  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 2; }));
+  ASSERT_TRUE(eventually([&] {
+    return metric(second, "ringmq_engine_written_offset_bytes") == metric(first, "ringmq_engine_written_offset_bytes");
+  }));
+  expect_identical_logs(first, second);
 }
 
 TEST(Cluster, StartUpFailsClearlyWithoutEtcdOrWithANodeIdInUse) {
