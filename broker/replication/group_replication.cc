@@ -27,16 +27,13 @@ Result<std::unique_ptr<GroupReplication>> GroupReplication::bind(const BrokerCon
 void GroupReplication::start(engine::MessageStore& store, cluster::GroupMember& member, BrokerMetrics& metrics) {
   const cluster::GroupMember* m = &member;
   member_ = &member;
-  const bool durable = config_.cluster.acks_all_waits_for == "durable";
   server_->start(
       store,
       [m]() -> std::optional<int32_t> {
         if (!m->leading()) return std::nullopt;
         return m->leader_epoch();
       },
-      [this, durable](int32_t node, const ReplicaAck& ack) {
-        in_sync_.progress(node, durable ? ack.durable : ack.received);
-      });
+      [this](int32_t node, const ReplicaAck& ack) { in_sync_.progress(node, counted(ack.received, ack.durable)); });
   ReplicationClientOptions options;
   options.node_id = config_.server.node_id;
   options.group = group_id(config_);
@@ -72,13 +69,12 @@ std::optional<std::vector<int32_t>> GroupReplication::propose_in_sync(bool leadi
     last_held_ = {config_.server.node_id};
     led_epoch_ = epoch;
   }
-  const bool durable = config_.cluster.acks_all_waits_for == "durable";
   const int64_t now = progress_clock_ns();
   const int64_t lag_max_ns = static_cast<int64_t>(config_.cluster.replica_lag_max_ms) * 1'000'000;
   std::vector<int32_t> proposed{config_.server.node_id};
   for (const FollowerProgress& f : server_->progress().snapshot()) {
     const bool keeping_up = f.connected && now - f.caught_up_ns <= lag_max_ns;
-    if (keeping_up && in_sync_.try_add(f.node_id, durable ? f.durable : f.received)) proposed.push_back(f.node_id);
+    if (keeping_up && in_sync_.try_add(f.node_id, counted(f.received, f.durable))) proposed.push_back(f.node_id);
   }
   return proposed;
 }

@@ -41,14 +41,19 @@ class GroupReplication {
 
  private:
   GroupReplication(const BrokerConfig& config, std::unique_ptr<ReplicationServer> server)
-      : config_(config), server_(std::move(server)) {}
+      : config_(config),
+        waits_for_durable_(config.cluster.acks_all_waits_for == "durable"),
+        server_(std::move(server)) {}
   void register_metrics(const engine::MessageStore& store, BrokerMetrics& metrics);
   // The in-sync hooks (cluster thread).
   std::optional<std::vector<int32_t>> propose_in_sync(bool leading, const engine::MessageStore& store,
                                                       const cluster::GroupMember& member);
   void in_sync_held(const std::vector<int32_t>& members);
+  // The follower offset acks=all counts: durable or received (cluster.acks_all_waits_for).
+  uint64_t counted(uint64_t received, uint64_t durable) const { return waits_for_durable_ ? durable : received; }
 
   const BrokerConfig config_;
+  const bool waits_for_durable_;
   std::unique_ptr<ReplicationServer> server_;
   std::unique_ptr<ReplicationClient> client_;
   InSyncAcks in_sync_;

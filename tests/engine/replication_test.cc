@@ -60,6 +60,13 @@ void expect_identical_logs(const EngineConfig& a, const EngineConfig& b, uint64_
   }
 }
 
+// A leader and a follower store of the small test config, each in its own directory.
+struct StorePair {
+  ringmq::test::TempDir leader_dir, follower_dir;
+  std::unique_ptr<MessageStore> leader = open_store(small_config(leader_dir.path()));
+  std::unique_ptr<MessageStore> follower = open_store(small_config(follower_dir.path()));
+};
+
 class ReplicationByMode : public ::testing::TestWithParam<WriteMode> {};
 
 TEST_P(ReplicationByMode, FollowerLogIsByteIdenticalAcrossSegmentRolls) {
@@ -174,9 +181,9 @@ TEST(Replication, TailTooShortForAMarkerRollsOnTheFollowerToo) {
 }
 
 TEST(Replication, RefusesAGapAndKeepsTheLogAsItWas) {
-  ringmq::test::TempDir leader_dir, follower_dir;
-  auto leader = open_store(small_config(leader_dir.path()));
-  auto follower = open_store(small_config(follower_dir.path()));
+  StorePair stores;
+  auto& leader = stores.leader;
+  auto& follower = stores.follower;
   ASSERT_TRUE(leader && follower);
   const auto first = append_ok(*leader, 0, payload(0, 100));
   append_ok(*leader, 0, payload(1, 100));
@@ -191,9 +198,9 @@ TEST(Replication, RefusesAGapAndKeepsTheLogAsItWas) {
 }
 
 TEST(Replication, CorruptRecordIsRefusedAfterTheGoodOnesBeforeIt) {
-  ringmq::test::TempDir leader_dir, follower_dir;
-  auto leader = open_store(small_config(leader_dir.path()));
-  auto follower = open_store(small_config(follower_dir.path()));
+  StorePair stores;
+  auto& leader = stores.leader;
+  auto& follower = stores.follower;
   ASSERT_TRUE(leader && follower);
   const auto first = append_ok(*leader, 0, payload(0, 100));
   append_ok(*leader, 0, payload(1, 100));
@@ -217,9 +224,9 @@ TEST(Replication, CorruptRecordIsRefusedAfterTheGoodOnesBeforeIt) {
 TEST(Replication, RecordThatDoesNotContinueItsQueueIsRefused) {
   // A follower that took an append of its own (it led once, alone) no longer continues the
   // leader's queue offsets: the leader's next record for that queue is refused.
-  ringmq::test::TempDir leader_dir, follower_dir;
-  auto leader = open_store(small_config(leader_dir.path()));
-  auto follower = open_store(small_config(follower_dir.path()));
+  StorePair stores;
+  auto& leader = stores.leader;
+  auto& follower = stores.follower;
   ASSERT_TRUE(leader && follower);
   append_ok(*leader, 1, payload(0, 100));
   append_ok(*follower, 0, payload(0, 100));

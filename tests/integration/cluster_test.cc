@@ -51,6 +51,11 @@ double metric(const BrokerProcess& broker, const std::string& name) {
   return sample_value(scrape_metrics(broker.metrics_port()), name);
 }
 
+// Whether `leader` comes to count `replicas` in its in-sync set (itself included).
+bool in_sync(const BrokerProcess& leader, int replicas) {
+  return eventually([&] { return metric(leader, "ringmq_replication_in_sync_replicas") == replicas; });
+}
+
 // kcat's view of the cluster through `bootstrap` (kcat -L -J).
 json metadata(const std::string& bootstrap, const std::string& topic = "") {
   auto [rc, out] = run_command("timeout 30 kcat -L -J -m 10 -b " + bootstrap + (topic.empty() ? "" : " -t " + topic) +
@@ -70,6 +75,13 @@ std::vector<int> broker_ids(const json& md) {
 std::pair<int, std::string> produce(const std::string& bootstrap, const std::string& topic, const std::string& lines) {
   return run_command("printf '" + lines + "' | timeout 60 kcat -P -b " + bootstrap + " -t " + topic +
                      " -p 0 -X acks=all -X message.timeout.ms=20000 2>&1");
+}
+
+// Produces `lines` (acks=all) at `leader`, then waits until its one follower is in sync.
+void produce_in_sync(const BrokerProcess& leader, const std::string& topic, const std::string& lines) {
+  auto [rc, out] = produce(leader.bootstrap(), topic, lines);
+  ASSERT_EQ(rc, 0) << out;
+  ASSERT_TRUE(in_sync(leader, 2));
 }
 
 std::string consume(const std::string& bootstrap, const std::string& topic) {
@@ -184,9 +196,7 @@ TEST(Cluster, AKilledLeaderIsReplacedByAnInSyncFollowerWithEveryAcknowledgedReco
   TwoBrokers cluster(false);
   BrokerProcess& first = cluster.first;
   BrokerProcess& second = cluster.second;
-  auto [warm_rc, warm] = produce(first.bootstrap(), "kept", "m0\\n");
-  ASSERT_EQ(warm_rc, 0) << warm;
-  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 2; }));
+  ASSERT_NO_FATAL_FAILURE(produce_in_sync(first, "kept", "m0\\n"));
   // Every line acknowledged with acks=all is in the follower's log too.
   auto [rc, out] = produce(first.bootstrap(), "kept", numbered_lines(2000));
   ASSERT_EQ(rc, 0) << out;
@@ -202,7 +212,7 @@ TEST(Cluster, AKilledLeaderIsReplacedByAnInSyncFollowerWithEveryAcknowledgedReco
   // The old leader comes back as a follower, catches up, rejoins the in-sync set, and holds
   // the same log byte for byte.
   first.start();
-  ASSERT_TRUE(eventually([&] { return metric(second, "ringmq_replication_in_sync_replicas") == 2; }));
+  ASSERT_TRUE(in_sync(second, 2));
   EXPECT_EQ(metric(first, "ringmq_replication_following"), 1);
   ASSERT_TRUE(eventually([&] {
     return metric(first, "ringmq_engine_written_offset_bytes") == metric(second, "ringmq_engine_written_offset_bytes");
@@ -231,7 +241,7 @@ TEST(Cluster, ConsumerGroupOffsetsAndTopicsCarryOverToTheNewLeader) {
   ASSERT_EQ(read_rc, 0) << read;
   EXPECT_EQ(read, "a\nb\n");
   // The commit is in queue 0 of the log: once the follower is in sync, it has it.
-  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 2; }));
+  ASSERT_TRUE(in_sync(first, 2));
   ASSERT_TRUE(eventually([&] {
     return metric(second, "ringmq_engine_written_offset_bytes") == metric(first, "ringmq_engine_written_offset_bytes");
   }));
@@ -255,14 +265,12 @@ TEST(Cluster, AFollowerThatFellBehindLeavesTheInSyncSetAndIsNotElected) {
   TwoBrokers cluster(false);
   BrokerProcess& first = cluster.first;
   BrokerProcess& second = cluster.second;
-  auto [rc, out] = produce(first.bootstrap(), "kept", "x\\ny\\n");
-  ASSERT_EQ(rc, 0) << out;
-  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 2; }));
+  ASSERT_NO_FATAL_FAILURE(produce_in_sync(first, "kept", "x\\ny\\n"));
 
   // A follower that stops (here: SIGSTOP) is dropped after replica_lag_max_ms, and acks=all
   // goes on without it.
   ::kill(second.pid(), SIGSTOP);
-  const bool shrunk = eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 1; });
+  const bool shrunk = in_sync(first, 1);
   auto [late_rc, late] = produce(first.bootstrap(), "kept", "z\\n");
   first.kill_hard();
   ::kill(second.pid(), SIGCONT);
@@ -282,7 +290,7 @@ TEST(Cluster, AFollowerThatFellBehindLeavesTheInSyncSetAndIsNotElected) {
   first.start();
   ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_cluster_leader") == 1; }));
   EXPECT_EQ(metric(first, "ringmq_cluster_leader_epoch"), 2);
-  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 2; }));
+  ASSERT_TRUE(in_sync(first, 2));
   EXPECT_GE(metric(first, "ringmq_replication_isr_expands_total"), 1);
   EXPECT_EQ(consume(second.bootstrap(), "kept"), "x\ny\nz\n");
 }
@@ -300,7 +308,7 @@ TEST(Cluster, AcksAllIsRefusedWhileFewerThanMinInsyncReplicasAreInSync) {
   EXPECT_EQ(metric(first, "ringmq_replication_in_sync_replicas"), 2);
 
   ::kill(second.pid(), SIGSTOP);
-  const bool shrunk = eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 1; });
+  const bool shrunk = in_sync(first, 1);
   auto [all_rc, all_out] = run_command("printf 'b\\n' | timeout 30 kcat -P -b " + first.bootstrap() +
                                        " -t safe -p 0 -X acks=all -X message.timeout.ms=3000 2>&1");
   auto [one_rc, one_out] = run_command("printf 'c\\n' | timeout 30 kcat -P -b " + first.bootstrap() +
@@ -312,7 +320,7 @@ TEST(Cluster, AcksAllIsRefusedWhileFewerThanMinInsyncReplicasAreInSync) {
   EXPECT_GE(metric(first, "ringmq_errors_total{code=\"19\"}"), 1) << "NOT_ENOUGH_REPLICAS";
   EXPECT_EQ(one_rc, 0) << "acks=1 does not wait for the in-sync set: " << one_out;
 
-  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 2; }));
+  ASSERT_TRUE(in_sync(first, 2));
   auto [again_rc, again] = produce(first.bootstrap(), "safe", "d\\n");
   EXPECT_EQ(again_rc, 0) << again;
   EXPECT_EQ(consume(first.bootstrap(), "safe"), "a\nc\nd\n");
@@ -322,9 +330,7 @@ TEST(Cluster, ConsumersReadOnlyWhatEveryInSyncFollowerHolds) {
   TwoBrokers cluster(false, {"cluster.replica_lag_max_ms=4000"});
   BrokerProcess& first = cluster.first;
   BrokerProcess& second = cluster.second;
-  auto [rc, out] = produce(first.bootstrap(), "hw", "seen\\n");
-  ASSERT_EQ(rc, 0) << out;
-  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 2; }));
+  ASSERT_NO_FATAL_FAILURE(produce_in_sync(first, "hw", "seen\\n"));
 
   // The follower stops but stays in the in-sync set for 4 s: an acks=1 record is in the
   // leader's log, not on the follower, and must not be served yet.
@@ -332,7 +338,7 @@ TEST(Cluster, ConsumersReadOnlyWhatEveryInSyncFollowerHolds) {
   auto [one_rc, one_out] =
       run_command("printf 'held\\n' | timeout 30 kcat -P -b " + first.bootstrap() + " -t hw -p 0 -X acks=1 2>&1");
   const std::string while_held = consume(first.bootstrap(), "hw");
-  const bool shrunk = eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 1; });
+  const bool shrunk = in_sync(first, 1);
   ::kill(second.pid(), SIGCONT);
   ASSERT_EQ(one_rc, 0) << one_out;
   EXPECT_EQ(while_held, "seen\n") << "a record above the high watermark was served";
@@ -450,23 +456,21 @@ TEST(Cluster, AFollowerPartitionedFromTheLeaderLeavesTheInSyncSetAndRejoinsWhenH
       cluster_args(etcd, 1, false, "", {"cluster.replication_port=" + std::to_string(replication_port)}));
   TwoBrokers::await_leading(first);
   BrokerProcess second(cluster_args(etcd, 2, false));
-  auto [rc, out] = produce(first.bootstrap(), "cut", "a\\n");
-  ASSERT_EQ(rc, 0) << out;
-  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 2; }));
+  ASSERT_NO_FATAL_FAILURE(produce_in_sync(first, "cut", "a\\n"));
 
   bool shrunk = false;
   int late_rc = -1;
   std::string late;
   {
     DropRule partition("127.0.0.1", replication_port);  // the follower's acks no longer arrive
-    shrunk = eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 1; });
+    shrunk = in_sync(first, 1);
     std::tie(late_rc, late) = produce(first.bootstrap(), "cut", "b\\n");
   }
   ASSERT_TRUE(shrunk) << "a follower whose acks stopped stayed in the in-sync set";
   EXPECT_EQ(late_rc, 0) << "acks=all goes on without the cut-off follower: " << late;
   EXPECT_GE(metric(first, "ringmq_replication_isr_shrinks_total"), 1);
   // Healed: the stream resumes (or reconnects), the follower catches up and rejoins.
-  ASSERT_TRUE(eventually([&] { return metric(first, "ringmq_replication_in_sync_replicas") == 2; }));
+  ASSERT_TRUE(in_sync(first, 2));
   ASSERT_TRUE(eventually([&] {
     return metric(second, "ringmq_engine_written_offset_bytes") == metric(first, "ringmq_engine_written_offset_bytes");
   }));
